@@ -1,0 +1,161 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agency.choices import CommissionMode, Plan
+from agency.models import TimeStampedModel
+
+
+class PriceBookEntry(TimeStampedModel):
+    """The agency's list price for one plan; new contracts take their defaults from here."""
+
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, unique=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Day rate for day plans, monthly fee for monthly plans (CNY, tax included)."),
+    )
+    commission_mode = models.CharField(
+        _("commission mode"),
+        max_length=20,
+        choices=CommissionMode.choices,
+        default=CommissionMode.GRADUATED,
+    )
+    commission_tiers = models.JSONField(_("commission tiers"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan"]
+        verbose_name = _("price book entry")
+        verbose_name_plural = _("price book")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="pricebook_price_non_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_plan_display()}: {self.price}"
+
+
+class BillingRun(TimeStampedModel):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    month = models.DateField(_("month"), help_text=_("First day of the billed month."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    invoices_created = models.PositiveIntegerField(_("invoices created"), default=0)
+    invoices_updated = models.PositiveIntegerField(_("invoices updated"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} ({self.status})"
+
+
+class Invoice(TimeStampedModel):
+    """One shop's bill for one month (账单). Drafts are recomputed; issued invoices never change."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        PAID = "paid", _("Paid")
+        VOID = "void", _("Void")
+
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    month = models.DateField(_("month"), help_text=_("First day of the billed month."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
+    awaiting_turnover = models.BooleanField(_("awaiting turnover"), default=False)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "shop_id", "-id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            # One live invoice per shop and month: reruns and retries update, never duplicate.
+            models.UniqueConstraint(
+                fields=["shop", "month"],
+                condition=~Q(status="void"),
+                name="invoice_one_live_per_shop_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | ~Q(status="draft"),
+                name="invoice_draft_has_no_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["issued", "paid"]) | Q(awaiting_turnover=False),
+                name="invoice_issued_not_awaiting_turnover",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "status"], name="invoice_month_status_idx")]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.shop} {self.month:%Y-%m} ({self.status})"
+
+
+class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        DAY_RATE = "day_rate", _("Service days")
+        BASE_FEE = "base_fee", _("Base fee")
+        COMMISSION = "commission", _("Commission")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    contract = models.ForeignKey(
+        "shops.Contract", on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=500)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    # How the amount was reached (days, proration, tier slices), for the PDF and the portal.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["invoice_id", "position", "id"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number given in a year; locked row by row so numbers stay gapless."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice number sequence")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

@@ -1,0 +1,236 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agency.choices import Shift
+from agency.models import TimeStampedModel
+
+
+class Agent(TimeStampedModel):
+    """An employee who answers buyers' chats (客服)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ON_LEAVE = "on_leave", _("On leave")
+        LEFT = "left", _("Left")
+
+    name = models.CharField(_("name"), max_length=100)
+    employee_no = models.CharField(_("employee number"), max_length=30, unique=True)
+    hired_on = models.DateField(_("hired on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    base_salary = models.DecimalField(
+        _("monthly base salary"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(base_salary__gte=0), name="agent_salary_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_no})"
+
+    @property
+    def first_name(self) -> str:
+        """What owners see of an agent: the given name only (Chinese names: the last 1-2 chars)."""
+        parts = self.name.split()
+        if len(parts) > 1:
+            return parts[0]
+        return self.name[1:] if len(self.name) >= 2 and not self.name.isascii() else self.name
+
+
+class Seat(TimeStampedModel):
+    """One service position covered 09:00-24:00 by a day agent and a night agent (坐席)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    overhead = models.DecimalField(
+        _("monthly overhead"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("800.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        constraints = [
+            models.CheckConstraint(condition=Q(overhead__gte=0), name="seat_overhead_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SeatAssignment(TimeStampedModel):
+    """An agent covering one shift of a seat over a date range (end inclusive, or open).
+
+    At any date a seat has at most one agent per shift and an agent holds at most one seat-shift;
+    the service checks this, and on PostgreSQL exclusion constraints enforce it too.
+    """
+
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["seat__code", "shift", "-start_date"]
+        verbose_name = _("seat assignment")
+        verbose_name_plural = _("seat assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="assignment_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["seat", "shift", "start_date"], name="assignment_seat_shift_start_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "start_date"], name="assignment_agent_start_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat} {self.shift}: {self.agent.name}"
+
+
+class WorkloadRecord(TimeStampedModel):
+    """One agent's work for one shop on one date in one shift; upserted by those four keys."""
+
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="workloads"
+    )
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.PROTECT, related_name="workloads"
+    )
+    date = models.DateField(_("date"))
+    shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
+    inquiries = models.PositiveIntegerField(_("inquiries"), default=0)
+    conversions = models.PositiveIntegerField(_("conversions"), default=0)
+    buyer_messages = models.PositiveIntegerField(_("buyer messages"), default=0)
+    agent_messages = models.PositiveIntegerField(_("agent messages"), default=0)
+    first_response_seconds = models.PositiveIntegerField(_("average first response (s)"), default=0)
+    sales_amount = models.DecimalField(
+        _("sales attributed"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+
+    class Meta:
+        ordering = ["-date", "agent_id", "shop_id", "shift"]
+        verbose_name = _("workload record")
+        verbose_name_plural = _("workload records")
+        indexes = [
+            models.Index(fields=["shop", "date"], name="workload_shop_date_idx"),
+            models.Index(fields=["date"], name="workload_date_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "shop", "date", "shift"], name="workload_one_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(conversions__lte=F("inquiries")),
+                name="workload_conversions_within_inquiries",
+            ),
+            models.CheckConstraint(
+                condition=Q(sales_amount__gte=0), name="workload_sales_non_negative"
+            ),
+            *[
+                models.CheckConstraint(condition=Q(**{f"{f}__gte": 0}), name=f"workload_{f}_gte_0")
+                for f in (
+                    "inquiries",
+                    "conversions",
+                    "buyer_messages",
+                    "agent_messages",
+                    "first_response_seconds",
+                )
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}/{self.shop_id} {self.date} {self.shift}"
+
+
+class AgentDailyLoad(models.Model):
+    """Nightly roll-up: one agent's inquiries over all shops on one date, with its load band."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="daily_loads")
+    date = models.DateField(_("date"))
+    inquiries = models.PositiveIntegerField(_("inquiries"), default=0)
+    band = models.CharField(_("load band"), max_length=20)
+    alerted_at = models.DateTimeField(_("alert sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "agent_id"]
+        verbose_name = _("agent daily load")
+        verbose_name_plural = _("agent daily loads")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "date"], name="daily_load_one_per_agent_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.date}: {self.inquiries} ({self.band})"
+
+
+class HandoverNote(TimeStampedModel):
+    """At 17:00 the day agent leaves the night agent a note per shop (交接); night acknowledges."""
+
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="handover_notes"
+    )
+    shop = models.ForeignKey(
+        "shops.Shop",
+        verbose_name=_("shop"),
+        on_delete=models.PROTECT,
+        related_name="handover_notes",
+    )
+    date = models.DateField(_("date"))
+    from_agent = models.ForeignKey(
+        Agent, verbose_name=_("from (day agent)"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_agent = models.ForeignKey(
+        Agent,
+        verbose_name=_("to (night agent)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    open_cases = models.TextField(_("open cases"), blank=True)
+    promises = models.TextField(_("promises made to buyers"), blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "seat_id", "shop_id"]
+        verbose_name = _("handover note")
+        verbose_name_plural = _("handover notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seat", "shop", "date"], name="handover_one_per_seat_shop_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat} {self.shop} {self.date}"

@@ -1,0 +1,230 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agency.choices import CommissionMode, Plan, Shift
+from agency.models import TimeStampedModel
+
+
+class Shop(TimeStampedModel):
+    class Platform(models.TextChoices):
+        TAOBAO = "taobao", _("Taobao")
+        TMALL = "tmall", _("Tmall")
+        PINDUODUO = "pinduoduo", _("Pinduoduo")
+        JD = "jd", _("JD")
+        DOUYIN = "douyin", _("Douyin")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="shops",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    platform_shop_id = models.CharField(_("platform shop id"), max_length=100, blank=True)
+    category = models.CharField(_("product category"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROSPECT
+    )
+    daily_inquiries_estimate = models.PositiveIntegerField(
+        _("estimated daily inquiries"), default=0
+    )
+    briefing = models.TextField(
+        _("briefing"),
+        blank=True,
+        help_text=_(
+            "What agents must know: products, shipping times, promotions, return rules, "
+            "quick replies."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "platform_shop_id"],
+                condition=~Q(platform_shop_id=""),
+                name="shop_platform_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_inquiries_estimate__gte=0), name="shop_estimate_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(TimeStampedModel):
+    """What a shop bought: a plan over a date range, optionally served by one seat."""
+
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices)
+    shift = models.CharField(  # noqa: DJ001 - NULL means "no shift", as in the API
+        _("shift"),
+        max_length=10,
+        choices=Shift.choices,
+        null=True,
+        blank=True,
+        help_text=_("Only for the one-shift plan."),
+    )
+    seat = models.ForeignKey(
+        "seats.Seat",
+        verbose_name=_("seat"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        null=True,
+        blank=True,
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Day rate for day plans, monthly fee for monthly plans (CNY, tax included)."),
+    )
+    commission_mode = models.CharField(
+        _("commission mode"),
+        max_length=20,
+        choices=CommissionMode.choices,
+        default=CommissionMode.GRADUATED,
+    )
+    commission_tiers = models.JSONField(_("commission tiers"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="contract_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(plan=Plan.SHIFT) & Q(shift__isnull=False))
+                | (~Q(plan=Plan.SHIFT) & Q(shift__isnull=True)),
+                name="contract_shift_only_for_shift_plan",
+            ),
+            models.CheckConstraint(
+                condition=~Q(plan__in=Plan.day_plans()) | Q(end_date__isnull=False),
+                name="contract_day_plan_has_end",
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="contract_price_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} · {self.get_plan_display()} · {self.start_date}"
+
+    @property
+    def has_commission(self) -> bool:
+        return self.plan in Plan.monthly_plans()
+
+    def is_active_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class TurnoverReport(TimeStampedModel):
+    """A shop's turnover (营业额) for one month; only a confirmed figure is billed."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="turnover_reports"
+    )
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "shop_id"]
+        verbose_name = _("turnover report")
+        verbose_name_plural = _("turnover reports")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "month"], name="turnover_one_per_shop_month"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="turnover_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} {self.month:%Y-%m}: {self.amount}"
+
+
+class DsrRating(models.Model):
+    """One buyer's rating of a shop after a trade. Never changed or deleted once recorded."""
+
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="dsr_ratings"
+    )
+    buyer = models.CharField(_("buyer"), max_length=100)
+    order_id = models.CharField(_("order id"), max_length=100)
+    rated_at = models.DateTimeField(_("rated at"))
+    paid_with_alipay = models.BooleanField(_("paid with Alipay"), default=True)
+    description = models.PositiveSmallIntegerField(
+        _("description match"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    service = models.PositiveSmallIntegerField(
+        _("service attitude"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    logistics = models.PositiveSmallIntegerField(
+        _("logistics"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-rated_at", "-id"]
+        verbose_name = _("DSR rating")
+        verbose_name_plural = _("DSR ratings")
+        indexes = [models.Index(fields=["shop", "rated_at"], name="dsr_shop_rated_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "order_id"], name="dsr_one_per_order"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": 1, f"{field}__lte": 5}),
+                    name=f"dsr_{field}_1_to_5",
+                )
+                for field in ("description", "service", "logistics")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} · {self.buyer} · {self.order_id}"

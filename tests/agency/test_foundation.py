@@ -1,0 +1,78 @@
+import pytest
+from django.conf import settings
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker():
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_broker_is_unreachable(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    from agency.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        response = Client().get("/healthz")
+    finally:
+        app.conf.broker_url = previous
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
+
+
+def test_business_time_is_shanghai_and_languages_are_english_and_chinese():
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ
+    assert [code for code, _ in settings.LANGUAGES] == ["en", "zh-hans"]
+    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+
+
+def test_database_connections_are_persistent_with_health_checks():
+    db = settings.DATABASES["default"]
+    assert db["CONN_MAX_AGE"] > 0
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.django_db
+def test_admin_login_page_is_served():
+    response = Client().get("/admin/login/")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served_without_a_cdn(manager):
+    client = Client()
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "cdn" not in html.lower()
+    assert "/static/drf_spectacular_sidecar/" in html
+
+
+@pytest.mark.django_db
+def test_token_auth_gives_a_token_that_authenticates(api, manager):
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "manager", "password": "pw-secret-123"}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_token_auth_refuses_a_wrong_password_with_400(api, manager):
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "manager", "password": "nope"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()

@@ -1,0 +1,59 @@
+"""The named cast of every test: a manager and two shop owners, each with a shop."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import ManagerFactory, ShopFactory, UserFactory
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory(username="manager")
+
+
+@pytest.fixture
+def owner_a(db):
+    return UserFactory(username="owner_a")
+
+
+@pytest.fixture
+def owner_b(db):
+    return UserFactory(username="owner_b")
+
+
+@pytest.fixture
+def shop_a(owner_a):
+    return ShopFactory(owner=owner_a, name="Shop A")
+
+
+@pytest.fixture
+def shop_b(owner_b):
+    return ShopFactory(owner=owner_b, name="Shop B")
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """Anonymous API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def manager_api(manager):
+    return _client_for(manager)
+
+
+@pytest.fixture
+def owner_a_api(owner_a):
+    return _client_for(owner_a)
+
+
+@pytest.fixture
+def owner_b_api(owner_b):
+    return _client_for(owner_b)
