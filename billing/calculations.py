@@ -1,0 +1,319 @@
+"""Pure money math for billing: months, proration, commission tiers and rounding.
+
+Nothing here touches the database, so every rule of the price book can be checked with plain
+tables and property tests, and the billing services, the invoice explanation and the quote
+screens all share one implementation of each rule.
+
+Conventions, taken from the billing rules:
+
+* Money is ``Decimal`` in CNY and every figure that reaches an invoice line is rounded half-up
+  to 0.01 (``round_money``). Floats are never used: ``0.1 + 0.2`` must not decide an invoice.
+* A month is the ``date`` of its first day; "2026-10" is ``date(2026, 10, 1)``.
+* Contract date ranges are inclusive at both ends; an open contract has ``end=None``.
+"""
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+RATE_STEP = Decimal("0.0001")
+"""Precision at which tier rates are stored and exchanged (0.01 of a percent)."""
+
+MODE_GRADUATED = "graduated"
+MODE_FLAT = "flat"
+COMMISSION_MODES = (MODE_GRADUATED, MODE_FLAT)
+
+_ZERO = Decimal("0")
+_ONE = Decimal("1")
+
+
+# --- Rounding ---------------------------------------------------------------------------------
+
+
+def round_money(value: Decimal) -> Decimal:
+    """Round to cents, half-up, as every invoice line must be.
+
+    Python's default for ``Decimal`` is banker's rounding (half-even); shop owners and their
+    accountants expect 0.005 to become 0.01, so the mode is stated explicitly.
+    """
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _divide_to_cents(numerator: Decimal, denominator: int) -> Decimal:
+    """Return ``numerator / denominator`` rounded half-up to cents, computed exactly.
+
+    Dividing ``Decimal`` values rounds to the context precision before ``round_money`` sees the
+    result, which could in principle move a value across the half-cent boundary. Working on the
+    exact integer ratio keeps the single rounding the billing rules ask for.
+    """
+    if not numerator.is_finite():
+        raise ValueError("An amount must be a finite number.")
+    if denominator <= 0:
+        raise ValueError("Cannot divide an amount by zero or a negative number of days.")
+    top, bottom = numerator.as_integer_ratio()
+    bottom *= denominator
+    cents, remainder = divmod(abs(top) * 100, bottom)
+    if 2 * remainder >= bottom:
+        cents += 1
+    if top < 0:
+        cents = -cents
+    return Decimal(cents).scaleb(-2)
+
+
+# --- Months -----------------------------------------------------------------------------------
+
+
+def parse_month(value: str) -> date:
+    """Turn "YYYY-MM" into the first day of that month.
+
+    The format is strict (two-digit month, four-digit year) because the value arrives from URLs,
+    forms and ``manage.py run_billing --month``; accepting "2026-1" in one place and not another
+    would make runs for the same month look like different months.
+    """
+    example = "Enter a month as YYYY-MM, for example 2026-10"
+    if not isinstance(value, str):
+        raise ValueError(f"{example}.")
+    text = value.strip()
+    year_part, dash, month_part = text[:4], text[4:5], text[5:]
+    if (
+        len(text) != 7
+        or dash != "-"
+        or not (year_part.isascii() and year_part.isdigit())
+        or not (month_part.isascii() and month_part.isdigit())
+    ):
+        raise ValueError(f"{example} (got {value!r}).")
+    year, month = int(year_part), int(month_part)
+    if not 1 <= month <= 12:
+        raise ValueError(f"The month must be between 01 and 12 (got {value!r}).")
+    if year < 1:
+        raise ValueError(f"The year must be 0001 or later (got {value!r}).")
+    return date(year, month, 1)
+
+
+def month_last_day(month: date) -> date:
+    """Return the last date of the calendar month containing ``month``."""
+    return month.replace(day=days_in_month(month))
+
+
+def days_in_month(month: date) -> int:
+    """Return how many days the calendar month containing ``month`` has (28 to 31)."""
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def active_days(start: date, end: date | None, month: date) -> int:
+    """Count the dates of the contract ``[start, end]`` that fall inside ``month``.
+
+    Both ends are inclusive, as contract dates are; ``end=None`` means the contract is still
+    running. Any date of the month may be passed as ``month``. A contract that does not overlap
+    the month has 0 active days. A contract ending before it starts is a data error, not an
+    empty contract, so it raises instead of quietly billing nothing.
+    """
+    if end is not None and end < start:
+        raise ValueError(f"A contract cannot end ({end}) before it starts ({start}).")
+    first = month.replace(day=1)
+    last = month_last_day(month)
+    overlap_start = max(start, first)
+    overlap_end = last if end is None else min(end, last)
+    if overlap_end < overlap_start:
+        return 0
+    return (overlap_end - overlap_start).days + 1
+
+
+def service_days(start: date, end: date, month: date) -> int:
+    """Count the service days of a day plan (temporary, promotion) inside ``month``.
+
+    Day plans are sold for a fixed set of dates, so unlike monthly plans they always have an end
+    date; every date from start to end, inclusive, is a billed service day.
+    """
+    return active_days(start, end, month)
+
+
+# --- Proration --------------------------------------------------------------------------------
+
+
+def _check_days(active: int, total: int) -> None:
+    if total <= 0:
+        raise ValueError("A month must have at least one day.")
+    if not 0 <= active <= total:
+        raise ValueError(f"Active days must be between 0 and {total} (got {active}).")
+
+
+def prorate(amount: Decimal, active: int, total: int) -> Decimal:
+    """Return ``amount x active / total``, rounded half-up to cents.
+
+    Used for the base fee of monthly plans when a contract starts or ends inside the month:
+    1,500 from the 11th of a 31-day month is 1,500 x 21 / 31 = 1,016.13. A full month yields the
+    fee itself, so a whole month is never billed a cent more or less than the price book says.
+    """
+    _check_days(active, total)
+    if active == total:
+        return round_money(amount)
+    return _divide_to_cents(amount * active, total)
+
+
+def attributed_turnover(turnover: Decimal, active: int, total: int) -> Decimal:
+    """Return the share of a month's turnover earned while the contract was active.
+
+    The billing rules round this share to cents *before* it goes through the commission tiers,
+    so it is a figure of its own (shown on the invoice) rather than a step hidden inside
+    ``commission``. The arithmetic is the same as ``prorate``.
+    """
+    if turnover.is_finite() and turnover < 0:
+        raise ValueError("Turnover cannot be negative.")
+    return prorate(turnover, active, total)
+
+
+# --- Commission tiers -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One commission tier: ``rate`` applies to turnover from ``lower`` (inclusive) upwards.
+
+    A tier ends where the next one starts, so only lower bounds are stored; the last tier is
+    open-ended. ``rate`` is a fraction: 0.03 means 3 %.
+    """
+
+    lower: Decimal
+    rate: Decimal
+
+
+DEFAULT_TIERS: tuple[Tier, ...] = (
+    Tier(lower=Decimal("0.00"), rate=Decimal("0.03")),
+    Tier(lower=Decimal("100000.00"), rate=Decimal("0.02")),
+    Tier(lower=Decimal("500000.00"), rate=Decimal("0.01")),
+)
+"""The price book's default tiers: 3 % up to 100,000, 2 % up to 500,000, 1 % above."""
+
+
+def validate_tiers(tiers: Sequence[Tier]) -> None:
+    """Raise ``ValueError`` with a message for people unless ``tiers`` form a usable schedule.
+
+    The rules make every turnover from 0 upwards fall in exactly one tier: at least one tier,
+    the first starting at 0, bounds strictly ascending, and rates between 0 % and 100 %.
+    """
+    if not tiers:
+        raise ValueError("Add at least one commission tier.")
+    for number, tier in enumerate(tiers, start=1):
+        if not tier.lower.is_finite() or not tier.rate.is_finite():
+            raise ValueError(f"Tier {number}: the lower bound and the rate must be numbers.")
+        if tier.lower < 0:
+            raise ValueError(f"Tier {number}: the lower bound cannot be negative.")
+        if not _ZERO <= tier.rate <= _ONE:
+            raise ValueError(f"Tier {number}: the rate must be between 0 and 1 (0 % to 100 %).")
+    if tiers[0].lower != 0:
+        raise ValueError("The first commission tier must start at 0.")
+    for number, (previous, current) in enumerate(zip(tiers, tiers[1:], strict=False), start=2):
+        if current.lower <= previous.lower:
+            raise ValueError(
+                f"Tier {number}: each tier must start above the one before "
+                f"({current.lower} is not above {previous.lower})."
+            )
+
+
+def _decimal_field(entry: dict[str, Any], key: str, number: int) -> Decimal:
+    """Read one tier field from JSON, accepting strings and numbers but never booleans."""
+    if key not in entry:
+        raise ValueError(f"Tier {number}: {key!r} is missing.")
+    raw = entry[key]
+    # A JSON number arrives as float; going through str keeps 0.03 as 0.03, not 0.0299999...
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
+        raise ValueError(f"Tier {number}: {key!r} must be a number.")
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError(f"Tier {number}: {key!r} must be a number (got {raw!r}).") from None
+    if not value.is_finite():
+        raise ValueError(f"Tier {number}: {key!r} must be a number (got {raw!r}).")
+    return value
+
+
+def tiers_from_json(data: list[dict[str, Any]]) -> tuple[Tier, ...]:
+    """Build validated tiers from their stored form ``[{"from": "0.00", "rate": "0.03"}, ...]``.
+
+    Contracts and the price book keep tiers as JSON; reading them always goes through
+    ``validate_tiers`` so a hand-edited or outdated value cannot produce a wrong invoice.
+    """
+    if not isinstance(data, list):
+        raise ValueError("Commission tiers must be a list of {'from', 'rate'} entries.")
+    tiers: list[Tier] = []
+    for number, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"Tier {number} must have a 'from' and a 'rate'.")
+        tiers.append(
+            Tier(
+                lower=_decimal_field(entry, "from", number),
+                rate=_decimal_field(entry, "rate", number),
+            )
+        )
+    result = tuple(tiers)
+    validate_tiers(result)
+    return result
+
+
+def tiers_to_json(tiers: Sequence[Tier]) -> list[dict[str, str]]:
+    """Return tiers in their stored form, with bounds to 2 places and rates to 4 places.
+
+    Strings rather than JSON numbers, so that storing and reading back never passes a value
+    through a float. Rates finer than 0.0001 (0.01 %) are rounded half-up to that step.
+    """
+    return [
+        {
+            "from": str(tier.lower.quantize(CENT, rounding=ROUND_HALF_UP)),
+            "rate": str(tier.rate.quantize(RATE_STEP, rounding=ROUND_HALF_UP)),
+        }
+        for tier in tiers
+    ]
+
+
+def tier_breakdown(
+    turnover: Decimal, tiers: Sequence[Tier], mode: str
+) -> list[tuple[Tier, Decimal, Decimal]]:
+    """Explain a commission as ``(tier, slice of turnover, commission on that slice)`` rows.
+
+    ``graduated`` cuts the turnover at each tier's lower bound and charges each slice at its own
+    tier's rate (300,000 -> 100,000 x 3 % + 200,000 x 2 %). ``flat`` charges the whole turnover
+    at the rate of the one tier it falls in (300,000 -> 300,000 x 2 %). A tier applies from its
+    lower bound inclusive, so exactly 100,000 is in the 2 % tier.
+
+    Slice commissions are exact (not rounded): the invoice line is rounded once, in
+    ``commission``, as the billing rules round lines rather than their parts. Only slices with
+    turnover in them are listed; a turnover of 0 is explained by the first tier with 0.
+    """
+    if mode not in COMMISSION_MODES:
+        raise ValueError(f"Unknown commission mode {mode!r}; use 'graduated' or 'flat'.")
+    if not turnover.is_finite():
+        raise ValueError("Turnover must be a number.")
+    if turnover < 0:
+        raise ValueError("Turnover cannot be negative.")
+    validate_tiers(tiers)
+
+    if mode == MODE_FLAT:
+        tier = next(t for t in reversed(tiers) if t.lower <= turnover)
+        return [(tier, turnover, turnover * tier.rate)]
+
+    rows: list[tuple[Tier, Decimal, Decimal]] = []
+    for index, tier in enumerate(tiers):
+        if turnover <= tier.lower:
+            break
+        upper = tiers[index + 1].lower if index + 1 < len(tiers) else None
+        top = turnover if upper is None else min(turnover, upper)
+        amount = top - tier.lower
+        rows.append((tier, amount, amount * tier.rate))
+    if not rows:
+        rows.append((tiers[0], turnover, turnover * tiers[0].rate))
+    return rows
+
+
+def commission(turnover: Decimal, tiers: Sequence[Tier], mode: str) -> Decimal:
+    """Return the commission on a month's (attributed) turnover, rounded half-up to cents.
+
+    Defined as the rounded sum of ``tier_breakdown`` so that the figure on the invoice and the
+    explanation printed under it can never disagree.
+    """
+    rows = tier_breakdown(turnover, tiers, mode)
+    return round_money(sum((row[2] for row in rows), _ZERO))
