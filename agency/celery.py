@@ -20,8 +20,3 @@ def _use_django_logging(**kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
-
-
-@app.task(name="agency.ping", ignore_result=True)
-def ping() -> str:
-    return "pong"

@@ -1,8 +1,14 @@
+import structlog
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from kombu import Connection
+
+from agency.models import Heartbeat
+
+logger = structlog.get_logger(__name__)
 
 
 def _database_status() -> str:
@@ -10,7 +16,7 @@ def _database_status() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any failure means "down"; the message helps the operator
+    except Exception as exc:  # any failure means "down"; the class name helps the operator
         return f"error: {exc.__class__.__name__}"
     return "ok"
 
@@ -18,22 +24,35 @@ def _database_status() -> str:
 def _broker_status() -> str:
     if not settings.CELERY_BROKER_URL:
         return "in-process"
-    from agency.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
     return "ok"
 
 
+def _worker_last_seen(database: str) -> str | None:
+    if database != "ok":
+        return None
+    beat = Heartbeat.objects.filter(name="worker").only("seen_at").first()
+    return beat.seen_at.isoformat() if beat else None
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and readiness for load balancers and docker-compose: 200 when all is well."""
+    """Readiness for load balancers and docker-compose: 200 when the database and broker answer.
+
+    The worker's last heartbeat is informative only: a quiet worker must not take the site down.
+    """
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in ("ok", "in-process") for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    if not healthy:
+        logger.warning("healthz_failing", **checks)
+    body = {
+        "status": "ok" if healthy else "error",
+        **checks,
+        "worker_last_seen": _worker_last_seen(checks["database"]),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -198,6 +198,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Proves end to end that beat, the broker and a worker all work; /healthz shows its age.
+    "worker-heartbeat": {
+        "task": "agency.tasks.heartbeat",
+        "schedule": 60.0,
+    },
     # Yesterday's workloads are complete after midnight: roll them up per agent and warn managers
     # about overloaded agents before the morning shift.
     "daily-workload-rollup": {
@@ -248,6 +253,9 @@ LOGGING = {
             "foreign_pre_chain": FOREIGN_PRE_CHAIN,
         },
     },
+    "filters": {
+        "drop_response_status_lines": {"()": "agency.settings.logging.DropResponseStatusLines"},
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -258,6 +266,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["drop_response_status_lines"]},
     },
 }
 configure_structlog()

@@ -20,3 +20,15 @@ def configure_structlog() -> None:
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
+
+
+class DropResponseStatusLines:
+    """Drop Django's plain "Service Unavailable: /path" lines.
+
+    They are written after the request's context is gone (so without a request id) and repeat what
+    django-structlog's ``request_finished`` line already says with the status code. Lines that
+    carry an exception are kept.
+    """
+
+    def filter(self, record) -> bool:
+        return record.exc_info is not None
