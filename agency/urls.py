@@ -9,6 +9,7 @@ api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
     path("", include("shops.api_urls")),
     path("", include("seats.api_urls")),
+    path("", include("billing.document_urls")),
     path("", include("billing.api_urls")),
 ]
 

@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Business thresholds (DOMAIN.md). Each can be overridden from the environment.
 AGENCY = {
+    "NAME": env("AGENCY_NAME", default="Customer Service Agency"),
     "MAX_SHOPS_PER_SEAT": env.int("AGENCY_MAX_SHOPS_PER_SEAT", default=3),
     "SEAT_PEAK_INQUIRIES": env.int("AGENCY_SEAT_PEAK_INQUIRIES", default=600),
     "FIRST_RESPONSE_MISS_SECONDS": env.int("AGENCY_FIRST_RESPONSE_MISS_SECONDS", default=120),

@@ -1,0 +1,391 @@
+"""Invoice documents: the PDF a shop owner downloads and the month's CSV for the accountant.
+
+Both only read invoices; they never change a figure. Every amount printed here is the amount
+stored on the invoice line, and the explanation under it is read from the line's ``details``
+(written by the billing run), so the document and the invoice cannot disagree. Details are read
+defensively: a line whose details are missing or malformed shows its description only, never a
+wrong calculation.
+
+WeasyPrint is imported lazily, on the first PDF, because it needs system libraries (Pango,
+HarfBuzz) that a worker or a developer machine may lack; without them the rest of the site keeps
+working and a PDF request says exactly what is missing (``PdfUnavailable``).
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from billing.calculations import round_money
+from billing.models import Invoice, InvoiceLine
+
+PDF_TEMPLATE = "billing/invoice_pdf.html"
+DEFAULT_AGENCY_NAME = "Customer Service Agency"
+"""Printed at the top of every invoice unless ``settings.AGENCY["NAME"]`` names the agency."""
+
+SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
+
+CSV_COLUMNS = (
+    "number",
+    "shop",
+    "platform",
+    "month",
+    "status",
+    "awaiting_turnover",
+    "day_rate",
+    "base_fee",
+    "commission",
+    "total",
+)
+_UTF8_BOM = "\ufeff"
+# Spreadsheets run a cell starting with these as a formula; shop names are typed by owners.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- Loading WeasyPrint -----------------------------------------------------------------------
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint or one of the system libraries it needs cannot be loaded on this machine."""
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(f"PDF rendering is unavailable: {missing}")
+
+
+_LIBRARY_NAME = re.compile(r"cannot load library '([^']+)'")
+
+
+def _load_weasyprint() -> ModuleType:
+    try:
+        return import_module("weasyprint")
+    except ImportError as exc:
+        package = exc.name or "weasyprint"
+        raise PdfUnavailable(f"the Python package {package!r} is not installed") from exc
+    except OSError as exc:
+        # cffi reports a missing shared library as "cannot load library 'libpango-1.0-0': ..."
+        match = _LIBRARY_NAME.search(str(exc))
+        library = match.group(1) if match else str(exc).splitlines()[0]
+        raise PdfUnavailable(
+            f"the system library {library!r} cannot be loaded (install {SYSTEM_PACKAGES})"
+        ) from exc
+
+
+def pdf_rendering_unavailable() -> str | None:
+    """Return what is missing for PDF rendering on this machine, or ``None`` when it works."""
+    try:
+        _load_weasyprint()
+    except PdfUnavailable as exc:
+        return exc.missing
+    return None
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
+    # The template is self-contained (styles inline, no images); refusing every fetch keeps a
+    # document from ever reaching the network or the file system, whatever ends up in it.
+    raise ValueError(f"Invoice documents load no external resources ({url}).")
+
+
+# --- Reading a line's details -----------------------------------------------------------------
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _whole(value: Any) -> int | None:
+    number = _decimal(value)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def _days_fraction(details: dict) -> tuple[int, int] | None:
+    active, total = _whole(details.get("active_days")), _whole(details.get("days_in_month"))
+    if active is None or total is None or not 0 <= active <= total or total <= 0:
+        return None
+    return active, total
+
+
+def money(value: Decimal) -> str:
+    """Money as printed on the invoice: half-up to cents, thousands separated (1,016.13)."""
+    return format(round_money(value), ",.2f")
+
+
+def _count(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{format((rate * 100).normalize(), 'f')}%"
+
+
+# --- Explaining a line ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineExplanation:
+    """How a line's amount was reached: one summary, then any steps (e.g. tier slices)."""
+
+    summary: str
+    steps: tuple[str, ...] = ()
+
+
+def _explain_day_rate(line: InvoiceLine) -> LineExplanation:
+    days = line.quantity
+    text = ngettext(
+        "%(days)s day x %(rate)s", "%(days)s days x %(rate)s", 1 if days == 1 else 2
+    ) % {"days": _count(days), "rate": money(line.unit_price)}
+    return LineExplanation(summary=text)
+
+
+def _explain_base_fee(line: InvoiceLine) -> LineExplanation | None:
+    details = line.details if isinstance(line.details, dict) else {}
+    fee = _decimal(details.get("monthly_fee"))
+    fraction = _days_fraction(details)
+    if fee is None or fraction is None:
+        return None
+    active, total = fraction
+    if active == total:
+        return LineExplanation(summary=_("full month: %(fee)s") % {"fee": money(fee)})
+    return LineExplanation(
+        summary=_("prorated fee: %(fee)s x %(active)s/%(days)s")
+        % {"fee": money(fee), "active": active, "days": total}
+    )
+
+
+def _explain_slice(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return None
+    lower = _decimal(entry.get("from"))
+    rate = _decimal(entry.get("rate"))
+    amount = _decimal(entry.get("amount"))
+    commission = _decimal(entry.get("commission"))
+    upper_raw = entry.get("to")
+    upper = None if upper_raw is None else _decimal(upper_raw)
+    if None in (lower, rate, amount, commission) or (upper_raw is not None and upper is None):
+        return None
+    values = {
+        "lower": money(lower),
+        "upper": money(upper) if upper is not None else "",
+        "amount": money(amount),
+        "rate": _percent(rate),
+        "commission": money(commission),
+    }
+    if upper is None:
+        return _("above %(lower)s: %(amount)s x %(rate)s = %(commission)s") % values
+    return _("%(lower)s to %(upper)s: %(amount)s x %(rate)s = %(commission)s") % values
+
+
+def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
+    details = line.details if isinstance(line.details, dict) else {}
+    attributed = _decimal(details.get("attributed_turnover"))
+    if attributed is None:
+        return None
+    mode = {"graduated": _("graduated"), "flat": _("flat")}.get(details.get("mode"))
+    if mode:
+        summary = _("turnover x tiers (%(mode)s): %(turnover)s") % {
+            "mode": mode,
+            "turnover": money(attributed),
+        }
+    else:
+        summary = _("turnover x tiers: %(turnover)s") % {"turnover": money(attributed)}
+
+    steps: list[str] = []
+    turnover = _decimal(details.get("turnover"))
+    fraction = _days_fraction(details)
+    if turnover is not None and turnover != attributed and fraction is not None:
+        steps.append(
+            _("attributed turnover: %(turnover)s x %(active)s/%(days)s = %(attributed)s")
+            % {
+                "turnover": money(turnover),
+                "active": fraction[0],
+                "days": fraction[1],
+                "attributed": money(attributed),
+            }
+        )
+    slices = details.get("slices")
+    if isinstance(slices, list) and slices:
+        explained = [_explain_slice(entry) for entry in slices]
+        # Half an explanation would mislead: show the slices only when every one is readable.
+        if all(explained):
+            steps.extend(explained)
+    return LineExplanation(summary=summary, steps=tuple(steps))
+
+
+def explain_line(line: InvoiceLine) -> LineExplanation | None:
+    """Explain how ``line``'s amount was reached, or ``None`` when its details do not say.
+
+    * service days: "20 days x 100.00" (quantity = service days, unit price = day rate);
+    * base fee: "prorated fee: 1,500.00 x 21/31", or "full month: 1,500.00";
+    * commission: "turnover x tiers (graduated): 203,225.81", then the attributed-turnover step
+      when the contract covered part of the month, then one step per tier slice.
+    """
+    if line.kind == InvoiceLine.Kind.DAY_RATE:
+        return _explain_day_rate(line)
+    if line.kind == InvoiceLine.Kind.BASE_FEE:
+        return _explain_base_fee(line)
+    if line.kind == InvoiceLine.Kind.COMMISSION:
+        return _explain_commission(line)
+    return None
+
+
+# --- The PDF ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    kind: str
+    description: str
+    explanation: LineExplanation | None
+    amount: str
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """Everything the invoice template prints, already formatted."""
+
+    agency_name: str
+    title: str
+    is_draft: bool
+    status: str
+    status_label: str
+    shop_name: str
+    platform: str
+    month: str
+    issued_on: date | None
+    paid_on: date | None
+    voided_on: date | None
+    awaiting_turnover: bool
+    lines: tuple[DocumentLine, ...]
+    total: str
+
+
+def agency_name() -> str:
+    return getattr(settings, "AGENCY", {}).get("NAME") or DEFAULT_AGENCY_NAME
+
+
+def _local_date(moment) -> date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def invoice_document(invoice: Invoice) -> InvoiceDocument:
+    """Describe ``invoice`` for printing; reads ``invoice.lines`` (prefetch it for lists)."""
+    lines = tuple(
+        DocumentLine(
+            kind=line.get_kind_display(),
+            description=line.description,
+            explanation=explain_line(line),
+            amount=money(line.amount),
+        )
+        for line in sorted(invoice.lines.all(), key=lambda line: (line.position, line.id))
+    )
+    return InvoiceDocument(
+        agency_name=agency_name(),
+        title=invoice.number or _("DRAFT"),
+        is_draft=invoice.status == Invoice.Status.DRAFT,
+        status=invoice.status,
+        status_label=invoice.get_status_display(),
+        shop_name=invoice.shop.name,
+        platform=invoice.shop.get_platform_display(),
+        month=f"{invoice.month:%Y-%m}",
+        issued_on=_local_date(invoice.issued_at),
+        paid_on=_local_date(invoice.paid_at),
+        voided_on=_local_date(invoice.voided_at),
+        awaiting_turnover=invoice.awaiting_turnover,
+        lines=lines,
+        total=money(invoice.total),
+    )
+
+
+def render_invoice_html(invoice: Invoice) -> str:
+    """Render the invoice as the HTML the PDF is made from (also handy for previews)."""
+    return render_to_string(PDF_TEMPLATE, {"invoice": invoice_document(invoice)})
+
+
+def render_invoice_pdf(invoice: Invoice) -> bytes:
+    """Render ``invoice`` as a PDF; raise ``PdfUnavailable`` when WeasyPrint cannot be loaded."""
+    weasyprint = _load_weasyprint()
+    html = weasyprint.HTML(string=render_invoice_html(invoice), url_fetcher=_refuse_fetch)
+    return html.write_pdf()
+
+
+def invoice_pdf_filename(invoice: Invoice) -> str:
+    """``INV-2026-000123.pdf`` once issued, ``draft-<id>.pdf`` before."""
+    return f"{invoice.number}.pdf" if invoice.number else f"draft-{invoice.pk}.pdf"
+
+
+# --- The month's CSV --------------------------------------------------------------------------
+
+
+def invoices_for_export(*, month: date) -> QuerySet:
+    """All invoices of ``month`` (void ones too, so the accountant sees every number given)."""
+    return (
+        Invoice.objects.filter(month=month)
+        .select_related("shop")
+        .prefetch_related("lines")
+        .order_by("shop__name", "shop_id", "id")
+    )
+
+
+def _text_cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def _csv_row(invoice: Invoice) -> list[str]:
+    sums = {kind: Decimal("0") for kind in InvoiceLine.Kind.values}
+    for line in invoice.lines.all():
+        sums[line.kind] = sums.get(line.kind, Decimal("0")) + line.amount
+    return [
+        invoice.number or "",
+        _text_cell(invoice.shop.name),
+        invoice.shop.platform,
+        f"{invoice.month:%Y-%m}",
+        invoice.status,
+        "true" if invoice.awaiting_turnover else "false",
+        str(round_money(sums[InvoiceLine.Kind.DAY_RATE])),
+        str(round_money(sums[InvoiceLine.Kind.BASE_FEE])),
+        str(round_money(sums[InvoiceLine.Kind.COMMISSION])),
+        str(round_money(invoice.total)),
+    ]
+
+
+def invoices_csv(invoices: Iterable[Invoice]) -> bytes:
+    """One row per invoice, UTF-8 with a byte-order mark so Excel and WPS read Chinese names.
+
+    Money is a plain decimal with two places ("1016.13"): no thousands separator, no currency,
+    so spreadsheets read it as a number. The line sums per kind add up to ``total``.
+    """
+    buffer = io.StringIO()
+    buffer.write(_UTF8_BOM)
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for invoice in invoices:
+        writer.writerow(_csv_row(invoice))
+    return buffer.getvalue().encode("utf-8")
+
+
+def month_invoices_csv(*, month: date) -> bytes:
+    """The CSV export of every invoice of ``month``, in two queries whatever their number."""
+    return invoices_csv(invoices_for_export(month=month))
