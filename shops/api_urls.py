@@ -1,3 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from shops.apis import contracts, dsr, shops, turnover
+
+urlpatterns = [
+    path("shops/", shops.ShopListApi.as_view(), name="shop-list"),
+    path("shops/<int:pk>/", shops.ShopDetailApi.as_view(), name="shop-detail"),
+    path("shops/<int:pk>/dsr/", dsr.ShopDsrApi.as_view(), name="shop-dsr"),
+    path("shops/<int:pk>/dsr/trend/", dsr.ShopDsrTrendApi.as_view(), name="shop-dsr-trend"),
+    path("contracts/", contracts.ContractListApi.as_view(), name="contract-list"),
+    path("contracts/<int:pk>/", contracts.ContractDetailApi.as_view(), name="contract-detail"),
+    path(
+        "turnover-reports/", turnover.TurnoverReportListApi.as_view(), name="turnover-report-list"
+    ),
+    path(
+        "turnover-reports/<int:pk>/",
+        turnover.TurnoverReportDetailApi.as_view(),
+        name="turnover-report-detail",
+    ),
+    path(
+        "turnover-reports/<int:pk>/confirm/",
+        turnover.TurnoverReportConfirmApi.as_view(),
+        name="turnover-report-confirm",
+    ),
+    path("dsr-ratings/", dsr.DsrRatingListApi.as_view(), name="dsr-rating-list"),
+    path("dsr-ratings/<int:pk>/", dsr.DsrRatingDetailApi.as_view(), name="dsr-rating-detail"),
+]

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -71,6 +72,23 @@ class Shop(TimeStampedModel):
         return self.name
 
 
+class ContractQuerySet(models.QuerySet):
+    """Date-range filters shared by the contract rules, billing and the API.
+
+    Contract ranges are inclusive at both ends; ``end_date`` NULL means open-ended.
+    """
+
+    def active_on(self, day: date) -> "ContractQuerySet":
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+    def overlapping(self, start: date, end: date | None) -> "ContractQuerySet":
+        """Contracts sharing at least one date with ``[start, end]`` (``end=None``: open)."""
+        condition = Q(end_date__isnull=True) | Q(end_date__gte=start)
+        if end is not None:
+            condition &= Q(start_date__lte=end)
+        return self.filter(condition)
+
+
 class Contract(TimeStampedModel):
     """What a shop bought: a plan over a date range, optionally served by one seat."""
 
@@ -111,6 +129,8 @@ class Contract(TimeStampedModel):
     )
     commission_tiers = models.JSONField(_("commission tiers"), default=list, blank=True)
     history = HistoricalRecords()
+
+    objects = ContractQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "id"]

@@ -1,0 +1,89 @@
+"""Shops: list, create (managers), read and change (owners: the briefing only)."""
+
+from collections.abc import Mapping
+
+from django_filters import rest_framework as filters
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agency.models import User
+from shops import selectors, services
+from shops.apis.common import ManagersCreate
+from shops.models import Shop
+
+
+class ShopSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        help_text="Username of the client account that owns the shop.",
+    )
+
+    class Meta:
+        model = Shop
+        fields = [
+            "id",
+            "name",
+            "platform",
+            "platform_shop_id",
+            "category",
+            "status",
+            "owner",
+            "daily_inquiries_estimate",
+            "briefing",
+        ]
+        validators: list = []  # the service checks uniqueness with a message for people
+
+
+class ShopFilter(filters.FilterSet):
+    platform = filters.ChoiceFilter(choices=Shop.Platform.choices)
+    status = filters.ChoiceFilter(choices=Shop.Status.choices)
+    owner = filters.CharFilter(field_name="owner__username", help_text="Owner's username.")
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", help_text="Name contains.")
+
+    class Meta:
+        model = Shop
+        fields: list = []
+
+
+class ShopListApi(generics.ListCreateAPIView):
+    """Shops the caller may see; managers create shops."""
+
+    serializer_class = ShopSerializer
+    permission_classes = [ManagersCreate]
+    filterset_class = ShopFilter
+
+    def get_queryset(self):
+        return selectors.shop_list(user=self.request.user)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        shop = services.shop_create(actor=request.user, **serializer.validated_data)
+        return Response(ShopSerializer(shop).data, status=status.HTTP_201_CREATED)
+
+
+class ShopDetailApi(generics.RetrieveUpdateAPIView):
+    """One shop. Managers change any field; owners only the briefing of their own shop."""
+
+    serializer_class = ShopSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.shop_list(user=self.request.user)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        shop = self.get_object()
+        # Checked before the body is validated, so an owner cannot probe other users' names.
+        if isinstance(request.data, Mapping):
+            writable = [
+                name for name, field in ShopSerializer().fields.items() if not field.read_only
+            ]
+            services.shop_check_editable_fields(
+                actor=request.user, fields=[name for name in writable if name in request.data]
+            )
+        serializer = self.get_serializer(shop, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        shop = services.shop_update(shop=shop, actor=request.user, data=serializer.validated_data)
+        return Response(ShopSerializer(shop).data)

@@ -1,0 +1,248 @@
+"""Reads of the shops app: tenant-scoped lists, seat occupancy and the DSR figures.
+
+Every list starts from ``agency.access`` so an owner only ever sees their own shops and what
+hangs off them; each list costs a constant number of queries whatever its length.
+"""
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import accumulate
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncMonth
+from django.utils import timezone
+
+from agency.access import scoped_to_shops, shops_for_user
+from agency.models import User
+from billing.calculations import round_money
+from shops.models import Contract, DsrRating, Shop, TurnoverReport
+
+BUSINESS_TZ = ZoneInfo(settings.TIME_ZONE)
+"""Business dates are Shanghai dates whatever time zone a request may have activated."""
+
+DSR_WINDOW_DAYS = 180
+DSR_COUNTED_PER_BUYER_MONTH = 3
+DSR_TREND_STEP_DAYS = 7
+
+
+# --- Tenant-scoped lists ------------------------------------------------------------------------
+
+
+def shop_list(*, user: User) -> QuerySet[Shop]:
+    return shops_for_user(user).select_related("owner")
+
+
+def contract_list(*, user: User) -> QuerySet[Contract]:
+    return scoped_to_shops(Contract.objects.all(), user)
+
+
+def turnover_report_list(*, user: User) -> QuerySet[TurnoverReport]:
+    return scoped_to_shops(TurnoverReport.objects.all(), user)
+
+
+def dsr_rating_list(*, user: User) -> QuerySet[DsrRating]:
+    return scoped_to_shops(DsrRating.objects.all(), user)
+
+
+# --- Seat occupancy -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatBusiestDay:
+    """The date of a range on which a seat serves the most (other) shops, and which ones."""
+
+    date: dt.date | None
+    shop_names: tuple[str, ...]
+
+    @property
+    def shop_count(self) -> int:
+        return len(self.shop_names)
+
+
+def seat_busiest_day(
+    *,
+    seat_id: int,
+    start: dt.date,
+    end: dt.date | None,
+    exclude_shop_id: int | None = None,
+    exclude_contract_id: int | None = None,
+) -> SeatBusiestDay:
+    """Find the date in ``[start, end]`` on which the seat serves the most distinct shops.
+
+    One query fetches the seat's contracts overlapping the range (open ends included); the count
+    of distinct shops can only rise on a date where some contract starts, so only those dates
+    (and ``start`` itself) are examined. ``exclude_shop_id`` leaves out the shop being placed on
+    the seat: a second contract of a shop already served adds no shop.
+    """
+    contracts = Contract.objects.filter(seat_id=seat_id).overlapping(start, end)
+    if exclude_shop_id is not None:
+        contracts = contracts.exclude(shop_id=exclude_shop_id)
+    if exclude_contract_id is not None:
+        contracts = contracts.exclude(pk=exclude_contract_id)
+    rows = list(contracts.values_list("shop_id", "shop__name", "start_date", "end_date"))
+
+    best = SeatBusiestDay(date=None, shop_names=())
+    for day in sorted({max(row_start, start) for _, _, row_start, _ in rows}):
+        names = {
+            shop_id: name
+            for shop_id, name, row_start, row_end in rows
+            if row_start <= day and (row_end is None or day <= row_end)
+        }
+        if len(names) > best.shop_count:
+            best = SeatBusiestDay(date=day, shop_names=tuple(sorted(names.values())))
+    return best
+
+
+# --- DSR (店铺动态评分) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DsrFigures:
+    """A shop's DSR on one date, with the reasons ratings in the window were left out."""
+
+    as_of: dt.date
+    window_start: dt.date
+    counted_ratings: int
+    description: Decimal | None
+    service: Decimal | None
+    logistics: Decimal | None
+    excluded_not_alipay: int
+    excluded_over_three: int
+
+
+@dataclass(frozen=True)
+class _RatedRow:
+    local_date: dt.date
+    counted: bool
+    not_alipay: bool
+    over_three: bool
+    description: int
+    service: int
+    logistics: int
+
+
+def dsr_window_start(as_of: dt.date) -> dt.date:
+    return as_of - dt.timedelta(days=DSR_WINDOW_DAYS - 1)
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=BUSINESS_TZ)
+
+
+def _rated_rows(*, shop_id: int, first_day: dt.date, last_day: dt.date) -> list[_RatedRow]:
+    """Ratings of a shop dated ``first_day .. last_day`` (Shanghai), in one query.
+
+    Which of a buyer's ratings are their first 3 of a month is decided by the database with
+    ``ROW_NUMBER()`` over (buyer, Shanghai month, paid with Alipay), ordered by time then id, so
+    ties on the same second are broken the same way every time. Ratings not paid through Alipay
+    never count and so do not use up one of the buyer's 3. The query starts at the first day of
+    ``first_day``'s month: a window starting mid-month must still know the buyer's earlier ratings
+    of that month to tell their first 3.
+    """
+    month_start = first_day.replace(day=1)
+    local_month = TruncMonth("rated_at", tzinfo=BUSINESS_TZ)
+    ratings = (
+        DsrRating.objects.filter(
+            shop_id=shop_id,
+            rated_at__gte=_local_midnight(month_start),
+            rated_at__lt=_local_midnight(last_day + dt.timedelta(days=1)),
+        )
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("buyer"), local_month, F("paid_with_alipay")],
+                order_by=[F("rated_at").asc(), F("id").asc()],
+            )
+        )
+        .order_by("rated_at", "id")
+        .values_list(
+            "rated_at", "paid_with_alipay", "position", "description", "service", "logistics"
+        )
+    )
+    rows = []
+    for rated_at, alipay, position, description, service, logistics in ratings:
+        local_date = rated_at.astimezone(BUSINESS_TZ).date()
+        if local_date < first_day:
+            continue
+        over_three = alipay and position > DSR_COUNTED_PER_BUYER_MONTH
+        rows.append(
+            _RatedRow(
+                local_date=local_date,
+                counted=alipay and not over_three,
+                not_alipay=not alipay,
+                over_three=over_three,
+                description=description,
+                service=service,
+                logistics=logistics,
+            )
+        )
+    return rows
+
+
+def _average(total: int, count: int) -> Decimal | None:
+    return round_money(Decimal(total) / Decimal(count)) if count else None
+
+
+class _DsrCalculator:
+    """Prefix sums over a shop's rated rows, so every date's figures cost O(log n)."""
+
+    def __init__(self, rows: list[_RatedRow]) -> None:
+        self._dates = [row.local_date for row in rows]
+
+        def prefix(values):
+            return [0, *accumulate(values)]
+
+        self._counted = prefix(int(row.counted) for row in rows)
+        self._description = prefix(row.description if row.counted else 0 for row in rows)
+        self._service = prefix(row.service if row.counted else 0 for row in rows)
+        self._logistics = prefix(row.logistics if row.counted else 0 for row in rows)
+        self._not_alipay = prefix(int(row.not_alipay) for row in rows)
+        self._over_three = prefix(int(row.over_three) for row in rows)
+
+    def figures(self, as_of: dt.date) -> DsrFigures:
+        window_start = dsr_window_start(as_of)
+        lo = bisect_left(self._dates, window_start)
+        hi = bisect_right(self._dates, as_of)
+
+        def span(prefix: list[int]) -> int:
+            return prefix[hi] - prefix[lo]
+
+        counted = span(self._counted)
+        return DsrFigures(
+            as_of=as_of,
+            window_start=window_start,
+            counted_ratings=counted,
+            description=_average(span(self._description), counted),
+            service=_average(span(self._service), counted),
+            logistics=_average(span(self._logistics), counted),
+            excluded_not_alipay=span(self._not_alipay),
+            excluded_over_three=span(self._over_three),
+        )
+
+
+def shop_dsr(*, shop: Shop, as_of: dt.date | None = None) -> DsrFigures:
+    """A shop's DSR on ``as_of`` (default: today in Shanghai), in one query.
+
+    Per dimension: the sum of counted scores / the number of counted ratings over the ratings
+    dated ``as_of - 179 .. as_of``, half-up to 2 places; ``None`` when nothing counts.
+    """
+    as_of = as_of or timezone.localdate()
+    rows = _rated_rows(shop_id=shop.pk, first_day=dsr_window_start(as_of), last_day=as_of)
+    return _DsrCalculator(rows).figures(as_of)
+
+
+def shop_dsr_trend(
+    *, shop: Shop, as_of: dt.date | None = None, weeks: int = 26
+) -> list[DsrFigures]:
+    """Weekly DSR points ending on ``as_of`` (default today), oldest first, in one query."""
+    if weeks < 1:
+        raise ValueError("A trend needs at least one week.")
+    as_of = as_of or timezone.localdate()
+    dates = [as_of - dt.timedelta(days=DSR_TREND_STEP_DAYS * k) for k in range(weeks - 1, -1, -1)]
+    rows = _rated_rows(shop_id=shop.pk, first_day=dsr_window_start(dates[0]), last_day=as_of)
+    calculator = _DsrCalculator(rows)
+    return [calculator.figures(day) for day in dates]

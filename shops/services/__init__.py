@@ -1,0 +1,49 @@
+"""Writes of the shops app: shops, contracts, turnover reports and DSR ratings.
+
+Every write the API, the admin or a command makes goes through a function here. Each takes
+keyword-only arguments, runs in one transaction, checks its rules first and refuses with a
+``ValidationError`` naming the field (400), ``StateConflict`` (409) or ``PermissionDenied``
+(403). ``actor`` is the user acting; it is recorded in the history (``simple_history``) and
+``None`` means the system itself (imports, data migrations).
+"""
+
+from shops.services.contracts import (
+    CONTRACT_EDITABLE_FIELDS,
+    ContractTerms,
+    contract_create,
+    contract_update,
+    contract_validate,
+)
+from shops.services.dsr import DSR_MAX_ROWS, RowError, RowErrors, dsr_ratings_record
+from shops.services.shops import (
+    OWNER_EDITABLE_SHOP_FIELDS,
+    shop_check_editable_fields,
+    shop_create,
+    shop_update,
+)
+from shops.services.turnover import (
+    turnover_check_amount,
+    turnover_confirm,
+    turnover_submit,
+    turnover_update,
+)
+
+__all__ = [
+    "CONTRACT_EDITABLE_FIELDS",
+    "DSR_MAX_ROWS",
+    "OWNER_EDITABLE_SHOP_FIELDS",
+    "ContractTerms",
+    "RowError",
+    "RowErrors",
+    "contract_create",
+    "contract_update",
+    "contract_validate",
+    "dsr_ratings_record",
+    "shop_check_editable_fields",
+    "shop_create",
+    "shop_update",
+    "turnover_check_amount",
+    "turnover_confirm",
+    "turnover_submit",
+    "turnover_update",
+]

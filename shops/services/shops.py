@@ -1,0 +1,98 @@
+"""Shops: create and change a client shop; owners keep their briefing current."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from agency.access import is_manager
+from agency.models import User
+from shops.models import Shop
+from shops.services._common import record_actor, require_manager
+
+SHOP_FIELDS = (
+    "owner",
+    "name",
+    "platform",
+    "platform_shop_id",
+    "category",
+    "status",
+    "daily_inquiries_estimate",
+    "briefing",
+)
+OWNER_EDITABLE_SHOP_FIELDS = frozenset({"briefing"})
+"""What owners may change on their own shop: the portal lets them keep the briefing current."""
+
+
+def shop_check_editable_fields(*, actor: User | None, fields: Iterable[str]) -> None:
+    """Refuse, naming each field, the shop fields ``actor`` may not change."""
+    if actor is None or is_manager(actor):
+        return
+    refused = sorted(set(fields) - OWNER_EDITABLE_SHOP_FIELDS)
+    if refused:
+        message = "Only agency managers can change this field; shop owners may edit the briefing."
+        raise ValidationError({field: [message] for field in refused})
+
+
+def _shop_validate(shop: Shop) -> None:
+    # The conditional unique constraint's own message names only the constraint; say it plainly.
+    if (
+        shop.platform_shop_id
+        and Shop.objects.filter(platform=shop.platform, platform_shop_id=shop.platform_shop_id)
+        .exclude(pk=shop.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"platform_shop_id": ["Another shop on this platform already has this shop id."]}
+        )
+    shop.full_clean(validate_constraints=False)
+
+
+@transaction.atomic
+def shop_create(
+    *,
+    actor: User | None,
+    owner: User,
+    name: str,
+    platform: str,
+    platform_shop_id: str = "",
+    category: str = "",
+    status: str = Shop.Status.PROSPECT,
+    daily_inquiries_estimate: int = 0,
+    briefing: str = "",
+) -> Shop:
+    require_manager(actor)
+    shop = Shop(
+        owner=owner,
+        name=name,
+        platform=platform,
+        platform_shop_id=platform_shop_id,
+        category=category,
+        status=status,
+        daily_inquiries_estimate=daily_inquiries_estimate,
+        briefing=briefing,
+    )
+    _shop_validate(shop)
+    record_actor(shop, actor)
+    shop.save()
+    return shop
+
+
+@transaction.atomic
+def shop_update(*, shop: Shop, actor: User | None, data: Mapping[str, Any]) -> Shop:
+    """Change the given fields of ``shop``; owners may change only the briefing of their shop."""
+    unknown = set(data) - set(SHOP_FIELDS)
+    if unknown:
+        raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
+    shop_check_editable_fields(actor=actor, fields=data.keys())
+    if actor is not None and not is_manager(actor) and shop.owner_id != actor.pk:
+        raise PermissionDenied("Only the shop's owner or a manager can change it.")
+    if not data:
+        return shop
+    for field, value in data.items():
+        setattr(shop, field, value)
+    _shop_validate(shop)
+    record_actor(shop, actor)
+    shop.save(update_fields=[*data.keys(), "updated_at"])
+    return shop

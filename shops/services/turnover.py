@@ -1,0 +1,105 @@
+"""Turnover reports: owners submit a month's turnover, managers confirm it for billing."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from agency.access import is_manager
+from agency.errors import StateConflict
+from agency.models import User
+from billing.calculations import CENT
+from billing.services import invoice_draft_recompute
+from shops.models import Shop, TurnoverReport
+from shops.services._common import record_actor, require_manager
+
+TURNOVER_MAX = Decimal("1000000000000")  # 14 digits, 2 of them after the point
+
+
+def turnover_check_amount(amount: Any) -> Decimal:
+    """Return ``amount`` as a turnover in CNY, or refuse it with a message on ``amount``."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise ValidationError({"amount": ["Enter the turnover as an amount in CNY."]})
+    if amount < 0:
+        raise ValidationError({"amount": ["Turnover cannot be negative."]})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({"amount": ["Give the turnover to the cent (2 decimal places)."]})
+    if amount >= TURNOVER_MAX:
+        raise ValidationError({"amount": ["This turnover is too large."]})
+    return amount.quantize(CENT)
+
+
+@transaction.atomic
+def turnover_submit(
+    *, actor: User | None, shop: Shop, month: dt.date, amount: Decimal
+) -> TurnoverReport:
+    """Record a shop's turnover for a month (any date of the month names it); status submitted."""
+    if actor is not None and not is_manager(actor) and shop.owner_id != actor.pk:
+        raise ValidationError({"shop": ["You can only report the turnover of your own shops."]})
+    month = month.replace(day=1)
+    amount = turnover_check_amount(amount)
+    if TurnoverReport.objects.filter(shop=shop, month=month).exists():
+        raise ValidationError(
+            {
+                "month": [
+                    f"{shop.name} already has a turnover report for {month:%Y-%m}; change that "
+                    "report instead."
+                ]
+            }
+        )
+    report = TurnoverReport(shop=shop, month=month, amount=amount, submitted_by=actor)
+    record_actor(report, actor, "submitted")
+    report.save()
+    return report
+
+
+def _locked_report(report_id: int) -> TurnoverReport:
+    return get_object_or_404(
+        TurnoverReport.objects.select_for_update().select_related("shop"), pk=report_id
+    )
+
+
+def _refuse_if_confirmed(report: TurnoverReport) -> None:
+    if report.status == TurnoverReport.Status.CONFIRMED:
+        raise StateConflict(
+            f"The turnover of {report.shop.name} for {report.month:%Y-%m} is confirmed and can "
+            "no longer be changed."
+        )
+
+
+@transaction.atomic
+def turnover_update(
+    *, report: TurnoverReport, actor: User | None, amount: Decimal
+) -> TurnoverReport:
+    """Correct the amount of a submitted report; a confirmed figure is locked (409)."""
+    locked = _locked_report(report.pk)
+    if actor is not None and not is_manager(actor) and locked.shop.owner_id != actor.pk:
+        raise PermissionDenied("Only the shop's owner or a manager can change its turnover.")
+    _refuse_if_confirmed(locked)
+    locked.amount = turnover_check_amount(amount)
+    record_actor(locked, actor, "amount corrected")
+    locked.save(update_fields=["amount", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def turnover_confirm(*, report_id: int, actor: User | None) -> TurnoverReport:
+    """A manager accepts a month's turnover; from now on it is billed and locked."""
+    require_manager(actor)
+    report = _locked_report(report_id)
+    if report.status == TurnoverReport.Status.CONFIRMED:
+        raise StateConflict(
+            f"The turnover of {report.shop.name} for {report.month:%Y-%m} is already confirmed."
+        )
+    report.status = TurnoverReport.Status.CONFIRMED
+    report.confirmed_by = actor
+    report.confirmed_at = timezone.now()
+    record_actor(report, actor, "confirmed")
+    report.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    # The month's draft invoice, if a run has made one, gets its commission line now.
+    invoice_draft_recompute(shop_id=report.shop_id, month=report.month)
+    return report

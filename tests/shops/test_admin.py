@@ -1,0 +1,130 @@
+"""The admin applies the same rules as the API."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from shops.models import Contract, DsrRating, TurnoverReport
+from tests.factories import (
+    ContractFactory,
+    DsrRatingFactory,
+    SeatFactory,
+    ShopFactory,
+    TurnoverReportFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(superuser) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+def contract_form(shop, **overrides) -> dict:
+    return {
+        "shop": shop.pk,
+        "plan": "full_day",
+        "shift": "",
+        "seat": "",
+        "start_date": "2026-10-01",
+        "end_date": "",
+        "price": "",
+        "commission_mode": "graduated",
+        "commission_tiers": "",
+        **overrides,
+    }
+
+
+def test_shop_admin_lists_filters_and_searches(admin_client, shop_a, shop_b):
+    response = admin_client.get("/admin/shops/shop/", {"platform": "taobao", "q": "Shop A"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [shop_a]
+
+
+def test_contract_admin_takes_price_and_tiers_from_the_price_book(admin_client, shop_a):
+    response = admin_client.post("/admin/shops/contract/add/", contract_form(shop_a))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contract = Contract.objects.get()
+    assert contract.price == Decimal("3000.00")
+    assert contract.commission_tiers[1] == {"from": "100000.00", "rate": "0.0200"}
+
+
+def test_contract_admin_refuses_a_fourth_shop_on_a_seat(admin_client, shop_a):
+    seat = SeatFactory(code="S9")
+    for _ in range(3):
+        ContractFactory(seat=seat, start_date=dt.date(2026, 1, 1))
+    response = admin_client.post("/admin/shops/contract/add/", contract_form(shop_a, seat=seat.pk))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "at most 3 shops" in errors["seat"][0]
+    assert not Contract.objects.filter(shop=shop_a).exists()
+
+
+def test_contract_admin_applies_the_shift_and_end_date_rules(admin_client, shop_a):
+    response = admin_client.post(
+        "/admin/shops/contract/add/", contract_form(shop_a, plan="temporary", shift="day")
+    )
+    errors = response.context["adminform"].form.errors
+    assert {"shift", "end_date"} <= set(errors)
+
+
+def test_turnover_admin_confirm_action(admin_client, superuser, shop_a, shop_b):
+    open_report = TurnoverReportFactory(shop=shop_a)
+    done = TurnoverReportFactory(shop=shop_b, status="confirmed")
+    response = admin_client.post(
+        "/admin/shops/turnoverreport/",
+        {"action": "confirm", "_selected_action": [open_report.pk, done.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    texts = [str(m) for m in response.context["messages"]]
+    assert "1 turnover report confirmed." in texts
+    assert "1 report was already confirmed." in texts
+    open_report.refresh_from_db()
+    assert (open_report.status, open_report.confirmed_by) == ("confirmed", superuser)
+
+
+def test_turnover_admin_locks_a_confirmed_figure(admin_client, shop_a):
+    report = TurnoverReportFactory(shop=shop_a, status="confirmed")
+    url = f"/admin/shops/turnoverreport/{report.pk}/change/"
+    admin_client.post(url, {"amount": "1.00"})
+    report.refresh_from_db()
+    assert report.amount == Decimal("300000.00")
+
+
+def test_turnover_admin_adds_a_report_for_the_month(admin_client, superuser, shop_a):
+    response = admin_client.post(
+        "/admin/shops/turnoverreport/add/",
+        {"shop": shop_a.pk, "month": "2026-10-17", "amount": "10.00"},
+    )
+    assert response.status_code == 302
+    report = TurnoverReport.objects.get()
+    assert (report.month, report.submitted_by) == (dt.date(2026, 10, 1), superuser)
+
+
+def test_turnover_admin_refuses_a_negative_amount(admin_client, shop_a):
+    response = admin_client.post(
+        "/admin/shops/turnoverreport/add/",
+        {"shop": shop_a.pk, "month": "2026-10-01", "amount": "-1.00"},
+    )
+    assert "amount" in response.context["adminform"].form.errors
+
+
+def test_dsr_ratings_are_read_only_in_the_admin(admin_client):
+    rating = DsrRatingFactory(shop=ShopFactory())
+    change_url = f"/admin/shops/dsrrating/{rating.pk}/change/"
+    assert admin_client.get(change_url).status_code == 200  # view only
+    admin_client.post(change_url, {"service": 1})
+    assert admin_client.post(f"/admin/shops/dsrrating/{rating.pk}/delete/").status_code == 403
+    assert DsrRating.objects.get(pk=rating.pk).service == 5
