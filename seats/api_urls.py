@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from seats.apis.handover import HandoverNoteViewSet
+from seats.apis.quote import QuoteApi
+from seats.apis.staff import AgentViewSet, SeatAssignmentViewSet, SeatViewSet
+from seats.apis.workloads import WorkloadViewSet
+
+router = SimpleRouter()
+router.register("agents", AgentViewSet, basename="agent")
+router.register("seats", SeatViewSet, basename="seat")
+router.register("seat-assignments", SeatAssignmentViewSet, basename="seat-assignment")
+router.register("workloads", WorkloadViewSet, basename="workload")
+router.register("handover-notes", HandoverNoteViewSet, basename="handover-note")
+
+urlpatterns = [
+    path("quote/", QuoteApi.as_view(), name="quote"),
+    *router.urls,
+]

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -8,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from agency.choices import Shift
 from agency.models import TimeStampedModel
+from seats import calculations
 
 
 class Agent(TimeStampedModel):
@@ -31,6 +33,8 @@ class Agent(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     email = models.EmailField(_("email"), blank=True)
+    # Salaries change; seat profitability for a past month must use the salary then in force.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -66,6 +70,7 @@ class Seat(TimeStampedModel):
         default=Decimal("800.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -77,6 +82,17 @@ class Seat(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class SeatAssignmentQuerySet(models.QuerySet):
+    def active_on(self, day: date) -> "SeatAssignmentQuerySet":
+        """Assignments whose inclusive range [start, end] (end open when null) contains ``day``."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+    def overlapping(self, start: date, end: date | None) -> "SeatAssignmentQuerySet":
+        """Assignments whose inclusive range meets [start, end]; ``end=None`` is open-ended."""
+        qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        return qs if end is None else qs.filter(start_date__lte=end)
 
 
 class SeatAssignment(TimeStampedModel):
@@ -96,6 +112,8 @@ class SeatAssignment(TimeStampedModel):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = SeatAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["seat__code", "shift", "-start_date"]
@@ -171,6 +189,18 @@ class WorkloadRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.agent_id}/{self.shop_id} {self.date} {self.shift}"
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return calculations.conversion_rate(self.conversions, self.inquiries)
+
+    @property
+    def answer_ratio(self) -> Decimal | None:
+        return calculations.answer_ratio(self.agent_messages, self.buyer_messages)
+
+    @property
+    def first_response_miss(self) -> bool:
+        return calculations.is_first_response_miss(self.first_response_seconds)
 
 
 class AgentDailyLoad(models.Model):

@@ -1,0 +1,145 @@
+"""Admin for managers: the same rules as the API, through the same service checks."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from seats.models import Agent, AgentDailyLoad, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+from seats.services import assignment_validate, handover_note_validate
+
+
+@admin.register(Agent)
+class AgentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "employee_no", "status", "hired_on", "base_salary"]
+    list_filter = ["status"]
+    search_fields = ["name", "employee_no"]
+
+
+@admin.register(Seat)
+class SeatAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "overhead"]
+    search_fields = ["code", "name"]
+
+
+class SeatAssignmentForm(forms.ModelForm):
+    """Checks the seat rules with ``assignment_validate``, exactly as the API does."""
+
+    class Meta:
+        model = SeatAssignment
+        fields = ["seat", "agent", "shift", "start_date", "end_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        required = ("seat", "agent", "shift", "start_date")
+        if all(cleaned.get(field) for field in required):
+            try:
+                assignment_validate(
+                    seat=cleaned["seat"],
+                    agent=cleaned["agent"],
+                    shift=cleaned["shift"],
+                    start_date=cleaned["start_date"],
+                    end_date=cleaned.get("end_date"),
+                    exclude_id=self.instance.pk,
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        self.add_error(None if field == "__all__" else field, message)
+        return cleaned
+
+
+@admin.register(SeatAssignment)
+class SeatAssignmentAdmin(SimpleHistoryAdmin):
+    form = SeatAssignmentForm
+    list_display = ["seat", "shift", "agent", "start_date", "end_date"]
+    list_filter = ["shift", "seat"]
+    list_select_related = ["seat", "agent"]
+    autocomplete_fields = ["seat", "agent"]
+    search_fields = ["seat__code", "agent__name", "agent__employee_no"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(WorkloadRecord)
+class WorkloadRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "date",
+        "shift",
+        "agent",
+        "shop",
+        "inquiries",
+        "conversions",
+        "first_response_seconds",
+        "sales_amount",
+    ]
+    list_filter = ["shift", "date"]
+    list_select_related = ["agent", "shop"]
+    autocomplete_fields = ["agent"]
+    raw_id_fields = ["shop"]
+    search_fields = ["agent__name", "agent__employee_no", "shop__name"]
+    date_hierarchy = "date"
+
+
+@admin.register(AgentDailyLoad)
+class AgentDailyLoadAdmin(admin.ModelAdmin):
+    """Written by the nightly roll-up only."""
+
+    list_display = ["date", "agent", "inquiries", "band", "alerted_at"]
+    list_filter = ["band", "date"]
+    list_select_related = ["agent"]
+    search_fields = ["agent__name", "agent__employee_no"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class HandoverNoteForm(forms.ModelForm):
+    """Checks the handover rules with ``handover_note_validate``, exactly as the API does."""
+
+    class Meta:
+        model = HandoverNote
+        fields = ["seat", "shop", "date", "from_agent", "to_agent", "open_cases", "promises"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(cleaned.get(field) for field in ("seat", "shop", "date", "from_agent")):
+            try:
+                cleaned["to_agent"] = handover_note_validate(
+                    seat=cleaned["seat"],
+                    shop=cleaned["shop"],
+                    date=cleaned["date"],
+                    from_agent=cleaned["from_agent"],
+                    to_agent=cleaned.get("to_agent"),
+                    exclude_id=self.instance.pk,
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        self.add_error(None if field == "__all__" else field, message)
+        return cleaned
+
+
+@admin.register(HandoverNote)
+class HandoverNoteAdmin(admin.ModelAdmin):
+    form = HandoverNoteForm
+    list_display = ["date", "seat", "shop", "from_agent", "to_agent", "acknowledged_at"]
+    list_filter = ["date", "seat"]
+    list_select_related = ["seat", "shop", "from_agent", "to_agent"]
+    search_fields = ["seat__code", "shop__name", "open_cases", "promises"]
+    date_hierarchy = "date"
+    readonly_fields = ["acknowledged_at", "created_at", "updated_at"]
+    autocomplete_fields = ["seat", "from_agent", "to_agent"]
+    raw_id_fields = ["shop"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An acknowledged note is a record of what was handed over.
+        if obj is not None and obj.acknowledged_at is not None:
+            return False
+        return super().has_change_permission(request, obj)

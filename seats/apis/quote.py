@@ -1,0 +1,63 @@
+"""Quotes: which plan, how many seats and what monthly price for a shop's daily inquiries."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.api import IsManager
+from agency.choices import Plan
+from agency.errors import ApplicationError
+from seats import calculations, selectors
+
+
+class QuoteQuerySerializer(serializers.Serializer):
+    daily_inquiries = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    coverage = serializers.ChoiceField(choices=calculations.Coverage.choices)
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=366,
+        required=False,
+        help_text="For a short job: also price the temporary plan for this many days.",
+    )
+
+
+class ShortJobSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    seats = serializers.IntegerField()
+    seat_capacity = serializers.IntegerField()
+    days = serializers.IntegerField()
+    day_rate = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class QuoteSerializer(serializers.Serializer):
+    daily_inquiries = serializers.IntegerField()
+    coverage = serializers.CharField()
+    plan = serializers.ChoiceField(choices=Plan.choices)
+    shift = serializers.CharField(allow_null=True)
+    seats = serializers.IntegerField()
+    seat_capacity = serializers.IntegerField(help_text="Daily inquiries one seat carries.")
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    monthly_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="seats x unit_price; commission on top."
+    )
+    short_job = ShortJobSerializer(allow_null=True)
+
+
+class QuoteApi(APIView):
+    """Price a coverage for a shop with N daily inquiries, from the price book (managers)."""
+
+    permission_classes = [IsManager]
+
+    @extend_schema(parameters=[QuoteQuerySerializer], responses=QuoteSerializer)
+    def get(self, request):
+        query = QuoteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        prices = selectors.list_prices()
+        missing = {Plan.SHIFT, Plan.FULL_DAY, Plan.TEMPORARY} - set(prices)
+        if missing:
+            plans = ", ".join(sorted(missing))
+            raise ApplicationError(f"The price book has no price for: {plans}.")
+        result = calculations.quote(prices=prices, **query.validated_data)
+        return Response(QuoteSerializer(result).data)

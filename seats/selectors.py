@@ -1,0 +1,279 @@
+"""Reads of the seats app. Lists cost a constant number of queries whatever their length.
+
+Tenant-scoped reads (workloads, handover notes) start from ``agency.access``; the rest is for
+managers only and the API checks the role before it calls these.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from agency.access import scoped_to_shops
+from agency.choices import Plan, Shift
+from agency.models import User
+from billing.models import PriceBookEntry
+from seats.calculations import average_daily_inquiries, load_band, ratio
+from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+from shops.models import Contract, Shop
+
+# --- Agents, seats, assignments ---------------------------------------------------------------
+
+
+def agent_list() -> QuerySet[Agent]:
+    return Agent.objects.all()
+
+
+def contracts_active_on(day: date) -> QuerySet[Contract]:
+    """Contracts whose inclusive range [start, end] (end open when null) contains ``day``."""
+    return Contract.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day
+    )
+
+
+def seat_list(*, day: date | None = None) -> QuerySet[Seat]:
+    """Seats with who covers them and which shops they serve on ``day`` (default today).
+
+    Each seat carries ``current_assignments`` and ``current_contracts`` (3 queries in all).
+    """
+    day = day or timezone.localdate()
+    return Seat.objects.prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=SeatAssignment.objects.active_on(day).order_by("shift"),
+            to_attr="current_assignments",
+        ),
+        Prefetch(
+            "contracts",
+            queryset=contracts_active_on(day).only("id", "seat_id", "shop_id").order_by("shop_id"),
+            to_attr="current_contracts",
+        ),
+    )
+
+
+def seat_shift_agent_ids(seat: Seat) -> dict[str, int | None]:
+    """{shift: agent id} of a seat from ``seat_list``'s prefetch; None: the shift is uncovered."""
+    holders: dict[str, int | None] = dict.fromkeys(Shift.values)
+    for assignment in seat.current_assignments:
+        holders[assignment.shift] = assignment.agent_id
+    return holders
+
+
+def seat_shop_ids(seat: Seat) -> list[int]:
+    """Ids of the shops a seat serves, from ``seat_list``'s prefetch."""
+    return sorted({contract.shop_id for contract in seat.current_contracts})
+
+
+def seat_shift_holder(*, seat: Seat, shift: str, day: date) -> Agent | None:
+    """The agent covering one shift of a seat on a date, if any."""
+    assignment = (
+        SeatAssignment.objects.active_on(day)
+        .filter(seat=seat, shift=shift)
+        .select_related("agent")
+        .first()
+    )
+    return assignment.agent if assignment else None
+
+
+def seat_coverage(*, seat_ids: Iterable[int], day: date) -> dict[int, dict[str, Agent]]:
+    """{seat id: {shift: agent}} for the given seats on a date, in one query."""
+    coverage: dict[int, dict[str, Agent]] = defaultdict(dict)
+    for assignment in (
+        SeatAssignment.objects.active_on(day)
+        .filter(seat_id__in=list(seat_ids))
+        .select_related("agent")
+    ):
+        coverage[assignment.seat_id][assignment.shift] = assignment.agent
+    return dict(coverage)
+
+
+def assignment_list() -> QuerySet[SeatAssignment]:
+    return SeatAssignment.objects.order_by("seat__code", "shift", "-start_date", "id")
+
+
+# --- Workloads --------------------------------------------------------------------------------
+
+
+def workload_list(*, user: User) -> QuerySet[WorkloadRecord]:
+    """Workloads the user may see: a manager all, an owner those of their own shops."""
+    return scoped_to_shops(WorkloadRecord.objects.all(), user)
+
+
+def workloads_on_seat(queryset: QuerySet[WorkloadRecord], seat_id: int) -> QuerySet:
+    """Workloads done by the agents assigned to the seat on the workload's own date.
+
+    A seat's work is its agents' work: an agent holds one seat-shift at a date, so the agent and
+    the date say which seat the work was done on, whichever shop it was for.
+    """
+    on_seat = SeatAssignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("date")),
+        seat_id=seat_id,
+        agent_id=OuterRef("agent_id"),
+        start_date__lte=OuterRef("date"),
+    )
+    return queryset.filter(Exists(on_seat))
+
+
+# --- Load ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayLoad:
+    date: date
+    inquiries: int
+    band: str
+
+
+def agent_load(*, agent_id: int, date_from: date, date_to: date) -> list[DayLoad]:
+    """An agent's inquiries and load band on every date of [date_from, date_to], zero-filled.
+
+    One aggregate query over the workloads (all shops, both shifts) of the range.
+    """
+    totals = dict(
+        WorkloadRecord.objects.filter(agent_id=agent_id, date__gte=date_from, date__lte=date_to)
+        .values("date")
+        .annotate(total=Sum("inquiries"))
+        .order_by()
+        .values_list("date", "total")
+    )
+    days = (date_to - date_from).days + 1
+    loads = []
+    for offset in range(days):
+        day = date_from + timedelta(days=offset)
+        inquiries = int(totals.get(day) or 0)
+        loads.append(DayLoad(date=day, inquiries=inquiries, band=load_band(inquiries)))
+    return loads
+
+
+def capacity_window(day: date) -> tuple[date, date]:
+    """The history a capacity figure uses: the CAPACITY_HISTORY_DAYS (28) days before ``day``.
+
+    ``day`` itself is left out: its workloads are still coming in.
+    """
+    return day - timedelta(days=settings.AGENCY["CAPACITY_HISTORY_DAYS"]), day - timedelta(days=1)
+
+
+def shop_daily_inquiries(*, shops: Iterable[Shop], day: date | None = None) -> dict[int, int]:
+    """{shop id: expected daily inquiries} for capacity planning.
+
+    A shop with workloads in the window counts its average over the days that have records
+    (total inquiries of all agents and shifts / days with data), so a shop that joined ten days
+    ago is not diluted by the eighteen days before it; a shop without history counts its
+    ``daily_inquiries_estimate``. One aggregate query.
+    """
+    day = day or timezone.localdate()
+    shops = list(shops)
+    first, last = capacity_window(day)
+    history = {
+        row["shop_id"]: average_daily_inquiries(row["total"] or 0, row["days"])
+        for row in WorkloadRecord.objects.filter(
+            shop_id__in=[shop.pk for shop in shops], date__gte=first, date__lte=last
+        )
+        .values("shop_id")
+        .annotate(total=Sum("inquiries"), days=Count("date", distinct=True))
+        .order_by()
+    }
+    return {shop.pk: history.get(shop.pk, shop.daily_inquiries_estimate) for shop in shops}
+
+
+@dataclass(frozen=True)
+class SeatLoad:
+    seat_id: int
+    seat_code: str
+    shop_ids: tuple[int, ...]
+    load: int
+    peak: int
+
+    @property
+    def headroom(self) -> int:
+        return self.peak - self.load
+
+    @property
+    def utilisation(self) -> Decimal:
+        """load / peak, 4 places (0.5000 is half the seat's 600 inquiries a day)."""
+        return ratio(self.load, self.peak) or Decimal("0.0000")
+
+
+def seat_utilisation(*, seats: Iterable[Seat] | None = None, day: date | None = None) -> dict:
+    """{seat id: SeatLoad}: each seat's expected daily inquiries against its peak (600).
+
+    A seat's load is the sum of ``shop_daily_inquiries`` over the shops whose contracts on the
+    seat are active on ``day`` (default today). Three queries whatever the number of seats.
+    """
+    day = day or timezone.localdate()
+    seats = list(Seat.objects.all() if seats is None else seats)
+    contracts = (
+        contracts_active_on(day)
+        .filter(seat_id__in=[seat.pk for seat in seats])
+        .select_related("shop")
+        .order_by("shop_id")
+    )
+    shops_of: dict[int, dict[int, Shop]] = defaultdict(dict)
+    for contract in contracts:
+        shops_of[contract.seat_id][contract.shop_id] = contract.shop
+    expected = shop_daily_inquiries(
+        shops={shop.pk: shop for by_id in shops_of.values() for shop in by_id.values()}.values(),
+        day=day,
+    )
+    peak = settings.AGENCY["SEAT_PEAK_INQUIRIES"]
+    return {
+        seat.pk: SeatLoad(
+            seat_id=seat.pk,
+            seat_code=seat.code,
+            shop_ids=tuple(shops_of[seat.pk]),
+            load=sum(expected[shop_id] for shop_id in shops_of[seat.pk]),
+            peak=peak,
+        )
+        for seat in seats
+    }
+
+
+@dataclass(frozen=True)
+class CapacityOption:
+    seat_id: int
+    seat_code: str
+    shop_ids: tuple[int, ...]
+    projected_load: int
+    headroom: int
+
+
+def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOption]:
+    """Seats that can take a new shop with ``inquiries`` a day, most headroom first.
+
+    A seat qualifies when it serves fewer than MAX_SHOPS_PER_SEAT shops and its load plus the new
+    shop's inquiries (``projected_load``) stays within its peak; ``headroom`` is what would be left.
+    """
+    max_shops = settings.AGENCY["MAX_SHOPS_PER_SEAT"]
+    options = []
+    for load in seat_utilisation(day=day).values():
+        projected = load.load + inquiries
+        if len(load.shop_ids) < max_shops and projected <= load.peak:
+            options.append(
+                CapacityOption(
+                    seat_id=load.seat_id,
+                    seat_code=load.seat_code,
+                    shop_ids=load.shop_ids,
+                    projected_load=projected,
+                    headroom=load.peak - projected,
+                )
+            )
+    options.sort(key=lambda option: (-option.headroom, option.seat_code))
+    return options
+
+
+# --- Handover notes, prices ---------------------------------------------------------------------
+
+
+def handover_note_list(*, user: User) -> QuerySet[HandoverNote]:
+    """Handover notes the user may see: a manager all, an owner those of their own shops."""
+    return scoped_to_shops(HandoverNote.objects.all(), user)
+
+
+def list_prices() -> dict[str, Decimal]:
+    """{plan: list price} from the price book, in one query."""
+    return dict(PriceBookEntry.objects.filter(plan__in=Plan.values).values_list("plan", "price"))

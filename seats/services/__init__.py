@@ -1,0 +1,45 @@
+"""Writes of the seats app. The API, the admin, commands and tasks all call these."""
+
+from seats.services.assignments import (
+    assignment_create,
+    assignment_delete,
+    assignment_update,
+    assignment_validate,
+)
+from seats.services.handover import (
+    handover_note_acknowledge,
+    handover_note_create,
+    handover_note_update,
+    handover_note_validate,
+)
+from seats.services.rollup import RollupResult, agent_daily_load_rollup
+from seats.services.staff import agent_create, agent_update, seat_create, seat_update
+from seats.services.workloads import (
+    BulkResult,
+    RowError,
+    WorkloadBulkError,
+    parse_workload_csv,
+    workload_bulk_upsert,
+)
+
+__all__ = [
+    "BulkResult",
+    "RollupResult",
+    "RowError",
+    "WorkloadBulkError",
+    "agent_create",
+    "agent_daily_load_rollup",
+    "agent_update",
+    "assignment_create",
+    "assignment_delete",
+    "assignment_update",
+    "assignment_validate",
+    "handover_note_acknowledge",
+    "handover_note_create",
+    "handover_note_update",
+    "handover_note_validate",
+    "parse_workload_csv",
+    "seat_create",
+    "seat_update",
+    "workload_bulk_upsert",
+]

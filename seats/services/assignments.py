@@ -1,0 +1,113 @@
+"""Seat assignments: which agent covers which shift of which seat, over which dates.
+
+Rules (DOMAIN.md): ranges are inclusive and may be open-ended; at any date a seat has at most one
+agent per shift, and an agent holds at most one seat-shift. ``assignment_validate`` checks them on
+every database (the admin form calls it too); on PostgreSQL exclusion constraints
+(seats/migrations/0003) are the last word when two requests race, and the API answers 409 then.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from agency.choices import Shift
+from seats.models import Agent, Seat, SeatAssignment
+
+ASSIGNMENT_FIELDS = ("seat", "agent", "shift", "start_date", "end_date")
+
+
+def _describe_range(assignment: SeatAssignment) -> str:
+    end = assignment.end_date.isoformat() if assignment.end_date else "open-ended"
+    return f"{assignment.start_date.isoformat()} to {end}"
+
+
+def assignment_validate(
+    *,
+    seat: Seat,
+    agent: Agent,
+    shift: str,
+    start_date: date,
+    end_date: date | None,
+    exclude_id: int | None = None,
+) -> None:
+    """Raise ``ValidationError`` (by field) when the assignment would break a seat rule."""
+    if shift not in Shift.values:
+        raise ValidationError({"shift": f"Shift must be one of {', '.join(Shift.values)}."})
+    if end_date is not None and end_date < start_date:
+        raise ValidationError(
+            {"end_date": "The end date cannot be before the start date (end >= start)."}
+        )
+    others = SeatAssignment.objects.overlapping(start_date, end_date).select_related(
+        "seat", "agent"
+    )
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    errors: dict[str, str] = {}
+    seat_clash = others.filter(seat=seat, shift=shift).order_by("start_date").first()
+    if seat_clash is not None:
+        errors["seat"] = (
+            f"Seat {seat.code} already has a {shift} agent ({seat_clash.agent.name}, "
+            f"{_describe_range(seat_clash)}): a seat has at most one agent per shift at any date."
+        )
+    agent_clash = others.filter(agent=agent).order_by("start_date").first()
+    if agent_clash is not None:
+        errors["agent"] = (
+            f"{agent.name} already holds seat {agent_clash.seat.code} {agent_clash.shift} "
+            f"({_describe_range(agent_clash)}): an agent holds at most one seat-shift at any date."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock(seat: Seat, agent: Agent) -> None:
+    """Serialise writers touching the same seat or agent (PostgreSQL; a no-op on SQLite).
+
+    Always seat first, then agent, so two writers never wait on each other in a cycle.
+    """
+    list(Seat.objects.select_for_update().filter(pk=seat.pk).values_list("pk"))
+    list(Agent.objects.select_for_update().filter(pk=agent.pk).values_list("pk"))
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    seat: Seat,
+    agent: Agent,
+    shift: str,
+    start_date: date,
+    end_date: date | None = None,
+) -> SeatAssignment:
+    _lock(seat, agent)
+    assignment_validate(
+        seat=seat, agent=agent, shift=shift, start_date=start_date, end_date=end_date
+    )
+    assignment = SeatAssignment(
+        seat=seat, agent=agent, shift=shift, start_date=start_date, end_date=end_date
+    )
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(*, assignment: SeatAssignment, data: dict[str, Any]) -> SeatAssignment:
+    """Change an assignment (typically: close it by setting its end date)."""
+    unknown = set(data) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown assignment fields: {sorted(unknown)}")
+    values = {field: data.get(field, getattr(assignment, field)) for field in ASSIGNMENT_FIELDS}
+    _lock(values["seat"], values["agent"])
+    assignment_validate(**values, exclude_id=assignment.pk)
+    changed = [field for field in ASSIGNMENT_FIELDS if getattr(assignment, field) != values[field]]
+    for field in changed:
+        setattr(assignment, field, values[field])
+    if changed:
+        assignment.save(update_fields=[*changed, "updated_at"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, assignment: SeatAssignment) -> None:
+    """Remove an assignment made in error; to end one that happened, set its end date instead."""
+    assignment.delete()

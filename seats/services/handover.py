@@ -1,0 +1,162 @@
+"""Handover notes (交接): at 17:00 the day agent leaves the night agent one note per shop.
+
+Managers write and acknowledge notes on the agents' behalf (agents have no logins). A note names
+the seat's day agent of that date as its author and goes to the seat's night agent of that date;
+its shop must be served by that seat that date. Once acknowledged, a note is a record and no
+longer changes.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agency.choices import Shift
+from agency.errors import ApplicationError, StateConflict
+from seats.models import Agent, HandoverNote, Seat
+from seats.selectors import contracts_active_on, seat_shift_holder
+from shops.models import Shop
+
+_UNSET = object()
+
+
+def _night_agent_check(*, seat: Seat, day: date, to_agent: Agent | None) -> Agent | None:
+    night_agent = seat_shift_holder(seat=seat, shift=Shift.NIGHT, day=day)
+    if to_agent is None:
+        return night_agent
+    if night_agent is None or to_agent.pk != night_agent.pk:
+        holder = night_agent.name if night_agent else "nobody"
+        raise ValidationError(
+            {
+                "to_agent": f"The note goes to the night agent of seat {seat.code} on "
+                f"{day.isoformat()} ({holder}), not to {to_agent.name}."
+            }
+        )
+    return to_agent
+
+
+def handover_note_validate(
+    *,
+    seat: Seat,
+    shop: Shop,
+    date: date,
+    from_agent: Agent,
+    to_agent: Agent | None = None,
+    exclude_id: int | None = None,
+) -> Agent | None:
+    """Check a note against the handover rules; return its recipient (default: night agent).
+
+    Raises ``ValidationError`` by field: the author is not the seat's day agent that date, the
+    shop has no contract on the seat active that date, the seat already has a note for the shop
+    that date, the recipient is not the seat's night agent that date.
+    """
+    errors: dict[str, str] = {}
+    day_agent = seat_shift_holder(seat=seat, shift=Shift.DAY, day=date)
+    if day_agent is None or day_agent.pk != from_agent.pk:
+        holder = day_agent.name if day_agent else "nobody"
+        errors["from_agent"] = (
+            f"The note comes from the day agent of seat {seat.code} on {date.isoformat()} "
+            f"({holder}), not from {from_agent.name}."
+        )
+    if not contracts_active_on(date).filter(seat=seat, shop=shop).exists():
+        errors["shop"] = (
+            f"{shop.name} has no contract on seat {seat.code} active on {date.isoformat()}."
+        )
+    existing = HandoverNote.objects.filter(seat=seat, shop=shop, date=date)
+    if exclude_id is not None:
+        existing = existing.exclude(pk=exclude_id)
+    duplicate = existing.first()
+    if duplicate is not None:
+        errors["date"] = (
+            f"Seat {seat.code} already has a handover note for {shop.name} on "
+            f"{date.isoformat()} (#{duplicate.pk}); edit that one."
+        )
+    try:
+        to_agent = _night_agent_check(seat=seat, day=date, to_agent=to_agent)
+    except ValidationError as exc:
+        errors.update({field: msgs[0] for field, msgs in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return to_agent
+
+
+@transaction.atomic
+def handover_note_create(
+    *,
+    seat: Seat,
+    shop: Shop,
+    date: date,
+    from_agent: Agent,
+    to_agent: Agent | None = None,
+    open_cases: str = "",
+    promises: str = "",
+) -> HandoverNote:
+    """Record the day agent's note to the night agent about one shop of the seat."""
+    to_agent = handover_note_validate(
+        seat=seat, shop=shop, date=date, from_agent=from_agent, to_agent=to_agent
+    )
+    note = HandoverNote(
+        seat=seat,
+        shop=shop,
+        date=date,
+        from_agent=from_agent,
+        to_agent=to_agent,
+        open_cases=open_cases,
+        promises=promises,
+    )
+    note.full_clean()
+    note.save()
+    return note
+
+
+def _locked(note: HandoverNote) -> HandoverNote:
+    return HandoverNote.objects.select_for_update().get(pk=note.pk)
+
+
+@transaction.atomic
+def handover_note_update(
+    *,
+    note: HandoverNote,
+    open_cases: str | None = None,
+    promises: str | None = None,
+    to_agent: Agent | None | object = _UNSET,
+) -> HandoverNote:
+    """Edit the note's text (or its recipient) until the night agent has acknowledged it."""
+    note = _locked(note)
+    if note.acknowledged_at is not None:
+        raise StateConflict("The note was acknowledged; it can no longer be edited.")
+    changed = []
+    if open_cases is not None and open_cases != note.open_cases:
+        note.open_cases = open_cases
+        changed.append("open_cases")
+    if promises is not None and promises != note.promises:
+        note.promises = promises
+        changed.append("promises")
+    if to_agent is not _UNSET:
+        note.to_agent = _night_agent_check(seat=note.seat, day=note.date, to_agent=to_agent)
+        changed.append("to_agent")
+    if changed:
+        note.save(update_fields=[*changed, "updated_at"])
+    return note
+
+
+@transaction.atomic
+def handover_note_acknowledge(*, note: HandoverNote) -> HandoverNote:
+    """The night agent confirms having read the note; a second acknowledgement is a conflict."""
+    note = _locked(note)
+    if note.acknowledged_at is not None:
+        when = timezone.localtime(note.acknowledged_at)
+        raise StateConflict(f"The note was already acknowledged at {when:%Y-%m-%d %H:%M}.")
+    changed = ["acknowledged_at", "updated_at"]
+    if note.to_agent_id is None:
+        note.to_agent = seat_shift_holder(seat=note.seat, shift=Shift.NIGHT, day=note.date)
+        if note.to_agent is None:
+            raise ApplicationError(
+                f"Seat {note.seat.code} has no night agent on {note.date.isoformat()} to "
+                "acknowledge the note; assign one first."
+            )
+        changed.append("to_agent")
+    note.acknowledged_at = timezone.now()
+    note.save(update_fields=changed)
+    return note

@@ -1,0 +1,121 @@
+"""The nightly roll-up: each agent's daily load, and one alert to managers about overload.
+
+Safe to run twice for the same date (beat, a retry, or a manager re-running it): the roll-up rows
+are upserted by (agent, date), and an agent-day is announced once, since ``alerted_at`` records
+that its alert went out.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import structlog
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from agency.models import User
+from seats.calculations import LoadBand, load_band
+from seats.models import AgentDailyLoad, WorkloadRecord
+
+logger = structlog.get_logger(__name__)
+
+WRITE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    day: date
+    agents: int
+    created: int
+    updated: int
+    overloaded: int
+    alerted: int
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "day": self.day.isoformat()}
+
+
+def manager_emails() -> list[str]:
+    """Where operational alerts go: every active manager with an email address."""
+    return sorted(
+        User.objects.filter(is_active=True, is_staff=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _send_overload_alert(*, day: date, loads: list[AgentDailyLoad], recipients: list[str]) -> None:
+    context = {
+        "day": day,
+        "loads": loads,
+        "threshold": settings.AGENCY["LOAD_OVERLOADED_ABOVE"],
+    }
+    send_mail(
+        subject=f"Overloaded agents on {day.isoformat()}: {len(loads)}",
+        message=render_to_string("seats/email/overload_alert.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def agent_daily_load_rollup(*, day: date) -> RollupResult:
+    """Upsert one AgentDailyLoad per agent with workloads on ``day`` and alert about overload.
+
+    Set-based: one aggregate query over the day's workloads, one for the rows already there, then
+    one upsert. The alert lists the overloaded agents not announced before and is sent once the
+    transaction commits.
+    """
+    with transaction.atomic():
+        totals = (
+            WorkloadRecord.objects.filter(date=day)
+            .values("agent_id")
+            .annotate(total=Sum("inquiries"))
+            .order_by("agent_id")
+            .values_list("agent_id", "total")
+        )
+        rows = [
+            AgentDailyLoad(agent_id=agent_id, date=day, inquiries=total, band=load_band(total))
+            for agent_id, total in totals
+        ]
+        existing = set(AgentDailyLoad.objects.filter(date=day).values_list("agent_id", flat=True))
+        AgentDailyLoad.objects.bulk_create(
+            rows,
+            batch_size=WRITE_BATCH,
+            update_conflicts=True,
+            unique_fields=["agent", "date"],
+            update_fields=["inquiries", "band"],
+        )
+        updated = sum(1 for row in rows if row.agent_id in existing)
+
+        overloaded = AgentDailyLoad.objects.filter(date=day, band=LoadBand.OVERLOADED)
+        to_alert = list(
+            overloaded.filter(alerted_at__isnull=True)
+            .select_for_update(of=("self",))
+            .select_related("agent")
+            .order_by("-inquiries", "agent__name")
+        )
+        recipients = manager_emails() if to_alert else []
+        if to_alert and recipients:
+            AgentDailyLoad.objects.filter(pk__in=[load.pk for load in to_alert]).update(
+                alerted_at=timezone.now()
+            )
+            transaction.on_commit(
+                lambda: _send_overload_alert(day=day, loads=to_alert, recipients=recipients)
+            )
+        elif to_alert:
+            # Left unmarked, so a later run alerts once a manager has an email address.
+            logger.warning("overload_alert_without_recipients", day=day.isoformat())
+
+        result = RollupResult(
+            day=day,
+            agents=len(rows),
+            created=len(rows) - updated,
+            updated=updated,
+            overloaded=overloaded.count(),
+            alerted=len(to_alert) if recipients else 0,
+        )
+    logger.info("agent_daily_load_rollup", **result.as_dict())
+    return result

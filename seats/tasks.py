@@ -1,0 +1,34 @@
+"""Celery entry points of the seats app: thin wrappers around one service each."""
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from seats.services import agent_daily_load_rollup
+
+# A lost connection or a deadlock is worth retrying; anything else is a bug to look at.
+ROLLUP_TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "soft_time_limit": 10 * 60,
+    "time_limit": 12 * 60,
+}
+
+
+@shared_task(name="seats.tasks.rollup_day", **ROLLUP_TASK_OPTIONS)
+def rollup_day(day: str) -> dict:
+    """Roll up the workloads of ``day`` (YYYY-MM-DD) per agent and alert about overload."""
+    return agent_daily_load_rollup(day=date.fromisoformat(day)).as_dict()
+
+
+@shared_task(name="seats.tasks.rollup_yesterday", **ROLLUP_TASK_OPTIONS)
+def rollup_yesterday() -> dict:
+    """Beat, daily at 01:00 Shanghai time: yesterday's workloads are complete by then."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    return agent_daily_load_rollup(day=yesterday).as_dict()

@@ -1,0 +1,51 @@
+"""The admin pages of the seats app render, and roll-ups and acknowledged notes stay read-only."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import SeatAssignmentFactory, UserFactory, WorkloadFactory
+from tests.seats.factories import AgentDailyLoadFactory, HandoverNoteFactory
+
+MODELS = ["agent", "seat", "seatassignment", "workloadrecord", "agentdailyload", "handovernote"]
+
+
+@pytest.fixture
+def admin_client_(db):
+    client = Client()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_admin_changelist_renders(admin_client_, model):
+    SeatAssignmentFactory()
+    WorkloadFactory()
+    AgentDailyLoadFactory()
+    HandoverNoteFactory()
+    assert admin_client_.get(f"/admin/seats/{model}/").status_code == 200
+
+
+@pytest.mark.parametrize("model", ["agent", "seat", "seatassignment", "handovernote"])
+def test_admin_add_form_renders(admin_client_, model):
+    assert admin_client_.get(f"/admin/seats/{model}/add/").status_code == 200
+
+
+def test_admin_shows_assignment_history(admin_client_):
+    assignment = SeatAssignmentFactory()
+    url = f"/admin/seats/seatassignment/{assignment.pk}/history/"
+    assert admin_client_.get(url).status_code == 200
+
+
+def test_admin_daily_loads_are_read_only(admin_client_):
+    load = AgentDailyLoadFactory()
+    assert admin_client_.get("/admin/seats/agentdailyload/add/").status_code == 403
+    page = admin_client_.get(f"/admin/seats/agentdailyload/{load.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+
+
+def test_admin_acknowledged_notes_are_read_only(admin_client_):
+    note = HandoverNoteFactory(acknowledged_at=timezone.now())
+    page = admin_client_.get(f"/admin/seats/handovernote/{note.pk}/change/")
+    assert b'name="_save"' not in page.content

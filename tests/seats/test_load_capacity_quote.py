@@ -1,0 +1,255 @@
+"""Agent load by date, seat capacity planning and quotes."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from billing.models import PriceBookEntry
+from seats.selectors import seat_capacity, seat_utilisation, shop_daily_inquiries
+from tests.factories import (
+    AgentFactory,
+    ContractFactory,
+    SeatFactory,
+    ShopFactory,
+    WorkloadFactory,
+)
+
+D = dt.date
+
+
+# --- Load ---------------------------------------------------------------------------------------
+
+
+def load_url(agent, query="date_from=2026-10-01&date_to=2026-10-03"):
+    return f"/api/v1/agents/{agent.pk}/load/?{query}"
+
+
+def test_load_lists_every_date_of_the_range_zero_filled_with_bands(manager_api, shop_a, shop_b):
+    agent = AgentFactory()
+    WorkloadFactory(agent=agent, shop=shop_a, date=D(2026, 10, 1), inquiries=70, conversions=0)
+    WorkloadFactory(agent=agent, shop=shop_b, date=D(2026, 10, 1), inquiries=55, conversions=0)
+    WorkloadFactory(
+        agent=agent, shop=shop_a, date=D(2026, 10, 3), shift="night", inquiries=60, conversions=0
+    )
+    WorkloadFactory(shop=shop_a, date=D(2026, 10, 2), inquiries=100)  # another agent
+    response = manager_api.get(load_url(agent))
+    assert response.status_code == 200
+    assert response.json() == [
+        {"date": "2026-10-01", "inquiries": 125, "band": "overloaded"},  # all shops summed
+        {"date": "2026-10-02", "inquiries": 0, "band": "idle"},
+        {"date": "2026-10-03", "inquiries": 60, "band": "normal"},
+    ]
+
+
+def test_load_costs_one_aggregate_query_whatever_the_range(
+    manager_api, shop_a, django_assert_num_queries
+):
+    agent = AgentFactory()
+    for day in range(1, 29):
+        WorkloadFactory(agent=agent, shop=shop_a, date=D(2026, 2, day))
+    # the agent, then the aggregate
+    with django_assert_num_queries(2):
+        response = manager_api.get(load_url(agent, "date_from=2026-01-01&date_to=2026-12-31"))
+    assert len(response.json()) == 365
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "date_from=2026-10-01",
+        "date_to=2026-10-01",
+        "date_from=2026-10-05&date_to=2026-10-01",
+        "date_from=oops&date_to=2026-10-01",
+        "date_from=2025-01-01&date_to=2026-01-02",  # 367 days
+    ],
+)
+def test_load_range_is_validated_with_400(manager_api, query):
+    agent = AgentFactory()
+    assert manager_api.get(load_url(agent, query)).status_code == 400
+
+
+def test_load_range_of_366_days_is_allowed(manager_api):
+    agent = AgentFactory()
+    response = manager_api.get(load_url(agent, "date_from=2024-01-01&date_to=2024-12-31"))
+    assert response.status_code == 200
+    assert len(response.json()) == 366
+
+
+def test_load_of_a_missing_agent_is_404(manager_api):
+    url = "/api/v1/agents/999999/load/?date_from=2026-10-01&date_to=2026-10-01"
+    assert manager_api.get(url).status_code == 404
+
+
+# --- Capacity -----------------------------------------------------------------------------------
+
+
+def test_shop_daily_inquiries_average_over_days_with_data_in_the_28_days_before_today(db, today):
+    shop = ShopFactory(daily_inquiries_estimate=999)
+    WorkloadFactory(shop=shop, date=D(2026, 10, 14), inquiries=100, conversions=0)
+    WorkloadFactory(shop=shop, date=D(2026, 10, 14), inquiries=50, shift="night", conversions=0)
+    WorkloadFactory(shop=shop, date=D(2026, 9, 17), inquiries=50, conversions=0)  # day 28
+    WorkloadFactory(shop=shop, date=D(2026, 9, 16), inquiries=9000)  # 29 days ago: outside
+    WorkloadFactory(shop=shop, date=D(2026, 10, 15), inquiries=9000)  # today: incomplete
+    assert shop_daily_inquiries(shops=[shop]) == {shop.pk: 100}  # (150 + 50) / 2 days
+
+
+def test_shop_without_history_counts_its_estimate(db, today):
+    shop = ShopFactory(daily_inquiries_estimate=123)
+    assert shop_daily_inquiries(shops=[shop]) == {shop.pk: 123}
+
+
+def capacity(client, n):
+    response = client.get(f"/api/v1/seats/capacity/?inquiries={n}")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_capacity_lists_seats_that_stay_within_600_most_headroom_first(manager_api, today):
+    empty = SeatFactory(code="S-EMPTY")
+    half = SeatFactory(code="S-HALF")
+    full = SeatFactory(code="S-FULL")
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=300), seat=half)
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=550), seat=full)
+    result = capacity(manager_api, 100)
+    assert [(r["seat"], r["projected_load"], r["headroom"]) for r in result] == [
+        (empty.pk, 100, 500),
+        (half.pk, 400, 200),
+    ]
+    assert result[1]["code"] == "S-HALF"
+    assert len(result[1]["shops"]) == 1
+    # 550 + 50 = 600 is within the peak: the bound is inclusive
+    assert full.pk in [r["seat"] for r in capacity(manager_api, 50)]
+
+
+def test_capacity_excludes_seats_that_already_serve_three_shops(manager_api, today):
+    seat = SeatFactory()
+    for _ in range(3):
+        ContractFactory(shop=ShopFactory(daily_inquiries_estimate=10), seat=seat)
+    assert capacity(manager_api, 1) == []
+
+
+def test_capacity_counts_only_contracts_active_today(manager_api, today):
+    seat = SeatFactory()
+    ContractFactory(
+        shop=ShopFactory(daily_inquiries_estimate=500),
+        seat=seat,
+        start_date=D(2026, 1, 1),
+        end_date=D(2026, 10, 14),
+    )
+    ContractFactory(
+        shop=ShopFactory(daily_inquiries_estimate=500), seat=seat, start_date=D(2026, 10, 16)
+    )
+    assert capacity(manager_api, 600)[0]["projected_load"] == 600
+
+
+def test_capacity_uses_history_over_the_estimate(manager_api, today):
+    seat = SeatFactory()
+    shop = ShopFactory(daily_inquiries_estimate=50)
+    ContractFactory(shop=shop, seat=seat)
+    WorkloadFactory(shop=shop, date=D(2026, 10, 10), inquiries=450, conversions=0)
+    assert capacity(manager_api, 150)[0]["projected_load"] == 600
+    assert capacity(manager_api, 151) == []
+
+
+def test_capacity_respects_the_settings(manager_api, today, settings):
+    settings.AGENCY = {**settings.AGENCY, "SEAT_PEAK_INQUIRIES": 100, "MAX_SHOPS_PER_SEAT": 1}
+    seat = SeatFactory()
+    other = SeatFactory()
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=1), seat=other)
+    assert [r["seat"] for r in capacity(manager_api, 100)] == [seat.pk]
+
+
+def test_capacity_needs_a_whole_number_of_inquiries(manager_api):
+    for query in ("", "?inquiries=-1", "?inquiries=ten"):
+        assert manager_api.get(f"/api/v1/seats/capacity/{query}").status_code == 400
+
+
+def test_capacity_costs_the_same_queries_for_5_and_50_seats(db, django_assert_num_queries, today):
+    def make(n):
+        for _ in range(n):
+            seat = SeatFactory()
+            shop = ShopFactory()
+            ContractFactory(shop=shop, seat=seat)
+            WorkloadFactory(shop=shop, date=D(2026, 10, 1))
+
+    make(5)
+    with django_assert_num_queries(3):
+        assert len(seat_capacity(inquiries=10)) == 5
+    make(45)
+    with django_assert_num_queries(3):
+        assert len(seat_capacity(inquiries=10)) == 50
+
+
+def test_seat_utilisation_is_load_over_peak(db, today):
+    seat = SeatFactory()
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=150), seat=seat)
+    load = seat_utilisation(seats=[seat])[seat.pk]
+    assert (load.load, load.headroom, load.utilisation) == (150, 450, Decimal("0.2500"))
+
+
+# --- Quote --------------------------------------------------------------------------------------
+
+
+def test_quote_prices_full_coverage_from_the_price_book(manager_api):
+    PriceBookEntry.objects.filter(plan="full_day").update(price=Decimal("3200.00"))
+    response = manager_api.get("/api/v1/quote/?daily_inquiries=900&coverage=full")
+    assert response.status_code == 200
+    assert response.json() == {
+        "daily_inquiries": 900,
+        "coverage": "full",
+        "plan": "full_day",
+        "shift": None,
+        "seats": 2,
+        "seat_capacity": 600,
+        "unit_price": "3200.00",
+        "monthly_price": "6400.00",
+        "short_job": None,
+    }
+
+
+def test_quote_for_one_shift_uses_the_shift_plan_and_its_share_of_capacity(manager_api):
+    body = manager_api.get("/api/v1/quote/?daily_inquiries=300&coverage=day").json()
+    assert (body["plan"], body["shift"], body["seats"], body["seat_capacity"]) == (
+        "shift",
+        "day",
+        1,
+        320,
+    )
+    assert body["monthly_price"] == "1500.00"
+
+
+def test_quote_for_a_short_job_includes_the_temporary_plan(manager_api):
+    body = manager_api.get("/api/v1/quote/?daily_inquiries=300&coverage=full&days=7").json()
+    assert body["short_job"] == {
+        "plan": "temporary",
+        "seats": 1,
+        "seat_capacity": 600,
+        "days": 7,
+        "day_rate": "100.00",
+        "total": "700.00",
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "daily_inquiries=100",
+        "coverage=full",
+        "daily_inquiries=-1&coverage=full",
+        "daily_inquiries=abc&coverage=full",
+        "daily_inquiries=100&coverage=evening",
+        "daily_inquiries=100&coverage=full&days=0",
+    ],
+)
+def test_quote_input_is_validated_with_400(manager_api, query):
+    assert manager_api.get(f"/api/v1/quote/?{query}").status_code == 400
+
+
+def test_quote_without_a_price_is_a_400_not_a_500(manager_api):
+    PriceBookEntry.objects.filter(plan="shift").delete()
+    response = manager_api.get("/api/v1/quote/?daily_inquiries=100&coverage=day")
+    assert response.status_code == 400
+    assert "shift" in response.json()["detail"]
