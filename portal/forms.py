@@ -1,0 +1,106 @@
+"""Portal forms. They check the shape of what owners type; the services check the rules.
+
+A rule the service refuses (a negative turnover, a month already reported, a confirmed figure)
+comes back as ``ValidationError`` or ``ApplicationError`` and is put on the form by
+``add_service_error``, on the field it names or above the form.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from agency.errors import ApplicationError
+from billing.calculations import parse_month
+
+BRIEFING_MAX_CHARS = 20_000
+
+
+def previous_month(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+class MonthField(forms.CharField):
+    """A month typed as YYYY-MM (browsers with a month picker send exactly that)."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": 7})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise ValidationError(
+                _("Enter the month as YYYY-MM, for example 2026-10."), code="invalid"
+            ) from None
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.date):
+            return f"{value:%Y-%m}"
+        return value
+
+
+def _amount_field() -> forms.DecimalField:
+    return forms.DecimalField(
+        label=_("Turnover (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("The shop's sales for the whole month, in CNY, to the cent."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+class TurnoverSubmitForm(forms.Form):
+    month = MonthField(label=_("Month"), help_text=_("The month the turnover belongs to."))
+    amount = _amount_field()
+
+
+class TurnoverUpdateForm(forms.Form):
+    amount = _amount_field()
+
+
+class BriefingForm(forms.Form):
+    briefing = forms.CharField(
+        label=_("Briefing for agents"),
+        required=False,
+        max_length=BRIEFING_MAX_CHARS,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "What our agents must know about your shop: products, shipping times, current "
+            "promotions, return rules and quick replies (快捷短语). Agents read it before "
+            "every shift."
+        ),
+    )
+
+    def clean_briefing(self) -> str:
+        # Browsers send CRLF line ends; store the text as it reads, without trailing blanks.
+        return self.cleaned_data["briefing"].replace("\r\n", "\n").rstrip()
+
+
+def add_service_error(form: forms.Form, error: Exception) -> None:
+    """Put a service's refusal on the form: on the field it names, else above the form.
+
+    The services speak English; a message that the portal's translations know is shown in the
+    reader's language (``gettext`` on the message), any other exactly as the service wrote it.
+    """
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, gettext(message))
+        return
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            form.add_error(None, gettext(message))
+        return
+    if isinstance(error, ApplicationError):
+        form.add_error(None, gettext(error.message))
+        return
+    raise TypeError(f"Not a service error: {error!r}")

@@ -1,0 +1,88 @@
+"""An invoice with every line explained, its commission statement, and its PDF."""
+
+from dataclasses import dataclass
+
+import structlog
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+
+from billing.documents import (
+    LineExplanation,
+    PdfUnavailable,
+    explain_line,
+    invoice_pdf_filename,
+    render_invoice_pdf,
+)
+from billing.models import Invoice, InvoiceLine
+from portal.selectors import (
+    CommissionStatement,
+    commission_statement,
+    portal_invoice_queryset,
+    previewing,
+)
+from portal.views.base import PortalView
+
+logger = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ExplainedLine:
+    line: InvoiceLine
+    explanation: LineExplanation | None
+    statement: CommissionStatement | None
+
+
+class InvoiceLookupMixin:
+    def get_invoice(self) -> Invoice:
+        return get_object_or_404(
+            portal_invoice_queryset(user=self.request.user), pk=self.kwargs["pk"]
+        )
+
+
+class InvoiceView(InvoiceLookupMixin, PortalView):
+    template_name = "portal/invoice.html"
+
+    def get_context_data(self, **kwargs):
+        invoice = self.get_invoice()
+        lines = [
+            ExplainedLine(
+                line=line,
+                explanation=explain_line(line),
+                statement=commission_statement(line, invoice.month),
+            )
+            for line in invoice.lines.all()
+        ]
+        return super().get_context_data(
+            invoice=invoice,
+            shop=invoice.shop,
+            preview=previewing(user=self.request.user, shop=invoice.shop),
+            lines=lines,
+            statements=[item for item in lines if item.statement is not None],
+            **kwargs,
+        )
+
+
+class InvoicePdfView(InvoiceLookupMixin, PortalView):
+    """The invoice as a PDF attachment; a friendly 503 page when PDFs cannot be made."""
+
+    def get(self, request, *args, **kwargs):
+        invoice = self.get_invoice()
+        try:
+            pdf = render_invoice_pdf(invoice)
+        except PdfUnavailable as exc:
+            logger.warning(
+                "portal_invoice_pdf_unavailable", invoice=invoice.pk, missing=exc.missing
+            )
+            return render(
+                request,
+                "portal/pdf_unavailable.html",
+                {"invoice": invoice, "shop": invoice.shop},
+                status=503,
+            )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            True, invoice_pdf_filename(invoice)
+        )
+        response["Cache-Control"] = "private"
+        return response

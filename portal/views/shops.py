@@ -1,0 +1,121 @@
+"""The owner's shops and, per shop, one page with everything the agency does for it."""
+
+from django.core.paginator import Paginator
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from agency.access import is_manager
+from portal.charts import Series, dsr_chart
+from portal.selectors import (
+    briefing_changes,
+    portal_shop_list,
+    shop_contracts,
+    shop_coverage,
+    shop_invoices,
+    shop_service,
+    shop_turnover_reports,
+)
+from portal.templatetags.portal_tags import format_count, ratio
+from portal.views.base import PortalView
+from shops.selectors import shop_dsr, shop_dsr_trend
+from web.charts import Point, bar_chart
+
+SHOPS_PER_PAGE = 50
+DSR_TREND_WEEKS = 26  # a weekly point over the last 180 days
+
+
+def _short_day(day) -> str:
+    return f"{day.month}/{day.day}"
+
+
+class HomeView(PortalView):
+    """The shops of the signed-in owner; a manager sees every shop, to preview its portal."""
+
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        shops = portal_shop_list(user=self.request.user, day=today)
+        manager = is_manager(self.request.user)
+        page = Paginator(shops, SHOPS_PER_PAGE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page=page, shops=page.object_list, manager=manager, today=today, **kwargs
+        )
+
+
+def inquiries_chart(service):
+    daily = service.daily_inquiries
+    points = [
+        Point(label=_short_day(day), value=total, text=format_count(total)) for day, total in daily
+    ]
+    first, last = daily[0][0], daily[-1][0]
+    return bar_chart(
+        points,
+        chart_id="inquiries-chart",
+        title=_("Inquiries per day"),
+        description=_(
+            "Inquiries per day from %(first)s to %(last)s; the figures are in the table below."
+        )
+        % {
+            "first": formats.date_format(first, "DATE_FORMAT"),
+            "last": formats.date_format(last, "DATE_FORMAT"),
+        },
+    )
+
+
+def dsr_trend_chart(trend):
+    labels = [_short_day(point.as_of) for point in trend]
+    series = [
+        Series(
+            css=f"dsr-{dimension}",
+            name=name,
+            values=[getattr(point, dimension) for point in trend],
+            texts=[ratio(getattr(point, dimension)) for point in trend],
+        )
+        for dimension, name in (
+            ("description", _("Description match")),
+            ("service", _("Service attitude")),
+            ("logistics", _("Logistics service")),
+        )
+    ]
+    return dsr_chart(
+        labels,
+        series,
+        chart_id="dsr-chart",
+        title=_("DSR over the last 180 days, week by week"),
+        description=_(
+            "Each point is the shop's DSR on that date, over the 180 days before it; the "
+            "figures are in the table below."
+        ),
+    )
+
+
+class ShopView(PortalView):
+    """Coverage, service, quality, invoices, turnover and briefing of one shop."""
+
+    template_name = "portal/shop.html"
+
+    def get_context_data(self, **kwargs):
+        shop = self.get_shop(self.kwargs["pk"])
+        user = self.request.user
+        today = timezone.localdate()
+        service = shop_service(shop=shop, today=today)
+        dsr = shop_dsr(shop=shop, as_of=today)
+        trend = shop_dsr_trend(shop=shop, as_of=today, weeks=DSR_TREND_WEEKS)
+        return super().get_context_data(
+            shop=shop,
+            preview=self.is_preview(shop),
+            today=today,
+            coverage=shop_coverage(shop=shop, day=today),
+            contracts=list(shop_contracts(shop=shop)),
+            service=service,
+            deltas=service.deltas,
+            inquiries_chart=inquiries_chart(service),
+            dsr=dsr,
+            dsr_trend=trend,
+            dsr_chart=dsr_trend_chart(trend),
+            invoices=list(shop_invoices(shop=shop, user=user)),
+            turnover_reports=list(shop_turnover_reports(shop=shop, user=user)[:6]),
+            briefing_changes=briefing_changes(shop=shop, limit=3),
+            **kwargs,
+        )
