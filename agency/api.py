@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
@@ -56,6 +56,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             {"detail": "The change conflicts with existing data; reload and try again."},
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, OverflowError | DataError):
+        # A number or text the database cannot hold (an id past 64 bits, say): bad input.
+        return Response(
+            {"detail": "A value is out of range for this field."},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -56,3 +56,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker_last_seen": _worker_last_seen(checks["database"]),
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None):
+    """JSON for API clients (a URL that matches no route, e.g. a non-numeric id), HTML otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    return html_page_not_found(request, exception)

@@ -69,3 +69,19 @@ def test_token_auth_refuses_a_wrong_password_with_400(api, manager):
     )
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
+
+
+@pytest.mark.django_db
+def test_an_api_url_that_matches_no_route_answers_json_404(manager_api):
+    response = manager_api.get("/api/v1/invoices/not-a-number/pdf/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_an_id_past_64_bits_is_bad_input_not_a_server_error(manager_api):
+    response = manager_api.get("/api/v1/shops/?owner=1", {"page": 10**30})
+    assert response.status_code in (400, 404)
+    response = manager_api.get(f"/api/v1/shops/{10**30}/")
+    assert response.status_code in (400, 404)
