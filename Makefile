@@ -10,12 +10,14 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 # System libraries WeasyPrint needs for invoice PDFs (with a CJK font for Chinese shop names).
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+TEST_DEBS := chromium
 
-.PHONY: run test install system-deps lint format migrate demo serve worker beat bench clean
+.PHONY: run test install system-deps test-deps apt-missing lint format migrate demo serve worker beat bench clean
 
 run: install system-deps migrate demo serve ## install, migrate, demo data, serve on :8000
 
-test: install system-deps ## install, then run the whole suite
+test: install system-deps test-deps ## install, then run the whole suite
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.synced
@@ -33,14 +35,20 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 # Installs the PDF libraries with apt when they are missing and we are root; otherwise says so.
 # Without them the app still runs and the PDF endpoint answers 503 naming what is missing.
 system-deps:
-	@missing=$$(for p in $(PDF_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory apt-missing DEBS="$(PDF_DEBS)" WHY="invoice PDFs"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-missing DEBS="$(TEST_DEBS)" WHY="browser tests"
+
+apt-missing:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing $$missing for invoice PDFs"; \
+		echo "Installing $$missing for $(WHY)"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
-			|| echo "Could not install $$missing: invoice PDFs will answer 503."; \
+			|| echo "Could not install $$missing: $(WHY) will not work."; \
 	else \
-		echo "Missing for invoice PDFs: $$missing (install them with apt as root)."; \
+		echo "Missing for $(WHY): $$missing (install them with apt as root)."; \
 	fi
 
 migrate: install
