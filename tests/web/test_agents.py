@@ -1,0 +1,92 @@
+"""Agents: list with today's seat and load; detail with an 8-week heatmap and KPIs."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from agency.choices import Shift
+from tests.factories import AgentFactory, WorkloadFactory
+from tests.web.conftest import TODAY, count_queries, grow_agency
+
+LIST = "/agents/"
+
+
+@pytest.mark.django_db
+def test_list_shows_who_holds_which_seat_and_todays_band(manager_client, agency):
+    response = manager_client.get(LIST)
+    html = response.content.decode()
+    night = agency.agents[1]
+    assert response.context["holdings"][night.pk].seat.code == "S001"
+    rows = {agent.name: day for agent, day in response.context["rows"]}
+    assert (rows["Night Agent 1"].inquiries, rows["Night Agent 1"].band) == (85, "busy")
+    assert (rows["Busy Bee"].inquiries, rows["Busy Bee"].band) == (0, "idle")
+    assert "S001 · Night (17:00-24:00)" in html
+
+
+@pytest.mark.django_db
+def test_list_filters_by_status(manager_client, agency):
+    AgentFactory(name="Gone Away", status="left")
+    names = [agent.name for agent, _ in manager_client.get(f"{LIST}?status=left").context["rows"]]
+    assert names == ["Gone Away"]
+
+
+@pytest.mark.django_db
+def test_list_costs_the_same_queries_for_few_and_many_agents(manager_client, agency, owner_a):
+    small = count_queries(manager_client, LIST)
+    grow_agency(agency, owner_a, seats=14)
+    assert count_queries(manager_client, LIST) == small <= 6
+
+
+@pytest.mark.django_db
+def test_heatmap_covers_8_weeks_by_weekday_coloured_by_band(manager_client):
+    agent = AgentFactory()
+    WorkloadFactory(agent=agent, date=TODAY, inquiries=130)
+    WorkloadFactory(agent=agent, date=TODAY - dt.timedelta(days=1), inquiries=65)
+    response = manager_client.get(reverse("web:agent-detail", args=[agent.pk]))
+    weeks, rows = response.context["weeks"], response.context["heatmap_rows"]
+    assert len(weeks) == 8 and len(rows) == 7
+    assert weeks[-1] == TODAY - dt.timedelta(days=TODAY.weekday())  # this week's Monday
+    # 2026-10-15 is a Thursday: the last column has Monday..Thursday, then days to come.
+    thursday = rows[3][1][-1]
+    assert (thursday.date, thursday.inquiries, thursday.band) == (TODAY, 130, "overloaded")
+    assert rows[2][1][-1].band == "normal"
+    assert rows[4][1][-1] is None
+    html = response.content.decode()
+    assert 'class="band-overloaded"' in html and 'class="band-normal"' in html
+    assert "&gt; 120" in html  # the legend says where each band starts
+
+
+@pytest.mark.django_db
+def test_kpis_over_the_last_30_days(manager_client):
+    agent = AgentFactory()
+    common = {"agent": agent, "buyer_messages": 100, "agent_messages": 150}
+    WorkloadFactory(**common, date=TODAY, inquiries=60, conversions=30, first_response_seconds=30)
+    WorkloadFactory(
+        **common,
+        date=TODAY,
+        shift=Shift.NIGHT,
+        inquiries=40,
+        conversions=10,
+        first_response_seconds=121,
+    )
+    # Older than 30 days: left out.
+    WorkloadFactory(**common, date=TODAY - dt.timedelta(days=30), inquiries=500, conversions=0)
+    response = manager_client.get(reverse("web:agent-detail", args=[agent.pk]))
+    kpis = response.context["kpis"]
+    assert (kpis.inquiries, kpis.conversions) == (100, 40)
+    assert str(kpis.conversion_rate) == "0.4000"
+    assert str(kpis.answer_ratio) == "1.5000"
+    assert kpis.first_response_misses == 1
+    html = response.content.decode()
+    assert "40.0%" in html and "1.50" in html
+
+
+@pytest.mark.django_db
+def test_detail_costs_the_same_queries_with_little_or_much_work(manager_client, agency):
+    agent = agency.agents[0]
+    url = reverse("web:agent-detail", args=[agent.pk])
+    small = count_queries(manager_client, url)
+    for offset in range(3, 50):
+        WorkloadFactory(agent=agent, date=TODAY - dt.timedelta(days=offset))
+    assert count_queries(manager_client, url) == small

@@ -1,0 +1,101 @@
+"""The dashboard: who covers what today, the alerts, the month's revenue, 30 days of inquiries."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.web.conftest import count_queries, grow_agency
+from web import selectors
+
+DASHBOARD = "/"
+
+
+@pytest.mark.django_db
+def test_coverage_board_shows_each_shift_its_agent_shops_and_live_band(manager_client, agency):
+    response = manager_client.get(DASHBOARD)
+    html = response.content.decode()
+    row = selectors.coverage_board(day=response.context["board"].today)[0]
+    assert row.seat.code == "S001"
+    assert row.day.agent.name == "Day Agent 1"
+    # The one-shift night contract is served by the night agent only.
+    assert [shop.name for shop in row.day.shops] == ["Full Shop 1"]
+    assert [shop.name for shop in row.night.shops] == ["Full Shop 1", "Night Shop 1"]
+    # Live band from today's workloads: 70 (normal) by day, 40 + 45 = 85 (busy) by night.
+    assert (row.day.inquiries, row.day.band) == (70, "normal")
+    assert (row.night.inquiries, row.night.band) == (85, "busy")
+    assert "Day Agent 1" in html and "Night Agent 1" in html
+    assert 'class="badge band-busy"' in html
+
+
+@pytest.mark.django_db
+def test_alerts_list_each_kind_of_trouble(manager_client, agency):
+    board = manager_client.get(DASHBOARD).context["board"]
+    assert [(entry.agent_name, entry.inquiries) for entry in board.overloaded] == [
+        ("Busy Bee", 150)
+    ]
+    assert [(row.seat.code, cell.shift) for row, cell in board.uncovered] == [
+        ("S900", "day"),
+        ("S900", "night"),
+    ]
+    assert board.handover_count == 1
+    assert board.awaiting_count == 1
+    html = manager_client.get(DASHBOARD).content.decode()
+    assert "Busy Bee" in html
+    assert "Uncovered shifts today" in html
+    assert "1 handover note not acknowledged" in html
+    assert "1 draft invoice awaiting turnover" in html
+
+
+@pytest.mark.django_db
+def test_a_seat_over_its_peak_is_an_alert(manager_client, agency, settings):
+    settings.AGENCY = {**settings.AGENCY, "SEAT_PEAK_INQUIRIES": 100}
+    board = manager_client.get(DASHBOARD).context["board"]
+    assert "S001" in [row.seat.code for row in board.seats_over_peak]
+    assert "Seats over the 100 peak" in manager_client.get(DASHBOARD).content.decode()
+
+
+@pytest.mark.django_db
+def test_month_to_date_revenue_adds_the_months_invoices_that_are_not_void(manager_client, agency):
+    response = manager_client.get(DASHBOARD)
+    # Two October drafts of 1,000.10; the void October invoice of 500.00 is left out.
+    assert response.context["board"].revenue_month_to_date == Decimal("2000.20")
+    assert "¥ 2,000.20" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_inquiries_chart_covers_30_days_as_accessible_svg(manager_client, agency):
+    response = manager_client.get(DASHBOARD)
+    days = response.context["board"].inquiries_30_days
+    assert len(days) == 30
+    assert days[-1][1] == 70 + 40 + 45
+    assert days[-2][1] == 70 + 40 + 45 + 150
+    html = response.content.decode()
+    assert '<svg class="chart"' in html and 'role="img"' in html
+    assert '<title id="inquiries-30-title">Inquiries over the last 30 days</title>' in html
+
+
+@pytest.mark.django_db
+def test_an_empty_agency_has_a_calm_dashboard(manager_client):
+    response = manager_client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert "Nothing needs attention." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_costs_the_same_queries_for_a_small_and_a_large_agency(
+    manager_client, agency, owner_a, django_assert_max_num_queries
+):
+    small = count_queries(manager_client, DASHBOARD)
+    grow_agency(agency, owner_a, seats=12)
+    large = count_queries(manager_client, DASHBOARD)
+    assert small == large
+    with django_assert_max_num_queries(16):
+        manager_client.get(DASHBOARD)
+
+
+@pytest.mark.django_db
+def test_uncovered_shift_links_to_the_assignment_form(manager_client, agency):
+    html = manager_client.get(DASHBOARD).content.decode()
+    seat = agency.seats[1]
+    assert f"{reverse('web:assignment-create')}?seat={seat.pk}&amp;shift=day" in html

@@ -1,0 +1,179 @@
+"""Seats: the board, assigning agents (rule violations on the form), contracts onto seats."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from agency.choices import Shift
+from seats.models import SeatAssignment
+from shops.models import Contract
+from tests.factories import AgentFactory, ContractFactory, SeatFactory, ShopFactory
+from tests.web.conftest import TODAY, count_queries, grow_agency
+
+BOARD = "/seats/"
+ASSIGN = "/seats/assign/"
+CONTRACT = "/seats/contract/"
+
+
+@pytest.mark.django_db
+def test_board_shows_coverage_and_assignments_of_a_chosen_day(manager_client, agency):
+    response = manager_client.get(BOARD)
+    assert [row.seat.code for row in response.context["rows"]] == ["S001", "S900"]
+    assert len(response.context["assignments"]) == 2
+    earlier = manager_client.get(f"{BOARD}?day=2025-12-31")
+    assert earlier.context["day"] == dt.date(2025, 12, 31)
+    assert earlier.context["assignments"] == []
+
+
+@pytest.mark.django_db
+def test_board_costs_the_same_queries_for_few_and_many_seats(manager_client, agency, owner_a):
+    small = count_queries(manager_client, BOARD)
+    grow_agency(agency, owner_a, seats=10)
+    assert count_queries(manager_client, BOARD) == small <= 9
+
+
+@pytest.mark.django_db
+def test_board_finds_seats_with_room_for_a_new_shop(manager_client, agency):
+    response = manager_client.get(f"{BOARD}?inquiries=100")
+    codes = [option.seat_code for option in response.context["capacity_options"]]
+    assert "S900" in codes
+
+
+@pytest.mark.django_db
+def test_assign_an_agent_to_an_uncovered_shift(manager_client, agency):
+    seat = agency.seats[1]
+    agent = AgentFactory(name="New Hire")
+    form = manager_client.get(f"{ASSIGN}?seat={seat.pk}&shift=night").context["form"]
+    assert form.initial["seat"] == str(seat.pk) and form.initial["shift"] == "night"
+    response = manager_client.post(
+        ASSIGN,
+        {"seat": seat.pk, "shift": "night", "agent": agent.pk, "start_date": "2026-10-15"},
+        follow=True,
+    )
+    assert SeatAssignment.objects.filter(seat=seat, agent=agent, shift=Shift.NIGHT).exists()
+    assert "New Hire now covers seat S900" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_taken_shift_and_a_busy_agent_are_refused_on_their_fields(manager_client, agency):
+    seat = agency.seats[0]
+    busy_agent = agency.agents[0]  # holds S001 day
+    response = manager_client.post(
+        ASSIGN,
+        {"seat": seat.pk, "shift": "night", "agent": busy_agent.pk, "start_date": "2026-10-20"},
+    )
+    errors = response.context["form"].errors
+    assert "a seat has at most one agent per shift" in errors["seat"][0]
+    assert "an agent holds at most one seat-shift" in errors["agent"][0]
+    assert SeatAssignment.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_end_before_the_start_is_refused(manager_client, agency):
+    seat, agent = agency.seats[1], AgentFactory()
+    response = manager_client.post(
+        ASSIGN,
+        {
+            "seat": seat.pk,
+            "shift": "day",
+            "agent": agent.pk,
+            "start_date": "2026-10-20",
+            "end_date": "2026-10-19",
+        },
+    )
+    assert "end date cannot be before" in response.context["form"].errors["end_date"][0]
+
+
+@pytest.mark.django_db
+def test_end_an_assignment(manager_client, agency):
+    assignment = SeatAssignment.objects.get(agent=agency.agents[0])
+    response = manager_client.post(
+        reverse("web:assignment-end", args=[assignment.pk]),
+        {"end_date": "2026-10-31", "next": BOARD},
+    )
+    assert response["Location"] == BOARD
+    assignment.refresh_from_db()
+    assert assignment.end_date == dt.date(2026, 10, 31)
+
+
+@pytest.mark.django_db
+def test_ending_before_the_start_shows_the_services_message(manager_client, agency):
+    assignment = SeatAssignment.objects.get(agent=agency.agents[0])
+    response = manager_client.post(
+        reverse("web:assignment-end", args=[assignment.pk]), {"end_date": "2025-01-01"}, follow=True
+    )
+    assert "end date cannot be before the start date" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.end_date is None
+
+
+@pytest.mark.django_db
+def test_redirects_back_only_to_this_site(manager_client, agency):
+    assignment = SeatAssignment.objects.get(agent=agency.agents[0])
+    response = manager_client.post(
+        reverse("web:assignment-end", args=[assignment.pk]),
+        {"end_date": "2026-10-31", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == BOARD
+
+
+@pytest.mark.django_db
+def test_capacity_is_shown_before_putting_a_contract_on_a_seat(manager_client, agency):
+    shop = ShopFactory(daily_inquiries_estimate=150)
+    contract = ContractFactory(shop=shop, start_date=dt.date(2026, 10, 1))
+    # Two shops whose recent workloads average 70 + 40 and 45 inquiries a day.
+    seat = agency.seats[0]
+    response = manager_client.get(f"{CONTRACT}?contract={contract.pk}&seat={seat.pk}")
+    preview = response.context["preview"]
+    assert preview.day == TODAY
+    assert (preview.load.load, preview.shop_inquiries) == (155, 150)
+    assert (preview.projected_load, preview.headroom, preview.fits) == (305, 295, True)
+    html = response.content.decode()
+    assert "The seat can take this shop." in html
+    assert 'name="csrfmiddlewaretoken"' in html  # the save form is a POST
+    assert Contract.objects.get(pk=contract.pk).seat is None  # checking saves nothing
+
+
+@pytest.mark.django_db
+def test_a_seat_without_room_says_so(manager_client, agency):
+    shop = ShopFactory(daily_inquiries_estimate=500)
+    contract = ContractFactory(shop=shop, start_date=dt.date(2026, 10, 1))
+    response = manager_client.get(f"{CONTRACT}?contract={contract.pk}&seat={agency.seats[0].pk}")
+    preview = response.context["preview"]
+    assert (preview.projected_load, preview.fits, preview.shops_full) == (655, False, False)
+    assert "would go over its peak" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_put_a_contract_on_a_seat(manager_client, agency, manager):
+    contract = ContractFactory(shop=ShopFactory(), start_date=dt.date(2026, 10, 1))
+    seat = SeatFactory()
+    response = manager_client.post(CONTRACT, {"contract": contract.pk, "seat": seat.pk})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.seat == seat
+    assert contract.history.first().history_user == manager
+
+
+@pytest.mark.django_db
+def test_take_a_contract_off_its_seat(manager_client, agency):
+    contract = agency.contracts[0]
+    response = manager_client.post(CONTRACT, {"contract": contract.pk, "seat": ""})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.seat is None
+
+
+@pytest.mark.django_db
+def test_a_fourth_shop_is_refused_with_the_services_message(manager_client, agency):
+    seat = agency.seats[0]
+    ContractFactory(shop=ShopFactory(name="Third"), seat=seat, start_date=dt.date(2026, 1, 1))
+    contract = ContractFactory(shop=ShopFactory(name="Fourth"), start_date=dt.date(2026, 10, 1))
+    preview = manager_client.get(f"{CONTRACT}?contract={contract.pk}&seat={seat.pk}")
+    assert preview.context["preview"].shops_full
+    response = manager_client.post(CONTRACT, {"contract": contract.pk, "seat": seat.pk})
+    assert response.status_code == 200
+    assert "a seat serves at most 3 shops" in response.context["form"].errors["seat"][0]
+    contract.refresh_from_db()
+    assert contract.seat is None

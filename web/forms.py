@@ -1,0 +1,235 @@
+"""Forms of the manager pages. They check shapes only; every rule is the services' to apply.
+
+A refusal from a service (``ValidationError`` by field, ``ApplicationError``) is put back on
+the form with ``add_service_error`` so the page shows it next to the field it concerns.
+"""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agency.choices import CommissionMode, Plan, Shift
+from agency.errors import ApplicationError
+from agency.models import User
+from billing.calculations import parse_month
+from billing.models import Invoice
+from seats.calculations import Coverage
+from seats.models import Agent, Seat
+from shops.models import Contract, Shop
+
+
+def add_service_error(form: forms.Form, error: ValidationError | ApplicationError) -> None:
+    """Show a service's refusal on ``form``: field errors on their fields, the rest on top."""
+    if isinstance(error, ApplicationError):
+        form.add_error(None, error.message)
+        return
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            target = name if name in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+        return
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (as billing names it); cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+
+    def to_python(self, value) -> date | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError as exc:
+            raise ValidationError(_("Enter a month as YYYY-MM.")) from exc
+
+
+# --- Shops --------------------------------------------------------------------------------------
+
+
+class ShopFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    platform = forms.ChoiceField(
+        label=_("Platform"),
+        required=False,
+        choices=[("", _("All platforms")), *Shop.Platform.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Shop.Status.choices]
+    )
+
+
+class ShopForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True, is_staff=False).order_by("username"),
+        help_text=_("The client account that logs into the portal."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    platform = forms.ChoiceField(label=_("Platform"), choices=Shop.Platform.choices)
+    platform_shop_id = forms.CharField(label=_("Platform shop id"), max_length=100, required=False)
+    category = forms.CharField(label=_("Product category"), max_length=100, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Shop.Status.choices, initial=Shop.Status.PROSPECT
+    )
+    daily_inquiries_estimate = forms.IntegerField(
+        label=_("Estimated daily inquiries"), min_value=0, max_value=1_000_000, initial=0
+    )
+    briefing = forms.CharField(
+        label=_("Briefing"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "What agents must know: products, shipping times, promotions, return rules, "
+            "quick replies."
+        ),
+    )
+
+
+class ContractForm(forms.Form):
+    plan = forms.ChoiceField(label=_("Plan"), choices=Plan.choices)
+    shift = forms.ChoiceField(
+        label=_("Shift"),
+        required=False,
+        choices=[("", _("None (09:00-24:00)")), *Shift.choices],
+        help_text=_("Only for the one-shift plan."),
+    )
+    seat = forms.ModelChoiceField(
+        label=_("Seat"), queryset=Seat.objects.order_by("code"), required=False
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("End date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Required for day plans; empty means open-ended."),
+    )
+    price = forms.DecimalField(
+        label=_("Price (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Empty: the price book's list price."),
+    )
+    commission_mode = forms.ChoiceField(
+        label=_("Commission mode"),
+        required=False,
+        choices=[("", _("Price book default")), *CommissionMode.choices],
+    )
+
+
+# --- Seats --------------------------------------------------------------------------------------
+
+
+class AssignmentForm(forms.Form):
+    seat = forms.ModelChoiceField(label=_("Seat"), queryset=Seat.objects.order_by("code"))
+    shift = forms.ChoiceField(label=_("Shift"), choices=Shift.choices)
+    agent = forms.ModelChoiceField(
+        label=_("Agent"),
+        queryset=Agent.objects.exclude(status=Agent.Status.LEFT).order_by("name", "id"),
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("End date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: open-ended."),
+    )
+
+
+class AssignmentEndForm(forms.Form):
+    end_date = forms.DateField(label=_("Last day"), widget=DateInput())
+
+
+def contracts_to_place():
+    """Contracts a manager may still (re)place on a seat: those not ended before today."""
+    today = timezone.localdate()
+    return (
+        Contract.objects.exclude(end_date__lt=today)
+        .select_related("shop", "seat")
+        .order_by("shop__name", "start_date", "id")
+    )
+
+
+class ContractChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Contract) -> str:
+        seat = obj.seat.code if obj.seat else _("no seat")
+        end = obj.end_date.isoformat() if obj.end_date else "…"
+        return (
+            f"{obj.shop.name} · {obj.get_plan_display()} · {obj.start_date:%Y-%m-%d}–{end} · {seat}"
+        )
+
+
+class ContractSeatForm(forms.Form):
+    contract = ContractChoiceField(label=_("Contract"), queryset=Contract.objects.none())
+    seat = forms.ModelChoiceField(
+        label=_("Seat"),
+        queryset=Seat.objects.order_by("code"),
+        required=False,
+        empty_label=_("No seat (take the contract off its seat)"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contracts_to_place()
+
+
+# --- Workloads, quote, billing ------------------------------------------------------------------
+
+
+class WorkloadUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Workload CSV file"),
+        help_text=_(
+            "UTF-8 CSV with the columns agent, shop, date, shift, inquiries, conversions, "
+            "buyer_messages, agent_messages, first_response_seconds, sales_amount."
+        ),
+    )
+
+
+class QuoteForm(forms.Form):
+    daily_inquiries = forms.IntegerField(
+        label=_("Daily inquiries"), min_value=0, max_value=1_000_000
+    )
+    coverage = forms.ChoiceField(label=_("Coverage"), choices=Coverage.choices)
+    days = forms.IntegerField(
+        label=_("Days (short job)"),
+        min_value=1,
+        max_value=366,
+        required=False,
+        help_text=_("For a short job: also price the temporary plan for this many days."),
+    )
+
+
+class BillingRunForm(forms.Form):
+    month = MonthField(label=_("Month to bill"))
+
+
+class InvoiceFilterForm(forms.Form):
+    month = MonthField(label=_("Month"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Invoice.Status.choices],
+    )
+    q = forms.CharField(label=_("Shop or number"), required=False, max_length=100)
+    awaiting = forms.BooleanField(label=_("Awaiting turnover only"), required=False)
+
+
+class ReportMonthForm(forms.Form):
+    month = MonthField(label=_("Month"))

@@ -1,0 +1,134 @@
+"""Formatting for the manager pages: money, counts, ratios, badges, the agency's name.
+
+Numbers read the same in English and Chinese: thousands grouped with commas and a decimal
+point, money half-up to 2 places ("1,016.13"), as on the printed invoice
+(``billing.documents.money``) and as Chinese bookkeeping writes amounts (千分位). Django's own
+``zh_Hans`` format would drop the grouping, so these filters do not use the locale's separators.
+Dates are ISO (2026-10-15), months YYYY-MM, as billing names them.
+"""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from billing.calculations import round_money
+from billing.models import BillingRun, Invoice
+from seats.calculations import LoadBand
+from shops.models import Shop, TurnoverReport
+
+register = template.Library()
+
+_INVOICE_LABELS = dict(Invoice.Status.choices)
+_BAND_LABELS = dict(LoadBand.choices)
+_RUN_LABELS = dict(BillingRun.Status.choices)
+_TURNOVER_LABELS = dict(TurnoverReport.Status.choices)
+_SHOP_LABELS = dict(Shop.Status.choices)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in CNY, half-up to 2 places, thousands grouped: "1,016.13"."""
+    amount = _decimal(value)
+    if amount is None:
+        return "–"
+    return format(round_money(amount), ",.2f")
+
+
+@register.filter
+def count(value) -> str:
+    """A whole number with thousands grouped: "12,345"."""
+    number = _decimal(value)
+    if number is None:
+        return "–"
+    return format(int(number.to_integral_value(ROUND_HALF_UP)), ",")
+
+
+def _places(value: Decimal, places: int) -> str:
+    exponent = Decimal(1).scaleb(-places)
+    return format(value.quantize(exponent, ROUND_HALF_UP), f",.{places}f")
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    """A ratio as a percentage: 0.7234 -> "72.3%"; no ratio (nothing to divide by) -> "–"."""
+    ratio = _decimal(value)
+    if ratio is None:
+        return "–"
+    return f"{_places(ratio * 100, int(places))}%"
+
+
+@register.filter
+def ratio(value) -> str:
+    """A plain ratio to 2 places (the answer/question ratio 1.25)."""
+    number = _decimal(value)
+    if number is None:
+        return "–"
+    return _places(number, 2)
+
+
+@register.filter
+def month(value: date | None) -> str:
+    """A month as YYYY-MM, the same in every language (it is how billing names months)."""
+    return f"{value:%Y-%m}" if value else "–"
+
+
+@register.filter
+def isodate(value: date | None) -> str:
+    """A date as YYYY-MM-DD: unambiguous in English and Chinese alike."""
+    return f"{value:%Y-%m-%d}" if value else "–"
+
+
+def _badge(css: str, label: str):
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+@register.simple_tag
+def band_badge(band: str | None):
+    """A load band as a coloured badge with its name (colour is never the only signal)."""
+    if not band:
+        return _badge("band-none", _("no data"))
+    return _badge(f"band-{band}", _BAND_LABELS.get(band, band))
+
+
+@register.simple_tag
+def invoice_badge(status: str):
+    return _badge(f"inv-{status}", _INVOICE_LABELS.get(status, status))
+
+
+@register.simple_tag
+def run_badge(status: str):
+    return _badge(f"run-{status}", _RUN_LABELS.get(status, status))
+
+
+@register.simple_tag
+def turnover_badge(status: str):
+    return _badge(f"turnover-{status}", _TURNOVER_LABELS.get(status, status))
+
+
+@register.simple_tag
+def shop_badge(status: str):
+    return _badge(f"shop-{status}", _SHOP_LABELS.get(status, status))
+
+
+@register.simple_tag
+def agency_name() -> str:
+    return settings.AGENCY["NAME"]
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, or None."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,57 @@
+"""The manager web app, served at the site root (see docs/web.md)."""
+
+from django.urls import path
+
+from web.views import agents, billing, dashboard, quote, reports, seats, shops, workloads
+
+app_name = "web"
+
+urlpatterns = [
+    path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    # Shops
+    path("shops/", shops.ShopListView.as_view(), name="shop-list"),
+    path("shops/new/", shops.ShopCreateView.as_view(), name="shop-create"),
+    path("shops/<int:pk>/", shops.ShopDetailView.as_view(), name="shop-detail"),
+    path("shops/<int:pk>/edit/", shops.ShopEditView.as_view(), name="shop-edit"),
+    path(
+        "shops/<int:pk>/contracts/new/",
+        shops.ContractCreateView.as_view(),
+        name="contract-create",
+    ),
+    # Agents
+    path("agents/", agents.AgentListView.as_view(), name="agent-list"),
+    path("agents/<int:pk>/", agents.AgentDetailView.as_view(), name="agent-detail"),
+    # Seats
+    path("seats/", seats.SeatBoardView.as_view(), name="seat-board"),
+    path("seats/assign/", seats.AssignmentCreateView.as_view(), name="assignment-create"),
+    path(
+        "seats/assignments/<int:pk>/end/",
+        seats.AssignmentEndView.as_view(),
+        name="assignment-end",
+    ),
+    path("seats/contract/", seats.ContractSeatView.as_view(), name="contract-seat"),
+    # Workloads
+    path("workloads/import/", workloads.WorkloadImportView.as_view(), name="workload-import"),
+    # Quote
+    path("quote/", quote.QuoteView.as_view(), name="quote"),
+    # Billing
+    path("billing/", billing.BillingView.as_view(), name="billing"),
+    path("billing/runs/<int:pk>/", billing.BillingRunStatusView.as_view(), name="billing-run"),
+    path("billing/invoices/", billing.InvoiceListView.as_view(), name="invoice-list"),
+    path("billing/invoices/<int:pk>/", billing.InvoiceDetailView.as_view(), name="invoice-detail"),
+    *[
+        path(
+            f"billing/invoices/<int:pk>/{action}/",
+            billing.InvoiceActionView.as_view(action=action),
+            name=f"invoice-{action}",
+        )
+        for action in billing.INVOICE_ACTIONS
+    ],
+    path(
+        "billing/turnover/<int:pk>/confirm/",
+        billing.TurnoverConfirmView.as_view(),
+        name="turnover-confirm",
+    ),
+    # Reports
+    path("reports/", reports.ReportsView.as_view(), name="reports"),
+]

@@ -1,0 +1,96 @@
+"""Agents: the list with who holds which seat today, and an agent's load heatmap and KPIs."""
+
+from datetime import timedelta
+
+from django import forms
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
+
+from seats.models import Agent
+from seats.selectors import agent_list, agent_load
+from web import selectors
+from web.views.base import ManagerPage, paginate
+
+HEATMAP_WEEKS = 8
+KPI_DAYS = 30
+
+
+class AgentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Agent.Status.choices],
+    )
+
+
+class AgentListView(ManagerPage):
+    template_name = "manager/agents/list.html"
+    nav = "agents"
+
+    def get_context_data(self, **kwargs):
+        form = AgentFilterForm(self.request.GET or None)
+        agents = agent_list().order_by("name", "id")
+        if form.is_valid() and form.cleaned_data["status"]:
+            agents = agents.filter(status=form.cleaned_data["status"])
+        page = paginate(self.request, agents)
+        today = timezone.localdate()
+        ids = [agent.pk for agent in page.object_list]
+        holdings = selectors.current_assignments(agent_ids=ids, day=today)
+        inquiries = selectors.agent_inquiries_on(today)
+        rows = [
+            selectors.AgentDay(agent.pk, agent.name, today, inquiries.get(agent.pk, 0))
+            for agent in page.object_list
+        ]
+        return super().get_context_data(
+            form=form,
+            page_obj=page,
+            rows=list(zip(page.object_list, rows, strict=True)),
+            holdings=holdings,
+            today=today,
+            **kwargs,
+        )
+
+
+def heatmap(loads, first_monday, today):
+    """Rows Monday..Sunday, a column per week; ``None`` for the days still to come."""
+    by_date = {load.date: load for load in loads}
+    weeks = [first_monday + timedelta(weeks=week) for week in range(HEATMAP_WEEKS)]
+    rows = []
+    for weekday in range(7):
+        cells = []
+        for monday in weeks:
+            day = monday + timedelta(days=weekday)
+            cells.append(by_date.get(day) if day <= today else None)
+        rows.append((WEEKDAYS_ABBR[weekday], cells))
+    return weeks, rows
+
+
+class AgentDetailView(ManagerPage):
+    template_name = "manager/agents/detail.html"
+    nav = "agents"
+
+    def get_context_data(self, **kwargs):
+        agent = get_object_or_404(agent_list(), pk=self.kwargs["pk"])
+        today = timezone.localdate()
+        first_monday = today - timedelta(days=today.weekday(), weeks=HEATMAP_WEEKS - 1)
+        loads = agent_load(agent_id=agent.pk, date_from=first_monday, date_to=today)
+        weeks, rows = heatmap(loads, first_monday, today)
+        kpi_from = today - timedelta(days=KPI_DAYS - 1)
+        total, by_shop = selectors.agent_kpis(agent_id=agent.pk, date_from=kpi_from, date_to=today)
+        assignments = list(agent.assignments.select_related("seat").order_by("-start_date")[:10])
+        return super().get_context_data(
+            agent=agent,
+            today=today,
+            weeks=weeks,
+            heatmap_rows=rows,
+            heatmap_from=first_monday,
+            kpis=total,
+            kpis_by_shop=by_shop,
+            kpi_from=kpi_from,
+            assignments=assignments,
+            miss_seconds=selectors.first_response_limit(),
+            legend=selectors.band_legend(),
+            **kwargs,
+        )

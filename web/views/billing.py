@@ -1,0 +1,198 @@
+"""Billing: start a run and watch it, invoices and their life cycle, turnover to confirm.
+
+Every change is a call to ``billing.services`` or ``shops.services.turnover_confirm``; a state
+the invoice's life forbids (issue while awaiting turnover, void when paid) comes back as the
+service's message.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from agency.errors import ApplicationError
+from billing import services
+from billing.documents import explain_line
+from billing.selectors import billing_run_list, invoice_list
+from shops.models import TurnoverReport
+from shops.selectors import turnover_report_list
+from shops.services import turnover_confirm
+from web.forms import BillingRunForm, InvoiceFilterForm, add_service_error
+from web.mixins import ManagerRequiredMixin
+from web.views.base import ManagerPage, paginate, redirect_back
+
+RECENT_RUNS = 10
+INVOICE_PAGE_SIZE = 50
+INVOICE_ACTIONS = {
+    "issue": services.invoice_issue,
+    "pay": services.invoice_pay,
+    "void": services.invoice_void,
+}
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ApplicationError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _previous_month():
+    return services.previous_month(timezone.localdate())
+
+
+class BillingView(ManagerPage):
+    """Start a billing run, see the latest runs (polled while they work), confirm turnover."""
+
+    template_name = "manager/billing/index.html"
+    nav = "billing"
+
+    def get(self, request, *args, **kwargs):
+        form = BillingRunForm(initial={"month": f"{_previous_month():%Y-%m}"})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = BillingRunForm(request.POST)
+        if form.is_valid():
+            try:
+                run = services.billing_run_create(
+                    month=form.cleaned_data["month"], requested_by=request.user
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Billing run for %(month)s started.") % {"month": f"{run.month:%Y-%m}"},
+                )
+                return redirect("web:billing")
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        to_confirm = list(
+            turnover_report_list(user=user)
+            .filter(status=TurnoverReport.Status.SUBMITTED)
+            .select_related("shop")
+            .order_by("month", "shop__name")
+        )
+        return super().get_context_data(
+            runs=list(billing_run_list()[:RECENT_RUNS]),
+            turnover_reports=to_confirm,
+            export_month=_previous_month(),
+            **kwargs,
+        )
+
+
+class BillingRunStatusView(ManagerPage):
+    """One run's row; htmx polls it every 2 s while the run is queued or running."""
+
+    template_name = "manager/billing/_run_row.html"
+    nav = "billing"
+
+    def get(self, request, *args, **kwargs):
+        if not request.htmx:
+            return redirect(reverse("web:billing") + f"#run-{kwargs['pk']}")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        run = get_object_or_404(billing_run_list(), pk=self.kwargs["pk"])
+        return super().get_context_data(run=run, **kwargs)
+
+
+class InvoiceListView(ManagerPage):
+    template_name = "manager/billing/invoices.html"
+    nav = "billing"
+
+    def get_context_data(self, **kwargs):
+        form = InvoiceFilterForm(self.request.GET or None)
+        invoices = invoice_list(user=self.request.user)
+        month = None
+        if form.is_valid():
+            data = form.cleaned_data
+            month = data["month"]
+            if month:
+                invoices = invoices.filter(month=month)
+            if data["status"]:
+                invoices = invoices.filter(status=data["status"])
+            if data["q"].strip():
+                query = data["q"].strip()
+                invoices = invoices.filter(
+                    Q(shop__name__icontains=query) | Q(number__icontains=query)
+                )
+            if data["awaiting"]:
+                invoices = invoices.filter(awaiting_turnover=True)
+        page = paginate(
+            self.request, invoices.order_by("-month", "shop__name", "-id"), INVOICE_PAGE_SIZE
+        )
+        return super().get_context_data(
+            form=form,
+            page_obj=page,
+            invoices=page.object_list,
+            export_month=month or _previous_month(),
+            **kwargs,
+        )
+
+
+class InvoiceDetailView(ManagerPage):
+    template_name = "manager/billing/invoice.html"
+    nav = "billing"
+
+    def get_context_data(self, **kwargs):
+        invoice = get_object_or_404(invoice_list(user=self.request.user), pk=self.kwargs["pk"])
+        lines = [(line, explain_line(line)) for line in invoice.lines.all()]
+        return super().get_context_data(invoice=invoice, lines=lines, **kwargs)
+
+
+class InvoiceActionView(ManagerRequiredMixin, View):
+    """Issue, pay or void an invoice (POST), then go back to the page the button was on."""
+
+    http_method_names = ["post"]
+    action = ""
+
+    def post(self, request, pk: int):
+        service = INVOICE_ACTIONS.get(self.action)
+        if service is None:
+            raise Http404
+        invoice = get_object_or_404(invoice_list(user=request.user), pk=pk)
+        try:
+            invoice = service(invoice_id=invoice.pk, actor=request.user)
+        except (ValidationError, ApplicationError, PermissionDenied) as error:
+            messages.error(request, _error_text(error))
+        else:
+            done = {
+                "issue": _("Invoice %(invoice)s issued; the owner gets an email."),
+                "pay": _("Invoice %(invoice)s marked paid."),
+                "void": _(
+                    "Invoice %(invoice)s voided; the next billing run bills the month again."
+                ),
+            }[self.action]
+            label = invoice.number or f"{invoice.shop.name} {invoice.month:%Y-%m}"
+            messages.success(request, done % {"invoice": label})
+        return redirect_back(request, reverse("web:invoice-detail", args=[pk]))
+
+
+class TurnoverConfirmView(ManagerRequiredMixin, View):
+    """Confirm a month's turnover (``shops.services.turnover_confirm``); its draft follows."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        report = get_object_or_404(turnover_report_list(user=request.user), pk=pk)
+        try:
+            report = turnover_confirm(report_id=report.pk, actor=request.user)
+        except (ValidationError, ApplicationError, PermissionDenied) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Turnover of %(shop)s for %(month)s confirmed.")
+                % {"shop": report.shop.name, "month": f"{report.month:%Y-%m}"},
+            )
+        return redirect_back(request, reverse("web:billing") + "#turnover")

@@ -1,0 +1,67 @@
+"""Reports: seat profitability (``billing.reports``), revenue by plan, month over month."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.reports import seat_profitability
+from billing.services import previous_month
+from web import selectors
+from web.charts import Point, bar_chart
+from web.forms import ReportMonthForm
+from web.templatetags.web_tags import money
+from web.views.base import ManagerPage
+
+TREND_MONTHS = 12
+
+
+class ReportsView(ManagerPage):
+    template_name = "manager/reports/index.html"
+    nav = "reports"
+
+    def get_context_data(self, **kwargs):
+        default = previous_month(timezone.localdate())
+        form = ReportMonthForm(self.request.GET if "month" in self.request.GET else None)
+        month = form.cleaned_data["month"] if form.is_valid() else default
+        if not form.is_bound:
+            form = ReportMonthForm(initial={"month": f"{default:%Y-%m}"})
+
+        report = seat_profitability(month=month)
+        totals = {
+            "revenue": sum((row.revenue for row in report.seats), selectors.ZERO),
+            "agent_cost": sum((row.agent_cost for row in report.seats), selectors.ZERO),
+            "overhead": sum((row.overhead for row in report.seats), selectors.ZERO),
+            "margin": sum((row.margin for row in report.seats), selectors.ZERO),
+        }
+        margin_chart = bar_chart(
+            [Point(row.seat_code, row.margin, money(row.margin)) for row in report.seats],
+            chart_id="seat-margin",
+            title=_("Margin per seat, %(month)s") % {"month": f"{month:%Y-%m}"},
+            description=_(
+                "Revenue minus agent salaries and overhead per seat, in CNY; "
+                "bars below the line are losses."
+            ),
+        )
+
+        by_plan = selectors.revenue_by_plan(month=month)
+        trend = selectors.month_over_month(last_month=month, months=TREND_MONTHS)
+        trend_chart = bar_chart(
+            [Point(f"{entry.month:%Y-%m}", entry.amount, money(entry.amount)) for entry in trend],
+            chart_id="revenue-trend",
+            title=_("Revenue per month"),
+            description=_(
+                "Totals of the invoices of each month, not void, in CNY, from %(start)s to %(end)s."
+            )
+            % {"start": f"{trend[0].month:%Y-%m}", "end": f"{trend[-1].month:%Y-%m}"},
+        )
+        return super().get_context_data(
+            form=form,
+            month=month,
+            report=report,
+            totals=totals,
+            margin_chart=margin_chart,
+            by_plan=by_plan,
+            by_plan_total=sum((entry.amount for entry in by_plan), selectors.ZERO),
+            trend=list(reversed(trend)),
+            trend_chart=trend_chart,
+            **kwargs,
+        )

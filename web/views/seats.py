@@ -1,0 +1,252 @@
+"""Seats: the coverage board, assigning agents to shifts, putting contracts on seats.
+
+Every write goes through a service (``seats.services.assignment_create`` / ``assignment_update``,
+``shops.services.contract_update``) whose refusals show on the form. The capacity figures shown
+before saving come from ``seats.selectors`` (expected load against the 600 peak); they advise,
+the services decide.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from agency.errors import ApplicationError
+from seats import services as seat_services
+from seats.models import Seat
+from seats.selectors import (
+    SeatLoad,
+    assignment_list,
+    seat_capacity,
+    seat_utilisation,
+    shop_daily_inquiries,
+)
+from shops import services as shop_services
+from shops.models import Contract
+from web import selectors
+from web.forms import (
+    AssignmentEndForm,
+    AssignmentForm,
+    ContractSeatForm,
+    DateInput,
+    add_service_error,
+)
+from web.mixins import ManagerRequiredMixin
+from web.views.base import ManagerPage, redirect_back
+
+
+class BoardDayForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("Date"), required=False, widget=DateInput())
+
+
+class CapacityForm(forms.Form):
+    inquiries = forms.IntegerField(
+        label=gettext_lazy("Daily inquiries of the new shop"), min_value=0, max_value=100_000
+    )
+
+
+class SeatBoardView(ManagerPage):
+    template_name = "manager/seats/board.html"
+    nav = "seats"
+
+    def get_context_data(self, **kwargs):
+        day_form = BoardDayForm(self.request.GET or None)
+        today = timezone.localdate()
+        day = today
+        if day_form.is_valid() and day_form.cleaned_data["day"]:
+            day = day_form.cleaned_data["day"]
+        capacity_form = CapacityForm(self.request.GET if "inquiries" in self.request.GET else None)
+        options = None
+        if capacity_form.is_valid():
+            options = seat_capacity(inquiries=capacity_form.cleaned_data["inquiries"], day=today)
+        assignments = list(
+            assignment_list()
+            .active_on(day)
+            .select_related("seat", "agent")
+            .order_by("seat__code", "shift")
+        )
+        return super().get_context_data(
+            day=day,
+            today=today,
+            day_form=day_form,
+            rows=selectors.coverage_board(day=day),
+            assignments=assignments,
+            end_form=AssignmentEndForm(initial={"end_date": today}),
+            capacity_form=capacity_form,
+            capacity_options=options,
+            **kwargs,
+        )
+
+
+class AssignmentCreateView(ManagerPage):
+    """Assign an agent to one shift of a seat from a date (``seats.services.assignment_create``)."""
+
+    template_name = "manager/seats/assign.html"
+    nav = "seats"
+
+    def get(self, request, *args, **kwargs):
+        initial = {"start_date": timezone.localdate()}
+        for name in ("seat", "shift", "agent"):
+            if request.GET.get(name):
+                initial[name] = request.GET[name]
+        return self.render_to_response(self.get_context_data(form=AssignmentForm(initial=initial)))
+
+    def post(self, request, *args, **kwargs):
+        form = AssignmentForm(request.POST)
+        if form.is_valid():
+            try:
+                assignment = seat_services.assignment_create(**form.cleaned_data)
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(agent)s now covers seat %(seat)s (%(shift)s) from %(start)s.")
+                    % {
+                        "agent": assignment.agent.name,
+                        "seat": assignment.seat.code,
+                        "shift": assignment.get_shift_display(),
+                        "start": f"{assignment.start_date:%Y-%m-%d}",
+                    },
+                )
+                return redirect("web:seat-board")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AssignmentEndView(ManagerRequiredMixin, View):
+    """End an assignment on a date (``seats.services.assignment_update`` with its end date)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        assignment = get_object_or_404(assignment_list().select_related("seat", "agent"), pk=pk)
+        form = AssignmentEndForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the last day of the assignment as a date."))
+            return redirect_back(request, "web:seat-board")
+        try:
+            seat_services.assignment_update(
+                assignment=assignment, data={"end_date": form.cleaned_data["end_date"]}
+            )
+        except (ValidationError, ApplicationError) as error:
+            text = (
+                error.message if isinstance(error, ApplicationError) else " ".join(error.messages)
+            )
+            messages.error(request, text)
+        else:
+            messages.success(
+                request,
+                _("%(agent)s leaves seat %(seat)s after %(end)s.")
+                % {
+                    "agent": assignment.agent.name,
+                    "seat": assignment.seat.code,
+                    "end": f"{assignment.end_date:%Y-%m-%d}",
+                },
+            )
+        return redirect_back(request, "web:seat-board")
+
+
+@dataclass(frozen=True)
+class CapacityPreview:
+    """What placing a contract's shop on a seat would do to the seat's expected daily load."""
+
+    seat: Seat
+    contract: Contract
+    day: date
+    load: SeatLoad
+    shop_inquiries: int
+    already_served: bool
+    fits: bool
+    projected_load: int
+    shops_full: bool
+
+    @property
+    def headroom(self) -> int:
+        return self.load.peak - self.projected_load
+
+
+def capacity_preview(*, contract: Contract, seat: Seat, today: date) -> CapacityPreview:
+    """The seat's expected load with the contract's shop added, on the day the change applies.
+
+    Whether the seat can take the shop is ``seats.selectors.seat_capacity``'s answer (fewer
+    than 3 shops, and its load plus the shop's expected inquiries within the 600 peak).
+    """
+    day = max(contract.start_date, today)
+    load = seat_utilisation(seats=[seat], day=day)[seat.pk]
+    shop_inquiries = shop_daily_inquiries(shops=[contract.shop], day=day)[contract.shop_id]
+    common = {"seat": seat, "contract": contract, "day": day, "load": load}
+    if contract.shop_id in load.shop_ids:
+        # The shop is on the seat already (another of its contracts): nothing is added.
+        return CapacityPreview(
+            **common,
+            shop_inquiries=shop_inquiries,
+            already_served=True,
+            fits=load.load <= load.peak,
+            projected_load=load.load,
+            shops_full=False,
+        )
+    options = seat_capacity(inquiries=shop_inquiries, day=day)
+    option = next((option for option in options if option.seat_id == seat.pk), None)
+    return CapacityPreview(
+        **common,
+        shop_inquiries=shop_inquiries,
+        already_served=False,
+        fits=option is not None,
+        projected_load=option.projected_load if option else load.load + shop_inquiries,
+        shops_full=len(load.shop_ids) >= settings.AGENCY["MAX_SHOPS_PER_SEAT"],
+    )
+
+
+class ContractSeatView(ManagerPage):
+    """Put a contract on a seat (or take it off) with ``shops.services.contract_update``."""
+
+    template_name = "manager/seats/contract.html"
+    nav = "seats"
+
+    def _preview(self, form: ContractSeatForm) -> CapacityPreview | None:
+        if not form.is_valid() or form.cleaned_data["seat"] is None:
+            return None
+        return capacity_preview(
+            contract=form.cleaned_data["contract"],
+            seat=form.cleaned_data["seat"],
+            today=timezone.localdate(),
+        )
+
+    def get(self, request, *args, **kwargs):
+        form = ContractSeatForm(request.GET if "contract" in request.GET else None)
+        preview = self._preview(form) if form.is_bound else None
+        return self.render_to_response(self.get_context_data(form=form, preview=preview))
+
+    def post(self, request, *args, **kwargs):
+        form = ContractSeatForm(request.POST)
+        preview = self._preview(form)
+        if form.is_valid():
+            contract = form.cleaned_data["contract"]
+            seat = form.cleaned_data["seat"]
+            try:
+                shop_services.contract_update(
+                    contract=contract, actor=request.user, data={"seat": seat}
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                if seat is None:
+                    text = _("The contract of %(shop)s has no seat now.") % {
+                        "shop": contract.shop.name
+                    }
+                else:
+                    text = _("Seat %(seat)s now serves %(shop)s.") % {
+                        "seat": seat.code,
+                        "shop": contract.shop.name,
+                    }
+                messages.success(request, text)
+                return redirect("web:seat-board")
+        return self.render_to_response(self.get_context_data(form=form, preview=preview))

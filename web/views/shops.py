@@ -1,0 +1,217 @@
+"""Shops: list, detail (contracts, briefing, workload, DSR, turnover, invoices, history), forms."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agency.errors import ApplicationError
+from billing.selectors import invoice_list
+from shops import services
+from shops.selectors import contract_list, shop_dsr, shop_list, turnover_report_list
+from web import selectors
+from web.charts import Point, line_chart
+from web.forms import ContractForm, ShopFilterForm, ShopForm, add_service_error
+from web.templatetags.web_tags import count
+from web.views.base import ManagerPage, paginate
+
+SHOP_FORM_FIELDS = (
+    "owner",
+    "name",
+    "platform",
+    "platform_shop_id",
+    "category",
+    "status",
+    "daily_inquiries_estimate",
+    "briefing",
+)
+
+
+HISTORY_ROWS = 20
+
+
+def shop_history(shop) -> list[tuple[object, list[str]]]:
+    """The shop's latest audit entries, each with the names of the fields it changed.
+
+    One query: each entry is compared with the one before it, fetched in the same list.
+    """
+    entries = list(
+        shop.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_ROWS + 1
+        ]
+    )
+    names = {field.name: field.verbose_name for field in shop._meta.fields}
+    rows = []
+    for index, entry in enumerate(entries[:HISTORY_ROWS]):
+        previous = entries[index + 1] if index + 1 < len(entries) else None
+        changed = []
+        if previous is not None and entry.history_type == "~":
+            delta = entry.diff_against(previous, excluded_fields=["created_at", "updated_at"])
+            changed = [str(names.get(name, name)) for name in delta.changed_fields]
+        rows.append((entry, changed))
+    return rows
+
+
+class ShopListView(ManagerPage):
+    template_name = "manager/shops/list.html"
+    nav = "shops"
+
+    def get_context_data(self, **kwargs):
+        form = ShopFilterForm(self.request.GET or None)
+        shops = shop_list(user=self.request.user)
+        if form.is_valid():
+            query = form.cleaned_data["q"].strip()
+            if query:
+                shops = shops.filter(
+                    Q(name__icontains=query)
+                    | Q(platform_shop_id__icontains=query)
+                    | Q(category__icontains=query)
+                    | Q(owner__username__icontains=query)
+                )
+            if form.cleaned_data["platform"]:
+                shops = shops.filter(platform=form.cleaned_data["platform"])
+            if form.cleaned_data["status"]:
+                shops = shops.filter(status=form.cleaned_data["status"])
+        page = paginate(self.request, shops.order_by("name", "id"))
+        today = timezone.localdate()
+        covered = selectors.shops_with_active_contracts(
+            shop_ids=[shop.pk for shop in page.object_list], day=today
+        )
+        return super().get_context_data(
+            form=form, page_obj=page, shops=page.object_list, covered=covered, **kwargs
+        )
+
+
+class ShopDetailView(ManagerPage):
+    template_name = "manager/shops/detail.html"
+    nav = "shops"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        shop = get_object_or_404(shop_list(user=user), pk=self.kwargs["pk"])
+        today = timezone.localdate()
+        start = today - timedelta(days=29)
+        inquiries = selectors.daily_inquiries(date_from=start, date_to=today, shop_id=shop.pk)
+        chart = line_chart(
+            [Point(f"{day:%m-%d}", total, count(total)) for day, total in inquiries],
+            chart_id="shop-inquiries",
+            title=_("Inquiries of %(shop)s over the last 30 days") % {"shop": shop.name},
+            description=_("Inquiries per day from %(start)s to %(end)s.")
+            % {"start": f"{start:%Y-%m-%d}", "end": f"{today:%Y-%m-%d}"},
+        )
+        contracts = list(contract_list(user=user).filter(shop=shop).select_related("seat"))
+        return super().get_context_data(
+            shop=shop,
+            today=today,
+            contracts=contracts,
+            active_contract_ids={c.pk for c in contracts if c.is_active_on(today)},
+            inquiries=inquiries,
+            inquiries_total=sum(total for _, total in inquiries),
+            inquiries_chart=chart,
+            dsr=shop_dsr(shop=shop, as_of=today),
+            turnover_reports=list(
+                turnover_report_list(user=user).filter(shop=shop).order_by("-month")[:12]
+            ),
+            invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
+            history=shop_history(shop),
+            **kwargs,
+        )
+
+
+class ShopFormView(ManagerPage):
+    """Create or edit a shop through ``shops.services``; their refusals show on the form."""
+
+    template_name = "manager/shops/form.html"
+    nav = "shops"
+    shop = None
+
+    def get_form(self):
+        if self.request.method == "POST":
+            return ShopForm(self.request.POST)
+        if self.shop is None:
+            return ShopForm()
+        return ShopForm(initial={field: getattr(self.shop, field) for field in SHOP_FORM_FIELDS})
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                shop = self.save(form)
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Shop “%(name)s” saved.") % {"name": shop.name})
+                return redirect("web:shop-detail", pk=shop.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(shop=self.shop, **kwargs)
+
+
+class ShopCreateView(ShopFormView):
+    def save(self, form):
+        return services.shop_create(actor=self.request.user, **form.cleaned_data)
+
+
+class ShopEditView(ShopFormView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_staff:
+            self.shop = get_object_or_404(shop_list(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def save(self, form):
+        changed = {
+            field: form.cleaned_data[field]
+            for field in SHOP_FORM_FIELDS
+            if form.cleaned_data[field] != getattr(self.shop, field)
+        }
+        return services.shop_update(shop=self.shop, actor=self.request.user, data=changed)
+
+
+class ContractCreateView(ManagerPage):
+    """A new contract for a shop (``shops.services.contract_create``)."""
+
+    template_name = "manager/shops/contract_form.html"
+    nav = "shops"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_staff:
+            self.shop = get_object_or_404(shop_list(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        form = ContractForm(initial={"start_date": timezone.localdate()})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = ContractForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.contract_create(
+                    actor=request.user,
+                    shop=self.shop,
+                    plan=data["plan"],
+                    shift=data["shift"] or None,
+                    seat=data["seat"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    price=data["price"],
+                    commission_mode=data["commission_mode"] or None,
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Contract saved."))
+                return redirect("web:shop-detail", pk=self.shop.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(shop=self.shop, **kwargs)
