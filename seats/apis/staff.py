@@ -142,11 +142,11 @@ class SeatOutputSerializer(serializers.ModelSerializer):
             "utilisation",
         ]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_day_agent(self, seat) -> int | None:
         return selectors.seat_shift_agent_ids(seat)[Shift.DAY]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_night_agent(self, seat) -> int | None:
         return selectors.seat_shift_agent_ids(seat)[Shift.NIGHT]
 
