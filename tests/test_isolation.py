@@ -1,0 +1,271 @@
+"""Who may call what: every REST route x method x {anonymous, owner A, owner B, manager}.
+
+The matrix is generated from the URL configuration: a route that is not described in ``MATRIX``
+fails ``test_every_api_route_is_in_the_matrix``, so a new endpoint cannot escape these checks.
+
+Rules (docs/architecture.md): anonymous -> 401; a shop owner sees only their own shops and what
+hangs off them, anything else answers 404; manager-only resources answer 403 to owners; managers
+may call everything.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    AgentFactory,
+    ContractFactory,
+    DsrRatingFactory,
+    ManagerFactory,
+    SeatAssignmentFactory,
+    SeatFactory,
+    ShopFactory,
+    TurnoverReportFactory,
+    UserFactory,
+    WorkloadFactory,
+)
+
+PUBLIC, TENANT, MANAGER = "public", "tenant", "manager"
+METHODS = ("get", "post", "patch", "put", "delete")
+
+
+@dataclass(frozen=True)
+class Route:
+    scope: str
+    # The world object whose id fills <pk> (for owner A's shop when it hangs off a shop).
+    obj: str | None = None
+    query: str = ""
+    # Methods an owner may call on their own shop's objects.
+    owner_writes: frozenset = field(default_factory=frozenset)
+
+
+MONTH = "2026-10"
+MATRIX: dict[str, Route] = {
+    "schema": Route(PUBLIC),
+    "api-docs": Route(PUBLIC),
+    "token-obtain": Route(PUBLIC),
+    "shop-list": Route(TENANT),
+    "shop-detail": Route(TENANT, "shop", owner_writes=frozenset({"patch"})),
+    "shop-dsr": Route(TENANT, "shop", query="?as_of=2026-10-31"),
+    "shop-dsr-trend": Route(TENANT, "shop"),
+    "contract-list": Route(TENANT),
+    "contract-detail": Route(TENANT, "contract"),
+    "turnover-report-list": Route(TENANT, owner_writes=frozenset({"post"})),
+    "turnover-report-detail": Route(TENANT, "turnover", owner_writes=frozenset({"patch"})),
+    "turnover-report-confirm": Route(TENANT, "turnover"),
+    "dsr-rating-list": Route(TENANT),
+    "dsr-rating-detail": Route(TENANT, "rating"),
+    "workload-list": Route(TENANT),
+    "workload-detail": Route(TENANT, "workload"),
+    "workload-bulk": Route(MANAGER),
+    "handover-note-list": Route(TENANT),
+    "handover-note-detail": Route(TENANT, "note"),
+    "handover-note-acknowledge": Route(TENANT, "note"),
+    "invoice-list": Route(TENANT),
+    "invoice-detail": Route(TENANT, "invoice"),
+    "invoice-pdf": Route(TENANT, "invoice"),
+    "invoice-issue": Route(TENANT, "invoice"),
+    "invoice-pay": Route(TENANT, "invoice"),
+    "invoice-void": Route(TENANT, "invoice"),
+    "invoice-export": Route(MANAGER, query=f"?month={MONTH}"),
+    "agent-list": Route(MANAGER),
+    "agent-detail": Route(MANAGER, "agent"),
+    "agent-load": Route(MANAGER, "agent", query="?date_from=2026-10-01&date_to=2026-10-31"),
+    "seat-list": Route(MANAGER),
+    "seat-detail": Route(MANAGER, "seat"),
+    "seat-capacity": Route(MANAGER, query="?inquiries=100"),
+    "seat-assignment-list": Route(MANAGER),
+    "seat-assignment-detail": Route(MANAGER, "assignment"),
+    "quote": Route(MANAGER, query="?daily_inquiries=300&coverage=full"),
+    "billing-run-list": Route(MANAGER),
+    "billing-run-detail": Route(MANAGER, "run"),
+    "report-seat-profitability": Route(MANAGER, query=f"?month={MONTH}"),
+}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def api_routes() -> dict[str, tuple[str, set[str]]]:
+    """Every route under /api/: name -> (route pattern, HTTP methods it answers)."""
+    routes = {}
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if not route.startswith("api/"):
+            continue
+        callback = pattern.callback
+        view_class = getattr(callback, "cls", None)
+        actions = getattr(callback, "actions", None)
+        if actions:
+            methods = set(actions)
+        else:
+            allowed = set(getattr(view_class, "http_method_names", METHODS))
+            methods = {m for m in METHODS if hasattr(view_class, m) and m in allowed}
+        routes[pattern.name] = (route, methods)
+    return routes
+
+
+ROUTES = api_routes()
+
+
+def _path(route: str, pk: int | None) -> str:
+    path = "/" + route.replace("^", "").replace("$", "")
+    path = re.sub(r"<int:pk>|\(\?P<pk>[^)]*\)", str(pk), path)
+    assert "<" not in path and "(" not in path, f"unfilled parameter in {route}"
+    return path
+
+
+@pytest.fixture
+def world(db):
+    """Owner A and owner B each with a shop and one of everything that hangs off a shop."""
+    from billing.models import BillingRun, Invoice, InvoiceLine
+    from seats.models import HandoverNote
+
+    manager = ManagerFactory(username="manager")
+    seat = SeatFactory()
+    day_agent = AgentFactory()
+    SeatAssignmentFactory(seat=seat, agent=day_agent, shift="day", start_date=dt.date(2026, 1, 1))
+    objects = {"manager": manager, "seat": seat, "agent": day_agent}
+    objects["assignment"] = seat.assignments.get()
+    objects["run"] = BillingRun.objects.create(month=dt.date(2026, 9, 1), status="done")
+    for key in ("a", "b"):
+        owner = UserFactory(username=f"owner_{key}")
+        shop = ShopFactory(owner=owner, name=f"Shop {key.upper()}")
+        contract = ContractFactory(shop=shop, seat=seat, start_date=dt.date(2026, 1, 1))
+        invoice = Invoice.objects.create(
+            shop=shop, month=dt.date(2026, 10, 1), total=Decimal("3000.00")
+        )
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            contract=contract,
+            kind="base_fee",
+            description="Base fee",
+            quantity=Decimal("1"),
+            unit_price=Decimal("3000.00"),
+            amount=Decimal("3000.00"),
+        )
+        objects[key] = {
+            "owner": owner,
+            "shop": shop,
+            "contract": contract,
+            "turnover": TurnoverReportFactory(shop=shop, month=dt.date(2026, 10, 1)),
+            "rating": DsrRatingFactory(shop=shop),
+            "workload": WorkloadFactory(shop=shop, agent=day_agent),
+            "note": HandoverNote.objects.create(
+                seat=seat, shop=shop, date=dt.date(2026, 10, 15), from_agent=day_agent
+            ),
+            "invoice": invoice,
+        }
+    return objects
+
+
+def _pk(world, spec: Route) -> int | None:
+    if spec.obj is None:
+        return None
+    if spec.obj in world:
+        return world[spec.obj].pk
+    return world["a"][spec.obj].pk
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def _cases():
+    for name, (route, methods) in sorted(ROUTES.items()):
+        for method in sorted(methods):
+            yield pytest.param(name, route, method, id=f"{method.upper()} {name}")
+
+
+def test_every_api_route_is_in_the_matrix():
+    missing = sorted(set(ROUTES) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(ROUTES))
+    assert not missing, f"routes without access rules in MATRIX: {missing}"
+    assert not stale, f"MATRIX names routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name, route, method", list(_cases()))
+def test_anonymous_callers_get_401(world, name, route, method):
+    spec = MATRIX[name]
+    if spec.scope == PUBLIC:
+        pytest.skip("public route")
+    response = getattr(_client(None), method)(_path(route, _pk(world, spec)) + spec.query)
+    assert response.status_code == 401, response.content[:300]
+
+
+@pytest.mark.parametrize("name, route, method", list(_cases()))
+def test_managers_may_call_everything(world, name, route, method):
+    spec = MATRIX[name]
+    response = getattr(_client(world["manager"]), method)(
+        _path(route, _pk(world, spec)) + spec.query, {}, format="json"
+    )
+    assert response.status_code not in (401, 403, 404, 405), response.content[:300]
+    assert response.status_code < 500, response.content[:300]
+    if method == "get":
+        assert response.status_code in (200, 503 if name == "invoice-pdf" else 200)
+
+
+@pytest.mark.parametrize("name, route, method", list(_cases()))
+def test_owners_reach_their_own_shop_and_nothing_more(world, name, route, method):
+    spec = MATRIX[name]
+    if spec.scope == PUBLIC:
+        pytest.skip("public route")
+    response = getattr(_client(world["a"]["owner"]), method)(
+        _path(route, _pk(world, spec)) + spec.query, {}, format="json"
+    )
+    if spec.scope == MANAGER:
+        assert response.status_code == 403, response.content[:300]
+    elif method == "get":
+        assert response.status_code in ((200, 503) if name == "invoice-pdf" else (200,))
+    elif method in spec.owner_writes:
+        assert response.status_code not in (401, 403, 404, 405), response.content[:300]
+        assert response.status_code < 500
+    else:
+        assert response.status_code in (403, 404), response.content[:300]
+
+
+@pytest.mark.parametrize("name, route, method", list(_cases()))
+def test_another_owners_objects_answer_404(world, name, route, method):
+    spec = MATRIX[name]
+    if spec.scope != TENANT or spec.obj is None:
+        pytest.skip("no object of a shop in this route")
+    response = getattr(_client(world["b"]["owner"]), method)(
+        _path(route, _pk(world, spec)) + spec.query, {}, format="json"
+    )
+    if method == "get" or method in spec.owner_writes:
+        assert response.status_code == 404, response.content[:300]
+    else:
+        # A manager-only write is refused by role before any lookup: it reveals nothing either.
+        assert response.status_code in (403, 404), response.content[:300]
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, s in MATRIX.items() if s.scope == TENANT and s.obj is None)
+)
+def test_tenant_lists_hold_only_the_owners_rows(world, name):
+    route, _ = ROUTES[name]
+    spec = MATRIX[name]
+    a_body = _client(world["a"]["owner"]).get(_path(route, None) + spec.query).json()
+    b_body = _client(world["b"]["owner"]).get(_path(route, None) + spec.query).json()
+    manager_body = _client(world["manager"]).get(_path(route, None) + spec.query).json()
+
+    def shops_of(body) -> set[int]:
+        rows = body["results"]
+        return {row["id"] if name == "shop-list" else row["shop"] for row in rows}
+
+    shop_a, shop_b = world["a"]["shop"].pk, world["b"]["shop"].pk
+    assert shops_of(a_body) == {shop_a}
+    assert shops_of(b_body) == {shop_b}
+    assert shops_of(manager_body) == {shop_a, shop_b}
