@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+"""Billing routes under /api/v1/ (documents and reports: ``billing.document_urls``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from billing import apis
+
+urlpatterns = [
+    path("billing/runs/", apis.BillingRunListApi.as_view(), name="billing-run-list"),
+    path("billing/runs/<int:pk>/", apis.BillingRunDetailApi.as_view(), name="billing-run-detail"),
+    path("invoices/", apis.InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/<int:pk>/", apis.InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/issue/", apis.InvoiceIssueApi.as_view(), name="invoice-issue"),
+    path("invoices/<int:pk>/pay/", apis.InvoicePayApi.as_view(), name="invoice-pay"),
+    path("invoices/<int:pk>/void/", apis.InvoiceVoidApi.as_view(), name="invoice-void"),
+]

@@ -1,0 +1,243 @@
+"""Admin of billing: the price book (editable by managers), invoices and billing runs.
+
+Invoices and runs are read-only here: every change goes through the same services as the API
+(issue, pay, void, start a run), as admin actions.
+"""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from agency.access import is_manager
+from agency.choices import Plan
+from agency.errors import ApplicationError
+from billing.calculations import tiers_from_json, tiers_to_json, validate_tiers
+from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, PriceBookEntry
+from billing.services import billing_run_create, invoice_issue, invoice_pay, invoice_void
+
+
+class ManagersMayView:
+    """Agency managers (active staff) see billing without per-model permissions."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_manager(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_manager(request.user)
+
+
+class ReadOnly(ManagersMayView):
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# --- Price book -------------------------------------------------------------------------------
+
+
+class PriceBookEntryForm(forms.ModelForm):
+    """Monthly plans need a usable tier schedule (``validate_tiers``); day plans carry none."""
+
+    class Meta:
+        model = PriceBookEntry
+        fields = ["plan", "price", "commission_mode", "commission_tiers"]
+        help_texts = {
+            "commission_tiers": _(
+                'Monthly plans: [{"from": "0.00", "rate": "0.03"}, ...], the first tier from 0, '
+                "bounds ascending, rates between 0 and 1. Day plans: []."
+            )
+        }
+
+    def clean_price(self):
+        price = self.cleaned_data["price"]
+        if price is not None and price < 0:
+            raise forms.ValidationError(_("A price cannot be negative."))
+        return price
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        plan = cleaned.get("plan") or getattr(self.instance, "plan", None)
+        tiers = cleaned.get("commission_tiers")
+        if plan is None or "commission_tiers" in self.errors:
+            return cleaned
+        if plan in Plan.day_plans():
+            if tiers:
+                self.add_error(
+                    "commission_tiers", _("Day plans earn no commission: leave the tiers empty.")
+                )
+            else:
+                cleaned["commission_tiers"] = []
+            return cleaned
+        try:
+            parsed = tiers_from_json(tiers if tiers is not None else [])
+            validate_tiers(parsed)
+        except ValueError as error:
+            self.add_error("commission_tiers", str(error))
+        else:
+            cleaned["commission_tiers"] = tiers_to_json(parsed)
+        return cleaned
+
+
+@admin.register(PriceBookEntry)
+class PriceBookEntryAdmin(ManagersMayView, SimpleHistoryAdmin):
+    """List prices; new contracts take their defaults from here (history: which price when)."""
+
+    form = PriceBookEntryForm
+    list_display = ["plan", "price", "commission_mode", "commission_tiers", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_manager(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_manager(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # every plan needs a list price
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return ["plan"] if obj is not None else []
+
+
+# --- Invoices ---------------------------------------------------------------------------------
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    fields = ["position", "kind", "contract", "description", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+    ordering = ["position", "id"]
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_manager(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+def _apply(
+    admin_view: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Invoice],
+    change: Callable[..., Invoice],
+    done: str,
+) -> None:
+    """Call ``change`` for each selected invoice; report successes and each refusal."""
+    succeeded = 0
+    for invoice_id in queryset.order_by("month", "shop_id", "id").values_list("pk", flat=True):
+        try:
+            change(invoice_id=invoice_id, actor=request.user)
+        except ApplicationError as error:
+            admin_view.message_user(request, error.message, messages.WARNING)
+        else:
+            succeeded += 1
+    if succeeded:
+        admin_view.message_user(
+            request,
+            ngettext("%(count)d invoice %(done)s.", "%(count)d invoices %(done)s.", succeeded)
+            % {"count": succeeded, "done": done},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnly, SimpleHistoryAdmin):
+    list_display = ["__str__", "shop", "month", "status", "awaiting_turnover", "total", "number"]
+    list_filter = ["status", "awaiting_turnover", "month"]
+    search_fields = ["number", "shop__name"]
+    list_select_related = ["shop"]
+    date_hierarchy = "month"
+    inlines = [InvoiceLineInline]
+    actions = ["issue", "pay", "void"]
+    readonly_fields = [
+        "shop",
+        "month",
+        "status",
+        "number",
+        "awaiting_turnover",
+        "total",
+        "issued_at",
+        "paid_at",
+        "voided_at",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+
+    @admin.action(description=_("Issue the selected drafts (numbers them, emails the owners)"))
+    def issue(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _apply(self, request, queryset, invoice_issue, "issued")
+
+    @admin.action(description=_("Mark the selected issued invoices as paid"))
+    def pay(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _apply(self, request, queryset, invoice_pay, "marked paid")
+
+    @admin.action(description=_("Void the selected invoices (the next run bills again)"))
+    def void(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _apply(self, request, queryset, invoice_void, "voided")
+
+
+# --- Billing runs and numbering ---------------------------------------------------------------
+
+
+@admin.register(BillingRun)
+class BillingRunAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "month",
+        "status",
+        "invoices_created",
+        "invoices_updated",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "month"]
+    list_select_related = ["requested_by"]
+    actions = ["rerun"]
+    fields = [
+        "month",
+        "status",
+        "invoices_created",
+        "invoices_updated",
+        "error",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    @admin.action(description=_("Run again for the same months"))
+    def rerun(self, request: HttpRequest, queryset: QuerySet[BillingRun]) -> None:
+        months = sorted(set(queryset.values_list("month", flat=True)))
+        for month in months:
+            billing_run_create(month=month, requested_by=request.user)
+        self.message_user(
+            request,
+            _("Billing runs started for %(months)s.")
+            % {"months": ", ".join(f"{month:%Y-%m}" for month in months)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(InvoiceSequence)
+class InvoiceSequenceAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["year", "last_number"]

@@ -1,0 +1,288 @@
+"""REST API of billing: billing runs (managers) and invoices (everybody, within their rights).
+
+Views are thin: serializers check shapes, the services decide. Owners read their shops'
+invoices (another shop's invoice is 404); every write is for managers, checked before any
+lookup (403 for a signed-in owner, 401 without credentials).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.api import IsManager
+from billing import selectors, services
+from billing.calculations import parse_month
+from billing.models import BillingRun, Invoice, InvoiceLine
+
+MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"}
+
+
+# --- Months as "YYYY-MM" ----------------------------------------------------------------------
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthField(serializers.Field):
+    """A calendar month as "YYYY-MM", held as the date of its first day."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_internal_value(self, data: Any) -> dt.date:
+        try:
+            return parse_month(data)
+        except ValueError as error:
+            self.fail("invalid", message=str(error))
+
+    def to_representation(self, value: dt.date) -> str:
+        return f"{value:%Y-%m}"
+
+
+class _MonthFormField(forms.CharField):
+    def clean(self, value: Any) -> dt.date | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthFilter(filters.Filter):
+    field_class = _MonthFormField
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d+)?$", "example": "21"})
+class QuantityField(serializers.Field):
+    """A line's quantity as a plain decimal string: "21" service days, "0.6774" of a month."""
+
+    def to_representation(self, value: Decimal) -> str:
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+
+
+# --- Billing runs -----------------------------------------------------------------------------
+
+
+class BillingRunSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = BillingRun
+        fields = [
+            "id",
+            "month",
+            "status",
+            "invoices_created",
+            "invoices_updated",
+            "error",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class BillingRunCreateSerializer(serializers.Serializer):
+    month = MonthField(help_text="The month to bill, YYYY-MM.")
+
+
+class BillingRunFilter(filters.FilterSet):
+    month = MonthFilter(field_name="month")
+    status = filters.ChoiceFilter(choices=BillingRun.Status.choices)
+
+    class Meta:
+        model = BillingRun
+        fields: list = []
+
+
+class BillingRunListApi(generics.ListAPIView):
+    """Billing runs, newest first; POST starts one for a month (it runs on a worker)."""
+
+    permission_classes = [IsManager]
+    serializer_class = BillingRunSerializer
+    filterset_class = BillingRunFilter
+
+    def get_queryset(self):
+        return selectors.billing_run_list()
+
+    @extend_schema(
+        request=BillingRunCreateSerializer,
+        responses={
+            202: OpenApiResponse(
+                BillingRunSerializer, description="The run, queued (or already finished)."
+            ),
+            400: OpenApiResponse(description="The month is not YYYY-MM."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = BillingRunCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = services.billing_run_create(
+            month=serializer.validated_data["month"], requested_by=request.user
+        )
+        # Without a broker the run has already executed by now; with one it is still queued.
+        run.refresh_from_db()
+        return Response(BillingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class BillingRunDetailApi(generics.RetrieveAPIView):
+    permission_classes = [IsManager]
+    serializer_class = BillingRunSerializer
+
+    def get_queryset(self):
+        return selectors.billing_run_list()
+
+
+# --- Invoices ---------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    quantity = QuantityField()
+    details = serializers.JSONField(
+        read_only=True, help_text="How the amount was reached: days, turnover, tier slices."
+    )
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "kind",
+            "contract",
+            "description",
+            "quantity",
+            "unit_price",
+            "amount",
+            "details",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+    shop_name = serializers.CharField(source="shop.name", read_only=True)
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "shop",
+            "shop_name",
+            "month",
+            "status",
+            "awaiting_turnover",
+            "lines",
+            "total",
+            "issued_at",
+            "paid_at",
+            "voided_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceFilter(filters.FilterSet):
+    # A plain number, not a choice: another owner's shop id gives an empty list, like an id
+    # that does not exist, so ids leak nothing.
+    shop = extend_schema_field(OpenApiTypes.INT)(filters.NumberFilter(field_name="shop_id"))
+    month = MonthFilter(field_name="month")
+    status = filters.ChoiceFilter(choices=Invoice.Status.choices)
+
+    class Meta:
+        model = Invoice
+        fields: list = []
+
+
+class InvoiceListApi(generics.ListAPIView):
+    """Invoices of the caller's shops (all of them for managers), newest month first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceFilter
+
+    def get_queryset(self):
+        return selectors.invoice_list(user=self.request.user)
+
+
+class InvoiceDetailApi(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = InvoiceSerializer
+
+    def get_queryset(self):
+        return selectors.invoice_list(user=self.request.user)
+
+
+class _InvoiceActionApi(APIView):
+    """POST-only state change of one invoice, by a manager; 409 when the state forbids it."""
+
+    permission_classes = [IsManager]
+    serializer_class = InvoiceSerializer
+
+    @staticmethod
+    def change(*, invoice_id: int, actor) -> Invoice:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        invoices = selectors.invoice_list(user=request.user)
+        invoice = get_object_or_404(invoices, pk=pk)
+        self.change(invoice_id=invoice.pk, actor=request.user)
+        return Response(InvoiceSerializer(invoices.get(pk=invoice.pk)).data)
+
+
+def _action_schema(description: str, conflict: str):
+    return extend_schema(
+        request=None,
+        description=description,
+        responses={
+            200: InvoiceSerializer,
+            404: OpenApiResponse(description="No such invoice."),
+            409: OpenApiResponse(description=conflict),
+        },
+    )
+
+
+class InvoiceIssueApi(_InvoiceActionApi):
+    change = staticmethod(services.invoice_issue)
+
+    @_action_schema(
+        "Issue a draft: it gets its number and the shop's owner an email.",
+        "Not a draft, or awaiting the month's confirmed turnover.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class InvoicePayApi(_InvoiceActionApi):
+    change = staticmethod(services.invoice_pay)
+
+    @_action_schema("Record the payment of an issued invoice.", "Not issued.")
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class InvoiceVoidApi(_InvoiceActionApi):
+    change = staticmethod(services.invoice_void)
+
+    @_action_schema(
+        "Void a draft or an issued invoice; the next billing run bills the month again.",
+        "Paid, or already void.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)

@@ -1,0 +1,35 @@
+"""``manage.py run_billing --month YYYY-MM``: bill a month now, in this process.
+
+The same service as the API and the monthly schedule: a billing run is recorded (so managers see
+it next to the others) and executed synchronously.
+"""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from agency.errors import ApplicationError
+from billing.calculations import parse_month
+from billing.services import billing_run_create, billing_run_execute
+
+
+class Command(BaseCommand):
+    help = "Bill a month: one invoice per shop with a contract active in it (drafts recomputed)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--month", required=True, help="The month to bill, YYYY-MM.")
+
+    def handle(self, *args, month: str, **options) -> None:
+        try:
+            first_day = parse_month(month)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        run = billing_run_create(month=first_day, enqueue=False)
+        try:
+            run = billing_run_execute(run_id=run.pk)
+        except (ApplicationError, ValueError) as error:
+            raise CommandError(f"Billing run {run.pk} for {month} failed: {error}") from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Billing run {run.pk} for {run.month:%Y-%m}: "
+                f"{run.invoices_created} invoices created, {run.invoices_updated} updated."
+            )
+        )

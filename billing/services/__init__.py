@@ -1,0 +1,39 @@
+"""Writes of the billing app: billing runs, invoice life cycle and numbering.
+
+Every caller (the API, the admin, ``manage.py run_billing``, Celery tasks, the turnover
+confirmation of the shops app) goes through these functions. They take keyword-only arguments,
+run in one transaction and refuse with ``StateConflict`` (409) when an invoice's state forbids
+the change.
+"""
+
+from billing.services.invoices import (
+    invoice_issue,
+    invoice_issued_email_send,
+    invoice_pay,
+    invoice_void,
+)
+from billing.services.lines import ContractTerms, ContractTermsError, invoice_figures
+from billing.services.numbering import invoice_number_next
+from billing.services.runs import (
+    bill_month,
+    billing_run_create,
+    billing_run_execute,
+    invoice_draft_recompute,
+    previous_month,
+)
+
+__all__ = [
+    "ContractTerms",
+    "ContractTermsError",
+    "bill_month",
+    "billing_run_create",
+    "billing_run_execute",
+    "invoice_draft_recompute",
+    "invoice_figures",
+    "invoice_issue",
+    "invoice_issued_email_send",
+    "invoice_number_next",
+    "invoice_pay",
+    "invoice_void",
+    "previous_month",
+]

@@ -1,0 +1,364 @@
+"""Billing runs: one invoice per shop and month, recomputed until it is issued.
+
+A run for a month reads everything it needs in three queries (the contracts active in the
+month, the confirmed turnover, the month's live invoices), computes every invoice in Python
+(``billing.services.lines``) and writes with a fixed number of set-based statements
+(``billing.services.writes``), so its query count does not grow with the number of shops.
+
+* Shops with no live invoice for the month get a new draft; a shop whose only invoice is void
+  gets a new draft too (that is how an issued invoice is corrected).
+* Drafts are recomputed: their lines are replaced and their total and *awaiting turnover* flag
+  follow. A draft whose shop no longer has a contract active in the month is deleted.
+* Issued and paid invoices are never touched.
+
+**Idempotent and crash-safe.** A run's work is one transaction, so a worker that dies mid-run
+leaves nothing behind and the redelivered task starts over; rerunning a month recomputes the same
+figures (and counts the drafts as updated, not created). Everything that changes a month's
+invoices (runs, recomputing a draft, issuing, paying, voiding) first takes the month's lock
+(``billing.services.locks``: a transaction-scoped advisory lock on PostgreSQL), so two runs of a
+month queue one after the other and an issue never lands in the middle of a run. On SQLite the
+database lock serialises writers: a run that loses the race fails with "database is locked" and
+its task retries. The unique constraint ``invoice_one_live_per_shop_month`` is the database's
+last word either way.
+"""
+
+import gc
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import structlog
+from django.db import transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from agency.errors import ApplicationError
+from agency.models import User
+from billing.calculations import month_last_day
+from billing.models import BillingRun, Invoice
+from billing.services import writes
+from billing.services.lines import ContractTerms, InvoiceFigures, invoices_figures
+from billing.services.locks import lock_month
+from shops.models import Contract, TurnoverReport
+
+logger = structlog.get_logger(__name__)
+
+PAUSE_ENV = "BILLING_TEST_PAUSE_SECONDS"
+"""When set (only ever by the crash test), a run sleeps this long before it commits."""
+
+
+@dataclass(frozen=True)
+class BillingOutcome:
+    created: int
+    updated: int
+    removed: int
+
+
+def previous_month(today: date) -> date:
+    """The month before ``today``'s month, as its first day."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _pause_before_commit() -> None:
+    seconds = os.environ.get(PAUSE_ENV)
+    if seconds:
+        logger.warning("billing_run_pausing_before_commit", seconds=seconds)
+        time.sleep(float(seconds))
+
+
+def _line_rows(invoice_id: int, figures: InvoiceFigures) -> Iterable[tuple]:
+    """The invoice's lines in ``writes.LINE_FIELDS`` order."""
+    for position, line in enumerate(figures.lines):
+        yield (
+            invoice_id,
+            line.contract_id,
+            line.kind,
+            line.description,
+            line.quantity,
+            line.unit_price,
+            line.amount,
+            line.details,
+            position,
+        )
+
+
+def _bill(
+    *, month: date, shop_id: int | None, create: bool, user_id: int | None, reason: str
+) -> BillingOutcome:
+    """Bring the month's drafts (of one shop, or of all) in line with contracts and turnover.
+
+    Must run inside a transaction: the month's lock lasts until it ends.
+    """
+    lock_month(month)
+    last = month_last_day(month)
+    shop_filter = Q() if shop_id is None else Q(shop_id=shop_id)
+
+    contracts = (
+        Contract.objects.filter(shop_filter, start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=month))
+        .order_by("shop_id", "start_date", "id")
+        # Tiers as text: thousands of contracts share a few tier schedules, parsed once each.
+        .annotate(tiers_text=Cast("commission_tiers", output_field=TextField()))
+        .values_list(*ContractTerms.COLUMNS[:-3], "tiers_text", *ContractTerms.COLUMNS[-2:])
+    )
+    turnover: dict[int, Decimal] = dict(
+        TurnoverReport.objects.filter(
+            shop_filter, month=month, status=TurnoverReport.Status.CONFIRMED
+        ).values_list("shop_id", "amount")
+    )
+    # No row locks needed: issuing, paying and voiding take the month's lock too, so the
+    # invoices read here stay as they are until the run commits.
+    live = (
+        Invoice.objects.filter(shop_filter, month=month)
+        .exclude(status=Invoice.Status.VOID)
+        .values_list("id", "shop_id", "status", "total", "awaiting_turnover", "created_at")
+    )
+    drafts: dict[int, tuple[int, Decimal, bool, datetime]] = {}
+    final_shops: set[int] = set()
+    for invoice_id, invoice_shop, status, total, awaiting, created_at in live:
+        if status == Invoice.Status.DRAFT:
+            drafts[invoice_shop] = (invoice_id, total, awaiting, created_at)
+        else:
+            final_shops.add(invoice_shop)
+
+    billable = [
+        ContractTerms(*row)
+        for row in contracts
+        if row[1] not in final_shops and (create or row[1] in drafts)
+    ]
+    figures = invoices_figures(month=month, contracts=billable, turnover=turnover)
+
+    now = timezone.now()
+    stale = [draft[0] for shop, draft in drafts.items() if shop not in figures]
+    writes.delete_lines(invoice_ids=[draft[0] for draft in drafts.values()])
+    if stale:
+        # Rare (a contract moved out of the month): a draft of nothing is not an invoice.
+        Invoice.objects.filter(pk__in=stale).delete()
+
+    new_rows = [
+        {
+            "shop_id": shop,
+            "total": shop_figures.total,
+            "awaiting_turnover": shop_figures.awaiting_turnover,
+        }
+        for shop, shop_figures in figures.items()
+        if shop not in drafts
+    ]
+    created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows)
+
+    changed_rows = []
+    for shop, (invoice_id, total, awaiting, created_at) in drafts.items():
+        shop_figures = figures.get(shop)
+        if shop_figures is None:
+            continue
+        if shop_figures.total != total or shop_figures.awaiting_turnover != awaiting:
+            changed_rows.append(
+                {
+                    "id": invoice_id,
+                    "shop_id": shop,
+                    "created_at": created_at,
+                    "total": shop_figures.total,
+                    "awaiting_turnover": shop_figures.awaiting_turnover,
+                }
+            )
+    writes.update_drafts(now=now, rows=changed_rows)
+
+    invoice_ids = {**{shop: draft[0] for shop, draft in drafts.items()}, **created_ids}
+    writes.insert_lines(
+        [
+            row
+            for shop, shop_figures in figures.items()
+            for row in _line_rows(invoice_ids[shop], shop_figures)
+        ]
+    )
+    history = [
+        {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
+        for row in new_rows
+    ]
+    history += [{**row, "history_type": "~"} for row in changed_rows]
+    writes.record_history(month=month, now=now, rows=history, user_id=user_id, reason=reason)
+
+    return BillingOutcome(
+        created=len(created_ids),
+        updated=len(drafts) - len(stale),
+        removed=len(stale),
+    )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector out of a run.
+
+    A run over thousands of shops allocates some 10^5 short-lived objects (figures, lines,
+    rows); each allocation burst starts a collector pass over the whole heap, which cost more
+    than the billing arithmetic. None of these objects form cycles: reference counting frees
+    them as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def bill_month(*, month: date, actor: User | None = None) -> tuple[int, int]:
+    """Make or recompute the invoices of every shop with a contract active in ``month``.
+
+    ``month`` is any date of the month. Returns ``(invoices created, invoices updated)``.
+    """
+    month = month.replace(day=1)
+    with transaction.atomic(), _collector_paused():
+        outcome = _bill(
+            month=month,
+            shop_id=None,
+            create=True,
+            user_id=actor.pk if actor else None,
+            reason=f"billing run {month:%Y-%m}",
+        )
+        _pause_before_commit()
+    logger.info(
+        "billing_month_billed",
+        month=f"{month:%Y-%m}",
+        created=outcome.created,
+        updated=outcome.updated,
+        removed=outcome.removed,
+    )
+    return outcome.created, outcome.updated
+
+
+def invoice_draft_recompute(*, shop_id: int, month: date) -> Invoice | None:
+    """Recompute the shop's draft for ``month`` (e.g. after its turnover is confirmed).
+
+    Only an existing draft is recomputed, with the same code as a run: no draft yet means no
+    run has billed the month, and the run will read the confirmed turnover when it does; an
+    issued or paid invoice never changes. Returns the draft, or ``None`` when there is none.
+    """
+    month = month.replace(day=1)
+    with transaction.atomic():
+        _bill(
+            month=month,
+            shop_id=shop_id,
+            create=False,
+            user_id=None,
+            reason="recomputed: turnover confirmed",
+        )
+        return Invoice.objects.filter(
+            shop_id=shop_id, month=month, status=Invoice.Status.DRAFT
+        ).first()
+
+
+# --- Billing runs (the record managers see) ---------------------------------------------------
+
+
+def _enqueue(run_id: int) -> None:
+    from billing.tasks import run_billing
+
+    try:
+        run_billing.delay(run_id)
+    except Exception as error:  # the broker is down, or the task failed inline (eager mode)
+        logger.exception("billing_run_not_queued_or_failed", run_id=run_id)
+        BillingRun.objects.filter(pk=run_id).exclude(status=BillingRun.Status.DONE).update(
+            status=BillingRun.Status.FAILED,
+            error=_error_text(error),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+
+
+def billing_run_create(
+    *,
+    month: date,
+    requested_by: User | None = None,
+    enqueue: bool = True,
+    reuse_unfinished: bool = False,
+) -> BillingRun:
+    """Record a billing run for ``month`` (any date of it), queued.
+
+    With ``enqueue`` the run is handed to a worker once the transaction commits (one task per
+    run, never one per shop). ``reuse_unfinished`` returns the month's automatic run that has
+    not finished instead of recording another: the monthly schedule retried after a crash picks
+    up its own run.
+    """
+    if not isinstance(month, date):
+        raise ApplicationError("Give the month to bill as a date.")
+    month = month.replace(day=1)
+    with transaction.atomic():
+        run = None
+        if reuse_unfinished:
+            run = (
+                BillingRun.objects.select_for_update()
+                .filter(month=month, requested_by__isnull=True)
+                .exclude(status=BillingRun.Status.DONE)
+                .order_by("-created_at", "-id")
+                .first()
+            )
+        if run is None:
+            run = BillingRun.objects.create(month=month, requested_by=requested_by)
+        if enqueue:
+            run_id = run.pk
+            transaction.on_commit(lambda: _enqueue(run_id))
+    return run
+
+
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def billing_run_execute(*, run_id: int) -> BillingRun:
+    """Bill the run's month and record the outcome on the run (running, then done or failed).
+
+    The billing and the ``done`` status commit together; a worker dying in between leaves the
+    run ``running`` with nothing billed, and executing it again finishes it. A run already done
+    is not repeated (a message delivered twice bills once).
+    """
+    run = BillingRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise ApplicationError(f"Billing run {run_id} does not exist.")
+    if run.status == BillingRun.Status.DONE:
+        return run
+    started = timezone.now()
+    BillingRun.objects.filter(pk=run_id).exclude(status=BillingRun.Status.DONE).update(
+        status=BillingRun.Status.RUNNING, started_at=started, error="", updated_at=started
+    )
+    try:
+        with transaction.atomic():
+            run = (
+                BillingRun.objects.select_for_update(of=("self",))
+                .select_related("requested_by")
+                .get(pk=run_id)
+            )
+            if run.status == BillingRun.Status.DONE:
+                return run
+            created, updated = bill_month(month=run.month, actor=run.requested_by)
+            run.status = BillingRun.Status.DONE
+            run.invoices_created = created
+            run.invoices_updated = updated
+            run.error = ""
+            run.finished_at = timezone.now()
+            run.save(
+                update_fields=[
+                    "status",
+                    "invoices_created",
+                    "invoices_updated",
+                    "error",
+                    "finished_at",
+                    "updated_at",
+                ]
+            )
+    except BaseException as error:
+        now = timezone.now()
+        BillingRun.objects.filter(pk=run_id).exclude(status=BillingRun.Status.DONE).update(
+            status=BillingRun.Status.FAILED,
+            error=_error_text(error),
+            finished_at=now,
+            updated_at=now,
+        )
+        raise
+    return run

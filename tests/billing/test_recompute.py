@@ -1,0 +1,111 @@
+"""Confirming a turnover recomputes the shop's draft for that month (DOMAIN.md, "Billing")."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from billing.models import Invoice
+from billing.services import bill_month, invoice_draft_recompute, invoice_issue
+from shops.services import turnover_confirm
+from tests.billing.factories import NOVEMBER, OCTOBER, confirmed_turnover, monthly_contract
+from tests.factories import TurnoverReportFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def draft_of(shop, month=OCTOBER) -> Invoice:
+    return Invoice.objects.get(shop=shop, month=month, status="draft")
+
+
+def test_confirming_the_turnover_gives_the_draft_its_commission_line(shop_a, manager):
+    monthly_contract(shop_a, start=dt.date(2026, 10, 11))
+    report = TurnoverReportFactory(shop=shop_a, month=OCTOBER, amount=D("300000.00"))
+    bill_month(month=OCTOBER)
+    draft = draft_of(shop_a)
+    assert draft.awaiting_turnover
+    assert list(draft.lines.values_list("kind", flat=True)) == ["base_fee"]
+
+    turnover_confirm(report_id=report.pk, actor=manager)
+
+    draft.refresh_from_db()
+    assert not draft.awaiting_turnover
+    assert list(draft.lines.values_list("kind", "amount")) == [
+        ("base_fee", D("2032.26")),  # 3,000 x 21/31
+        ("commission", D("5064.52")),
+    ]
+    assert draft.total == D("7096.78")
+    # ... and it can be issued now.
+    assert invoice_issue(invoice_id=draft.pk, actor=manager).status == "issued"
+
+
+def test_confirming_through_the_api_recomputes_the_draft(shop_a, manager_api):
+    monthly_contract(shop_a)
+    report = TurnoverReportFactory(shop=shop_a, month=OCTOBER, amount=D("100000.00"))
+    bill_month(month=OCTOBER)
+
+    response = manager_api.post(f"/api/v1/turnover-reports/{report.pk}/confirm/")
+
+    assert response.status_code == 200, response.content
+    invoice = manager_api.get(f"/api/v1/invoices/{draft_of(shop_a).pk}/").json()
+    assert invoice["awaiting_turnover"] is False
+    assert [line["kind"] for line in invoice["lines"]] == ["base_fee", "commission"]
+    assert invoice["total"] == "6000.00"
+
+
+def test_recompute_touches_only_that_shop_and_month(shop_a, shop_b):
+    for shop in (shop_a, shop_b):
+        monthly_contract(shop)
+    bill_month(month=OCTOBER)
+    bill_month(month=NOVEMBER)
+    for shop, month in ((shop_a, OCTOBER), (shop_b, OCTOBER), (shop_a, NOVEMBER)):
+        confirmed_turnover(shop, "100000.00", month=month)
+
+    recomputed = invoice_draft_recompute(shop_id=shop_a.pk, month=OCTOBER)
+
+    assert recomputed == draft_of(shop_a)
+    assert recomputed.total == D("6000.00")
+    assert draft_of(shop_b).awaiting_turnover
+    assert draft_of(shop_a, NOVEMBER).awaiting_turnover
+
+
+def test_without_a_draft_recompute_does_nothing(shop_a, manager):
+    """No run yet: the next run reads the confirmed turnover. Issued: never changes."""
+    monthly_contract(shop_a)
+    confirmed_turnover(shop_a, "100000.00")
+    assert invoice_draft_recompute(shop_id=shop_a.pk, month=OCTOBER) is None
+    assert not Invoice.objects.exists()
+
+    bill_month(month=OCTOBER)
+    issued = invoice_issue(invoice_id=draft_of(shop_a).pk, actor=manager)
+    shop_a.contracts.update(price=D("1.00"))
+    assert invoice_draft_recompute(shop_id=shop_a.pk, month=OCTOBER) is None
+    issued.refresh_from_db()
+    assert issued.total == D("6000.00")
+
+
+def test_recompute_costs_a_few_queries(shop_a):
+    monthly_contract(shop_a)
+    bill_month(month=OCTOBER)
+    confirmed_turnover(shop_a, "100000.00")
+    with CaptureQueriesContext(connection) as queries:
+        invoice_draft_recompute(shop_id=shop_a.pk, month=OCTOBER)
+    assert len(queries) <= 12
+
+
+def test_confirming_turnover_of_a_contract_that_cannot_be_billed_is_refused_with_a_reason(
+    shop_a, manager_api
+):
+    broken = monthly_contract(shop_a, tiers=[{"from": "50.00", "rate": "0.03"}])
+    report = TurnoverReportFactory(shop=shop_a, month=OCTOBER, amount=D("1000.00"))
+    bill_month(month=OCTOBER)  # awaiting turnover: the tiers are not needed yet
+
+    response = manager_api.post(f"/api/v1/turnover-reports/{report.pk}/confirm/")
+
+    assert response.status_code == 400
+    assert f"Contract {broken.pk}" in response.json()["detail"]
+    report.refresh_from_db()
+    assert report.status == "submitted"  # nothing half-done

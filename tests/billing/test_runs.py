@@ -1,0 +1,277 @@
+"""Billing a month: one invoice per shop, drafts recomputed, idempotent and set-based."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agency.choices import Plan
+from billing.models import Invoice, InvoiceLine
+from billing.services import bill_month, invoice_issue, invoice_pay, invoice_void, writes
+from billing.services.lines import ContractTermsError
+from tests.billing.factories import (
+    NOVEMBER,
+    OCTOBER,
+    confirmed_turnover,
+    day_plan_contract,
+    monthly_contract,
+    shops_billed_in,
+)
+from tests.factories import ShopFactory, TurnoverReportFactory
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+def invoice_of(shop, month=OCTOBER) -> Invoice:
+    return Invoice.objects.exclude(status="void").get(shop=shop, month=month)
+
+
+def figures_of_month(month=OCTOBER) -> dict:
+    return {
+        invoice.shop_id: (
+            invoice.status,
+            invoice.total,
+            invoice.awaiting_turnover,
+            [
+                (line.kind, line.contract_id, line.quantity, line.unit_price, line.amount)
+                for line in invoice.lines.order_by("position")
+            ],
+        )
+        for invoice in Invoice.objects.filter(month=month).exclude(status="void")
+    }
+
+
+# --- Which shops get an invoice ---------------------------------------------------------------
+
+
+def test_every_shop_with_a_contract_active_in_the_month_gets_one_invoice(shop_a, shop_b):
+    monthly_contract(shop_a, start=dt.date(2026, 10, 31))  # last day of the month
+    day_plan_contract(shop_b, start=dt.date(2026, 9, 25), end=dt.date(2026, 10, 1))  # first day
+    before = ShopFactory()
+    monthly_contract(before, start=dt.date(2026, 1, 1), end=dt.date(2026, 9, 30))
+    after = ShopFactory()
+    monthly_contract(after, start=dt.date(2026, 11, 1))
+    ShopFactory()  # no contract at all
+
+    assert bill_month(month=OCTOBER) == (2, 0)
+
+    assert set(Invoice.objects.values_list("shop_id", flat=True)) == {shop_a.pk, shop_b.pk}
+    assert invoice_of(shop_a).status == "draft"
+    assert invoice_of(shop_b).total == D("100.00")
+
+
+def test_any_date_of_the_month_names_the_month(shop_a):
+    monthly_contract(shop_a)
+    bill_month(month=dt.date(2026, 10, 17))
+    assert invoice_of(shop_a).month == OCTOBER
+
+
+def test_lines_store_quantity_unit_price_amount_description_and_details(shop_a):
+    contract = monthly_contract(shop_a, plan=Plan.SHIFT, start=dt.date(2026, 10, 11))
+    confirmed_turnover(shop_a, "300000.00")
+
+    bill_month(month=OCTOBER)
+
+    invoice = invoice_of(shop_a)
+    base_fee, fee_on_turnover = invoice.lines.order_by("position")
+    assert (base_fee.kind, base_fee.contract_id, base_fee.amount) == (
+        "base_fee",
+        contract.pk,
+        D("1016.13"),
+    )
+    assert base_fee.description == "21 of 31 days x 1,500.00"
+    assert base_fee.details["active_days"] == 21
+    assert fee_on_turnover.kind == "commission"
+    assert fee_on_turnover.amount == D("5064.52")
+    assert fee_on_turnover.details["attributed_turnover"] == "203225.81"
+    assert fee_on_turnover.details["slices"][0] == {
+        "from": "0.00",
+        "to": "100000.00",
+        "rate": "0.0300",
+        "amount": "100000.00",
+        "commission": "3000.000000",
+    }
+    assert invoice.total == D("6080.65") == base_fee.amount + fee_on_turnover.amount
+    assert not invoice.awaiting_turnover
+
+
+def test_only_confirmed_turnover_is_billed(shop_a):
+    monthly_contract(shop_a)
+    TurnoverReportFactory(shop=shop_a, month=OCTOBER, amount=D("300000.00"), status="submitted")
+    confirmed_turnover(shop_a, "999999.00", month=NOVEMBER)  # another month
+
+    bill_month(month=OCTOBER)
+
+    invoice = invoice_of(shop_a)
+    assert invoice.awaiting_turnover
+    assert invoice.status == "draft"
+    assert list(invoice.lines.values_list("kind", flat=True)) == ["base_fee"]
+    assert invoice.total == D("3000.00")
+
+
+# --- Drafts are recomputed; issued, paid and void invoices are not ------------------------------
+
+
+def test_rerunning_a_month_gives_the_same_figures_and_counts_updates(shop_a, shop_b):
+    monthly_contract(shop_a, start=dt.date(2026, 10, 11))
+    confirmed_turnover(shop_a, "300000.00")
+    day_plan_contract(shop_b, start=dt.date(2026, 10, 3), end=dt.date(2026, 10, 9))
+
+    assert bill_month(month=OCTOBER) == (2, 0)
+    first = figures_of_month()
+    assert bill_month(month=OCTOBER) == (0, 2)
+    assert bill_month(month=OCTOBER) == (0, 2)
+
+    assert figures_of_month() == first
+    assert Invoice.objects.count() == 2
+    assert InvoiceLine.objects.count() == 3  # replaced, never doubled
+
+
+def test_a_draft_follows_its_contracts_and_turnover(shop_a):
+    contract = monthly_contract(shop_a)
+    bill_month(month=OCTOBER)
+    draft = invoice_of(shop_a)
+    assert (draft.total, draft.awaiting_turnover) == (D("3000.00"), True)
+
+    contract.price = D("2800.00")
+    contract.save()
+    confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+
+    draft.refresh_from_db()
+    assert (draft.total, draft.awaiting_turnover) == (D("5800.00"), False)
+    assert list(draft.lines.values_list("kind", "amount")) == [
+        ("base_fee", D("2800.00")),
+        ("commission", D("3000.00")),
+    ]
+    assert draft.history.count() == 2  # created, then changed by the second run
+
+
+def test_issued_and_paid_invoices_never_change(shop_a, shop_b, manager):
+    for shop in (shop_a, shop_b):
+        monthly_contract(shop)
+        confirmed_turnover(shop, "100000.00")
+    bill_month(month=OCTOBER)
+    issued = invoice_issue(invoice_id=invoice_of(shop_a).pk, actor=manager)
+    paid = invoice_pay(
+        invoice_id=invoice_issue(invoice_id=invoice_of(shop_b).pk, actor=manager).pk,
+        actor=manager,
+    )
+    before = figures_of_month()
+
+    shop_a.contracts.update(price=D("1.00"))
+    shop_b.contracts.update(price=D("1.00"))
+    assert bill_month(month=OCTOBER) == (0, 0)
+
+    assert figures_of_month() == before
+    issued.refresh_from_db()
+    paid.refresh_from_db()
+    assert (issued.status, paid.status) == ("issued", "paid")
+
+
+def test_a_void_invoice_is_ignored_and_the_shop_gets_a_new_draft(shop_a, manager):
+    monthly_contract(shop_a)
+    confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+    first = invoice_issue(invoice_id=invoice_of(shop_a).pk, actor=manager)
+    invoice_void(invoice_id=first.pk, actor=manager)
+    shop_a.contracts.update(price=D("2500.00"))
+
+    assert bill_month(month=OCTOBER) == (1, 0)
+
+    first.refresh_from_db()
+    assert (first.status, first.total) == ("void", D("6000.00"))
+    replacement = invoice_of(shop_a)
+    assert replacement.pk != first.pk
+    assert (replacement.status, replacement.number, replacement.total) == (
+        "draft",
+        None,
+        D("5500.00"),
+    )
+    assert first.lines.count() == 2  # the void invoice keeps its lines
+
+
+def test_a_draft_of_a_shop_no_longer_billed_in_the_month_is_removed(shop_a, shop_b):
+    moved = monthly_contract(shop_a)
+    monthly_contract(shop_b)
+    bill_month(month=OCTOBER)
+
+    moved.start_date = NOVEMBER
+    moved.save()
+    assert bill_month(month=OCTOBER) == (0, 1)
+
+    assert not Invoice.objects.filter(shop=shop_a).exists()
+    assert Invoice.objects.filter(shop=shop_b).count() == 1
+
+
+def test_months_are_billed_independently(shop_a):
+    monthly_contract(shop_a)
+    bill_month(month=OCTOBER)
+    assert bill_month(month=NOVEMBER) == (1, 0)
+    assert bill_month(month=OCTOBER) == (0, 1)
+    assert Invoice.objects.filter(shop=shop_a).count() == 2
+
+
+def test_a_contract_that_cannot_be_billed_stops_the_run_and_names_it(shop_a, shop_b):
+    monthly_contract(shop_a)
+    broken = monthly_contract(shop_b, tiers=[{"from": "500.00", "rate": "0.03"}])
+    confirmed_turnover(shop_b, "1000.00")
+
+    with pytest.raises(ContractTermsError, match=f"Contract {broken.pk}"):
+        bill_month(month=OCTOBER)
+
+    assert not Invoice.objects.exists()  # all or nothing
+
+
+# --- Set-based: the query count does not grow with the shops ----------------------------------
+
+
+def test_a_run_costs_the_same_queries_for_10_and_200_shops(django_assert_num_queries):
+    shops_billed_in(OCTOBER, 10)
+    with CaptureQueriesContext(connection) as first_run:
+        assert bill_month(month=OCTOBER) == (10, 0)
+    with CaptureQueriesContext(connection) as rerun:
+        assert bill_month(month=OCTOBER) == (0, 10)
+    assert len(first_run) <= 10, [query["sql"][:80] for query in first_run]
+
+    march = dt.date(2026, 3, 1)  # before October: the October contracts are not billed in it
+    shops_billed_in(march, 200)
+    with django_assert_num_queries(len(first_run)):
+        assert bill_month(month=march) == (200, 0)
+    with django_assert_num_queries(len(rerun)):
+        assert bill_month(month=march) == (0, 200)
+
+
+def test_the_orm_fallback_writes_the_same_invoices(monkeypatch):
+    shops_billed_in(OCTOBER, 24)
+    bill_month(month=OCTOBER)
+    bill_month(month=OCTOBER)
+    set_based = figures_of_month()
+    history = Invoice.history.count()
+    Invoice.objects.all().delete()
+
+    monkeypatch.setattr(writes, "SET_BASED", False)
+    bill_month(month=OCTOBER)
+    assert bill_month(month=OCTOBER) == (0, 24)
+
+    assert figures_of_month() == set_based
+    assert Invoice.history.filter(history_type="+").count() == 2 * 24
+    assert history == 24  # reruns with the same figures write no history
+
+
+def test_history_rows_copy_the_invoice_as_written(shop_a, manager):
+    monthly_contract(shop_a)
+    bill_month(month=OCTOBER, actor=manager)
+    invoice = invoice_of(shop_a)
+    record = invoice.history.get()
+    assert (record.history_type, record.total, record.status, record.shop_id) == (
+        "+",
+        invoice.total,
+        "draft",
+        shop_a.pk,
+    )
+    assert record.history_user == manager
+    assert record.created_at == invoice.created_at
