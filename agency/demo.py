@@ -1,8 +1,68 @@
-"""The demo agency behind `make run`. Idempotent: every object is found by a natural key."""
+"""The demo agency behind `make run`: about 10 seats, 20 agents and 25 shops on every plan.
 
+Idempotent: every object is found by a natural key (username, employee number, seat code, shop
+platform id, order id...) and workloads are upserted, so running it again changes nothing that
+exists and only fills what is missing (new days, for instance). Everything is written through the
+same services as the app, so the demo obeys the rules (3 shops a seat, one agent per seat-shift).
+Random figures come from a fixed seed, so every run draws the same agency.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from agency.choices import Plan, Shift
 from agency.models import User
 
 DEMO_PASSWORD = "agency-demo"
+HISTORY_DAYS = 60
+
+AGENT_NAMES = [
+    "张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄婷", "周杰", "吴霞",
+    "徐丽", "孙强", "马琳", "朱鹏", "胡月", "郭涛", "何佳", "高峰", "林雪", "罗欣",
+]  # fmt: skip
+
+# (owner, name, platform, category, daily inquiries, plan, shift)
+SHOPS = [
+    ("owner_a", "小鹿童装旗舰店", "tmall", "children's clothing", 190, Plan.FULL_DAY, None),
+    ("owner_a", "Lucky Deer Outlet", "taobao", "children's clothing", 54, Plan.SHIFT, Shift.NIGHT),
+    ("owner_b", "山野茶舍", "taobao", "tea", 72, Plan.FULL_DAY, None),
+    ("owner_b", "Mountain Tea Gifts", "pinduoduo", "tea gifts", 42, Plan.PROMOTION, None),
+    ("owner_c", "潮玩星球", "douyin", "toys", 126, Plan.FULL_DAY, None),
+    ("owner_c", "Trend Planet Store", "jd", "toys", 57, Plan.SHIFT, Shift.DAY),
+    ("owner_d", "优品家居", "tmall", "home", 108, Plan.FULL_DAY, None),
+    ("owner_d", "Home Goods Daily", "pinduoduo", "home", 36, Plan.TEMPORARY, None),
+    ("owner_e", "悦颜美妆", "tmall", "cosmetics", 144, Plan.FULL_DAY, None),
+    ("owner_e", "Glow Beauty Lab", "douyin", "cosmetics", 84, Plan.PROMOTION, None),
+    ("owner_f", "果园直发", "pinduoduo", "fresh fruit", 120, Plan.FULL_DAY, None),
+    ("owner_f", "Orchard Direct", "taobao", "fresh fruit", 48, Plan.SHIFT, Shift.DAY),
+    ("owner_g", "数码先锋", "jd", "electronics", 102, Plan.FULL_DAY, None),
+    ("owner_g", "Digital Pioneer", "tmall", "electronics", 66, Plan.SHIFT, Shift.NIGHT),
+    ("owner_h", "宠物乐园", "taobao", "pet supplies", 78, Plan.FULL_DAY, None),
+    ("owner_h", "Pet Paradise", "other", "pet supplies", 30, Plan.TEMPORARY, None),
+    ("owner_i", "运动达人", "tmall", "sportswear", 114, Plan.FULL_DAY, None),
+    ("owner_i", "Active Wear Co", "douyin", "sportswear", 60, Plan.PROMOTION, None),
+    ("owner_j", "书香小铺", "taobao", "books", 27, Plan.SHIFT, Shift.DAY),
+    ("owner_j", "Bookworm Corner", "jd", "books", 24, Plan.TEMPORARY, None),
+    ("owner_k", "匠心茶具", "taobao", "teaware", 45, Plan.FULL_DAY, None),
+    ("owner_k", "Crafted Teaware", "pinduoduo", "teaware", 33, Plan.PROMOTION, None),
+    ("owner_l", "母婴优选", "tmall", "baby care", 138, Plan.FULL_DAY, None),
+    ("owner_l", "Baby Care Select", "jd", "baby care", 39, Plan.TEMPORARY, None),
+    ("owner_m", "户外装备站", "taobao", "outdoor", 51, Plan.SHIFT, Shift.NIGHT),
+]
+OWNER_NAMES = {
+    "owner_a": "王", "owner_b": "赵", "owner_c": "钱", "owner_d": "孙", "owner_e": "李",
+    "owner_f": "周", "owner_g": "吴", "owner_h": "郑", "owner_i": "冯", "owner_j": "陈",
+    "owner_k": "褚", "owner_l": "卫", "owner_m": "蒋",
+}  # fmt: skip
+
+BRIEFING = """Products: see the pinned product list; sizes run small, suggest one size up.
+Shipping: orders paid before 16:00 ship the same day (SF Express / 顺丰), others next day.
+Promotions: 满300减30 until the end of the month; 11.11 pre-sale deposits are not refundable.
+Returns: 7 days no reason (七天无理由), buyer pays return postage unless the item is faulty.
+Quick replies (快捷短语): 亲，在的～ / 亲，已为您备注优先发货 / 亲，质量问题我们包邮退换哦"""
 
 
 def _user(username: str, *, staff: bool, first_name: str, email: str) -> User:
@@ -21,8 +81,247 @@ def _user(username: str, *, staff: bool, first_name: str, email: str) -> User:
     return user
 
 
+def _seats_and_agents(start: dt.date):
+    from seats.models import Agent, Seat
+    from seats.services import agent_create, assignment_create, seat_create
+
+    seats = []
+    for number in range(1, 11):
+        code = f"S{number:02d}"
+        seat = Seat.objects.filter(code=code).first() or seat_create(
+            code=code, name=f"Seat {number}"
+        )
+        seats.append(seat)
+    agents = []
+    for number, name in enumerate(AGENT_NAMES, start=1):
+        employee_no = f"E{number:03d}"
+        agent = Agent.objects.filter(employee_no=employee_no).first() or agent_create(
+            name=name,
+            employee_no=employee_no,
+            hired_on=dt.date(2025, 3, 1) + dt.timedelta(days=11 * number),
+            base_salary=Decimal(1200 + (number % 5) * 200),
+            email=f"agent{number:03d}@agency.example",
+        )
+        agents.append(agent)
+    for index, seat in enumerate(seats):
+        for shift, agent in ((Shift.DAY, agents[2 * index]), (Shift.NIGHT, agents[2 * index + 1])):
+            if not seat.assignments.filter(shift=shift).exists():
+                assignment_create(seat=seat, agent=agent, shift=shift, start_date=start)
+    return seats, agents
+
+
+def _shops_and_contracts(manager: User, seats, today: dt.date, start: dt.date):
+    from shops.models import Contract, Shop
+    from shops.services import contract_create, shop_create
+
+    shops = []
+    for index, (owner_name, name, platform, category, estimate, plan, shift) in enumerate(SHOPS):
+        owner = _user(
+            owner_name,
+            staff=False,
+            first_name=OWNER_NAMES[owner_name],
+            email=f"{owner_name}@shops.example",
+        )
+        platform_shop_id = f"DEMO{index + 1:04d}"
+        shop = Shop.objects.filter(platform=platform, platform_shop_id=platform_shop_id).first()
+        if shop is None:
+            shop = shop_create(
+                actor=manager,
+                owner=owner,
+                name=name,
+                platform=platform,
+                platform_shop_id=platform_shop_id,
+                category=category,
+                status=Shop.Status.ACTIVE,
+                daily_inquiries_estimate=estimate,
+                briefing=BRIEFING,
+            )
+        shops.append(shop)
+        if Contract.objects.filter(shop=shop).exists():
+            continue
+        # Seats 1-2 carry the busiest shops (their agents run overloaded); the rest spread out.
+        seat = seats[index // 3] if index < 27 else None
+        if plan in Plan.day_plans():
+            # Short jobs: a promotion around the month's event days, a temporary cover of 10 days.
+            begin = today - dt.timedelta(days=12 if plan == Plan.PROMOTION else 20)
+            end = begin + dt.timedelta(days=9)
+        else:
+            begin, end = start, None
+        contract_create(
+            actor=manager,
+            shop=shop,
+            plan=plan,
+            shift=shift,
+            seat=seat,
+            start_date=begin,
+            end_date=end,
+        )
+    return shops
+
+
+def _workloads(today: dt.date, start: dt.date) -> int:
+    from seats.models import SeatAssignment
+    from seats.services import workload_bulk_upsert
+    from shops.models import Contract
+
+    rng = random.Random(20261124)
+    contracts = list(Contract.objects.filter(seat__isnull=False).select_related("shop"))
+    holders = {
+        (a.seat_id, a.shift): a.agent_id for a in SeatAssignment.objects.filter(end_date=None)
+    }
+    rows = []
+    day = start
+    while day < today:
+        # Evenings and Mondays are busy in e-commerce; Saturdays a little quieter.
+        weekday_factor = {0: 1.2, 5: 0.85, 6: 1.05}.get(day.weekday(), 1.0)
+        for contract in contracts:
+            if not contract.is_active_on(day):
+                continue
+            shifts = [contract.shift] if contract.shift else [Shift.DAY, Shift.NIGHT]
+            for shift in shifts:
+                agent_id = holders.get((contract.seat_id, shift))
+                if agent_id is None:
+                    continue
+                share = 0.55 if shift == Shift.DAY else 0.45
+                if contract.shift:
+                    share = 1.0
+                base = contract.shop.daily_inquiries_estimate * share * weekday_factor
+                inquiries = max(0, int(rng.gauss(base, base * 0.15)))
+                conversions = int(inquiries * rng.uniform(0.35, 0.75))
+                buyer_messages = inquiries * rng.randint(4, 8)
+                rows.append(
+                    {
+                        "agent": agent_id,
+                        "shop": contract.shop_id,
+                        "date": day.isoformat(),
+                        "shift": shift,
+                        "inquiries": inquiries,
+                        "conversions": conversions,
+                        "buyer_messages": buyer_messages,
+                        "agent_messages": int(buyer_messages * rng.uniform(0.9, 1.6)),
+                        "first_response_seconds": int(rng.triangular(8, 200, 35)),
+                        "sales_amount": f"{conversions * rng.uniform(60, 260):.2f}",
+                    }
+                )
+        day += dt.timedelta(days=1)
+    for index in range(0, len(rows), 5000):
+        workload_bulk_upsert(rows=rows[index : index + 5000])
+    return len(rows)
+
+
+def _handover_notes(today: dt.date) -> None:
+    from seats.models import HandoverNote, SeatAssignment
+    from seats.services import handover_note_acknowledge, handover_note_create
+    from shops.models import Contract
+
+    day_agents = {
+        a.seat_id: a.agent
+        for a in SeatAssignment.objects.filter(end_date=None, shift=Shift.DAY).select_related(
+            "agent"
+        )
+    }
+    for offset in (2, 1, 0):
+        day = today - dt.timedelta(days=offset)
+        for contract in Contract.objects.filter(seat__isnull=False).select_related("shop", "seat"):
+            if not contract.is_active_on(day) or contract.seat_id not in day_agents:
+                continue
+            if HandoverNote.objects.filter(seat=contract.seat, shop=contract.shop, date=day):
+                continue
+            note = handover_note_create(
+                seat=contract.seat,
+                shop=contract.shop,
+                date=day,
+                from_agent=day_agents[contract.seat_id],
+                open_cases=f"订单 #{contract.shop_id * 1000 + offset}: 买家等待退款审核 / "
+                "buyer waits for a refund review.",
+                promises="20:00 前回复物流进度 / reply with the tracking status before 20:00.",
+            )
+            if offset > 0:
+                handover_note_acknowledge(note=note)
+
+
+def _dsr_ratings(manager: User, shops, today: dt.date) -> None:
+    from shops.models import DsrRating
+    from shops.services import dsr_ratings_record
+
+    rng = random.Random(180)
+    tz = timezone.get_current_timezone()
+    recorded = set(DsrRating.objects.values_list("shop_id", "order_id"))
+    ratings = []
+    for shop in shops:
+        quality = rng.uniform(4.3, 4.9)
+        for number in range(90):
+            order_id = f"{shop.platform_shop_id}-{number:05d}"
+            if (shop.pk, order_id) in recorded:
+                continue
+            days_ago = rng.randint(0, 179)
+            rated_at = dt.datetime.combine(
+                today - dt.timedelta(days=days_ago), dt.time(rng.randint(9, 23), 0), tzinfo=tz
+            )
+
+            def stars(mean: float) -> int:
+                return max(1, min(5, round(rng.gauss(mean, 0.6))))
+
+            ratings.append(
+                {
+                    "shop_id": shop.pk,
+                    # Loyal buyers rate often: past their third rating a month, none counts.
+                    "buyer": f"buyer{rng.randint(1, 60)}",
+                    "order_id": order_id,
+                    "rated_at": rated_at,
+                    "paid_with_alipay": rng.random() > 0.08,
+                    "description": stars(quality),
+                    "service": stars(quality + 0.1 - days_ago / 900),
+                    "logistics": stars(quality - 0.1),
+                }
+            )
+    if ratings:
+        dsr_ratings_record(actor=manager, ratings=ratings)
+
+
+def _turnover(manager: User, shops, today: dt.date) -> None:
+    from shops.models import TurnoverReport
+    from shops.services import turnover_confirm, turnover_submit
+
+    rng = random.Random(11)
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    month_before = (last_month - dt.timedelta(days=1)).replace(day=1)
+    for shop in shops:
+        if not shop.contracts.filter(plan__in=Plan.monthly_plans()).exists():
+            continue
+        for month, confirm in ((month_before, True), (last_month, shop.pk % 4 != 0)):
+            report = TurnoverReport.objects.filter(shop=shop, month=month).first()
+            if report is None:
+                amount = Decimal(shop.daily_inquiries_estimate * rng.randint(900, 3200))
+                report = turnover_submit(actor=shop.owner, shop=shop, month=month, amount=amount)
+            if confirm and report.status != TurnoverReport.Status.CONFIRMED:
+                turnover_confirm(report_id=report.pk, actor=manager)
+
+
+def _billing(today: dt.date) -> None:
+    """Bill last month so the demo has invoices (drafts recompute; issued ones stay)."""
+    from billing.services import bill_month
+
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    bill_month(month=last_month)
+
+
 def seed_demo() -> list[str]:
-    _user("manager", staff=True, first_name="Li Na", email="manager@agency.example")
-    _user("owner_a", staff=False, first_name="Wang", email="owner_a@shops.example")
-    _user("owner_b", staff=False, first_name="Zhao", email="owner_b@shops.example")
-    return [f"users: {User.objects.count()}"]
+    from seats.models import WorkloadRecord
+    from shops.models import Shop
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=HISTORY_DAYS)
+    manager = _user("manager", staff=True, first_name="Li Na", email="manager@agency.example")
+    seats, agents = _seats_and_agents(start)
+    shops = _shops_and_contracts(manager, seats, today, start)
+    rows = _workloads(today, start)
+    _handover_notes(today)
+    _dsr_ratings(manager, shops, today)
+    _turnover(manager, shops, today)
+    _billing(today)
+    return [
+        f"seats: {len(seats)}, agents: {len(agents)}, shops: {Shop.objects.count()}",
+        f"workload rows sent: {rows}, stored: {WorkloadRecord.objects.count()}",
+    ]

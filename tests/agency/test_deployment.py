@@ -91,7 +91,11 @@ def test_production_settings_pass_the_deploy_checks():
         "DJANGO_SECRET_KEY": "prod-like-" + "q7Zx9" * 12,
         "DJANGO_ALLOWED_HOSTS": "agency.example.com",
     }
-    for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SECURE_COOKIES"):
+    for name in (
+        "DJANGO_SECURE_SSL_REDIRECT",
+        "DJANGO_SECURE_COOKIES",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
