@@ -1,0 +1,266 @@
+"""The manager's day in a real browser, on the demo agency (docs/web.md).
+
+The story: a new shop and its contract through the forms, the contract put on a seat after the
+capacity preview, a workload file refused then one saved, a billing run watched until it is
+done, the shop's invoice issued and its PDF downloaded, then the pages in Chinese. Screenshots
+of every main page go to docs/screenshots/manager-*.png.
+"""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, Route, expect
+
+from billing.services import billing_run_execute, previous_month
+from seats.models import Agent, WorkloadRecord
+from seats.services.workloads import COLUMNS
+from shops.models import Contract
+from tests.browser.pages import fact, heading, label, messages, switch_language
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).parent / "data"
+SHOP_NAME = "Harbour Kites"
+SHOP_INQUIRIES = 150
+SEAT = "S10"  # the demo's empty seat
+
+
+def nav(page: Page, name: str) -> None:
+    """Follow a link of the main navigation (named "Main", or 主导航 in Chinese)."""
+    page.get_by_role("navigation", name=re.compile("^(Main|主导航)$")).get_by_role(
+        "link", name=name, exact=True
+    ).click()
+
+
+def good_workloads(*, day_agent: int, night_agent: int, shop: int, today: date) -> bytes:
+    rows = []
+    for days_ago in (2, 1):
+        day = (today - timedelta(days=days_ago)).isoformat()
+        rows.append([day_agent, shop, day, "day", 80, 41, 520, 610, 28, "6150.00"])
+        rows.append([night_agent, shop, day, "night", 70, 33, 450, 540, 41, "4870.50"])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_manager_runs_a_new_shop_from_contract_to_invoice(
+    demo, page: Page, sign_in, screenshot, monkeypatch, mailoutbox
+):
+    today = timezone.localdate()
+    last_month = previous_month(today)
+    # A temporary job of 5 days at the end of last month that runs on after today.
+    start = today.replace(day=1) - timedelta(days=5)
+    end = today + timedelta(days=5)
+
+    sign_in("manager")
+    expect(heading(page, "Dashboard")).to_be_visible()
+
+    # --- A new shop and its contract, through the forms -------------------------------------
+    nav(page, "Shops")
+    page.get_by_role("link", name="New shop").click()
+    expect(heading(page, "New shop")).to_be_visible()
+    page.get_by_label("Owner").select_option(label="owner_m")
+    page.get_by_label(label("Name")).fill(SHOP_NAME)
+    page.get_by_label(label("Platform")).select_option(label="Taobao")
+    page.get_by_label("Platform shop id").fill("TB-HK-0001")
+    page.get_by_label("Product category").fill("kites")
+    page.get_by_label("Status").select_option(label="Active")
+    page.get_by_label("Estimated daily inquiries").fill(str(SHOP_INQUIRIES))
+    page.get_by_label("Briefing").fill("Kites and lines; ships from Weifang within 48 h.")
+    page.get_by_role("button", name="Save").click()
+    expect(heading(page, SHOP_NAME)).to_be_visible()
+    expect(messages(page)).to_contain_text(f"Shop “{SHOP_NAME}” saved.")
+
+    page.get_by_role("link", name="New contract").click()
+    expect(heading(page, f"New contract for {SHOP_NAME}")).to_be_visible()
+    page.get_by_label("Plan").select_option(label="Temporary (per day)")
+    page.get_by_label("Start date").fill(start.isoformat())
+    page.get_by_label("End date").fill(end.isoformat())
+    page.get_by_role("button", name="Save contract").click()
+    expect(messages(page)).to_contain_text("Contract saved.")
+    contracts = page.get_by_role("region", name="Contracts")
+    expect(contracts.get_by_role("row").filter(has_text="Temporary (per day)")).to_contain_text(
+        "no seat"
+    )
+
+    # --- The contract on a seat, after the capacity preview ----------------------------------
+    contract = Contract.objects.get(shop__name=SHOP_NAME)
+    nav(page, "Seats")
+    page.get_by_role("link", name="Put a contract on a seat").first.click()
+    page.get_by_label("Contract").select_option(str(contract.pk))
+    page.get_by_label(label("Seat")).select_option(label=SEAT)
+    page.get_by_role("button", name="Check capacity").click()
+    preview = page.get_by_role("region", name=f"Seat {SEAT} on {today:%Y-%m-%d}")
+    expect(preview).to_be_visible()
+    expect(fact(preview, "Expected load now")).to_contain_text("0 / 600")
+    expect(fact(preview, "Projected load")).to_contain_text(str(SHOP_INQUIRIES))
+    expect(fact(preview, "Headroom")).to_have_text(str(600 - SHOP_INQUIRIES))
+    expect(preview.get_by_role("status")).to_have_text("The seat can take this shop.")
+    preview.get_by_role("button", name="Save").click()
+    expect(heading(page, "Seats")).to_be_visible()
+    expect(messages(page)).to_contain_text(f"Seat {SEAT} now serves {SHOP_NAME}.")
+    expect(page.get_by_role("row").filter(has_text=SEAT).first).to_contain_text(SHOP_NAME)
+
+    # --- Workloads: a bad file is refused whole, a good one is previewed then saved -----------
+    nav(page, "Workloads")
+    expect(heading(page, "Import workloads")).to_be_visible()
+    stored = WorkloadRecord.objects.count()
+    page.get_by_label("Workload CSV file").set_input_files(DATA / "workloads_bad.csv")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("alert")).to_contain_text("errors; nothing was saved.")
+    problems = page.get_by_role("region", name="2. Check workloads_bad.csv")
+    for row, column, problem in [
+        ("1", "agent", "Unknown agent id 999901."),
+        ("2", "date", "'2026-02-30' is not a valid date."),
+        ("3", "shift", "Shift must be one of day, night, got 'evening'."),
+        ("4", "conversions", "Conversions (55) cannot exceed inquiries (40)."),
+    ]:
+        cells = problems.get_by_role("row").filter(has_text=problem).get_by_role("cell")
+        expect(cells).to_have_text([row, column, problem])
+    expect(page.get_by_role("button", name="Save these workloads")).to_have_count(0)
+    assert WorkloadRecord.objects.count() == stored
+
+    agents = dict(
+        Agent.objects.filter(employee_no__in=["E019", "E020"]).values_list("employee_no", "pk")
+    )
+    page.get_by_label("Workload CSV file").set_input_files(
+        {
+            "name": "workloads_harbour_kites.csv",
+            "mimeType": "text/csv",
+            "buffer": good_workloads(
+                day_agent=agents["E019"],
+                night_agent=agents["E020"],
+                shop=contract.shop_id,
+                today=today,
+            ),
+        }
+    )
+    page.get_by_role("button", name="Check the file").click()
+    ready = page.get_by_role("status").filter(has_text="rows are ready")
+    expect(ready).to_contain_text("4 rows are ready.")
+    expect(ready).to_contain_text("4 new, 0 replacing saved workloads.")
+    expect(page.get_by_role("row").filter(has_text=SHOP_NAME)).to_have_count(4)
+    screenshot(page, "manager-workload-import")
+    assert WorkloadRecord.objects.count() == stored  # the check saved nothing
+    page.get_by_role("button", name="Save these workloads").click()
+    expect(messages(page)).to_contain_text(
+        "Saved workloads_harbour_kites.csv: 4 new workloads, 0 replaced."
+    )
+    assert WorkloadRecord.objects.count() == stored + 4
+
+    # --- Billing: start a run and watch its row until it is done -----------------------------
+    # The run is not handed to the (eager) task queue but executed by the test while the page
+    # polls, so the row can only turn "Done" through htmx. The polls are held in the browser
+    # while the run writes: on SQLite a request read at the same moment would hit the shared
+    # in-memory database's table locks, which fail at once instead of waiting.
+    queued: list[int] = []
+    monkeypatch.setattr("billing.services.runs._enqueue", queued.append)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/billing/runs/*/", hold)
+
+    nav(page, "Billing")
+    expect(heading(page, "Billing")).to_be_visible()
+    expect(page.get_by_label("Month to bill")).to_have_value(f"{last_month:%Y-%m}")
+    page.get_by_role("button", name="Bill this month").click()
+    expect(messages(page)).to_contain_text(f"Billing run for {last_month:%Y-%m}")
+    assert len(queued) == 1
+    row = page.locator(f"#run-{queued[0]}")
+    expect(row).to_contain_text("Queued")
+    for _ in range(40):  # htmx polls every 2 s
+        if held:
+            break
+        page.wait_for_timeout(250)
+    assert held, "the page does not poll the queued run"
+    billing_run_execute(run_id=queued[0])
+    for route in held:
+        route.continue_()
+    page.unroute("**/billing/runs/*/")
+    expect(row).to_contain_text("Done")
+    expect(row.get_by_role("link", name="Invoices")).to_be_visible()
+    screenshot(page, "manager-billing")
+
+    # --- The shop's invoice: issue it, download its PDF --------------------------------------
+    row.get_by_role("link", name="Invoices").click()
+    expect(heading(page, "Invoices")).to_be_visible()
+    page.get_by_role("link", name=SHOP_NAME).click()
+    expect(heading(page, f"Draft for {SHOP_NAME}, {last_month:%Y-%m}")).to_be_visible()
+    lines = page.get_by_role("region", name="Lines")
+    expect(lines.locator("tfoot")).to_contain_text("500.00")  # 5 service days at 100.00
+    page.get_by_role("button", name="Issue").click()
+    expect(heading(page, re.compile(r"^Invoice INV-\d{4}-\d{6}$"))).to_be_visible()
+    number = heading(page, re.compile("^Invoice")).inner_text().removeprefix("Invoice ")
+    expect(messages(page)).to_contain_text(f"Invoice {number} issued")
+    assert [m.subject for m in mailoutbox if number in m.subject], "the owner got no email"
+    screenshot(page, "manager-invoice")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{number}.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+    # --- The same pages in Chinese -----------------------------------------------------------
+    switch_language(page, "zh-hans")
+    expect(heading(page, f"账单 {number}")).to_be_visible()
+    nav(page, "工作台")
+    expect(heading(page, "工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="待处理")).to_be_visible()
+    expect(page.get_by_role("heading", name="今日值班")).to_be_visible()
+    screenshot(page, "manager-dashboard-zh")
+
+
+def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
+    sign_in("manager")
+    expect(heading(page, "Dashboard")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Overloaded agents (yesterday and today)")
+    ).to_be_visible()
+    expect(page.locator("svg").first).to_be_visible()
+    screenshot(page, "manager-dashboard")
+
+    nav(page, "Shops")
+    expect(heading(page, "Shops")).to_be_visible()
+    expect(page.get_by_text("25 shops")).to_be_visible()
+    screenshot(page, "manager-shops")
+    page.get_by_role("link", name="小鹿童装旗舰店").click()
+    expect(heading(page, "小鹿童装旗舰店")).to_be_visible()
+    expect(page.get_by_role("heading", name="DSR (last 180 days)")).to_be_visible()
+    expect(page.get_by_text("Ratings counted")).to_be_visible()
+    screenshot(page, "manager-shop")
+
+    nav(page, "Agents")
+    expect(heading(page, "Agents")).to_be_visible()
+    screenshot(page, "manager-agents")
+    page.get_by_role("link", name="张伟").click()
+    expect(heading(page, "张伟")).to_be_visible()
+    heatmap = page.locator("table.heatmap")
+    expect(heatmap.locator("td.band-overloaded").first).to_be_visible()
+    screenshot(page, "manager-agent")
+
+    nav(page, "Seats")
+    expect(page.get_by_role("heading", name="Coverage board")).to_be_visible()
+    screenshot(page, "manager-seats")
+
+    nav(page, "Quote")
+    page.get_by_label("Daily inquiries").fill("450")
+    page.get_by_label("Coverage").select_option(label="Full day (09:00-24:00)")
+    page.get_by_label("Days (short job)").fill("10")
+    page.get_by_role("button", name="Price it").click()
+    offer = page.get_by_role("region", name="Our offer")
+    expect(offer).to_contain_text("Long-term, full day (monthly)")
+    screenshot(page, "manager-quote")
+
+    nav(page, "Reports")
+    expect(page.get_by_role("heading", name=re.compile("^Seat profitability"))).to_be_visible()
+    screenshot(page, "manager-reports")
