@@ -5,11 +5,8 @@ invoices (another shop's invoice is 404); every write is for managers, checked b
 lookup (403 for a signed-in owner, 401 without credentials).
 """
 
-import datetime as dt
 from decimal import Decimal
-from typing import Any
 
-from django import forms
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -21,46 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.api import IsManager
+from agency.months import MonthField, MonthFilter
 from billing import selectors, services
-from billing.calculations import parse_month
 from billing.models import BillingRun, Invoice, InvoiceLine
-
-MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"}
-
-
-# --- Months as "YYYY-MM" ----------------------------------------------------------------------
-
-
-@extend_schema_field(MONTH_SCHEMA)
-class MonthField(serializers.Field):
-    """A calendar month as "YYYY-MM", held as the date of its first day."""
-
-    default_error_messages = {"invalid": "{message}"}
-
-    def to_internal_value(self, data: Any) -> dt.date:
-        try:
-            return parse_month(data)
-        except ValueError as error:
-            self.fail("invalid", message=str(error))
-
-    def to_representation(self, value: dt.date) -> str:
-        return f"{value:%Y-%m}"
-
-
-class _MonthFormField(forms.CharField):
-    def clean(self, value: Any) -> dt.date | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return parse_month(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
-@extend_schema_field(MONTH_SCHEMA)
-class MonthFilter(filters.Filter):
-    field_class = _MonthFormField
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d+)?$", "example": "21"})

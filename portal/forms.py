@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agency.errors import ApplicationError
-from billing.calculations import parse_month
+from agency.months import MonthFormField as MonthField
 
 BRIEFING_MAX_CHARS = 20_000
 
@@ -22,28 +22,6 @@ BRIEFING_MAX_CHARS = 20_000
 def previous_month(today: dt.date | None = None) -> dt.date:
     today = today or timezone.localdate()
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-class MonthField(forms.CharField):
-    """A month typed as YYYY-MM (browsers with a month picker send exactly that)."""
-
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": 7})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_month(value)
-        except ValueError:
-            raise ValidationError(
-                _("Enter the month as YYYY-MM, for example 2026-10."), code="invalid"
-            ) from None
-
-    def prepare_value(self, value):
-        if isinstance(value, dt.date):
-            return f"{value:%Y-%m}"
-        return value
 
 
 def _amount_field() -> forms.DecimalField:

@@ -4,8 +4,6 @@ A refusal from a service (``ValidationError`` by field, ``ApplicationError``) is
 the form with ``add_service_error`` so the page shows it next to the field it concerns.
 """
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agency.choices import CommissionMode, Plan, Shift
 from agency.errors import ApplicationError
 from agency.models import User
-from billing.calculations import parse_month
+from agency.months import MonthFormField as MonthField
 from billing.models import Invoice
 from seats.calculations import Coverage
 from seats.models import Agent, Seat
@@ -41,21 +39,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class MonthField(forms.CharField):
-    """A month as YYYY-MM (as billing names it); cleaned to its first day."""
-
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
-
-    def to_python(self, value) -> date | None:
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_month(value)
-        except ValueError as exc:
-            raise ValidationError(_("Enter a month as YYYY-MM.")) from exc
 
 
 # --- Shops --------------------------------------------------------------------------------------

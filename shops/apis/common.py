@@ -1,17 +1,14 @@
 """Pieces shared by the shops app's API views: permissions, month fields, id filters."""
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers
 
 from agency.access import is_manager
-from billing.calculations import parse_month
 
 
 class ManagersCreate(permissions.BasePermission):
@@ -26,41 +23,6 @@ class ManagersCreate(permissions.BasePermission):
 
 def id_filter(field_name: str) -> filters.NumberFilter:
     return extend_schema_field(OpenApiTypes.INT)(filters.NumberFilter(field_name=field_name))
-
-
-MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"}
-
-
-@extend_schema_field(MONTH_SCHEMA)
-class MonthField(serializers.Field):
-    """A calendar month as "YYYY-MM", stored as the date of its first day."""
-
-    default_error_messages = {"invalid": "{message}"}
-
-    def to_internal_value(self, data: Any) -> dt.date:
-        try:
-            return parse_month(data)
-        except ValueError as exc:
-            self.fail("invalid", message=str(exc))
-
-    def to_representation(self, value: dt.date) -> str:
-        return f"{value:%Y-%m}"
-
-
-class MonthFormField(forms.CharField):
-    def clean(self, value: Any) -> dt.date | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return parse_month(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-
-@extend_schema_field(MONTH_SCHEMA)
-class MonthFilter(filters.Filter):
-    field_class = MonthFormField
 
 
 def refuse_fields(data: Any, fields: dict[str, str]) -> None:

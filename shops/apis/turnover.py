@@ -10,8 +10,9 @@ from rest_framework.views import APIView
 
 from agency.access import shops_for_user
 from agency.api import IsManager
+from agency.months import MonthField, MonthFilter
 from shops import selectors, services
-from shops.apis.common import MonthField, MonthFilter, id_filter, refuse_fields
+from shops.apis.common import id_filter, refuse_fields
 from shops.models import Shop, TurnoverReport
 
 

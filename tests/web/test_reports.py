@@ -53,7 +53,7 @@ def test_revenue_by_plan_and_month_over_month(manager_client, agency):
 def test_a_bad_month_falls_back_to_last_month_with_an_error(manager_client, agency):
     response = manager_client.get(f"{REPORTS}?month=nope")
     assert response.context["month"] == SEPTEMBER
-    assert "Enter a month as YYYY-MM." in response.content.decode()
+    assert "Enter the month as YYYY-MM, for example 2026-10." in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,74 @@
+"""A calendar month written "YYYY-MM", held as the date of its first day.
+
+One definition for every interface: DRF fields and filters for the API, a form field for the
+manager app and the portal. Parsing is billing.calculations.parse_month.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from billing.calculations import parse_month
+
+MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"}
+
+
+class MonthFormField(forms.CharField):
+    """A month typed as YYYY-MM (browsers with a month picker send exactly that)."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": 7})
+    default_error_messages = {"invalid": _("Enter the month as YYYY-MM, for example 2026-10.")}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return f"{value:%Y-%m}"
+        return value
+
+
+class _FilterMonthFormField(forms.CharField):
+    """For query filters: the parser's own message says what is wrong with the value."""
+
+    def clean(self, value: Any) -> dt.date | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthField(serializers.Field):
+    """A month in the API: "YYYY-MM" in and out."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_internal_value(self, data: Any) -> dt.date:
+        try:
+            return parse_month(data)
+        except ValueError as error:
+            self.fail("invalid", message=str(error))
+
+    def to_representation(self, value: dt.date) -> str:
+        return f"{value:%Y-%m}"
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthFilter(filters.Filter):
+    field_class = _FilterMonthFormField
