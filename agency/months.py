@@ -16,6 +16,12 @@ from rest_framework import serializers
 
 from billing.calculations import parse_month
 
+
+def format_month(value: dt.date) -> str:
+    """ "YYYY-MM" with a four-digit year (strftime drops leading zeros of years before 1000)."""
+    return f"{value.year:04d}-{value.month:02d}"
+
+
 MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"}
 
 
@@ -36,7 +42,7 @@ class MonthFormField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dt.date):
-            return f"{value:%Y-%m}"
+            return format_month(value)
         return value
 
 
@@ -66,7 +72,7 @@ class MonthField(serializers.Field):
             self.fail("invalid", message=str(error))
 
     def to_representation(self, value: dt.date) -> str:
-        return f"{value:%Y-%m}"
+        return format_month(value)
 
 
 @extend_schema_field(MONTH_SCHEMA)

@@ -85,3 +85,12 @@ def test_an_id_past_64_bits_is_bad_input_not_a_server_error(manager_api):
     assert response.status_code in (400, 404)
     response = manager_api.get(f"/api/v1/shops/{10**30}/")
     assert response.status_code in (400, 404)
+
+
+def test_months_are_written_with_four_digit_years():
+    import datetime as dt
+
+    from agency.months import MonthField, format_month
+
+    assert format_month(dt.date(700, 7, 1)) == "0700-07"
+    assert MonthField().to_representation(dt.date(2026, 10, 1)) == "2026-10"

@@ -38,7 +38,9 @@ def test_start_a_run_and_it_bills_the_month(
 @pytest.mark.django_db
 def test_a_bad_month_is_a_form_error(manager_client):
     response = manager_client.post(BILLING, {"month": "2026-13"})
-    assert response.context["form"].errors["month"] == ["Enter the month as YYYY-MM, for example 2026-10."]
+    assert response.context["form"].errors["month"] == [
+        "Enter the month as YYYY-MM, for example 2026-10."
+    ]
     assert not BillingRun.objects.exists()
 
 
@@ -89,7 +91,8 @@ def test_invoices_filter_by_month_status_shop_and_awaiting(manager_client, agenc
     assert shops("?awaiting=on") == ["Orphan Shop"]
     assert sorted(shops("?month=2026-10&status=draft")) == ["Full Shop 1", "Night Shop 1"]
     bad = manager_client.get(INVOICES + "?month=soon")
-    assert bad.status_code == 200 and "Enter the month as YYYY-MM, for example 2026-10." in bad.content.decode()
+    assert bad.status_code == 200
+    assert "Enter the month as YYYY-MM, for example 2026-10." in bad.content.decode()
 
 
 @pytest.mark.django_db
