@@ -92,7 +92,10 @@ class Invoice(TimeStampedModel):
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
-    history = HistoricalRecords()
+    # A digest of the lines and flag a run last wrote: a rerun that computes the same digest
+    # leaves the draft and its lines as they are. Not part of the invoice's history.
+    figures_hash = models.CharField(_("figures digest"), max_length=32, blank=True, default="")
+    history = HistoricalRecords(excluded_fields=["figures_hash"])
 
     class Meta:
         ordering = ["-month", "shop_id", "-id"]

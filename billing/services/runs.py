@@ -25,11 +25,12 @@ last word either way.
 import gc
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from hashlib import blake2b
 
 import structlog
 from django.db import transaction
@@ -71,11 +72,15 @@ def _pause_before_commit() -> None:
         time.sleep(float(seconds))
 
 
-def _line_rows(invoice_id: int, figures: InvoiceFigures) -> Iterable[tuple]:
-    """The invoice's lines in ``writes.LINE_FIELDS`` order."""
-    for position, line in enumerate(figures.lines):
-        yield (
-            invoice_id,
+def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], str]:
+    """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), and the
+    digest of lines and flag that tells a rerun whether anything changed.
+
+    The digest hashes every written value as text (``details`` as its ``repr``: strings,
+    numbers and lists of them, in their order), cheap enough for every draft of every run.
+    """
+    rows = [
+        (
             line.contract_id,
             line.kind,
             line.description,
@@ -85,6 +90,13 @@ def _line_rows(invoice_id: int, figures: InvoiceFigures) -> Iterable[tuple]:
             line.details,
             position,
         )
+        for position, line in enumerate(figures.lines)
+    ]
+    text = "\n".join(
+        [f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]!r}" for r in rows]
+        + ["awaiting" if figures.awaiting_turnover else "billed"]
+    )
+    return rows, blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _bill(
@@ -116,13 +128,18 @@ def _bill(
     live = (
         Invoice.objects.filter(shop_filter, month=month)
         .exclude(status=Invoice.Status.VOID)
-        .values_list("id", "shop_id", "status", "total", "awaiting_turnover", "created_at")
+        # ``created_at`` only goes on to the history of changed drafts: read as the database's
+        # text, not parsed into 5,000 datetimes a rerun would mostly not use.
+        .annotate(created_text=Cast("created_at", output_field=TextField()))
+        .values_list(
+            "id", "shop_id", "status", "total", "awaiting_turnover", "created_text", "figures_hash"
+        )
     )
-    drafts: dict[int, tuple[int, Decimal, bool, datetime]] = {}
+    drafts: dict[int, tuple[int, Decimal, bool, str, str]] = {}
     final_shops: set[int] = set()
-    for invoice_id, invoice_shop, status, total, awaiting, created_at in live:
+    for invoice_id, invoice_shop, status, total, awaiting, created_at, digest in live:
         if status == Invoice.Status.DRAFT:
-            drafts[invoice_shop] = (invoice_id, total, awaiting, created_at)
+            drafts[invoice_shop] = (invoice_id, total, awaiting, created_at, digest)
         else:
             final_shops.add(invoice_shop)
 
@@ -135,52 +152,59 @@ def _bill(
 
     now = timezone.now()
     stale = [draft[0] for shop, draft in drafts.items() if shop not in figures]
-    writes.delete_lines(invoice_ids=[draft[0] for draft in drafts.values()])
+
+    new_rows = []
+    new_lines: dict[int, list[tuple]] = {}
+    changed_rows = []
+    lines = []
+    for shop, shop_figures in figures.items():
+        encoded, digest = _line_rows(shop_figures)
+        draft = drafts.get(shop)
+        if draft is None:
+            new_rows.append(
+                {
+                    "shop_id": shop,
+                    "total": shop_figures.total,
+                    "awaiting_turnover": shop_figures.awaiting_turnover,
+                    "figures_hash": digest,
+                }
+            )
+            new_lines[shop] = encoded
+            continue
+        invoice_id, total, awaiting, created_at, stored_digest = draft
+        if digest == stored_digest:
+            continue  # the same lines and flag (hence total): nothing to write
+        total_now = shop_figures.total
+        changed_rows.append(
+            {
+                "id": invoice_id,
+                "shop_id": shop,
+                "created_at": created_at,
+                "total": total_now,
+                "awaiting_turnover": shop_figures.awaiting_turnover,
+                "figures_hash": digest,
+                # Only a changed total or flag is a change of the invoice (and of its history).
+                "touched": total_now != total or shop_figures.awaiting_turnover != awaiting,
+            }
+        )
+        lines.extend((invoice_id, row) for row in encoded)
+
+    writes.delete_lines(invoice_ids=[row["id"] for row in changed_rows] + stale)
     if stale:
         # Rare (a contract moved out of the month): a draft of nothing is not an invoice.
         Invoice.objects.filter(pk__in=stale).delete()
-
-    new_rows = [
-        {
-            "shop_id": shop,
-            "total": shop_figures.total,
-            "awaiting_turnover": shop_figures.awaiting_turnover,
-        }
-        for shop, shop_figures in figures.items()
-        if shop not in drafts
-    ]
     created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows)
-
-    changed_rows = []
-    for shop, (invoice_id, total, awaiting, created_at) in drafts.items():
-        shop_figures = figures.get(shop)
-        if shop_figures is None:
-            continue
-        if shop_figures.total != total or shop_figures.awaiting_turnover != awaiting:
-            changed_rows.append(
-                {
-                    "id": invoice_id,
-                    "shop_id": shop,
-                    "created_at": created_at,
-                    "total": shop_figures.total,
-                    "awaiting_turnover": shop_figures.awaiting_turnover,
-                }
-            )
     writes.update_drafts(now=now, rows=changed_rows)
+    for shop, encoded in new_lines.items():
+        invoice_id = created_ids[shop]
+        lines.extend((invoice_id, row) for row in encoded)
+    writes.insert_lines(lines)
 
-    invoice_ids = {**{shop: draft[0] for shop, draft in drafts.items()}, **created_ids}
-    writes.insert_lines(
-        [
-            row
-            for shop, shop_figures in figures.items()
-            for row in _line_rows(invoice_ids[shop], shop_figures)
-        ]
-    )
     history = [
         {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
         for row in new_rows
     ]
-    history += [{**row, "history_type": "~"} for row in changed_rows]
+    history += [{**row, "history_type": "~"} for row in changed_rows if row["touched"]]
     writes.record_history(month=month, now=now, rows=history, user_id=user_id, reason=reason)
 
     return BillingOutcome(

@@ -16,10 +16,11 @@ before 3.35, which lacks ``RETURNING``) the same functions fall back to the ORM'
 import json
 import time
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from billing.models import Invoice, InvoiceLine
 
@@ -57,7 +58,7 @@ def _column(model, name: str) -> str:
 
 
 def insert_drafts(*, month: date, now: datetime, rows: list[dict[str, Any]]) -> dict[int, int]:
-    """Create draft invoices from ``{"shop_id", "total", "awaiting_turnover"}`` rows.
+    """Create drafts from ``{"shop_id", "total", "awaiting_turnover", "figures_hash"}`` rows.
 
     Returns the new invoice id of each shop.
     """
@@ -72,6 +73,7 @@ def insert_drafts(*, month: date, now: datetime, rows: list[dict[str, Any]]) -> 
                     status=Invoice.Status.DRAFT,
                     total=row["total"],
                     awaiting_turnover=row["awaiting_turnover"],
+                    figures_hash=row["figures_hash"],
                 )
                 for row in rows
             ]
@@ -94,25 +96,36 @@ def insert_drafts(*, month: date, now: datetime, rows: list[dict[str, Any]]) -> 
                 [Invoice._meta.db_table, Invoice._meta.pk.column, len(rows)],
             )
             ids = [invoice_id for (invoice_id,) in cursor.fetchall()]
-        draft = Invoice.Status.DRAFT.value
-        _copy(
+        head = f"\t{now.isoformat()}\t{now.isoformat()}\t"
+        tail = f"\t{month.isoformat()}\t{Invoice.Status.DRAFT.value}\t"
+        _copy_text(
             Invoice,
             ["id", "created_at", "updated_at", "shop", "month", "status"]
-            + ["awaiting_turnover", "total"],
-            (
-                (pk, now, now, row["shop_id"], month, draft, row["awaiting_turnover"], row["total"])
-                for pk, row in zip(ids, rows, strict=True)
-            ),
+            + ["awaiting_turnover", "total", "figures_hash"],
+            [
+                "".join(
+                    f"{pk}{head}{row['shop_id']}{tail}{'t' if row['awaiting_turnover'] else 'f'}"
+                    f"\t{row['total']}\t{row['figures_hash']}\n"
+                    for pk, row in zip(ids, rows, strict=True)
+                )
+            ],
+            len(rows),
         )
         return {row["shop_id"]: pk for pk, row in zip(ids, rows, strict=True)}
     ops = connection.ops
     c = lambda name: _column(Invoice, name)  # noqa: E731
     sql = (
         f"INSERT INTO {_table(Invoice)} ({c('created_at')}, {c('updated_at')}, {c('shop')}, "
-        f"{c('month')}, {c('status')}, {c('awaiting_turnover')}, {c('total')}) "
-        f"SELECT %s, %s, r.shop_id, %s, %s, r.awaiting_turnover, r.total FROM "
+        f"{c('month')}, {c('status')}, {c('awaiting_turnover')}, {c('total')}, "
+        f"{c('figures_hash')}) "
+        f"SELECT %s, %s, r.shop_id, %s, %s, r.awaiting_turnover, r.total, r.figures_hash FROM "
         + _recordset(
-            [("shop_id", "bigint"), ("awaiting_turnover", "boolean"), ("total", "numeric")]
+            [
+                ("shop_id", "bigint"),
+                ("awaiting_turnover", "boolean"),
+                ("total", "numeric"),
+                ("figures_hash", "text"),
+            ]
         )
         + f" RETURNING {c('id')}, {c('shop')}"
     )
@@ -130,33 +143,54 @@ def insert_drafts(*, month: date, now: datetime, rows: list[dict[str, Any]]) -> 
 
 
 def update_drafts(*, now: datetime, rows: list[dict[str, Any]]) -> None:
-    """Set ``total`` and ``awaiting_turnover`` of drafts from ``{"id", ...}`` rows."""
+    """Set a draft's ``total``, ``awaiting_turnover``, ``figures_hash`` from ``{"id", ...}`` rows.
+
+    ``updated_at`` moves only for rows whose ``touched`` is true (total or flag changed).
+    """
     if not rows:
         return
     if not set_based():
-        Invoice.objects.bulk_update(
-            [
-                Invoice(
-                    pk=row["id"],
-                    total=row["total"],
-                    awaiting_turnover=row["awaiting_turnover"],
-                    updated_at=now,
-                )
-                for row in rows
-            ],
-            ["total", "awaiting_turnover", "updated_at"],
-        )
+        for touched in (True, False):
+            fields = ["total", "awaiting_turnover", "figures_hash"]
+            Invoice.objects.bulk_update(
+                [
+                    Invoice(
+                        pk=row["id"],
+                        total=row["total"],
+                        awaiting_turnover=row["awaiting_turnover"],
+                        figures_hash=row["figures_hash"],
+                        updated_at=now,
+                    )
+                    for row in rows
+                    if row["touched"] is touched
+                ],
+                [*fields, "updated_at"] if touched else fields,
+            )
         return
     table = _table(Invoice)
     c = lambda name: _column(Invoice, name)  # noqa: E731
     sql = (
         f"UPDATE {table} SET {c('total')} = r.total, "
-        f"{c('awaiting_turnover')} = r.awaiting_turnover, {c('updated_at')} = %s FROM "
-        + _recordset([("id", "bigint"), ("awaiting_turnover", "boolean"), ("total", "numeric")])
+        f"{c('awaiting_turnover')} = r.awaiting_turnover, "
+        f"{c('figures_hash')} = r.figures_hash, "
+        f"{c('updated_at')} = CASE WHEN r.touched THEN %s ELSE {table}.{c('updated_at')} END FROM "
+        + _recordset(
+            [
+                ("id", "bigint"),
+                ("awaiting_turnover", "boolean"),
+                ("total", "numeric"),
+                ("figures_hash", "text"),
+                ("touched", "boolean"),
+            ]
+        )
         + f" WHERE {table}.{c('id')} = r.id"
     )
+    picked = [
+        {key: row[key] for key in ("id", "awaiting_turnover", "total", "figures_hash", "touched")}
+        for row in rows
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), _json(rows)])
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), _json(picked)])
 
 
 def delete_lines(*, invoice_ids: list[int]) -> None:
@@ -192,44 +226,77 @@ LINE_FIELDS = (
 )
 """An invoice line as the run hands it over: a tuple in this order (``details`` a dict)."""
 
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
-def _copy(model, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Stream rows into ``model``'s table with PostgreSQL's ``COPY ... FROM STDIN``.
 
-    The fastest way in: no statement text to build, escape and parse per row. Django's cursor
-    wrapper does not see a COPY, so it is written to the query log here (``queries_log``), and
-    query counts (``CaptureQueriesContext``, ``django_assert_num_queries``) stay honest.
-    """
-    sql = f"COPY {_table(model)} ({', '.join(_column(model, name) for name in columns)}) FROM STDIN"
-    started = time.monotonic()
-    count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-            count += 1
+def copy_escape(text: str) -> str:
+    """``text`` as a field of PostgreSQL's COPY text format (backslash, tab, newlines escaped)."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _encode_line(invoice_id: int, row: tuple) -> str:
+    """A line (``invoice_id`` and a tuple in ``LINE_FIELDS`` order without it) as COPY text."""
+    contract_id, kind, description, quantity, unit_price, amount, details, position = row
+    return (
+        f"{invoice_id}\t{contract_id}\t{kind}\t{copy_escape(description)}\t{quantity}"
+        f"\t{unit_price}\t{amount}\t{copy_escape(_dumps(details))}\t{position}\n"
+    )
+
+
+def _log_copy(sql: str, count: int, started: float) -> None:
+    # Django's cursor wrapper does not see a COPY: log it so query counts stay honest.
     if connection.queries_logged:
         connection.queries_log.append(
             {"sql": f"{sql} -- {count} rows", "time": f"{time.monotonic() - started:.3f}"}
         )
 
 
-def insert_lines(rows: list[tuple]) -> None:
-    """Insert invoice lines given as tuples in ``LINE_FIELDS`` order."""
-    if not rows:
+def _copy_text(model, columns: Sequence[str], chunks: Iterable[str], count: int) -> None:
+    """Stream ``chunks`` (rows already in COPY text format) into ``model``'s table.
+
+    ``COPY ... FROM STDIN`` is the fastest way in: no statement text to parse per row, and rows
+    built as strings (constant columns formatted once per run, not adapted field by field).
+    Each chunk is sent as soon as it is built, so the server stores one while the next is
+    being encoded.
+    """
+    sql = f"COPY {_table(model)} ({', '.join(_column(model, name) for name in columns)}) FROM STDIN"
+    started = time.monotonic()
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for chunk in chunks:
+            copy.write(chunk)
+    _log_copy(sql, count, started)
+
+
+COPY_CHUNK_ROWS = 1000
+
+
+def insert_lines(lines: list[tuple[int, tuple]]) -> None:
+    """Insert invoice lines given as ``(invoice_id, line)``.
+
+    ``line`` is a tuple in ``LINE_FIELDS`` order without the invoice id (``details`` a dict).
+    """
+    if not lines:
+        return
+    if set_based() and connection.vendor == "postgresql":
+        _copy_text(
+            InvoiceLine,
+            [field for _, field, _ in LINE_FIELDS],
+            (
+                "".join([_encode_line(*entry) for entry in lines[at : at + COPY_CHUNK_ROWS]])
+                for at in range(0, len(lines), COPY_CHUNK_ROWS)
+            ),
+            len(lines),
+        )
         return
     keys = [key for key, _, _ in LINE_FIELDS]
+    rows = [(invoice_id, *line) for invoice_id, line in lines]
     if not set_based():
         InvoiceLine.objects.bulk_create(
             [InvoiceLine(**dict(zip(keys, row, strict=True))) for row in rows]
-        )
-        return
-    if connection.vendor == "postgresql":
-        at = keys.index("details")
-        dumps = json.JSONEncoder(separators=(",", ":")).encode
-        _copy(
-            InvoiceLine,
-            [field for _, field, _ in LINE_FIELDS],
-            ((*row[:at], dumps(row[at]), *row[at + 1 :]) for row in rows),
         )
         return
     columns = ", ".join(_column(InvoiceLine, field) for _, field, _ in LINE_FIELDS)
@@ -242,6 +309,23 @@ def insert_lines(rows: list[tuple]) -> None:
         cursor.execute(sql, [_json([dict(zip(keys, row, strict=True)) for row in rows])])
 
 
+def _datetime(value: datetime | str) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"Not a date and time: {value!r}")
+    # A database without time zones (SQLite) keeps UTC without saying so.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _timestamp_text(value: datetime | str, adapt=None) -> str:
+    """A timestamp for a statement: the database's own text as it is, a datetime adapted."""
+    if isinstance(value, str):
+        return value
+    return adapt(value) if adapt else value.isoformat()
+
+
 def record_history(
     *,
     month: date,
@@ -252,7 +336,8 @@ def record_history(
 ) -> None:
     """Write one history row per draft written, from what was written.
 
-    ``rows`` hold ``id``, ``shop_id``, ``created_at``, ``total``, ``awaiting_turnover`` and
+    ``rows`` hold ``id``, ``shop_id``, ``created_at`` (a datetime, or the database's own text
+    of one, as read back from the invoice), ``total``, ``awaiting_turnover`` and
     ``history_type`` ("+" created, "~" changed). The ORM writes history from ``save()``; here the
     rows are inserted in one statement with the same columns, so an invoice's history shows every
     draft the runs made of it.
@@ -268,7 +353,7 @@ def record_history(
                     shop_id=row["shop_id"],
                     month=month,
                     status=Invoice.Status.DRAFT,
-                    created_at=row["created_at"],
+                    created_at=_datetime(row["created_at"]),
                     updated_at=now,
                     total=row["total"],
                     awaiting_turnover=row["awaiting_turnover"],
@@ -282,7 +367,13 @@ def record_history(
         )
         return
     if connection.vendor == "postgresql":
-        _copy(
+        stamp = now.isoformat()
+        user = "\\N" if user_id is None else str(user_id)  # \N: NULL in COPY's text format
+        tail = (
+            f"\t{month.isoformat()}\t{Invoice.Status.DRAFT.value}\t{stamp}\t{stamp}"
+            f"\t{user}\t{copy_escape(reason)}\n"
+        )
+        _copy_text(
             history_model,
             [
                 "id",
@@ -298,23 +389,15 @@ def record_history(
                 "history_user",
                 "history_change_reason",
             ],
-            (
-                (
-                    row["id"],
-                    row["shop_id"],
-                    row["created_at"],
-                    row["total"],
-                    row["awaiting_turnover"],
-                    row["history_type"],
-                    month,
-                    Invoice.Status.DRAFT.value,
-                    now,
-                    now,
-                    user_id,
-                    reason,
+            [
+                "".join(
+                    f"{row['id']}\t{row['shop_id']}\t{_timestamp_text(row['created_at'])}"
+                    f"\t{row['total']}\t{'t' if row['awaiting_turnover'] else 'f'}"
+                    f"\t{row['history_type']}{tail}"
+                    for row in rows
                 )
-                for row in rows
-            ),
+            ],
+            len(rows),
         )
         return
     c = lambda name: _column(history_model, name)  # noqa: E731
@@ -339,7 +422,8 @@ def record_history(
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     adapted = [
-        {**row, "created_at": ops.adapt_datetimefield_value(row["created_at"])} for row in rows
+        {**row, "created_at": _timestamp_text(row["created_at"], ops.adapt_datetimefield_value)}
+        for row in rows
     ]
     params = [
         ops.adapt_datefield_value(month),

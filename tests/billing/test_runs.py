@@ -275,3 +275,42 @@ def test_history_rows_copy_the_invoice_as_written(shop_a, manager):
     )
     assert record.history_user == manager
     assert record.created_at == invoice.created_at
+
+
+@pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "orm"])
+def test_a_rerun_leaves_unchanged_drafts_as_they_are(shop_a, shop_b, monkeypatch, set_based):
+    monkeypatch.setattr(writes, "SET_BASED", set_based)
+    monthly_contract(shop_a)
+    confirmed_turnover(shop_a, "100000.00")
+    changed = monthly_contract(shop_b)
+    bill_month(month=OCTOBER)
+    kept_lines = list(invoice_of(shop_a).lines.values_list("id", flat=True))
+    kept_stamp = invoice_of(shop_a).updated_at
+
+    changed.price = D("2800.00")
+    changed.save()
+    assert bill_month(month=OCTOBER) == (0, 2)  # both still counted as recomputed
+
+    kept = invoice_of(shop_a)
+    assert list(kept.lines.values_list("id", flat=True)) == kept_lines  # not rewritten
+    assert (kept.updated_at, kept.history.count()) == (kept_stamp, 1)
+    draft = invoice_of(shop_b)
+    assert list(draft.lines.values_list("amount", flat=True)) == [D("2800.00")]
+    record = draft.history.first()
+    assert (record.history_type, record.total) == ("~", D("2800.00"))
+    assert record.created_at == draft.created_at
+
+
+def test_a_draft_whose_lines_change_but_not_its_total_gets_new_lines(shop_a):
+    contract = day_plan_contract(shop_a, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 10))
+    bill_month(month=OCTOBER)
+    draft = invoice_of(shop_a)
+    InvoiceLine.objects.filter(invoice=draft).update(description="edited")
+    Invoice.objects.filter(pk=draft.pk).update(figures_hash="")  # as if written by older code
+
+    bill_month(month=OCTOBER)
+
+    line = invoice_of(shop_a).lines.get()
+    assert line.contract_id == contract.pk
+    assert line.description == "10 service days (2026-10-01 to 2026-10-10) x 100.00"
+    assert draft.history.count() == 1  # the same total and flag: no change to record
