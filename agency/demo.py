@@ -171,7 +171,7 @@ def _workloads(today: dt.date, start: dt.date) -> int:
     }
     rows = []
     day = start
-    while day < today:
+    while day <= today:
         # Evenings and Mondays are busy in e-commerce; Saturdays a little quieter.
         weekday_factor = {0: 1.2, 5: 0.85, 6: 1.05}.get(day.weekday(), 1.0)
         for contract in contracts:
@@ -299,12 +299,27 @@ def _turnover(manager: User, shops, today: dt.date) -> None:
                 turnover_confirm(report_id=report.pk, actor=manager)
 
 
-def _billing(today: dt.date) -> None:
-    """Bill last month so the demo has invoices (drafts recompute; issued ones stay)."""
-    from billing.services import bill_month
+def _billing(manager: User, today: dt.date) -> None:
+    """Bill last month and the running one; issue a few of last month's invoices, pay one.
 
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    Drafts recompute on every run and issued invoices never change, so this is safe to repeat.
+    """
+    from billing.models import Invoice
+    from billing.services import bill_month, invoice_issue, invoice_pay
+
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
     bill_month(month=last_month)
+    bill_month(month=this_month)
+    if Invoice.objects.filter(month=last_month).exclude(status=Invoice.Status.DRAFT).exists():
+        return
+    ready = Invoice.objects.filter(
+        month=last_month, status=Invoice.Status.DRAFT, awaiting_turnover=False
+    ).order_by("shop_id")[:3]
+    for index, invoice in enumerate(list(ready)):
+        invoice_issue(invoice_id=invoice.pk, actor=manager)
+        if index == 0:
+            invoice_pay(invoice_id=invoice.pk, actor=manager)
 
 
 def seed_demo() -> list[str]:
@@ -320,7 +335,7 @@ def seed_demo() -> list[str]:
     _handover_notes(today)
     _dsr_ratings(manager, shops, today)
     _turnover(manager, shops, today)
-    _billing(today)
+    _billing(manager, today)
     return [
         f"seats: {len(seats)}, agents: {len(agents)}, shops: {Shop.objects.count()}",
         f"workload rows sent: {rows}, stored: {WorkloadRecord.objects.count()}",
