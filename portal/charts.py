@@ -17,6 +17,9 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from portal.templatetags.portal_tags import ratio
 
 WIDTH = 640
 HEIGHT = 240
@@ -116,3 +119,34 @@ def dsr_chart(
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def short_day(day) -> str:
+    return f"{day.month}/{day.day}"
+
+
+def dsr_trend_chart(trend):
+    labels = [short_day(point.as_of) for point in trend]
+    series = [
+        Series(
+            css=f"dsr-{dimension}",
+            name=name,
+            values=[getattr(point, dimension) for point in trend],
+            texts=[ratio(getattr(point, dimension)) for point in trend],
+        )
+        for dimension, name in (
+            ("description", _("Description match")),
+            ("service", _("Service attitude")),
+            ("logistics", _("Logistics service")),
+        )
+    ]
+    return dsr_chart(
+        labels,
+        series,
+        chart_id="dsr-chart",
+        title=_("DSR over the last 180 days, week by week"),
+        description=_(
+            "Each point is the shop's DSR on that date, over the 180 days before it; the "
+            "figures are in the table below."
+        ),
+    )

@@ -5,7 +5,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agency.access import is_manager
-from portal.charts import Series, dsr_chart
+from portal.charts import dsr_trend_chart, short_day
 from portal.selectors import (
     briefing_changes,
     portal_shop_list,
@@ -15,17 +15,13 @@ from portal.selectors import (
     shop_service,
     shop_turnover_reports,
 )
-from portal.templatetags.portal_tags import format_count, ratio
+from portal.templatetags.portal_tags import format_count
 from portal.views.base import PortalView
 from shops.selectors import shop_dsr, shop_dsr_trend
 from web.charts import Point, bar_chart
 
 SHOPS_PER_PAGE = 50
 DSR_TREND_WEEKS = 26  # a weekly point over the last 180 days
-
-
-def _short_day(day) -> str:
-    return f"{day.month}/{day.day}"
 
 
 class HomeView(PortalView):
@@ -46,7 +42,7 @@ class HomeView(PortalView):
 def inquiries_chart(service):
     daily = service.daily_inquiries
     points = [
-        Point(label=_short_day(day), value=total, text=format_count(total)) for day, total in daily
+        Point(label=short_day(day), value=total, text=format_count(total)) for day, total in daily
     ]
     first, last = daily[0][0], daily[-1][0]
     return bar_chart(
@@ -60,33 +56,6 @@ def inquiries_chart(service):
             "first": formats.date_format(first, "DATE_FORMAT"),
             "last": formats.date_format(last, "DATE_FORMAT"),
         },
-    )
-
-
-def dsr_trend_chart(trend):
-    labels = [_short_day(point.as_of) for point in trend]
-    series = [
-        Series(
-            css=f"dsr-{dimension}",
-            name=name,
-            values=[getattr(point, dimension) for point in trend],
-            texts=[ratio(getattr(point, dimension)) for point in trend],
-        )
-        for dimension, name in (
-            ("description", _("Description match")),
-            ("service", _("Service attitude")),
-            ("logistics", _("Logistics service")),
-        )
-    ]
-    return dsr_chart(
-        labels,
-        series,
-        chart_id="dsr-chart",
-        title=_("DSR over the last 180 days, week by week"),
-        description=_(
-            "Each point is the shop's DSR on that date, over the 180 days before it; the "
-            "figures are in the table below."
-        ),
     )
 
 

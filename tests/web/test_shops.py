@@ -58,6 +58,8 @@ def test_detail_shows_contracts_briefing_dsr_turnover_invoices_and_history(manag
     assert "1,000.10" in html  # the October draft
     assert response.context["history"], "the audit history is listed"
     assert len(response.context["inquiries"]) == 30
+    assert "dsr-chart-title" in html, "the 180-day DSR trend is drawn"
+    assert "dsr-line dsr-service" in html
 
 
 @pytest.mark.django_db

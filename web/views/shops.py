@@ -11,8 +11,15 @@ from django.utils.translation import gettext as _
 
 from agency.errors import ApplicationError
 from billing.selectors import invoice_list
+from portal.charts import dsr_trend_chart
 from shops import services
-from shops.selectors import contract_list, shop_dsr, shop_list, turnover_report_list
+from shops.selectors import (
+    contract_list,
+    shop_dsr,
+    shop_dsr_trend,
+    shop_list,
+    turnover_report_list,
+)
 from web import selectors
 from web.charts import Point, line_chart
 from web.forms import ContractForm, ShopFilterForm, ShopForm, add_service_error
@@ -113,6 +120,7 @@ class ShopDetailView(ManagerPage):
             inquiries_total=sum(total for _, total in inquiries),
             inquiries_chart=chart,
             dsr=shop_dsr(shop=shop, as_of=today),
+            dsr_chart=dsr_trend_chart(shop_dsr_trend(shop=shop, as_of=today, weeks=26)),
             turnover_reports=list(
                 turnover_report_list(user=user).filter(shop=shop).order_by("-month")[:12]
             ),
