@@ -102,7 +102,8 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
 # --- Reading a line's details -----------------------------------------------------------------
 
 
-def _decimal(value: Any) -> Decimal | None:
+def detail_decimal(value: Any) -> Decimal | None:
+    """A number from a line's ``details`` JSON, or None when it is missing or not a number."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         return None
     try:
@@ -112,15 +113,18 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _whole(value: Any) -> int | None:
-    number = _decimal(value)
+def detail_whole(value: Any) -> int | None:
+    number = detail_decimal(value)
     if number is None or number != number.to_integral_value():
         return None
     return int(number)
 
 
 def _days_fraction(details: dict) -> tuple[int, int] | None:
-    active, total = _whole(details.get("active_days")), _whole(details.get("days_in_month"))
+    active, total = (
+        detail_whole(details.get("active_days")),
+        detail_whole(details.get("days_in_month")),
+    )
     if active is None or total is None or not 0 <= active <= total or total <= 0:
         return None
     return active, total
@@ -162,7 +166,7 @@ def _explain_day_rate(line: InvoiceLine) -> LineExplanation:
 
 def _explain_base_fee(line: InvoiceLine) -> LineExplanation | None:
     details = line.details if isinstance(line.details, dict) else {}
-    fee = _decimal(details.get("monthly_fee"))
+    fee = detail_decimal(details.get("monthly_fee"))
     fraction = _days_fraction(details)
     if fee is None or fraction is None:
         return None
@@ -178,12 +182,12 @@ def _explain_base_fee(line: InvoiceLine) -> LineExplanation | None:
 def _explain_slice(entry: Any) -> str | None:
     if not isinstance(entry, dict):
         return None
-    lower = _decimal(entry.get("from"))
-    rate = _decimal(entry.get("rate"))
-    amount = _decimal(entry.get("amount"))
-    commission = _decimal(entry.get("commission"))
+    lower = detail_decimal(entry.get("from"))
+    rate = detail_decimal(entry.get("rate"))
+    amount = detail_decimal(entry.get("amount"))
+    commission = detail_decimal(entry.get("commission"))
     upper_raw = entry.get("to")
-    upper = None if upper_raw is None else _decimal(upper_raw)
+    upper = None if upper_raw is None else detail_decimal(upper_raw)
     if None in (lower, rate, amount, commission) or (upper_raw is not None and upper is None):
         return None
     values = {
@@ -200,7 +204,7 @@ def _explain_slice(entry: Any) -> str | None:
 
 def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
     details = line.details if isinstance(line.details, dict) else {}
-    attributed = _decimal(details.get("attributed_turnover"))
+    attributed = detail_decimal(details.get("attributed_turnover"))
     if attributed is None:
         return None
     mode = {"graduated": _("graduated"), "flat": _("flat")}.get(details.get("mode"))
@@ -213,7 +217,7 @@ def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
         summary = _("turnover x tiers: %(turnover)s") % {"turnover": money(attributed)}
 
     steps: list[str] = []
-    turnover = _decimal(details.get("turnover"))
+    turnover = detail_decimal(details.get("turnover"))
     fraction = _days_fraction(details)
     if turnover is not None and turnover != attributed and fraction is not None:
         steps.append(

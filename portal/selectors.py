@@ -9,7 +9,7 @@ strings, never the agent rows, so a template cannot print more.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +33,7 @@ from agency.access import scoped_to_shops, shops_for_user
 from agency.choices import Plan, Shift
 from agency.models import User
 from billing.calculations import days_in_month, month_last_day, round_money
+from billing.documents import detail_decimal, detail_whole
 from billing.models import Invoice, InvoiceLine
 from seats.calculations import answer_ratio, conversion_rate
 from seats.models import HandoverNote, SeatAssignment, WorkloadRecord
@@ -350,23 +351,6 @@ class CommissionStatement:
         return self.active_days != self.days_in_month
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _whole(value: Any) -> int | None:
-    number = _number(value)
-    if number is None or number != number.to_integral_value():
-        return None
-    return int(number)
-
-
 def commission_statement(line: InvoiceLine, month: dt.date) -> CommissionStatement | None:
     """Read a commission line's ``details`` (as the billing run writes them) into a statement.
 
@@ -376,10 +360,10 @@ def commission_statement(line: InvoiceLine, month: dt.date) -> CommissionStateme
     if line.kind != InvoiceLine.Kind.COMMISSION or not isinstance(line.details, dict):
         return None
     details = line.details
-    turnover = _number(details.get("turnover"))
-    attributed = _number(details.get("attributed_turnover"))
-    active = _whole(details.get("active_days"))
-    total_days = _whole(details.get("days_in_month"))
+    turnover = detail_decimal(details.get("turnover"))
+    attributed = detail_decimal(details.get("attributed_turnover"))
+    active = detail_whole(details.get("active_days"))
+    total_days = detail_whole(details.get("days_in_month"))
     mode = details.get("mode")
     raw_slices = details.get("slices")
     if (
@@ -398,9 +382,12 @@ def commission_statement(line: InvoiceLine, month: dt.date) -> CommissionStateme
     for entry in raw_slices:
         if not isinstance(entry, dict):
             return None
-        lower, rate = _number(entry.get("from")), _number(entry.get("rate"))
-        amount, earned = _number(entry.get("amount")), _number(entry.get("commission"))
-        upper = None if entry.get("to") is None else _number(entry.get("to"))
+        lower, rate = detail_decimal(entry.get("from")), detail_decimal(entry.get("rate"))
+        amount, earned = (
+            detail_decimal(entry.get("amount")),
+            detail_decimal(entry.get("commission")),
+        )
+        upper = None if entry.get("to") is None else detail_decimal(entry.get("to"))
         if None in (lower, rate, amount, earned) or (entry.get("to") is not None and upper is None):
             return None
         slices.append(
