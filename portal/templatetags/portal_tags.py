@@ -229,7 +229,10 @@ def shop_status(status: str):
 
 @register.simple_tag(takes_context=True)
 def changed_by(context, user) -> str:
-    """Who made a change, as the owner reads it: you, the agency, or a name."""
+    """Who made a change, as the owner reads it: you, the agency, or an earlier owner.
+
+    A shop can move between owners; the one reading never learns who owned it before.
+    """
     if user is None:
         return _("the agency (automatic)")
     request = context.get("request")
@@ -237,4 +240,4 @@ def changed_by(context, user) -> str:
         return _("you")
     if user.is_staff:
         return _("the agency")
-    return user.get_username()
+    return _("an earlier owner of this shop")

@@ -78,3 +78,13 @@ def test_the_shop_page_shows_the_briefing_and_its_last_change(owner_a_client, ow
     content = owner_a_client.get(reverse("portal:shop", kwargs={"pk": shop_a.pk})).content.decode()
     assert "Promotion: 11.11 -20%" in content
     assert "Last changes:" in content and "Nov. 15, 2026" in content
+
+
+def test_after_a_transfer_the_new_owner_never_learns_who_owned_the_shop(
+    owner_a_client, owner_a, owner_b, manager, shop_b
+):
+    shop_update(shop=shop_b, actor=owner_b, data={"briefing": "written by the first owner"})
+    shop_update(shop=shop_b, actor=manager, data={"owner": owner_a})
+    content = owner_a_client.get(briefing_url(shop_b)).content.decode()
+    assert "an earlier owner of this shop" in content
+    assert owner_b.username not in content
