@@ -29,6 +29,7 @@ from billing.models import Invoice
 from billing.services.lines import money_text
 from billing.services.locks import lock_month
 from billing.services.numbering import invoice_number_next
+from billing.services.runs import invoice_draft_recompute
 
 logger = structlog.get_logger(__name__)
 
@@ -60,10 +61,26 @@ def _save(invoice: Invoice, actor: User | None, reason: str, fields: list[str]) 
     invoice.save(update_fields=[*fields, "status", "updated_at"])
 
 
-@transaction.atomic
 def invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
-    """Issue a draft: give it the next number of the (Shanghai) year and email the owner."""
+    """Issue a draft: give it the next number of the (Shanghai) year and email the owner.
+
+    The draft is recomputed first: contracts may have changed since the last run, and what is
+    issued never changes again, so it must be the figures as they stand. The recompute commits
+    on its own, so a refusal (awaiting turnover) still leaves the draft current.
+    """
     _require_manager(actor)
+    target = Invoice.objects.filter(pk=invoice_id).values("shop_id", "month", "status").first()
+    if target is None:
+        raise Http404("No such invoice.")
+    if target["status"] == Invoice.Status.DRAFT:
+        invoice_draft_recompute(
+            shop_id=target["shop_id"], month=target["month"], reason="recomputed before issue"
+        )
+    return _invoice_issue(invoice_id=invoice_id, actor=actor)
+
+
+@transaction.atomic
+def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
     invoice = _locked_invoice(invoice_id)
     if invoice.status != Invoice.Status.DRAFT:
         raise StateConflict(

@@ -22,8 +22,9 @@ documents) in words a shop owner reads (``description``).
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -197,11 +198,17 @@ def _base_fee_line(
 
 
 def _commission_line(
-    terms: ContractTerms, turnover: Decimal, active: int, total: int
+    terms: ContractTerms, turnover: Decimal, active: int, total: int, share: Fraction | None = None
 ) -> LineFigures:
+    """``share``: the days of the month this contract earns turnover for, when it shares days
+    with another commission contract of the shop (each shared day is split equally)."""
     tiers = contract_tiers(terms)
     mode = terms.commission_mode
-    attributed = attributed_turnover(turnover, active, total)
+    if share is None or share == active:
+        share = None
+        attributed = attributed_turnover(turnover, active, total)
+    else:
+        attributed = attributed_turnover(turnover, share.numerator, share.denominator * total)
     try:
         rows = tier_breakdown(attributed, tiers, mode)
     except ValueError as error:
@@ -222,7 +229,13 @@ def _commission_line(
         for tier, on_slice, earned in rows
     ]
     head = f"Turnover {money_text(turnover)}"
-    if active != total:
+    if share is not None:
+        days = f"{float(share):g}"
+        head += (
+            f" x {days}/{total} (days shared with another contract split equally)"
+            f" = {money_text(attributed)}"
+        )
+    elif active != total:
         head += f" x {active}/{total} = {money_text(attributed)}"
     parts = " + ".join(
         f"{money_text(on_slice)} x {percent_text(tier.rate)}" for tier, on_slice, _ in rows
@@ -240,6 +253,7 @@ def _commission_line(
             "active_days": active,
             "days_in_month": total,
             "attributed_turnover": str(attributed),
+            **({"shared_days": str(share)} if share is not None else {}),
             "mode": mode,
             "slices": slices,
         },
@@ -268,6 +282,7 @@ def _shop_figures(
     turnover: Decimal | None,
 ) -> InvoiceFigures:
     figures = InvoiceFigures(shop_id=shop_id)
+    shares = _commission_shares(contracts, month, month_end)
     for terms in contracts:
         if terms.plan in _DAY_PLANS:
             figures.lines.append(_day_rate_line(terms, month, month_end))
@@ -277,12 +292,44 @@ def _shop_figures(
             if turnover is None:
                 figures.awaiting_turnover = True
             else:
-                figures.lines.append(_commission_line(terms, turnover, active, total_days))
+                figures.lines.append(
+                    _commission_line(terms, turnover, active, total_days, shares.get(terms.id))
+                )
         else:
             raise ContractTermsError(
                 f"Contract {terms.id} (shop {terms.shop_id}) has an unknown plan {terms.plan!r}."
             )
     return figures
+
+
+def _commission_shares(
+    contracts: Sequence[ContractTerms], month: date, month_end: date
+) -> dict[int, Fraction]:
+    """Days of the month each commission contract earns turnover for.
+
+    A shop's turnover is earned once. When two commission contracts of a shop are active on the
+    same date (a day-shift and a night-shift contract, say), that date's turnover is split
+    equally between them, so the shop never pays commission twice on the same sales. Without
+    overlaps every contract simply earns its active days.
+    """
+    monthly = [terms for terms in contracts if terms.plan in _MONTHLY_PLANS]
+    if len(monthly) < 2:
+        return {}
+    spans = {
+        terms.id: (
+            max(terms.start_date, month),
+            min(terms.end_date, month_end) if terms.end_date else month_end,
+        )
+        for terms in monthly
+    }
+    shares = dict.fromkeys(spans, Fraction(0))
+    day = month
+    while day <= month_end:
+        active_ids = [cid for cid, (start, end) in spans.items() if start <= day <= end]
+        for cid in active_ids:
+            shares[cid] += Fraction(1, len(active_ids))
+        day += timedelta(days=1)
+    return shares
 
 
 def invoices_figures(

@@ -257,7 +257,9 @@ def bill_month(*, month: date, actor: User | None = None) -> tuple[int, int]:
     return outcome.created, outcome.updated
 
 
-def invoice_draft_recompute(*, shop_id: int, month: date) -> Invoice | None:
+def invoice_draft_recompute(
+    *, shop_id: int, month: date, reason: str = "recomputed: turnover confirmed"
+) -> Invoice | None:
     """Recompute the shop's draft for ``month`` (e.g. after its turnover is confirmed).
 
     Only an existing draft is recomputed, with the same code as a run: no draft yet means no
@@ -271,7 +273,7 @@ def invoice_draft_recompute(*, shop_id: int, month: date) -> Invoice | None:
             shop_id=shop_id,
             create=False,
             user_id=None,
-            reason="recomputed: turnover confirmed",
+            reason=reason,
         )
         return Invoice.objects.filter(
             shop_id=shop_id, month=month, status=Invoice.Status.DRAFT

@@ -224,3 +224,37 @@ def test_a_failing_mail_server_does_not_undo_the_issue(
     draft.refresh_from_db()
     assert draft.status == "issued"
     assert draft.total == Decimal("6000.00")
+
+
+# --- What is issued is the figures as they stand ------------------------------------------------
+
+
+@time_machine.travel(dt.datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_a_contract_added_after_the_run_is_billed_when_the_draft_is_issued(manager):
+    from tests.factories import ContractFactory
+
+    shop = ShopFactory()
+    ContractFactory(
+        shop=shop,
+        plan="temporary",
+        price=Decimal("100.00"),
+        commission_tiers=[],
+        start_date=dt.date(2026, 10, 1),
+        end_date=dt.date(2026, 10, 3),
+    )
+    bill_month(month=OCTOBER)
+    draft = Invoice.objects.get(shop=shop, month=OCTOBER)
+    assert draft.total == Decimal("300.00") and not draft.awaiting_turnover
+
+    monthly_contract(shop, start=dt.date(2026, 10, 1))  # no turnover confirmed yet
+    with pytest.raises(StateConflict, match="awaits the shop's confirmed turnover"):
+        invoice_issue(invoice_id=draft.pk, actor=manager)
+
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.awaiting_turnover
+    assert draft.total == Decimal("3300.00")  # the base fee is on the draft now
+
+    confirmed_turnover(shop, "100000.00")
+    issued = invoice_issue(invoice_id=draft.pk, actor=manager)
+    assert issued.status == "issued"
+    assert issued.total == Decimal("3300.00") + Decimal("3000.00")

@@ -217,3 +217,30 @@ def test_monthly_invoice_is_the_prorated_fee_plus_tiers_on_rounded_attributed_tu
     assert invoice.total == expected
     assert invoice.awaiting_turnover is (turnover is None)
     assert all(line.amount == line.amount.quantize(D("0.01")) for line in invoice.lines)
+
+
+def test_overlapping_commission_contracts_share_the_turnover_instead_of_both_taking_it():
+    """A shop's turnover is earned once: a day-shift and a night-shift contract active on the
+    same dates each earn half of those days' turnover (docs/billing.md)."""
+    day = terms("shift", price="1500.00", contract_id=1)
+    night = terms("shift", price="1500.00", contract_id=2)
+    invoice = figures([day, night], turnover="300000.00")
+    commissions = [line for line in invoice.lines if line.kind == "commission"]
+    assert [line.details["attributed_turnover"] for line in commissions] == [
+        "150000.00",
+        "150000.00",
+    ]
+    # Each contract's own tiers: 100,000 x 3 % + 50,000 x 2 % = 4,000.00.
+    assert [line.amount for line in commissions] == [D("4000.00"), D("4000.00")]
+    assert "split equally" in commissions[0].description
+
+
+def test_a_contract_renewed_mid_month_earns_its_own_days_only():
+    first = terms(start=dt.date(2026, 1, 1), end=dt.date(2026, 10, 15), contract_id=1)
+    second = terms(start=dt.date(2026, 10, 16), contract_id=2)
+    invoice = figures([first, second], turnover="310000.00")
+    attributed = [
+        line.details["attributed_turnover"] for line in invoice.lines if line.kind == "commission"
+    ]
+    assert attributed == ["150000.00", "160000.00"]
+    assert all("shared_days" not in line.details for line in invoice.lines)
