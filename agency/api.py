@@ -11,6 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from agency.access import is_manager
 from agency.errors import ApplicationError
 
 
@@ -24,7 +25,7 @@ class IsManager(permissions.BasePermission):
     """Agency managers: active staff users."""
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+        return is_manager(request.user)
 
 
 class ManagerWritesOnly(permissions.BasePermission):
@@ -33,7 +34,7 @@ class ManagerWritesOnly(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
-        return request.method in permissions.SAFE_METHODS or request.user.is_staff
+        return request.method in permissions.SAFE_METHODS or is_manager(request.user)
 
 
 def validation_error_detail(error: DjangoValidationError) -> dict[str, Any]:

@@ -104,7 +104,9 @@ def test_invoice_list_costs_the_same_queries_for_few_and_many(manager_client, ag
 
 @pytest.mark.django_db
 def test_issue_pay_and_void_through_the_billing_services(manager_client, agency):
-    invoice = agency.invoices[0]  # an October draft, not awaiting turnover
+    invoice = agency.invoices[0]  # an October draft of a full-day shop
+    # Issuing recomputes the draft: its commission needs the month's confirmed turnover.
+    TurnoverReportFactory(shop=invoice.shop, month=OCTOBER, status="confirmed")
     manager_client.post(reverse("web:invoice-issue", args=[invoice.pk]))
     invoice.refresh_from_db()
     assert invoice.status == "issued" and invoice.number == "INV-2026-000001"

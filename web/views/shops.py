@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.access import is_manager
 from agency.errors import ApplicationError
 from billing.selectors import invoice_list
 from portal.charts import dsr_trend_chart
@@ -170,7 +171,7 @@ class ShopCreateView(ShopFormView):
 
 class ShopEditView(ShopFormView):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_staff:
+        if is_manager(request.user):
             self.shop = get_object_or_404(shop_list(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -190,7 +191,7 @@ class ContractCreateView(ManagerPage):
     nav = "shops"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_staff:
+        if is_manager(request.user):
             self.shop = get_object_or_404(shop_list(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
