@@ -43,9 +43,7 @@ class SeatAssignmentForm(forms.ModelForm):
                     exclude_id=self.instance.pk,
                 )
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(None if field == "__all__" else field, message)
+                self.add_error(None, exc)  # each message on the field it names
         return cleaned
 
 
@@ -120,9 +118,7 @@ class HandoverNoteForm(forms.ModelForm):
                     exclude_id=self.instance.pk,
                 )
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(None if field == "__all__" else field, message)
+                self.add_error(None, exc)  # each message on the field it names
         return cleaned
 
 
