@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -17,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import IsManager
+from agency.api import IsManager, id_filter
 from agency.months import MonthField, MonthFilter
 from billing import selectors, services
 from billing.models import BillingRun, Invoice, InvoiceLine
@@ -159,9 +158,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class InvoiceFilter(filters.FilterSet):
-    # A plain number, not a choice: another owner's shop id gives an empty list, like an id
-    # that does not exist, so ids leak nothing.
-    shop = extend_schema_field(OpenApiTypes.INT)(filters.NumberFilter(field_name="shop_id"))
+    shop = id_filter("shop_id")
     month = MonthFilter(field_name="month")
     status = filters.ChoiceFilter(choices=Invoice.Status.choices)
 

@@ -3,9 +3,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers
 
 from agency.access import is_manager
@@ -19,10 +16,6 @@ class ManagersCreate(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method != "POST" or is_manager(request.user)
-
-
-def id_filter(field_name: str) -> filters.NumberFilter:
-    return extend_schema_field(OpenApiTypes.INT)(filters.NumberFilter(field_name=field_name))
 
 
 def refuse_fields(data: Any, fields: dict[str, str]) -> None:

@@ -10,12 +10,11 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agency.api import ManagerWritesOnly
+from agency.api import ManagerWritesOnly, id_filter
 from agency.choices import CommissionMode, Plan, Shift
 from billing.calculations import CENT, RATE_STEP
 from seats.models import Seat
 from shops import selectors, services
-from shops.apis.common import id_filter
 from shops.models import Contract, Shop
 
 TIERS_SCHEMA = {

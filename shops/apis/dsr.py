@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.access import shops_for_user
+from agency.api import id_filter
 from agency.errors import ApplicationError
 from shops import selectors, services
-from shops.apis.common import ManagersCreate, id_filter
+from shops.apis.common import ManagersCreate
 from shops.models import DsrRating, Shop
 
 

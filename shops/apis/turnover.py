@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.access import shops_for_user
-from agency.api import IsManager
+from agency.api import IsManager, id_filter
 from agency.months import MonthField, MonthFilter
 from shops import selectors, services
-from shops.apis.common import id_filter, refuse_fields
+from shops.apis.common import refuse_fields
 from shops.models import Shop, TurnoverReport
 
 
