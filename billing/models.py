@@ -86,7 +86,9 @@ class Invoice(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
+    # NULL until issued (not ""): unique among issued numbers (constraint below), and drafts,
+    # which have none, stay out of that index, so a run's new drafts cost no entries in it.
+    number = models.CharField(_("number"), max_length=20, null=True, blank=True)  # noqa: DJ001
     awaiting_turnover = models.BooleanField(_("awaiting turnover"), default=False)
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
@@ -95,13 +97,20 @@ class Invoice(TimeStampedModel):
     # A digest of the lines and flag a run last wrote: a rerun that computes the same digest
     # leaves the draft and its lines as they are. Not part of the invoice's history.
     figures_hash = models.CharField(_("figures digest"), max_length=32, blank=True, default="")
-    history = HistoricalRecords(excluded_fields=["figures_hash"])
+    # The history is read per invoice (by ``id``); indexes on its copies of ``number`` and
+    # ``shop`` would only slow every run's inserts.
+    history = HistoricalRecords(excluded_fields=["figures_hash"], no_db_index=["number", "shop"])
 
     class Meta:
         ordering = ["-month", "shop_id", "-id"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=Q(number__isnull=False),
+                name="invoice_number_unique",
+            ),
             # One live invoice per shop and month: reruns and retries update, never duplicate.
             models.UniqueConstraint(
                 fields=["shop", "month"],
