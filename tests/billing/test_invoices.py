@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from agency.errors import StateConflict
 from billing.models import Invoice, InvoiceSequence
@@ -258,3 +258,18 @@ def test_a_contract_added_after_the_run_is_billed_when_the_draft_is_issued(manag
     issued = invoice_issue(invoice_id=draft.pk, actor=manager)
     assert issued.status == "issued"
     assert issued.total == Decimal("3300.00") + Decimal("3000.00")
+
+
+def test_the_database_refuses_a_second_invoice_with_an_issued_number(shop_a, shop_b):
+    Invoice.objects.create(shop=shop_a, month=OCTOBER, status="issued", number="INV-2026-000001")
+    # Many drafts share "no number" (NULL) without clashing.
+    Invoice.objects.create(shop=shop_a, month=OCTOBER.replace(month=9))
+    Invoice.objects.create(shop=shop_b, month=OCTOBER.replace(month=9))
+
+    with (
+        pytest.raises(IntegrityError, match=r"invoice_number_unique|billing_invoice\.number"),
+        transaction.atomic(),
+    ):
+        Invoice.objects.create(
+            shop=shop_b, month=OCTOBER, status="issued", number="INV-2026-000001"
+        )
