@@ -74,7 +74,17 @@ class TurnoverReportDetailApi(generics.RetrieveAPIView):
 
     @extend_schema(
         request=TurnoverAmountSerializer,
-        responses={200: TurnoverReportSerializer, 409: OpenApiResponse(description="Confirmed.")},
+        description=(
+            "Correct the amount. Owners correct their own submitted figures; a confirmed figure "
+            "only a manager corrects, while the month's invoice is not issued, and the month's "
+            "draft invoice is recomputed."
+        ),
+        responses={
+            200: TurnoverReportSerializer,
+            409: OpenApiResponse(
+                description="Confirmed (owners), or the month's invoice is issued or paid."
+            ),
+        },
     )
     def patch(self, request: Request, *args, **kwargs) -> Response:
         report = self.get_object()
@@ -95,7 +105,7 @@ class TurnoverReportDetailApi(generics.RetrieveAPIView):
 
 
 class TurnoverReportConfirmApi(APIView):
-    """A manager confirms a month's turnover: it is billed from now on and locked."""
+    """A manager confirms a month's turnover: it is billed from now on, and locked for the owner."""
 
     permission_classes = [IsManager]
 

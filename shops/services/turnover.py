@@ -1,4 +1,10 @@
-"""Turnover reports: owners submit a month's turnover, managers confirm it for billing."""
+"""Turnover reports: owners submit a month's turnover, managers confirm it for billing.
+
+A confirmed figure is billed and the owner can no longer change it; a manager still can (a
+typo, a figure the platform revised) as long as the month's invoice has not been issued: the
+draft is recomputed with the new figure. An issued invoice never changes, so correcting the
+turnover behind one means voiding it first, then billing the month again.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -13,7 +19,9 @@ from agency.access import is_manager
 from agency.errors import StateConflict
 from agency.models import User
 from billing.calculations import CENT
+from billing.models import Invoice
 from billing.services import invoice_draft_recompute
+from billing.services.locks import lock_month
 from shops.models import Shop, TurnoverReport
 from shops.services._common import record_actor, require_manager
 
@@ -63,11 +71,33 @@ def _locked_report(report_id: int) -> TurnoverReport:
     )
 
 
-def _refuse_if_confirmed(report: TurnoverReport) -> None:
-    if report.status == TurnoverReport.Status.CONFIRMED:
+def _refuse_confirmed_change(report: TurnoverReport, actor: User | None) -> None:
+    """Refuse to change a confirmed figure, unless a manager corrects it before the issue.
+
+    Takes the month's billing lock first, so no issue can land between this check and the
+    recomputation of the draft.
+    """
+    if report.status != TurnoverReport.Status.CONFIRMED:
+        return
+    if actor is not None and not is_manager(actor):
         raise StateConflict(
-            f"The turnover of {report.shop.name} for {report.month:%Y-%m} is confirmed and can "
-            "no longer be changed."
+            f"The turnover of {report.shop.name} for {report.month:%Y-%m} is confirmed; only "
+            "the agency can correct it now."
+        )
+    lock_month(report.month)
+    final = (
+        Invoice.objects.filter(
+            shop_id=report.shop_id,
+            month=report.month,
+            status__in=[Invoice.Status.ISSUED, Invoice.Status.PAID],
+        )
+        .values_list("number", flat=True)
+        .first()
+    )
+    if final is not None:
+        raise StateConflict(
+            f"Invoice {final} was issued with this turnover and never changes. Void it first, "
+            f"then correct the turnover and bill {report.month:%Y-%m} again."
         )
 
 
@@ -75,14 +105,32 @@ def _refuse_if_confirmed(report: TurnoverReport) -> None:
 def turnover_update(
     *, report: TurnoverReport, actor: User | None, amount: Decimal
 ) -> TurnoverReport:
-    """Correct the amount of a submitted report; a confirmed figure is locked (409)."""
+    """Correct the amount of a report.
+
+    Owners correct their submitted figures; a confirmed figure only a manager corrects, and only
+    while the month's invoice is not issued (409 otherwise). Correcting a confirmed figure
+    recomputes the month's draft invoice.
+    """
     locked = _locked_report(report.pk)
     if actor is not None and not is_manager(actor) and locked.shop.owner_id != actor.pk:
         raise PermissionDenied("Only the shop's owner or a manager can change its turnover.")
-    _refuse_if_confirmed(locked)
-    locked.amount = turnover_check_amount(amount)
-    record_actor(locked, actor, "amount corrected")
+    _refuse_confirmed_change(locked, actor)
+    amount = turnover_check_amount(amount)
+    confirmed = locked.status == TurnoverReport.Status.CONFIRMED
+    previous = locked.amount
+    locked.amount = amount
+    record_actor(
+        locked,
+        actor,
+        f"confirmed amount corrected from {previous}" if confirmed else "amount corrected",
+    )
     locked.save(update_fields=["amount", "updated_at"])
+    if confirmed:
+        invoice_draft_recompute(
+            shop_id=locked.shop_id,
+            month=locked.month,
+            reason="recomputed: confirmed turnover corrected",
+        )
     return locked
 
 

@@ -8,7 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billing.models import Invoice
-from billing.services import bill_month, invoice_draft_recompute, invoice_issue
+from billing.services import (
+    bill_month,
+    invoice_draft_recompute,
+    invoice_issue,
+    invoice_pay,
+    invoice_void,
+)
 from shops.services import turnover_confirm
 from tests.billing.factories import NOVEMBER, OCTOBER, confirmed_turnover, monthly_contract
 from tests.factories import TurnoverReportFactory
@@ -109,3 +115,116 @@ def test_confirming_turnover_of_a_contract_that_cannot_be_billed_is_refused_with
     assert f"Contract {broken.pk}" in response.json()["detail"]
     report.refresh_from_db()
     assert report.status == "submitted"  # nothing half-done
+
+
+# --- Correcting a confirmed turnover --------------------------------------------------------------
+
+
+def report_url(report) -> str:
+    return f"/api/v1/turnover-reports/{report.pk}/"
+
+
+def test_a_manager_corrects_a_confirmed_turnover_and_the_draft_follows(
+    shop_a, manager, manager_api
+):
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+    assert draft_of(shop_a).total == D("6000.00")  # 3,000 + 3 % of 100,000
+
+    response = manager_api.patch(report_url(report), {"amount": "300000.00"}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json() | {"status": "confirmed", "amount": "300000.00"} == response.json()
+    draft = draft_of(shop_a)
+    assert draft.total == D("10000.00")  # 3,000 + 3,000 + 4,000
+    assert draft.history.first().history_change_reason == (
+        "recomputed: confirmed turnover corrected"
+    )
+    change = report.history.first()
+    assert (change.history_user, change.history_change_reason) == (
+        manager,
+        "confirmed amount corrected from 100000.00",
+    )
+
+
+def test_a_confirmed_turnover_without_a_draft_yet_is_corrected_for_the_next_run(
+    shop_a, manager_api
+):
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+
+    assert manager_api.patch(report_url(report), {"amount": "1.00"}, format="json").status_code == (
+        200
+    )
+
+    bill_month(month=OCTOBER)
+    assert draft_of(shop_a).total == D("3000.03")
+
+
+@pytest.mark.parametrize("status", ["issued", "paid"])
+def test_the_turnover_behind_an_issued_invoice_is_not_corrected(
+    shop_a, manager, manager_api, status
+):
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+    invoice = invoice_issue(invoice_id=draft_of(shop_a).pk, actor=manager)
+    if status == "paid":
+        invoice = invoice_pay(invoice_id=invoice.pk, actor=manager)
+
+    response = manager_api.patch(report_url(report), {"amount": "300000.00"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        f"Invoice {invoice.number} was issued with this turnover and never changes. Void it "
+        "first, then correct the turnover and bill 2026-10 again."
+    )
+    report.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (report.amount, invoice.total) == (D("100000.00"), D("6000.00"))
+
+
+def test_after_voiding_the_invoice_the_turnover_is_corrected_and_billed_again(
+    shop_a, manager, manager_api
+):
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+    issued = invoice_issue(invoice_id=draft_of(shop_a).pk, actor=manager)
+    invoice_void(invoice_id=issued.pk, actor=manager)
+
+    response = manager_api.patch(report_url(report), {"amount": "300000.00"}, format="json")
+    assert response.status_code == 200, response.content
+    bill_month(month=OCTOBER)
+
+    assert draft_of(shop_a).total == D("10000.00")
+    issued.refresh_from_db()
+    assert (issued.status, issued.total) == ("void", D("6000.00"))
+
+
+def test_an_owner_cannot_correct_a_confirmed_turnover(shop_a, owner_a_api):
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+
+    response = owner_a_api.patch(report_url(report), {"amount": "1.00"}, format="json")
+
+    assert response.status_code == 409
+    assert "only the agency can correct it now" in response.json()["detail"]
+    report.refresh_from_db()
+    assert report.amount == D("100000.00")
+    assert draft_of(shop_a).total == D("6000.00")
+
+
+def test_a_bad_corrected_amount_is_a_400_and_changes_nothing(shop_a, manager_api):
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+
+    response = manager_api.patch(report_url(report), {"amount": "-5.00"}, format="json")
+
+    assert response.status_code == 400
+    assert "amount" in response.json()
+    report.refresh_from_db()
+    assert report.amount == D("100000.00")

@@ -105,10 +105,13 @@ def test_owner_corrects_the_amount_until_it_is_confirmed(owner_a_api, manager_ap
     assert report.amount == Decimal("310000.50")
 
 
-def test_a_confirmed_figure_is_locked_for_managers_too(manager_api, shop_a):
+def test_a_manager_still_corrects_a_confirmed_figure(manager_api, shop_a):
+    """Only the owner is locked out; the draft it bills follows (tests/billing/test_recompute)."""
     report = TurnoverReportFactory(shop=shop_a, status="confirmed")
     response = manager_api.patch(detail(report), {"amount": "1.00"}, format="json")
-    assert response.status_code == 409
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert (report.status, report.amount) == ("confirmed", Decimal("1.00"))
 
 
 def test_manager_corrects_an_unconfirmed_figure(manager_api, manager, shop_a):
