@@ -203,6 +203,12 @@ class BillingRunForm(forms.Form):
     month = MonthField(label=_("Month to bill"))
 
 
+class TurnoverCorrectionForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Turnover (CNY)"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+
 class InvoiceFilterForm(forms.Form):
     month = MonthField(label=_("Month"), required=False)
     status = forms.ChoiceField(

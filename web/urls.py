@@ -48,6 +48,11 @@ urlpatterns = [
         for action in billing.INVOICE_ACTIONS
     ],
     path(
+        "billing/invoices/<int:pk>/turnover/",
+        billing.InvoiceTurnoverView.as_view(),
+        name="invoice-turnover",
+    ),
+    path(
         "billing/turnover/<int:pk>/confirm/",
         billing.TurnoverConfirmView.as_view(),
         name="turnover-confirm",

@@ -37,6 +37,7 @@ def post_urls(agency) -> list[str]:
         reverse("web:invoice-issue", args=[invoice.pk]),
         reverse("web:invoice-pay", args=[invoice.pk]),
         reverse("web:invoice-void", args=[invoice.pk]),
+        reverse("web:invoice-turnover", args=[invoice.pk]),
         reverse("web:turnover-confirm", args=[agency.turnover[0].pk]),
         reverse("web:assignment-end", args=[1]),
     ]

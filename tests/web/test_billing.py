@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 
 from billing.models import BillingRun, Invoice
+from billing.services import bill_month, invoice_issue
 from shops.models import TurnoverReport
-from tests.factories import TurnoverReportFactory
+from tests.billing.factories import confirmed_turnover, monthly_contract
+from tests.factories import ShopFactory, TurnoverReportFactory
 from tests.web.conftest import OCTOBER, SEPTEMBER, count_queries, grow_agency
 from tests.web.factories import BillingRunFactory, InvoiceFactory
 
@@ -170,3 +172,70 @@ def test_an_issued_invoice_can_be_voided_to_be_billed_again(manager_client, agen
     manager_client.post(reverse("web:invoice-void", args=[other.pk]))
     other.refresh_from_db()
     assert other.status == "void"
+
+
+# --- Correcting the turnover behind a draft ---------------------------------------------------
+
+
+def _billed_draft(turnover: str = "100000.00"):
+    shop = ShopFactory(name="Correction shop")
+    monthly_contract(shop)
+    report = confirmed_turnover(shop, turnover, month=OCTOBER)
+    bill_month(month=OCTOBER)
+    return Invoice.objects.get(shop=shop, month=OCTOBER, status="draft"), report
+
+
+def _turnover_url(invoice) -> str:
+    return reverse("web:invoice-turnover", args=[invoice.pk])
+
+
+@pytest.mark.django_db
+def test_a_drafts_page_offers_to_correct_its_confirmed_turnover(manager_client):
+    draft, _ = _billed_draft()
+    response = manager_client.get(reverse("web:invoice-detail", args=[draft.pk]))
+    page = response.content.decode()
+    assert "100,000.00 CNY" in page
+    assert response.context["turnover_form"].initial == {"amount": Decimal("100000.00")}
+    assert f'action="{_turnover_url(draft)}"' in page
+
+
+@pytest.mark.django_db
+def test_correcting_the_turnover_recomputes_the_draft(manager_client, manager):
+    draft, report = _billed_draft()
+
+    response = manager_client.post(_turnover_url(draft), {"amount": "300000.00"}, follow=True)
+
+    assert response.redirect_chain == [(reverse("web:invoice-detail", args=[draft.pk]), 302)]
+    assert "corrected; the draft is recomputed." in response.content.decode()
+    report.refresh_from_db()
+    draft.refresh_from_db()
+    assert (report.amount, report.status) == (Decimal("300000.00"), "confirmed")
+    assert draft.total == Decimal("10000.00")
+
+
+@pytest.mark.django_db
+def test_a_bad_turnover_is_a_form_error_on_the_invoice_page(manager_client):
+    draft, report = _billed_draft()
+
+    response = manager_client.post(_turnover_url(draft), {"amount": "-1"})
+
+    assert response.status_code == 400
+    assert response.context["turnover_form"].errors["amount"]
+    report.refresh_from_db()
+    assert report.amount == Decimal("100000.00")
+
+
+@pytest.mark.django_db
+def test_the_turnover_behind_an_issued_invoice_is_refused_on_the_form(manager_client, manager):
+    draft, report = _billed_draft()
+    issued = invoice_issue(invoice_id=draft.pk, actor=manager)
+    page = manager_client.get(reverse("web:invoice-detail", args=[issued.pk]))
+    assert "turnover_form" not in page.context
+    assert "void the invoice first" in page.content.decode()
+
+    response = manager_client.post(_turnover_url(issued), {"amount": "300000.00"})
+
+    assert response.status_code == 400
+    assert "was issued with this turnover and never changes" in response.content.decode()
+    report.refresh_from_db()
+    assert report.amount == Decimal("100000.00")

@@ -1,6 +1,7 @@
 """Billing: start a run and watch it, invoices and their life cycle, turnover to confirm.
 
-Every change is a call to ``billing.services`` or ``shops.services.turnover_confirm``; a state
+Every change is a call to ``billing.services`` or ``shops.services`` (``turnover_confirm``,
+``turnover_update``); a state
 the invoice's life forbids (issue while awaiting turnover, void when paid) comes back as the
 service's message.
 """
@@ -21,8 +22,13 @@ from billing.documents import explain_line
 from billing.selectors import billing_run_list, invoice_list
 from shops.models import TurnoverReport
 from shops.selectors import turnover_report_list
-from shops.services import turnover_confirm
-from web.forms import BillingRunForm, InvoiceFilterForm, add_service_error
+from shops.services import turnover_confirm, turnover_update
+from web.forms import (
+    BillingRunForm,
+    InvoiceFilterForm,
+    TurnoverCorrectionForm,
+    add_service_error,
+)
 from web.mixins import ManagerRequiredMixin
 from web.views.base import ManagerPage, paginate, redirect_back
 
@@ -147,7 +153,52 @@ class InvoiceDetailView(ManagerPage):
     def get_context_data(self, **kwargs):
         invoice = get_object_or_404(invoice_list(user=self.request.user), pk=self.kwargs["pk"])
         lines = [(line, explain_line(line)) for line in invoice.lines.all()]
-        return super().get_context_data(invoice=invoice, lines=lines, **kwargs)
+        turnover = (
+            turnover_report_list(user=self.request.user)
+            .filter(shop_id=invoice.shop_id, month=invoice.month)
+            .first()
+        )
+        if turnover is not None and invoice.status == invoice.Status.DRAFT:
+            # A draft follows its turnover: correcting the figure here recomputes it.
+            kwargs.setdefault(
+                "turnover_form", TurnoverCorrectionForm(initial={"amount": turnover.amount})
+            )
+        return super().get_context_data(invoice=invoice, lines=lines, turnover=turnover, **kwargs)
+
+
+class InvoiceTurnoverView(InvoiceDetailView):
+    """Correct the turnover behind a draft (``shops.services.turnover_update``), even confirmed.
+
+    The draft is recomputed in the same transaction; an issued invoice's turnover is refused
+    (void the invoice first), and the refusal shows on the form.
+    """
+
+    http_method_names = ["get", "post"]
+
+    def post(self, request, pk: int):
+        invoice = get_object_or_404(invoice_list(user=request.user), pk=pk)
+        report = get_object_or_404(
+            turnover_report_list(user=request.user), shop_id=invoice.shop_id, month=invoice.month
+        )
+        form = TurnoverCorrectionForm(request.POST)
+        if form.is_valid():
+            try:
+                turnover_update(
+                    report=report, actor=request.user, amount=form.cleaned_data["amount"]
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Turnover of %(shop)s for %(month)s corrected; the draft is recomputed.")
+                    % {"shop": invoice.shop.name, "month": f"{invoice.month:%Y-%m}"},
+                )
+                return redirect("web:invoice-detail", pk=pk)
+        return self.render_to_response(self.get_context_data(turnover_form=form), status=400)
+
+    def get(self, request, *args, **kwargs):
+        return redirect("web:invoice-detail", pk=kwargs["pk"])
 
 
 class InvoiceActionView(ManagerRequiredMixin, View):
