@@ -8,6 +8,11 @@ app_name = "web"
 
 urlpatterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "handover/<int:pk>/acknowledge/",
+        dashboard.HandoverAcknowledgeView.as_view(),
+        name="handover-acknowledge",
+    ),
     # Shops
     path("shops/", shops.ShopListView.as_view(), name="shop-list"),
     path("shops/new/", shops.ShopCreateView.as_view(), name="shop-create"),

@@ -26,12 +26,8 @@ from tests.factories import (
     TurnoverReportFactory,
     WorkloadFactory,
 )
-from tests.web.factories import (
-    BillingRunFactory,
-    HandoverNoteFactory,
-    InvoiceFactory,
-    InvoiceLineFactory,
-)
+from tests.seats.factories import HandoverNoteFactory
+from tests.web.factories import BillingRunFactory, InvoiceFactory, InvoiceLineFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 10, 15)

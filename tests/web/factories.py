@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from tests.factories import AgentFactory, SeatFactory, ShopFactory
+from tests.factories import ShopFactory
 
 
 class InvoiceFactory(DjangoModelFactory):
@@ -29,18 +29,6 @@ class InvoiceLineFactory(DjangoModelFactory):
     quantity = Decimal("1.0000")
     unit_price = Decimal("3000.00")
     amount = Decimal("3000.00")
-
-
-class HandoverNoteFactory(DjangoModelFactory):
-    class Meta:
-        model = "seats.HandoverNote"
-
-    seat = factory.SubFactory(SeatFactory)
-    shop = factory.SubFactory(ShopFactory)
-    date = dt.date(2026, 10, 15)
-    from_agent = factory.SubFactory(AgentFactory)
-    to_agent = None
-    open_cases = "Order 123: the buyer waits for a refund."
 
 
 class BillingRunFactory(DjangoModelFactory):

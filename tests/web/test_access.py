@@ -40,6 +40,7 @@ def post_urls(agency) -> list[str]:
         reverse("web:invoice-turnover", args=[invoice.pk]),
         reverse("web:turnover-confirm", args=[agency.turnover[0].pk]),
         reverse("web:assignment-end", args=[1]),
+        reverse("web:handover-acknowledge", args=[1]),
     ]
 
 

@@ -5,7 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.web.conftest import count_queries, grow_agency
+from seats.models import HandoverNote
+from tests.factories import SeatFactory
+from tests.seats.factories import HandoverNoteFactory
+from tests.web.conftest import TODAY, count_queries, grow_agency
 from web import selectors
 
 DASHBOARD = "/"
@@ -99,3 +102,51 @@ def test_uncovered_shift_links_to_the_assignment_form(manager_client, agency):
     html = manager_client.get(DASHBOARD).content.decode()
     seat = agency.seats[1]
     assert f"{reverse('web:assignment-create')}?seat={seat.pk}&amp;shift=day" in html
+
+
+@pytest.mark.django_db
+def test_a_handover_note_is_read_and_acknowledged_from_the_dashboard(manager_client, agency):
+    note = HandoverNote.objects.get()
+    note.open_cases = "Buyer 张三 waits for a refund"
+    note.promises = "Ship the replacement tomorrow"
+    note.save()
+    html = manager_client.get(DASHBOARD).content.decode()
+    assert "Buyer 张三 waits for a refund" in html
+    assert "Ship the replacement tomorrow" in html
+    url = reverse("web:handover-acknowledge", args=[note.pk])
+    assert f'action="{url}"' in html
+
+    response = manager_client.post(url, follow=True)
+
+    assert response.redirect_chain == [("/#alerts", 302)]
+    note.refresh_from_db()
+    assert note.acknowledged_at is not None
+    page = response.content.decode()
+    assert "acknowledged by Night Agent 1." in page
+    assert "handover note not acknowledged" not in page
+
+    again = manager_client.post(url, follow=True)
+    assert "The note was already acknowledged at" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_note_on_a_seat_without_a_night_agent_says_so(manager_client, agency):
+    day_agent = HandoverNote.objects.get().from_agent
+    note = HandoverNoteFactory(
+        seat=SeatFactory(code="S777"),
+        shop=agency.shops[0],
+        date=TODAY,
+        from_agent=day_agent,
+        to_agent=None,
+    )
+
+    response = manager_client.post(reverse("web:handover-acknowledge", args=[note.pk]), follow=True)
+
+    assert "Seat S777 has no night agent on" in response.content.decode()
+    note.refresh_from_db()
+    assert note.acknowledged_at is None
+
+
+@pytest.mark.django_db
+def test_acknowledging_an_unknown_note_is_a_404(manager_client):
+    assert manager_client.post(reverse("web:handover-acknowledge", args=[999])).status_code == 404

@@ -1,12 +1,20 @@
 """The dashboard: today's coverage board, what needs a manager now, revenue, inquiries."""
 
+from django.contrib import messages
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import View
 
+from agency.errors import ApplicationError
+from seats.models import HandoverNote
+from seats.services import handover_note_acknowledge
 from web import selectors
 from web.charts import Point, line_chart
+from web.mixins import ManagerRequiredMixin
 from web.templatetags.web_tags import count
-from web.views.base import ManagerPage
+from web.views.base import ManagerPage, redirect_back
 
 
 class DashboardView(ManagerPage):
@@ -29,3 +37,31 @@ class DashboardView(ManagerPage):
         return super().get_context_data(
             board=board, inquiries_chart=chart, peak=selectors.peak_inquiries(), **kwargs
         )
+
+
+class HandoverAcknowledgeView(ManagerRequiredMixin, View):
+    """Record that the night agent has read a handover note (``handover_note_acknowledge``).
+
+    Night agents read their notes at the desk; the manager on duty records it here. A note
+    already acknowledged, or one whose seat has no night agent that day, says why.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        note = get_object_or_404(HandoverNote.objects.select_related("seat", "shop"), pk=pk)
+        try:
+            note = handover_note_acknowledge(note=note)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Handover note for %(shop)s on %(date)s acknowledged by %(agent)s.")
+                % {
+                    "shop": note.shop.name,
+                    "date": f"{note.date:%Y-%m-%d}",
+                    "agent": note.to_agent.name,
+                },
+            )
+        return redirect_back(request, reverse("web:dashboard") + "#alerts")
