@@ -5,6 +5,7 @@ the form with ``add_service_error`` so the page shows it next to the field it co
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from billing.models import Invoice
 from seats.calculations import Coverage
 from seats.models import Agent, Seat
 from shops.models import Contract, Shop
+from web.templatetags.web_tags import money
 
 
 def add_service_error(form: forms.Form, error: ValidationError | ApplicationError) -> None:
@@ -116,7 +118,47 @@ class ContractForm(forms.Form):
     )
 
 
+# --- Agents -------------------------------------------------------------------------------------
+
+
+class AgentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    employee_no = forms.CharField(label=_("Employee number"), max_length=30)
+    hired_on = forms.DateField(label=_("Hired on"), widget=DateInput())
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Agent.Status.choices, initial=Agent.Status.ACTIVE
+    )
+    base_salary = forms.DecimalField(
+        label=_("Monthly base salary (CNY)"), min_value=0, max_digits=10, decimal_places=2
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+
+
 # --- Seats --------------------------------------------------------------------------------------
+
+
+class SeatForm(forms.Form):
+    """A seat's code, name and monthly overhead; a new seat may leave the default overhead."""
+
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    overhead = forms.DecimalField(
+        label=_("Monthly overhead (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+    )
+
+    def __init__(self, *args, new: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        overhead = self.fields["overhead"]
+        if new:
+            overhead.help_text = _("Empty: the default overhead, %(amount)s.") % {
+                "amount": money(settings.AGENCY["SEAT_OVERHEAD"])
+            }
+        else:
+            overhead.required = True
 
 
 class AssignmentForm(forms.Form):

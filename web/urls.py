@@ -15,9 +15,9 @@ urlpatterns = [
     ),
     # Shops
     path("shops/", shops.ShopListView.as_view(), name="shop-list"),
-    path("shops/new/", shops.ShopCreateView.as_view(), name="shop-create"),
+    path("shops/new/", shops.ShopFormView.as_view(), name="shop-create"),
     path("shops/<int:pk>/", shops.ShopDetailView.as_view(), name="shop-detail"),
-    path("shops/<int:pk>/edit/", shops.ShopEditView.as_view(), name="shop-edit"),
+    path("shops/<int:pk>/edit/", shops.ShopFormView.as_view(), name="shop-edit"),
     path(
         "shops/<int:pk>/contracts/new/",
         shops.ContractCreateView.as_view(),
@@ -25,9 +25,13 @@ urlpatterns = [
     ),
     # Agents
     path("agents/", agents.AgentListView.as_view(), name="agent-list"),
+    path("agents/new/", agents.AgentFormView.as_view(), name="agent-create"),
     path("agents/<int:pk>/", agents.AgentDetailView.as_view(), name="agent-detail"),
+    path("agents/<int:pk>/edit/", agents.AgentFormView.as_view(), name="agent-edit"),
     # Seats
     path("seats/", seats.SeatBoardView.as_view(), name="seat-board"),
+    path("seats/new/", seats.SeatFormView.as_view(), name="seat-create"),
+    path("seats/<int:pk>/edit/", seats.SeatFormView.as_view(), name="seat-edit"),
     path("seats/assign/", seats.AssignmentCreateView.as_view(), name="assignment-create"),
     path(
         "seats/assignments/<int:pk>/end/",

@@ -1,11 +1,13 @@
-"""Agents: list with today's seat and load; detail with an 8-week heatmap and KPIs."""
+"""Agents: list with today's seat and load; detail with an 8-week heatmap and KPIs; forms."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from agency.choices import Shift
+from seats.models import Agent
 from tests.factories import AgentFactory, WorkloadFactory
 from tests.web.conftest import TODAY, count_queries, grow_agency
 
@@ -90,3 +92,80 @@ def test_detail_costs_the_same_queries_with_little_or_much_work(manager_client, 
     for offset in range(3, 50):
         WorkloadFactory(agent=agent, date=TODAY - dt.timedelta(days=offset))
     assert count_queries(manager_client, url) == small
+
+
+def agent_data(**changes) -> dict[str, str]:
+    data = {
+        "name": "Li Na",
+        "employee_no": "E-2026-01",
+        "hired_on": "2026-10-01",
+        "status": "active",
+        "base_salary": "4500.00",
+        "email": "",
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_create_an_agent(manager_client):
+    response = manager_client.post(reverse("web:agent-create"), agent_data())
+    agent = Agent.objects.get(employee_no="E-2026-01")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:agent-detail", args=[agent.pk])
+    assert (agent.name, agent.hired_on, agent.base_salary) == (
+        "Li Na",
+        dt.date(2026, 10, 1),
+        Decimal("4500.00"),
+    )
+    detail = manager_client.get(response["Location"]).content.decode()
+    assert "Agent “Li Na” saved." in detail
+
+
+@pytest.mark.django_db
+def test_edit_an_agent_changes_only_what_changed(manager_client):
+    agent = AgentFactory(name="Wang Fang", base_salary=Decimal("1500.00"))
+    url = reverse("web:agent-edit", args=[agent.pk])
+    form = manager_client.get(url).context["form"]
+    assert form.initial["employee_no"] == agent.employee_no
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data["hired_on"] = agent.hired_on.isoformat()
+    data["status"] = "on_leave"
+    response = manager_client.post(url, data, follow=True)
+    assert response.redirect_chain == [(reverse("web:agent-detail", args=[agent.pk]), 302)]
+    assert "Agent “Wang Fang” saved." in response.content.decode()
+    agent.refresh_from_db()
+    assert agent.status == "on_leave"
+    latest, previous = agent.history.order_by("-history_id")[:2]
+    assert latest.diff_against(previous).changed_fields == ["status"]
+
+
+@pytest.mark.django_db
+def test_a_taken_employee_number_is_refused_on_its_field(manager_client):
+    AgentFactory(employee_no="E-2026-01")
+    response = manager_client.post(reverse("web:agent-create"), agent_data(name="Copy Cat"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["employee_no"] == [
+        "Agent with this Employee number already exists."
+    ]
+    assert not Agent.objects.filter(name="Copy Cat").exists()
+
+
+@pytest.mark.django_db
+def test_a_negative_salary_is_refused(manager_client):
+    response = manager_client.post(reverse("web:agent-create"), agent_data(base_salary="-1"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["base_salary"]
+    assert not Agent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_agent_pages_link_to_the_forms(manager_client):
+    agent = AgentFactory()
+    assert reverse("web:agent-create") in manager_client.get(LIST).content.decode()
+    detail = manager_client.get(reverse("web:agent-detail", args=[agent.pk]))
+    assert reverse("web:agent-edit", args=[agent.pk]) in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_editing_an_unknown_agent_answers_404(manager_client):
+    assert manager_client.get(reverse("web:agent-edit", args=[999_999])).status_code == 404

@@ -1,12 +1,13 @@
-"""Seats: the board, assigning agents (rule violations on the form), contracts onto seats."""
+"""Seats: the board, seat forms, assigning agents (refusals on the form), contracts onto seats."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from agency.choices import Shift
-from seats.models import SeatAssignment
+from seats.models import Seat, SeatAssignment
 from shops.models import Contract
 from tests.factories import AgentFactory, ContractFactory, SeatFactory, ShopFactory
 from tests.web.conftest import TODAY, count_queries, grow_agency
@@ -177,3 +178,47 @@ def test_a_fourth_shop_is_refused_with_the_services_message(manager_client, agen
     assert "a seat serves at most 3 shops" in response.context["form"].errors["seat"][0]
     contract.refresh_from_db()
     assert contract.seat is None
+
+
+@pytest.mark.django_db
+def test_create_a_seat_with_the_default_overhead(manager_client, settings):
+    settings.AGENCY = {**settings.AGENCY, "SEAT_OVERHEAD": Decimal("950.00")}
+    form = manager_client.get(reverse("web:seat-create")).context["form"]
+    assert "950.00" in form.fields["overhead"].help_text
+    response = manager_client.post(
+        reverse("web:seat-create"), {"code": "S200", "name": "Window", "overhead": ""}, follow=True
+    )
+    assert response.redirect_chain == [(BOARD, 302)]
+    assert "Seat S200 saved." in response.content.decode()
+    seat = Seat.objects.get(code="S200")
+    assert (seat.name, seat.overhead) == ("Window", Decimal("950.00"))
+
+
+@pytest.mark.django_db
+def test_a_taken_seat_code_is_refused_on_its_field(manager_client, agency):
+    response = manager_client.post(reverse("web:seat-create"), {"code": "S001", "name": "Twin"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"] == ["Seat with this Code already exists."]
+    assert not Seat.objects.filter(name="Twin").exists()
+
+
+@pytest.mark.django_db
+def test_edit_a_seat(manager_client, agency):
+    seat = agency.seats[1]
+    url = reverse("web:seat-edit", args=[seat.pk])
+    assert url in manager_client.get(BOARD).content.decode()
+    form = manager_client.get(url).context["form"]
+    assert form.fields["overhead"].required
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data["overhead"] = "1200.00"
+    response = manager_client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == BOARD
+    seat.refresh_from_db()
+    assert (seat.code, seat.overhead) == ("S900", Decimal("1200.00"))
+    latest, previous = seat.history.order_by("-history_id")[:2]
+    assert latest.diff_against(previous).changed_fields == ["overhead"]
+
+
+@pytest.mark.django_db
+def test_editing_an_unknown_seat_answers_404(manager_client):
+    assert manager_client.get(reverse("web:seat-edit", args=[999_999])).status_code == 404

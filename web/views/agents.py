@@ -1,27 +1,32 @@
-"""Agents: the list with who holds which seat today, and an agent's load heatmap and KPIs."""
+"""Agents: the list with who holds which seat today, an agent's load heatmap and KPIs, forms."""
 
 from datetime import timedelta
 
 from django import forms
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from seats import services
 from seats.models import Agent
 from seats.selectors import agent_list, agent_load
 from web import selectors
-from web.views.base import ManagerPage, paginate
+from web.forms import AgentForm
+from web.views.base import ManagerPage, ServiceFormPage, paginate
 
 HEATMAP_WEEKS = 8
 KPI_DAYS = 30
+AGENT_FORM_FIELDS = ("name", "employee_no", "hired_on", "status", "base_salary", "email")
 
 
 class AgentFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"),
+        label=gettext_lazy("Status"),
         required=False,
-        choices=[("", _("All statuses")), *Agent.Status.choices],
+        choices=[("", gettext_lazy("All statuses")), *Agent.Status.choices],
     )
 
 
@@ -93,4 +98,36 @@ class AgentDetailView(ManagerPage):
             miss_seconds=selectors.first_response_limit(),
             legend=selectors.band_legend(),
             **kwargs,
+        )
+
+
+class AgentFormView(ServiceFormPage):
+    """Create or edit an agent (``seats.services.agent_create`` / ``agent_update``)."""
+
+    nav = "agents"
+    form_class = AgentForm
+    fields = AGENT_FORM_FIELDS
+    object_name = "agent"
+
+    def load(self, pk: int):
+        return get_object_or_404(agent_list(), pk=pk)
+
+    def create(self, data):
+        return services.agent_create(**data)
+
+    def update(self, changed):
+        return services.agent_update(agent=self.object, data=changed)
+
+    def saved(self, obj) -> str:
+        return _("Agent “%(name)s” saved.") % {"name": obj.name}
+
+    def done_url(self, obj) -> str:
+        return reverse("web:agent-detail", args=[obj.pk])
+
+    def texts(self) -> tuple[str, str]:
+        if self.object is None:
+            return _("New agent"), reverse("web:agent-list")
+        return (
+            _("Edit %(name)s") % {"name": self.object.name},
+            reverse("web:agent-detail", args=[self.object.pk]),
         )

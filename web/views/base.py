@@ -1,11 +1,19 @@
-"""What every manager page shares: the access rule, the navigation, pagination, redirects."""
+"""What every manager page shares: the access rule, the navigation, pagination, redirects, and
+the page that creates or edits one object through a service."""
 
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
+from agency.access import is_manager
+from agency.errors import ApplicationError
+from web.forms import add_service_error
 from web.mixins import ManagerRequiredMixin
 
 PAGE_SIZE = 25
@@ -33,3 +41,87 @@ def redirect_back(request: HttpRequest, fallback: str):
     ):
         return redirect(target)
     return redirect(fallback)
+
+
+class ServiceFormPage(ManagerPage):
+    """Create an object (no ``pk`` in the URL) or edit one (``pk``) through a service.
+
+    The form starts from the object's ``fields``; saving hands the service all the cleaned data
+    (``create``) or only what changed (``update``), and the service's refusals show on the form,
+    next to the field they name. Subclasses give ``form_class``, ``fields``, ``object_name`` (the
+    object's name in the template) and implement ``load``, ``create``, ``update``, ``saved``
+    (the success message), ``done_url`` and ``texts`` (the page's title and where Cancel goes).
+    """
+
+    template_name = "manager/object_form.html"
+    form_class: type | None = None
+    fields: tuple[str, ...] = ()
+    object_name = "object"
+    object = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs and is_manager(request.user):
+            self.object = self.load(kwargs["pk"])  # 404 when it does not exist
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self, pk: int):
+        raise NotImplementedError
+
+    def create(self, data: dict[str, Any]):
+        raise NotImplementedError
+
+    def update(self, changed: dict[str, Any]):
+        raise NotImplementedError
+
+    def saved(self, obj) -> str:
+        raise NotImplementedError
+
+    def done_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def texts(self) -> tuple[str, str]:
+        """The page's title and the address Cancel leads to."""
+        raise NotImplementedError
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def get_form(self):
+        kwargs = self.form_kwargs()
+        if self.request.method == "POST":
+            return self.form_class(self.request.POST, **kwargs)
+        if self.object is None:
+            return self.form_class(**kwargs)
+        initial = {field: getattr(self.object, field) for field in self.fields}
+        return self.form_class(initial=initial, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if self.object is None:
+                    obj = self.create(data)
+                else:
+                    obj = self.update(
+                        {
+                            field: data[field]
+                            for field in self.fields
+                            if data[field] != getattr(self.object, field)
+                        }
+                    )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, self.saved(obj))
+                return redirect(self.done_url(obj))
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        title, cancel_url = self.texts()
+        return super().get_context_data(
+            title=title, cancel_url=cancel_url, **{self.object_name: self.object}, **kwargs
+        )

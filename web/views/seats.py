@@ -1,7 +1,8 @@
-"""Seats: the coverage board, assigning agents to shifts, putting contracts on seats.
+"""Seats: the coverage board, seat forms, assigning agents to shifts, putting contracts on seats.
 
-Every write goes through a service (``seats.services.assignment_create`` / ``assignment_update``,
-``shops.services.contract_update``) whose refusals show on the form. The capacity figures shown
+Every write goes through a service (``seats.services.seat_create`` / ``seat_update``,
+``assignment_create`` / ``assignment_update``, ``shops.services.contract_update``) whose refusals
+show on the form. The capacity figures shown
 before saving come from ``seats.selectors`` (expected load against the 600 peak); they advise,
 the services decide.
 """
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,10 +39,11 @@ from web.forms import (
     AssignmentForm,
     ContractSeatForm,
     DateInput,
+    SeatForm,
     add_service_error,
 )
 from web.mixins import ManagerRequiredMixin
-from web.views.base import ManagerPage, redirect_back
+from web.views.base import ManagerPage, ServiceFormPage, redirect_back
 
 
 class BoardDayForm(forms.Form):
@@ -84,6 +87,41 @@ class SeatBoardView(ManagerPage):
             capacity_options=options,
             **kwargs,
         )
+
+
+SEAT_FORM_FIELDS = ("code", "name", "overhead")
+
+
+class SeatFormView(ServiceFormPage):
+    """Create or edit a seat (``seats.services.seat_create`` / ``seat_update``)."""
+
+    nav = "seats"
+    form_class = SeatForm
+    fields = SEAT_FORM_FIELDS
+    object_name = "seat"
+
+    def form_kwargs(self):
+        return {"new": self.object is None}
+
+    def load(self, pk: int):
+        return get_object_or_404(Seat, pk=pk)
+
+    def create(self, data):
+        return seat_services.seat_create(**data)
+
+    def update(self, changed):
+        return seat_services.seat_update(seat=self.object, data=changed)
+
+    def saved(self, obj) -> str:
+        return _("Seat %(seat)s saved.") % {"seat": obj.code}
+
+    def done_url(self, obj) -> str:
+        return reverse("web:seat-board")
+
+    def texts(self) -> tuple[str, str]:
+        if self.object is None:
+            return _("New seat"), reverse("web:seat-board")
+        return _("Edit %(name)s") % {"name": self.object.code}, reverse("web:seat-board")
 
 
 class AssignmentCreateView(ManagerPage):

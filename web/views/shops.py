@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from web import selectors
 from web.charts import Point, line_chart
 from web.forms import ContractForm, ShopFilterForm, ShopForm, add_service_error
 from web.templatetags.web_tags import count
-from web.views.base import ManagerPage, paginate
+from web.views.base import ManagerPage, ServiceFormPage, paginate
 
 SHOP_FORM_FIELDS = (
     "owner",
@@ -131,57 +132,36 @@ class ShopDetailView(ManagerPage):
         )
 
 
-class ShopFormView(ManagerPage):
-    """Create or edit a shop through ``shops.services``; their refusals show on the form."""
+class ShopFormView(ServiceFormPage):
+    """Create or edit a shop (``shops.services.shop_create`` / ``shop_update``)."""
 
-    template_name = "manager/shops/form.html"
     nav = "shops"
-    shop = None
+    form_class = ShopForm
+    fields = SHOP_FORM_FIELDS
+    object_name = "shop"
 
-    def get_form(self):
-        if self.request.method == "POST":
-            return ShopForm(self.request.POST)
-        if self.shop is None:
-            return ShopForm()
-        return ShopForm(initial={field: getattr(self.shop, field) for field in SHOP_FORM_FIELDS})
+    def load(self, pk: int):
+        return get_object_or_404(shop_list(user=self.request.user), pk=pk)
 
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=self.get_form()))
+    def create(self, data):
+        return services.shop_create(actor=self.request.user, **data)
 
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        if form.is_valid():
-            try:
-                shop = self.save(form)
-            except (ValidationError, ApplicationError) as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Shop “%(name)s” saved.") % {"name": shop.name})
-                return redirect("web:shop-detail", pk=shop.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+    def update(self, changed):
+        return services.shop_update(shop=self.object, actor=self.request.user, data=changed)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(shop=self.shop, **kwargs)
+    def saved(self, obj) -> str:
+        return _("Shop “%(name)s” saved.") % {"name": obj.name}
 
+    def done_url(self, obj) -> str:
+        return reverse("web:shop-detail", args=[obj.pk])
 
-class ShopCreateView(ShopFormView):
-    def save(self, form):
-        return services.shop_create(actor=self.request.user, **form.cleaned_data)
-
-
-class ShopEditView(ShopFormView):
-    def dispatch(self, request, *args, **kwargs):
-        if is_manager(request.user):
-            self.shop = get_object_or_404(shop_list(user=request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def save(self, form):
-        changed = {
-            field: form.cleaned_data[field]
-            for field in SHOP_FORM_FIELDS
-            if form.cleaned_data[field] != getattr(self.shop, field)
-        }
-        return services.shop_update(shop=self.shop, actor=self.request.user, data=changed)
+    def texts(self) -> tuple[str, str]:
+        if self.object is None:
+            return _("New shop"), reverse("web:shop-list")
+        return (
+            _("Edit %(name)s") % {"name": self.object.name},
+            reverse("web:shop-detail", args=[self.object.pk]),
+        )
 
 
 class ContractCreateView(ManagerPage):
