@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, Route, expect
 
+from billing.models import Invoice
 from billing.services import billing_run_execute, previous_month
 from seats.models import Agent, WorkloadRecord
 from seats.services.workloads import COLUMNS
@@ -229,6 +230,18 @@ def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
     expect(page.locator("svg").first).to_be_visible()
     screenshot(page, "manager-dashboard")
 
+    # Today's handover notes: read one, record that the night agent has read it.
+    alerts = page.get_by_role("region", name="Needs attention")
+    count = alerts.get_by_role("heading", name=re.compile("handover notes? not acknowledged$"))
+    waiting = int(count.inner_text().split()[0])
+    assert waiting > 1, "the demo has too few handover notes waiting"
+    note = alerts.locator("li", has=page.locator("details")).first
+    note.locator("summary").click()
+    expect(note).to_contain_text("buyer waits for a refund review")
+    note.get_by_role("button", name="Acknowledged").click()
+    expect(messages(page)).to_contain_text("acknowledged by")
+    expect(count).to_have_text(re.compile(rf"^{waiting - 1} handover notes? not acknowledged$"))
+
     nav(page, "Shops")
     expect(heading(page, "Shops")).to_be_visible()
     expect(page.get_by_text("25 shops")).to_be_visible()
@@ -248,9 +261,26 @@ def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
     expect(heatmap.locator("td.band-overloaded").first).to_be_visible()
     screenshot(page, "manager-agent")
 
+    # Hiring: a new agent through the form.
+    nav(page, "Agents")
+    page.get_by_role("link", name="New agent").click()
+    expect(heading(page, "New agent")).to_be_visible()
+    page.get_by_label(label("Name")).fill("王芳")
+    page.get_by_label(label("Employee number")).fill("E-2026-NEW")
+    page.get_by_label(label("Hired on")).fill("2026-11-02")
+    page.get_by_label(label("Monthly base salary (CNY)")).fill("1800.00")
+    page.get_by_role("button", name="Save").click()
+    expect(heading(page, "王芳")).to_be_visible()
+    expect(messages(page)).to_contain_text("Agent “王芳” saved.")
+
     nav(page, "Seats")
     expect(page.get_by_role("heading", name="Coverage board")).to_be_visible()
     screenshot(page, "manager-seats")
+    page.get_by_role("link", name="New seat").click()
+    page.get_by_label(label("Code")).fill("S99")
+    page.get_by_role("button", name="Save").click()
+    expect(messages(page)).to_contain_text("Seat S99 saved.")
+    expect(page.get_by_role("rowheader", name=re.compile("^S99"))).to_be_visible()
 
     nav(page, "Quote")
     page.get_by_label("Daily inquiries").fill("450")
@@ -260,6 +290,32 @@ def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
     offer = page.get_by_role("region", name="Our offer")
     expect(offer).to_contain_text("Long-term, full day (monthly)")
     screenshot(page, "manager-quote")
+
+    # A confirmed turnover corrected on last month's draft: the draft follows at once.
+    draft = (
+        Invoice.objects.filter(
+            month=previous_month(timezone.localdate()),
+            status=Invoice.Status.DRAFT,
+            lines__kind="commission",
+        )
+        .distinct()
+        .first()
+    )
+    assert draft is not None, "the demo has no draft with a commission"
+    page.goto(f"/billing/invoices/{draft.pk}/")
+    turnover = page.get_by_role("region", name="Turnover of the month")
+    expect(turnover).to_contain_text("confirmed")
+    turnover.get_by_label(label("Turnover (CNY)")).fill("250000.00")
+    turnover.get_by_role("button", name="Correct the turnover").click()
+    expect(messages(page)).to_contain_text("corrected; the draft is recomputed.")
+    expect(page.get_by_role("region", name="Turnover of the month")).to_contain_text(
+        "250,000.00 CNY"
+    )
+    draft.refresh_from_db()
+    assert draft.lines.get(kind="commission").details["turnover"] == "250000.00"
+    expect(page.get_by_role("region", name="Lines").locator("tfoot")).to_contain_text(
+        f"{draft.total:,.2f}"
+    )
 
     nav(page, "Reports")
     expect(page.get_by_role("heading", name=re.compile("^Seat profitability"))).to_be_visible()
