@@ -10,9 +10,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import structlog
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from agency.access import is_manager
@@ -21,9 +25,12 @@ from agency.models import User
 from billing.calculations import CENT
 from billing.models import Invoice
 from billing.services import invoice_draft_recompute
+from billing.services.lines import money_text
 from billing.services.locks import lock_month
 from shops.models import Shop, TurnoverReport
 from shops.services._common import record_actor, require_manager
+
+logger = structlog.get_logger(__name__)
 
 TURNOVER_MAX = Decimal("1000000000000")  # 14 digits, 2 of them after the point
 
@@ -131,7 +138,54 @@ def turnover_update(
             month=locked.month,
             reason="recomputed: confirmed turnover corrected",
         )
+        if amount != previous:
+            # The owner can no longer change the figure: they hear it from the agency.
+            report_id, was = locked.pk, str(previous)
+            transaction.on_commit(lambda: _queue_corrected_email(report_id, was))
     return locked
+
+
+def _queue_corrected_email(report_id: int, previous: str) -> None:
+    from shops.tasks import send_turnover_corrected_email
+
+    try:
+        send_turnover_corrected_email.delay(report_id, previous)
+    except Exception:  # the correction stands either way; a lost email must not undo it
+        logger.exception("turnover_email_not_sent", report_id=report_id)
+
+
+def turnover_corrected_email_send(*, report_id: int, previous: Decimal) -> bool:
+    """Email the shop's owner that the agency corrected a confirmed turnover.
+
+    Says what the month's draft invoice now comes to, if there is one. Returns whether a mail
+    was sent (not when the owner has no email address).
+    """
+    report = TurnoverReport.objects.select_related("shop__owner").get(pk=report_id)
+    owner = report.shop.owner
+    if not owner.email:
+        return False
+    draft_total = (
+        Invoice.objects.filter(
+            shop_id=report.shop_id, month=report.month, status=Invoice.Status.DRAFT
+        )
+        .values_list("total", flat=True)
+        .first()
+    )
+    context = {
+        "owner_name": owner.get_full_name() or owner.username,
+        "shop": report.shop.name,
+        "month": f"{report.month:%Y-%m}",
+        "previous": money_text(previous),
+        "amount": money_text(report.amount),
+        "draft_total": money_text(draft_total) if draft_total is not None else "",
+    }
+    send_mail(
+        subject=f"Turnover corrected: {report.shop.name}, {report.month:%Y-%m}",
+        message=render_to_string("shops/email/turnover_corrected.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[owner.email],
+    )
+    return True
 
 
 @transaction.atomic

@@ -4,9 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from agency.errors import StateConflict
 from billing.models import Invoice
 from billing.services import (
     bill_month,
@@ -15,9 +17,9 @@ from billing.services import (
     invoice_pay,
     invoice_void,
 )
-from shops.services import turnover_confirm
+from shops.services import turnover_confirm, turnover_update
 from tests.billing.factories import NOVEMBER, OCTOBER, confirmed_turnover, monthly_contract
-from tests.factories import TurnoverReportFactory
+from tests.factories import ShopFactory, TurnoverReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -228,3 +230,78 @@ def test_a_bad_corrected_amount_is_a_400_and_changes_nothing(shop_a, manager_api
     assert "amount" in response.json()
     report.refresh_from_db()
     assert report.amount == D("100000.00")
+
+
+def test_the_owner_is_told_when_the_agency_corrects_a_confirmed_turnover(
+    manager, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(username="li", email="li@shop.example", first_name="Li", last_name="Wei")
+    shop = ShopFactory(owner=owner, name="小米旗舰店")
+    monthly_contract(shop)
+    report = confirmed_turnover(shop, "100000.00")
+    bill_month(month=OCTOBER)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        turnover_update(report=report, actor=manager, amount=D("300000.00"))
+
+    [message] = mail.outbox
+    assert message.to == ["li@shop.example"]
+    assert message.subject == "Turnover corrected: 小米旗舰店, 2026-10"
+    assert "Hello Li Wei," in message.body
+    assert "100,000.00 CNY is now 300,000.00 CNY" in message.body
+    assert "its total is now 10,000.00 CNY" in message.body
+
+
+def test_without_a_draft_the_email_says_the_invoice_will_follow(
+    manager, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory(owner=UserFactory(email="owner@shop.example"))
+    report = confirmed_turnover(shop, "100000.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        turnover_update(report=report, actor=manager, amount=D("1.00"))
+
+    [message] = mail.outbox
+    assert "will be made with the corrected figure" in message.body
+
+
+@pytest.mark.parametrize("case", ["same amount", "submitted", "refused", "no email"])
+def test_no_email_when_nothing_confirmed_changed(manager, django_capture_on_commit_callbacks, case):
+    shop = ShopFactory(owner=UserFactory(email="" if case == "no email" else "o@shop.example"))
+    monthly_contract(shop)
+    if case == "submitted":
+        report = TurnoverReportFactory(shop=shop, month=OCTOBER, amount=D("100000.00"))
+    else:
+        report = confirmed_turnover(shop, "100000.00")
+    bill_month(month=OCTOBER)
+    if case == "refused":
+        invoice_issue(invoice_id=draft_of(shop).pk, actor=manager)
+    amount = D("100000.00") if case == "same amount" else D("5.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if case == "refused":
+            with pytest.raises(StateConflict):
+                turnover_update(report=report, actor=manager, amount=amount)
+        else:
+            turnover_update(report=report, actor=manager, amount=amount)
+
+    assert mail.outbox == []
+
+
+def test_a_failing_mail_server_does_not_undo_the_correction(
+    shop_a, manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("shops.services.turnover.send_mail", refuse)
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        turnover_update(report=report, actor=manager, amount=D("300000.00"))
+
+    report.refresh_from_db()
+    assert report.amount == D("300000.00")
+    assert draft_of(shop_a).total == D("10000.00")

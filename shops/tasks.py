@@ -1,0 +1,23 @@
+"""Shops' background jobs: the owner's email when the agency corrects a confirmed turnover."""
+
+from decimal import Decimal
+
+from celery import shared_task
+
+from shops.services.turnover import turnover_corrected_email_send
+
+
+@shared_task(
+    name="shops.tasks.send_turnover_corrected_email",
+    acks_late=True,
+    autoretry_for=(OSError,),  # SMTP errors and refused connections
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def send_turnover_corrected_email(report_id: int, previous: str) -> None:
+    """Tell the shop's owner that the agency changed a turnover they can no longer change."""
+    turnover_corrected_email_send(report_id=report_id, previous=Decimal(previous))
