@@ -73,8 +73,12 @@ def turnover_submit(
 
 
 def _locked_report(report_id: int) -> TurnoverReport:
+    # Only the report's row: locking its shop too would deadlock with a billing run of the
+    # month, whose new drafts' foreign keys share-lock that shop row at commit while this
+    # transaction waits for the month's lock.
     return get_object_or_404(
-        TurnoverReport.objects.select_for_update().select_related("shop"), pk=report_id
+        TurnoverReport.objects.select_for_update(of=("self",)).select_related("shop"),
+        pk=report_id,
     )
 
 
@@ -133,50 +137,52 @@ def turnover_update(
     )
     locked.save(update_fields=["amount", "updated_at"])
     if confirmed:
-        invoice_draft_recompute(
+        draft = invoice_draft_recompute(
             shop_id=locked.shop_id,
             month=locked.month,
             reason="recomputed: confirmed turnover corrected",
+            actor=actor,
         )
         if amount != previous:
-            # The owner can no longer change the figure: they hear it from the agency.
-            report_id, was = locked.pk, str(previous)
-            transaction.on_commit(lambda: _queue_corrected_email(report_id, was))
+            # The owner can no longer change the figure: they hear it from the agency, with the
+            # figures of this correction (not of a later one the email might be sent after).
+            figures = {
+                "report_id": locked.pk,
+                "previous": str(previous),
+                "amount": str(amount),
+                "draft_total": str(draft.total) if draft is not None else None,
+            }
+            transaction.on_commit(lambda: _queue_corrected_email(figures))
     return locked
 
 
-def _queue_corrected_email(report_id: int, previous: str) -> None:
+def _queue_corrected_email(figures: dict[str, Any]) -> None:
     from shops.tasks import send_turnover_corrected_email
 
     try:
-        send_turnover_corrected_email.delay(report_id, previous)
+        send_turnover_corrected_email.delay(**figures)
     except Exception:  # the correction stands either way; a lost email must not undo it
-        logger.exception("turnover_email_not_sent", report_id=report_id)
+        logger.exception("turnover_email_not_sent", report_id=figures["report_id"])
 
 
-def turnover_corrected_email_send(*, report_id: int, previous: Decimal) -> bool:
+def turnover_corrected_email_send(
+    *, report_id: int, previous: Decimal, amount: Decimal, draft_total: Decimal | None
+) -> bool:
     """Email the shop's owner that the agency corrected a confirmed turnover.
 
-    Says what the month's draft invoice now comes to, if there is one. Returns whether a mail
-    was sent (not when the owner has no email address).
+    ``draft_total`` is what the month's draft came to after the correction (``None``: no draft
+    yet). Returns whether a mail was sent (not when the owner has no email address).
     """
     report = TurnoverReport.objects.select_related("shop__owner").get(pk=report_id)
     owner = report.shop.owner
     if not owner.email:
         return False
-    draft_total = (
-        Invoice.objects.filter(
-            shop_id=report.shop_id, month=report.month, status=Invoice.Status.DRAFT
-        )
-        .values_list("total", flat=True)
-        .first()
-    )
     context = {
         "owner_name": owner.get_full_name() or owner.username,
         "shop": report.shop.name,
         "month": f"{report.month:%Y-%m}",
         "previous": money_text(previous),
-        "amount": money_text(report.amount),
+        "amount": money_text(amount),
         "draft_total": money_text(draft_total) if draft_total is not None else "",
     }
     send_mail(

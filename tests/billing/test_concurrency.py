@@ -1,17 +1,21 @@
-"""Races on PostgreSQL: two runs of one month at once, many issues at once.
+"""Races on PostgreSQL: two runs of one month at once, many issues at once, corrections.
 
 Each thread has its own database connection, so these need a real server (SQLite's in-memory
 test database is private to one connection) and committed data (``transaction=True``).
 """
 
 import threading
+import time
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
 
 from billing.models import Invoice, InvoiceSequence
 from billing.services import bill_month, invoice_issue
+from billing.services.runs import PAUSE_ENV
+from shops.services import turnover_update
 from tests.billing.factories import OCTOBER, confirmed_turnover, monthly_contract, shops_billed_in
 from tests.factories import ShopFactory
 
@@ -100,3 +104,25 @@ def test_issuing_while_a_run_recomputes_never_changes_the_issued_invoice(manager
     bill_month(month=OCTOBER)
     after = {i.pk: (i.total, list(i.lines.values_list("amount", flat=True))) for i in issued}
     assert after == before
+
+
+def test_correcting_a_turnover_while_a_run_bills_the_month_waits_for_it(manager, monkeypatch):
+    """The correction locks its report, then waits for the month; the run, at commit, checks
+    its new drafts' shops. Locking the shop row with the report would deadlock the two."""
+    shop = ShopFactory()
+    monthly_contract(shop)
+    report = confirmed_turnover(shop, "100000.00")
+    monkeypatch.setenv(PAUSE_ENV, "1.5")  # the run holds the month's lock before committing
+
+    def work(index: int):
+        if index == 0:
+            return bill_month(month=OCTOBER)
+        time.sleep(0.5)  # the run has the month's lock by now
+        return turnover_update(report=report, actor=manager, amount=Decimal("300000.00")).amount
+
+    results = run_at_once(2, work)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert results == [(1, 0), Decimal("300000.00")]
+    draft = Invoice.objects.get(shop=shop, month=OCTOBER)
+    assert draft.total == Decimal("10000.00")  # recomputed after the run, with the new figure
