@@ -18,6 +18,16 @@ from shops.services.turnover import turnover_corrected_email_send
     time_limit=90,
     ignore_result=True,
 )
-def send_turnover_corrected_email(report_id: int, previous: str) -> None:
-    """Tell the shop's owner that the agency changed a turnover they can no longer change."""
-    turnover_corrected_email_send(report_id=report_id, previous=Decimal(previous))
+def send_turnover_corrected_email(
+    report_id: int, previous: str, amount: str, draft_total: str | None
+) -> None:
+    """Tell the shop's owner that the agency changed a turnover they can no longer change.
+
+    Amounts travel as decimal strings (JSON has no decimals).
+    """
+    turnover_corrected_email_send(
+        report_id=report_id,
+        previous=Decimal(previous),
+        amount=Decimal(amount),
+        draft_total=Decimal(draft_total) if draft_total is not None else None,
+    )

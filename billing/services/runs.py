@@ -258,13 +258,18 @@ def bill_month(*, month: date, actor: User | None = None) -> tuple[int, int]:
 
 
 def invoice_draft_recompute(
-    *, shop_id: int, month: date, reason: str = "recomputed: turnover confirmed"
+    *,
+    shop_id: int,
+    month: date,
+    reason: str = "recomputed: turnover confirmed",
+    actor: User | None = None,
 ) -> Invoice | None:
     """Recompute the shop's draft for ``month`` (e.g. after its turnover is confirmed).
 
     Only an existing draft is recomputed, with the same code as a run: no draft yet means no
     run has billed the month, and the run will read the confirmed turnover when it does; an
-    issued or paid invoice never changes. Returns the draft, or ``None`` when there is none.
+    issued or paid invoice never changes. ``actor`` is named in the draft's history. Returns the
+    draft, or ``None`` when there is none.
     """
     month = month.replace(day=1)
     with transaction.atomic():
@@ -272,7 +277,7 @@ def invoice_draft_recompute(
             month=month,
             shop_id=shop_id,
             create=False,
-            user_id=None,
+            user_id=actor.pk if actor else None,
             reason=reason,
         )
         return Invoice.objects.filter(

@@ -140,8 +140,10 @@ def test_a_manager_corrects_a_confirmed_turnover_and_the_draft_follows(
     assert response.json() | {"status": "confirmed", "amount": "300000.00"} == response.json()
     draft = draft_of(shop_a)
     assert draft.total == D("10000.00")  # 3,000 + 3,000 + 4,000
-    assert draft.history.first().history_change_reason == (
-        "recomputed: confirmed turnover corrected"
+    recomputed = draft.history.first()
+    assert (recomputed.history_user, recomputed.history_change_reason) == (
+        manager,
+        "recomputed: confirmed turnover corrected",
     )
     change = report.history.first()
     assert (change.history_user, change.history_change_reason) == (
@@ -305,3 +307,23 @@ def test_a_failing_mail_server_does_not_undo_the_correction(
     report.refresh_from_db()
     assert report.amount == D("300000.00")
     assert draft_of(shop_a).total == D("10000.00")
+
+
+def test_each_email_tells_the_figures_of_its_own_correction(
+    shop_a, manager, django_capture_on_commit_callbacks
+):
+    monthly_contract(shop_a)
+    report = confirmed_turnover(shop_a, "100000.00")
+    bill_month(month=OCTOBER)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        turnover_update(report=report, actor=manager, amount=D("300000.00"))
+        turnover_update(report=report, actor=manager, amount=D("200000.00"))
+    for callback in callbacks:  # sent only after both corrections
+        callback()
+
+    first, second = (message.body for message in mail.outbox)
+    assert "100,000.00 CNY is now 300,000.00 CNY" in first
+    assert "its total is now 10,000.00 CNY" in first
+    assert "300,000.00 CNY is now 200,000.00 CNY" in second
+    assert "its total is now 8,000.00 CNY" in second
