@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from billing.models import BillingRun, Invoice
-from billing.services import bill_month, invoice_issue
+from billing.services import bill_month, invoice_issue, invoice_void
 from shops.models import TurnoverReport
 from tests.billing.factories import confirmed_turnover, monthly_contract
 from tests.factories import ShopFactory, TurnoverReportFactory
@@ -237,5 +237,40 @@ def test_the_turnover_behind_an_issued_invoice_is_refused_on_the_form(manager_cl
 
     assert response.status_code == 400
     assert "was issued with this turnover and never changes" in response.content.decode()
+    report.refresh_from_db()
+    assert report.amount == Decimal("100000.00")
+
+
+@pytest.mark.django_db
+def test_a_submitted_turnover_corrected_on_a_draft_still_waits_for_confirmation(
+    manager_client,
+):
+    shop = ShopFactory(name="Awaiting shop")
+    monthly_contract(shop)
+    report = TurnoverReportFactory(shop=shop, month=OCTOBER, amount=Decimal("100.00"))
+    bill_month(month=OCTOBER)
+    draft = Invoice.objects.get(shop=shop, month=OCTOBER)
+
+    response = manager_client.post(_turnover_url(draft), {"amount": "200.00"}, follow=True)
+
+    assert "corrected; confirm it to bill it." in response.content.decode()
+    report.refresh_from_db()
+    draft.refresh_from_db()
+    assert (report.amount, report.status, draft.awaiting_turnover) == (
+        Decimal("200.00"),
+        "submitted",
+        True,
+    )
+
+
+@pytest.mark.django_db
+def test_a_void_invoices_turnover_is_not_corrected_from_it(manager_client, manager):
+    draft, report = _billed_draft()
+    invoice_void(invoice_id=draft.pk, actor=manager)
+
+    response = manager_client.post(_turnover_url(draft), {"amount": "300000.00"})
+
+    assert response.status_code == 400
+    assert "This invoice is void" in response.content.decode()
     report.refresh_from_db()
     assert report.amount == Decimal("100000.00")

@@ -181,7 +181,13 @@ class InvoiceTurnoverView(InvoiceDetailView):
             turnover_report_list(user=request.user), shop_id=invoice.shop_id, month=invoice.month
         )
         form = TurnoverCorrectionForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and invoice.status == invoice.Status.VOID:
+            form.add_error(
+                None,
+                _("This invoice is void; correct the turnover on the month's current invoice."),
+            )
+        elif form.is_valid():
+            confirmed = report.status == TurnoverReport.Status.CONFIRMED
             try:
                 turnover_update(
                     report=report, actor=request.user, amount=form.cleaned_data["amount"]
@@ -189,10 +195,14 @@ class InvoiceTurnoverView(InvoiceDetailView):
             except (ValidationError, ApplicationError) as error:
                 add_service_error(form, error)
             else:
+                done = (
+                    _("Turnover of %(shop)s for %(month)s corrected; the draft is recomputed.")
+                    if confirmed
+                    else _("Turnover of %(shop)s for %(month)s corrected; confirm it to bill it.")
+                )
                 messages.success(
                     request,
-                    _("Turnover of %(shop)s for %(month)s corrected; the draft is recomputed.")
-                    % {"shop": invoice.shop.name, "month": f"{invoice.month:%Y-%m}"},
+                    done % {"shop": invoice.shop.name, "month": f"{invoice.month:%Y-%m}"},
                 )
                 return redirect("web:invoice-detail", pk=pk)
         return self.render_to_response(self.get_context_data(turnover_form=form), status=400)
