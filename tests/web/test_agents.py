@@ -169,3 +169,20 @@ def test_the_agent_pages_link_to_the_forms(manager_client):
 @pytest.mark.django_db
 def test_editing_an_unknown_agent_answers_404(manager_client):
     assert manager_client.get(reverse("web:agent-edit", args=[999_999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_refused_edit_keeps_the_stored_name_in_the_title(manager_client):
+    AgentFactory(employee_no="E-TAKEN")
+    agent = AgentFactory(name="Zhao Min", employee_no="E-2026-02")
+    url = reverse("web:agent-edit", args=[agent.pk])
+
+    response = manager_client.post(
+        url,
+        agent_data(name="Renamed", employee_no="E-TAKEN", hired_on=agent.hired_on.isoformat()),
+    )
+
+    assert response.context["form"].errors["employee_no"]
+    assert response.context["title"] == "Edit Zhao Min"
+    agent.refresh_from_db()
+    assert (agent.name, agent.employee_no) == ("Zhao Min", "E-2026-02")

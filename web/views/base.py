@@ -115,6 +115,9 @@ class ServiceFormPage(ManagerPage):
                     )
             except (ValidationError, ApplicationError) as error:
                 add_service_error(form, error)
+                if self.object is not None:
+                    # The service may have set the refused values on it: show what is stored.
+                    self.object.refresh_from_db()
             else:
                 messages.success(request, self.saved(obj))
                 return redirect(self.done_url(obj))
