@@ -245,6 +245,18 @@ class BillingRunForm(forms.Form):
     month = MonthField(label=_("Month to bill"))
 
 
+class TurnoverEntryForm(forms.Form):
+    """A month's turnover entered by a manager (from the platform's seller backend)."""
+
+    month = MonthField(label=_("Month"))
+    amount = forms.DecimalField(
+        label=_("Turnover (CNY)"), min_value=0, max_digits=14, decimal_places=2
+    )
+    confirm = forms.BooleanField(
+        label=_("Confirm it now (it is billed as it is)"), required=False, initial=True
+    )
+
+
 class TurnoverCorrectionForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Turnover (CNY)"), min_value=0, max_digits=14, decimal_places=2

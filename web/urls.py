@@ -18,6 +18,7 @@ urlpatterns = [
     path("shops/new/", shops.ShopFormView.as_view(), name="shop-create"),
     path("shops/<int:pk>/", shops.ShopDetailView.as_view(), name="shop-detail"),
     path("shops/<int:pk>/edit/", shops.ShopFormView.as_view(), name="shop-edit"),
+    path("shops/<int:pk>/turnover/", shops.ShopTurnoverView.as_view(), name="shop-turnover"),
     path(
         "shops/<int:pk>/contracts/new/",
         shops.ContractCreateView.as_view(),

@@ -45,6 +45,7 @@ def post_urls(agency) -> list[str]:
         reverse("web:turnover-confirm", args=[agency.turnover[0].pk]),
         reverse("web:assignment-end", args=[1]),
         reverse("web:handover-acknowledge", args=[1]),
+        reverse("web:shop-turnover", args=[agency.shops[0].pk]),
     ]
 
 

@@ -1,12 +1,16 @@
 """Shops: list with search, filters and pages; the detail page; forms calling the shop services."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from shops.models import Contract, Shop
-from tests.factories import DsrRatingFactory, ShopFactory
+from billing.models import Invoice
+from billing.services import bill_month
+from shops.models import Contract, Shop, TurnoverReport
+from tests.billing.factories import OCTOBER, monthly_contract
+from tests.factories import DsrRatingFactory, ShopFactory, TurnoverReportFactory
 from tests.web.conftest import count_queries, grow_agency
 
 LIST = "/shops/"
@@ -171,3 +175,91 @@ def test_a_fourth_shop_on_a_seat_is_refused_on_the_seat_field(manager_client, ag
         )
     assert response.status_code == 200
     assert "a seat serves at most 3 shops at once" in response.context["form"].errors["seat"][0]
+
+
+# --- A manager enters a month's turnover --------------------------------------------------------
+
+
+def _turnover_url(shop) -> str:
+    return reverse("web:shop-turnover", args=[shop.pk])
+
+
+@pytest.mark.django_db
+def test_the_shop_page_offers_last_months_turnover(manager_client, agency):
+    shop = agency.shops[0]
+    response = manager_client.get(reverse("web:shop-detail", args=[shop.pk]))
+    form = response.context["turnover_form"]
+    assert form.initial == {"month": "2026-09"}  # the agency's today is in 2026-10
+    assert f'action="{_turnover_url(shop)}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_manager_enters_and_confirms_a_turnover_and_the_draft_follows(manager_client, manager):
+    shop = ShopFactory()
+    monthly_contract(shop)
+    bill_month(month=OCTOBER)
+    assert Invoice.objects.get(shop=shop).awaiting_turnover
+
+    response = manager_client.post(
+        _turnover_url(shop), {"month": "2026-10", "amount": "100000.00", "confirm": "on"}
+    )
+
+    assert response.status_code == 302
+    report = TurnoverReport.objects.get(shop=shop)
+    assert (report.month, report.amount, report.status) == (
+        OCTOBER,
+        Decimal("100000.00"),
+        "confirmed",
+    )
+    assert (report.submitted_by, report.confirmed_by) == (manager, manager)
+    draft = Invoice.objects.get(shop=shop)
+    assert (draft.awaiting_turnover, draft.total) == (False, Decimal("6000.00"))
+    page = manager_client.get(response["Location"]).content.decode()
+    assert "entered and confirmed." in page
+
+
+@pytest.mark.django_db
+def test_a_turnover_entered_without_confirming_waits(manager_client):
+    shop = ShopFactory()
+    response = manager_client.post(_turnover_url(shop), {"month": "2026-10", "amount": "5.00"})
+    assert response.status_code == 302
+    assert TurnoverReport.objects.get(shop=shop).status == "submitted"
+
+
+@pytest.mark.django_db
+def test_a_month_already_reported_is_refused_on_the_form_and_nothing_changes(manager_client):
+    shop = ShopFactory(name="Twice Shop")
+    TurnoverReportFactory(shop=shop, month=OCTOBER, amount=Decimal("7.00"))
+
+    response = manager_client.post(
+        _turnover_url(shop), {"month": "2026-10", "amount": "9.00", "confirm": "on"}
+    )
+
+    assert response.status_code == 400
+    errors = response.context["turnover_form"].errors["month"]
+    assert errors == [
+        "Twice Shop already has a turnover report for 2026-10; change that report instead."
+    ]
+    report = TurnoverReport.objects.get(shop=shop)
+    assert (report.amount, report.status) == (Decimal("7.00"), "submitted")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "data"),
+    [
+        ("amount", {"month": "2026-10", "amount": "-1"}),
+        ("month", {"month": "2026-13", "amount": "1"}),
+    ],
+)
+def test_bad_turnover_input_is_a_form_error(manager_client, field, data):
+    shop = ShopFactory()
+    response = manager_client.post(_turnover_url(shop), data)
+    assert response.status_code == 400
+    assert response.context["turnover_form"].errors[field]
+    assert not TurnoverReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_entering_turnover_for_an_unknown_shop_is_a_404(manager_client):
+    assert manager_client.post(_turnover_url(Shop(pk=999_999)), {}).status_code == 404

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from agency.access import is_manager
 from agency.errors import ApplicationError
 from billing.selectors import invoice_list
+from billing.services import previous_month
 from portal.charts import dsr_trend_chart
 from shops import services
 from shops.selectors import (
@@ -24,7 +26,7 @@ from shops.selectors import (
 )
 from web import selectors
 from web.charts import Point, line_chart
-from web.forms import ContractForm, ShopFilterForm, ShopForm, add_service_error
+from web.forms import ContractForm, ShopFilterForm, ShopForm, TurnoverEntryForm, add_service_error
 from web.templatetags.web_tags import count
 from web.views.base import ManagerPage, ServiceFormPage, paginate
 
@@ -128,8 +130,47 @@ class ShopDetailView(ManagerPage):
             ),
             invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
             history=shop_history(shop),
+            turnover_form=kwargs.pop("turnover_form", None)
+            or TurnoverEntryForm(initial={"month": f"{previous_month(today):%Y-%m}"}),
             **kwargs,
         )
+
+
+class ShopTurnoverView(ShopDetailView):
+    """A manager enters a month's turnover for the shop, and may confirm it at once.
+
+    Both happen in one transaction (``turnover_submit``, then ``turnover_confirm``, which
+    recomputes the month's draft): a refusal leaves nothing behind and shows on the form.
+    """
+
+    def post(self, request, pk: int):
+        shop = get_object_or_404(shop_list(user=request.user), pk=pk)
+        form = TurnoverEntryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    report = services.turnover_submit(
+                        actor=request.user, shop=shop, month=data["month"], amount=data["amount"]
+                    )
+                    if data["confirm"]:
+                        services.turnover_confirm(report_id=report.pk, actor=request.user)
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                done = (
+                    _("Turnover of %(shop)s for %(month)s entered and confirmed.")
+                    if data["confirm"]
+                    else _("Turnover of %(shop)s for %(month)s entered; confirm it to bill it.")
+                )
+                messages.success(
+                    request, done % {"shop": shop.name, "month": f"{report.month:%Y-%m}"}
+                )
+                return redirect(reverse("web:shop-detail", args=[pk]) + "#turnover-title")
+        return self.render_to_response(self.get_context_data(turnover_form=form), status=400)
+
+    def get(self, request, *args, **kwargs):
+        return redirect("web:shop-detail", pk=kwargs["pk"])
 
 
 class ShopFormView(ServiceFormPage):
