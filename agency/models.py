@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,17 @@ class User(AbstractUser):
     not a flag, so it cannot drift from it.
     """
 
+    # The language they last chose with the site's switch; the emails they get are written in
+    # it (empty: the site's default).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Emails to this user are written in this language; empty means English."),
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
@@ -18,6 +30,10 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.is_active and self.is_staff
+
+    @property
+    def email_language(self) -> str:
+        return self.language or settings.LANGUAGE_CODE
 
 
 class TimeStampedModel(models.Model):

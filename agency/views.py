@@ -1,12 +1,14 @@
 import structlog
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
 from kombu import Connection
 
-from agency.models import Heartbeat
+from agency.models import Heartbeat, User
 
 logger = structlog.get_logger(__name__)
 
@@ -65,3 +67,19 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None):
     from django.views.defaults import page_not_found as html_page_not_found
 
     return html_page_not_found(request, exception)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered for a signed-in user: their emails follow it."""
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    known = {language for language, _ in settings.LANGUAGES}
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and code in known
+        and check_for_language(code)
+        and request.user.language != code
+    ):
+        User.objects.filter(pk=request.user.pk).update(language=code)
+    return response

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from agency.access import is_manager
 from agency.errors import StateConflict
@@ -151,24 +152,32 @@ def invoice_issued_email_send(*, invoice_id: int) -> bool:
     owner = invoice.shop.owner
     if not owner.email or invoice.number is None:
         return False
-    context = {
-        "owner_name": owner.get_full_name() or owner.username,
-        "number": invoice.number,
-        "shop": invoice.shop.name,
-        "month": f"{invoice.month:%Y-%m}",
-        "lines": [
-            {
-                "kind": line.get_kind_display(),
-                "description": line.description,
-                "amount": money_text(line.amount),
-            }
-            for line in invoice.lines.all()
-        ],
-        "total": money_text(invoice.total),
-    }
+    month = f"{invoice.month:%Y-%m}"
+    with translation.override(owner.email_language):  # the language the owner chose
+        context = {
+            "owner_name": owner.get_full_name() or owner.username,
+            "number": invoice.number,
+            "shop": invoice.shop.name,
+            "month": month,
+            "lines": [
+                {
+                    "kind": line.get_kind_display(),
+                    "description": line.description,
+                    "amount": money_text(line.amount),
+                }
+                for line in invoice.lines.all()
+            ],
+            "total": money_text(invoice.total),
+        }
+        subject = gettext("Invoice %(number)s: %(shop)s, %(month)s") % {
+            "number": invoice.number,
+            "shop": invoice.shop.name,
+            "month": month,
+        }
+        message = render_to_string("billing/email/invoice_issued.txt", context)
     send_mail(
-        subject=f"Invoice {invoice.number}: {invoice.shop.name}, {invoice.month:%Y-%m}",
-        message=render_to_string("billing/email/invoice_issued.txt", context),
+        subject=subject,
+        message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[owner.email],
     )

@@ -17,7 +17,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from agency.access import is_manager
 from agency.errors import StateConflict
@@ -177,17 +178,24 @@ def turnover_corrected_email_send(
     owner = report.shop.owner
     if not owner.email:
         return False
+    month = f"{report.month:%Y-%m}"
     context = {
         "owner_name": owner.get_full_name() or owner.username,
         "shop": report.shop.name,
-        "month": f"{report.month:%Y-%m}",
+        "month": month,
         "previous": money_text(previous),
         "amount": money_text(amount),
         "draft_total": money_text(draft_total) if draft_total is not None else "",
     }
+    with translation.override(owner.email_language):  # the language the owner chose
+        subject = gettext("Turnover corrected: %(shop)s, %(month)s") % {
+            "shop": report.shop.name,
+            "month": month,
+        }
+        message = render_to_string("shops/email/turnover_corrected.txt", context)
     send_mail(
-        subject=f"Turnover corrected: {report.shop.name}, {report.month:%Y-%m}",
-        message=render_to_string("shops/email/turnover_corrected.txt", context),
+        subject=subject,
+        message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[owner.email],
     )

@@ -2,6 +2,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.factories import UserFactory
+
 
 @pytest.mark.django_db
 def test_healthz_reports_database_and_broker():
@@ -94,3 +96,13 @@ def test_months_are_written_with_four_digit_years():
 
     assert format_month(dt.date(700, 7, 1)) == "0700-07"
     assert MonthField().to_representation(dt.date(2026, 10, 1)) == "2026-10"
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_users_email_language(admin_client):
+    user = UserFactory(language="zh-hans")
+    page = admin_client.get(f"/admin/agency/user/{user.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="language"' in page.content.decode()
+    listing = admin_client.get("/admin/agency/user/")
+    assert "Simplified Chinese" in listing.content.decode()

@@ -186,6 +186,22 @@ def test_issuing_emails_the_shop_owner_with_the_number_in_the_subject(
     assert "Li Wei" in message.body
 
 
+def test_an_owner_who_chose_chinese_gets_the_email_in_chinese(
+    manager, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(email="wang@shop.example", language="zh-hans")
+    shop = ShopFactory(owner=owner, name="小米旗舰店")
+    draft = billed_draft(shop)
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = invoice_issue(invoice_id=draft.pk, actor=manager)
+
+    [message] = mail.outbox
+    assert message.subject == f"账单 {issued.number}：小米旗舰店，2026-10"
+    assert f"{issued.number}" in message.body
+    assert "合计：6,000.00 元" in message.body
+    assert "Total" not in message.body
+
+
 def test_no_email_before_the_issue_commits_nor_when_it_is_refused(
     shop_a, manager, django_capture_on_commit_callbacks
 ):

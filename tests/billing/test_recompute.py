@@ -254,6 +254,18 @@ def test_the_owner_is_told_when_the_agency_corrects_a_confirmed_turnover(
     assert "its total is now 10,000.00 CNY" in message.body
 
 
+def test_an_owner_who_chose_chinese_is_told_in_chinese(manager, django_capture_on_commit_callbacks):
+    shop = ShopFactory(owner=UserFactory(email="o@shop.example", language="zh-hans"), name="小店")
+    report = confirmed_turnover(shop, "100000.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        turnover_update(report=report, actor=manager, amount=D("1.00"))
+
+    [message] = mail.outbox
+    assert message.subject == "营业额已更正：小店，2026-10"
+    assert "由 100,000.00 元改为 1.00 元" in message.body
+
+
 def test_without_a_draft_the_email_says_the_invoice_will_follow(
     manager, django_capture_on_commit_callbacks
 ):

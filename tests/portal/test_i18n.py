@@ -131,3 +131,30 @@ def test_a_browser_in_mainland_chinese_gets_simplified_chinese(owner_a, served_a
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9,en;q=0.8")
     client.force_login(owner_a)
     assert "询单转化率" in shop_page(client, served_a.shop)
+
+
+def test_the_switch_is_remembered_for_the_owners_emails(owner_a, served_a):
+    client = Client()
+    client.force_login(owner_a)
+    assert owner_a.email_language == "en"
+
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/portal/"})
+
+    assert response.status_code == 302
+    owner_a.refresh_from_db()
+    assert (owner_a.language, owner_a.email_language) == ("zh-hans", "zh-hans")
+
+
+@pytest.mark.parametrize("language", ["xx", "fr", ""])
+def test_an_unknown_language_is_neither_used_nor_remembered(owner_a, language):
+    client = Client()
+    client.force_login(owner_a)
+    client.post(reverse("set_language"), {"language": language, "next": "/portal/"})
+    owner_a.refresh_from_db()
+    assert owner_a.language == ""
+
+
+def test_a_visitor_switching_language_is_not_remembered_anywhere():
+    response = Client().post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
