@@ -158,3 +158,23 @@ def test_a_visitor_switching_language_is_not_remembered_anywhere():
     response = Client().post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+
+
+def test_the_accounts_language_follows_the_owner_to_a_new_browser(owner_a, served_a):
+    owner_a.language = "zh-hans"
+    owner_a.save(update_fields=["language"])
+    client = Client(headers={"accept-language": "en"})  # a browser that asks for English
+    client.force_login(owner_a)
+
+    assert "宝贝与描述相符" in shop_page(client, served_a.shop)
+
+
+def test_this_browsers_own_choice_wins_over_the_accounts(owner_a, served_a):
+    owner_a.language = "zh-hans"
+    owner_a.save(update_fields=["language"])
+    client = Client()
+    client.force_login(owner_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    content = shop_page(client, served_a.shop)
+    assert "Service this month and last" in content and "询单转化率" not in content
