@@ -1,7 +1,8 @@
 """Admin of billing: the price book (editable by managers), invoices and billing runs.
 
 Invoices and runs are read-only here: every change goes through the same services as the API
-(issue, pay, void, start a run), as admin actions.
+(issue, pay, void, start a run), as admin actions. History pages show past versions and never
+restore one (``HistoryReadOnlyMixin``).
 """
 
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from agency.access import is_manager
+from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
 from agency.errors import ApplicationError
 from billing.calculations import tiers_from_json, tiers_to_json, validate_tiers
@@ -90,7 +92,7 @@ class PriceBookEntryForm(forms.ModelForm):
 
 
 @admin.register(PriceBookEntry)
-class PriceBookEntryAdmin(ManagersMayView, SimpleHistoryAdmin):
+class PriceBookEntryAdmin(HistoryReadOnlyMixin, ManagersMayView, SimpleHistoryAdmin):
     """List prices; new contracts take their defaults from here (history: which price when)."""
 
     form = PriceBookEntryForm
@@ -159,7 +161,7 @@ def _apply(
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnly, SimpleHistoryAdmin):
+class InvoiceAdmin(HistoryReadOnlyMixin, ReadOnly, SimpleHistoryAdmin):
     list_display = ["__str__", "shop", "month", "status", "awaiting_turnover", "total", "number"]
     list_filter = ["status", "awaiting_turnover", "month"]
     search_fields = ["number", "shop__name"]

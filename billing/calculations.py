@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -317,3 +318,46 @@ def commission(turnover: Decimal, tiers: Sequence[Tier], mode: str) -> Decimal:
     """
     rows = tier_breakdown(turnover, tiers, mode)
     return round_money(sum((row[2] for row in rows), _ZERO))
+
+
+# --- Splitting an amount ----------------------------------------------------------------------
+
+
+def split_by_weights(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``total`` (whole cents) into parts proportional to ``weights`` that sum to it exactly.
+
+    Used when a shop's month goes through the tiers once for several commission contracts: the
+    month's commission is shared between their lines by attributed turnover, and the lines must
+    add up to the commission of the month to the cent (a renewal never raises the bill).
+
+    Largest-remainder method on cents: every part first gets its exact share rounded down to a
+    cent; the cents still missing go one each to the parts with the largest remainders, ties to
+    the earlier part (the order of the invoice lines). So each part is within a cent of its exact
+    share and the parts sum to ``total``: 7,000.00 over three equal weights is 2,333.34 +
+    2,333.33 + 2,333.33; 1.00 over weights 1 and 2 is 0.33 + 0.67.
+
+    Weights are compared exactly (no float, no intermediate rounding). When every weight is 0
+    (no attributed turnover at all) every part is 0, which needs a total of 0.
+    """
+    if not total.is_finite() or total < 0:
+        raise ValueError("The amount to split must be a number of 0 or more.")
+    if total != total.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(f"The amount to split must be in whole cents (got {total}).")
+    if any(not weight.is_finite() or weight < 0 for weight in weights):
+        raise ValueError("Weights must be numbers of 0 or more.")
+    exact = [Fraction(weight) for weight in weights]
+    cents = int(total * 100)
+    weight_sum = sum(exact, Fraction(0))
+    if weight_sum == 0:
+        if cents:
+            raise ValueError(f"Cannot split {total} by weights that are all 0.")
+        return [Decimal(0).scaleb(-2) for _ in weights]
+    shares = [cents * weight / weight_sum for weight in exact]
+    parts = [share.numerator // share.denominator for share in shares]
+    missing = cents - sum(parts)  # 0 <= missing < len(parts): each floor lost less than a cent
+    by_remainder = sorted(
+        range(len(parts)), key=lambda index: (-(shares[index] - parts[index]), index)
+    )
+    for index in by_remainder[:missing]:
+        parts[index] += 1
+    return [Decimal(part).scaleb(-2) for part in parts]

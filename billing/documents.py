@@ -208,7 +208,22 @@ def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
     if attributed is None:
         return None
     mode = {"graduated": _("graduated"), "flat": _("flat")}.get(details.get("mode"))
-    if mode:
+    # Several commission contracts sharing the month: the month's attributed turnover went
+    # through the tiers once and this line carries its share of that commission.
+    month_turnover = detail_decimal(details.get("month_attributed_turnover"))
+    month_commission = detail_decimal(details.get("month_commission"))
+    shares_month = month_turnover is not None and month_commission is not None
+    if shares_month:
+        summary = _(
+            "%(amount)s of the month's commission %(month_commission)s, for %(turnover)s of "
+            "the month's turnover %(month_turnover)s"
+        ) % {
+            "amount": money(line.amount),
+            "month_commission": money(month_commission),
+            "turnover": money(attributed),
+            "month_turnover": money(month_turnover),
+        }
+    elif mode:
         summary = _("turnover x tiers (%(mode)s): %(turnover)s") % {
             "mode": mode,
             "turnover": money(attributed),
@@ -219,7 +234,13 @@ def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
     steps: list[str] = []
     turnover = detail_decimal(details.get("turnover"))
     fraction = _days_fraction(details)
-    if turnover is not None and turnover != attributed and fraction is not None:
+    if (
+        turnover is not None
+        and turnover != attributed
+        and fraction is not None
+        # Days shared with another contract are not active days / days in month.
+        and "shared_days" not in details
+    ):
         steps.append(
             _("attributed turnover: %(turnover)s x %(active)s/%(days)s = %(attributed)s")
             % {
@@ -229,7 +250,14 @@ def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
                 "attributed": money(attributed),
             }
         )
-    slices = details.get("slices")
+    if shares_month:
+        month_values = {"mode": mode, "turnover": money(month_turnover)}
+        steps.append(
+            _("the month's turnover x tiers (%(mode)s): %(turnover)s") % month_values
+            if mode
+            else _("the month's turnover x tiers: %(turnover)s") % month_values
+        )
+    slices = details.get("month_slices" if shares_month else "slices")
     if isinstance(slices, list) and slices:
         explained = [_explain_slice(entry) for entry in slices]
         # Half an explanation would mislead: show the slices only when every one is readable.
@@ -244,7 +272,9 @@ def explain_line(line: InvoiceLine) -> LineExplanation | None:
     * service days: "20 days x 100.00" (quantity = service days, unit price = day rate);
     * base fee: "prorated fee: 1,500.00 x 21/31", or "full month: 1,500.00";
     * commission: "turnover x tiers (graduated): 203,225.81", then the attributed-turnover step
-      when the contract covered part of the month, then one step per tier slice.
+      when the contract covered part of the month, then one step per tier slice; a line of
+      several commission contracts sharing the month: its share of the month's commission,
+      then the month's turnover through the tiers and their slices.
     """
     if line.kind == InvoiceLine.Kind.DAY_RATE:
         return _explain_day_rate(line)

@@ -5,19 +5,20 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from agency.admin import HistoryReadOnlyMixin
 from seats.models import Agent, AgentDailyLoad, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 from seats.services import assignment_validate, handover_note_validate
 
 
 @admin.register(Agent)
-class AgentAdmin(SimpleHistoryAdmin):
+class AgentAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["name", "employee_no", "status", "hired_on", "base_salary"]
     list_filter = ["status"]
     search_fields = ["name", "employee_no"]
 
 
 @admin.register(Seat)
-class SeatAdmin(SimpleHistoryAdmin):
+class SeatAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "overhead"]
     search_fields = ["code", "name"]
 
@@ -48,7 +49,7 @@ class SeatAssignmentForm(forms.ModelForm):
 
 
 @admin.register(SeatAssignment)
-class SeatAssignmentAdmin(SimpleHistoryAdmin):
+class SeatAssignmentAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     form = SeatAssignmentForm
     list_display = ["seat", "shift", "agent", "start_date", "end_date"]
     list_filter = ["shift", "seat"]

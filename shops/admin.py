@@ -1,5 +1,6 @@
 """Admin of the shops app. Where a rule applies, the forms call the same service functions as
-the API, so the admin cannot save what the API would refuse."""
+the API, so the admin cannot save what the API would refuse. History pages show past versions and
+never restore one (``HistoryReadOnlyMixin``)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
 from agency.errors import StateConflict
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
@@ -17,7 +19,7 @@ from shops.services import contract_validate, turnover_check_amount, turnover_co
 
 
 @admin.register(Shop)
-class ShopAdmin(SimpleHistoryAdmin):
+class ShopAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "platform",
@@ -90,7 +92,7 @@ class ContractAdminForm(forms.ModelForm):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     form = ContractAdminForm
     list_display = ["shop", "plan", "shift", "seat", "start_date", "end_date", "price"]
     list_filter = ["plan", "shift", "seat"]
@@ -116,7 +118,7 @@ class TurnoverReportAdminForm(forms.ModelForm):
 
 
 @admin.register(TurnoverReport)
-class TurnoverReportAdmin(SimpleHistoryAdmin):
+class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     form = TurnoverReportAdminForm
     list_display = ["shop", "month", "amount", "status", "confirmed_by", "confirmed_at"]
     list_filter = ["status", "month"]

@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# History is an audit trail: no "Revert" button anywhere in the admin. The setting only hides the
+# button; agency.admin.HistoryReadOnlyMixin is what refuses a revert posted anyway.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 ROOT_URLCONF = "agency.urls"
 WSGI_APPLICATION = "agency.wsgi.application"
 ASGI_APPLICATION = "agency.asgi.application"

@@ -11,6 +11,10 @@ Rules (DOMAIN.md, "Billing"):
   (a full month is exactly the fee), and a ``commission`` line on the attributed turnover:
   confirmed turnover x active days / days in month, rounded to cents first, then put through
   the contract's tiers in its mode.
+* Tiers see a shop's month once (DOMAIN.md, "Plans and prices"): several commission contracts
+  in the month (a renewal) put the sum of their attributed turnover through the tiers of the
+  contract in force on the month's last service day, and split that commission between their
+  lines by attributed turnover, to the cent.
 * No confirmed turnover: no commission line and the invoice is *awaiting turnover*.
 * Every line is rounded half-up to cents; the total is the sum of the lines.
 
@@ -23,7 +27,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -38,12 +42,16 @@ from billing.calculations import (
     month_last_day,
     prorate,
     round_money,
+    split_by_weights,
     tier_breakdown,
     tiers_from_json,
 )
 from billing.models import InvoiceLine
 
 QUANTITY_STEP = Decimal("0.0001")
+SHARE_STEP = Decimal("0.000001")
+"""Precision of a line's ``share`` of the month's commission in its details (for reading only:
+the amount comes from the exact split)."""
 _ONE = Decimal("1")
 _ZERO_MONEY = Decimal("0.00")
 _DAY_PLANS = frozenset(Plan.day_plans())
@@ -197,28 +205,47 @@ def _base_fee_line(
     )
 
 
-def _commission_line(
-    terms: ContractTerms, turnover: Decimal, active: int, total: int, share: Fraction | None = None
-) -> LineFigures:
-    """``share``: the days of the month this contract earns turnover for, when it shares days
-    with another commission contract of the shop (each shared day is split equally)."""
-    tiers = contract_tiers(terms)
-    mode = terms.commission_mode
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    """A commission contract's attributed turnover for the month.
+
+    ``share`` is the days of the month the contract earns turnover for when it shares days with
+    another commission contract of the shop (each shared day split equally), else ``None``.
+    """
+
+    terms: ContractTerms
+    active: int
+    share: Fraction | None
+    turnover: Decimal
+
+
+def _attribution(
+    terms: ContractTerms, turnover: Decimal, active: int, total: int, share: Fraction | None
+) -> _Attribution:
     if share is None or share == active:
-        share = None
-        attributed = attributed_turnover(turnover, active, total)
-    else:
-        attributed = attributed_turnover(turnover, share.numerator, share.denominator * total)
+        return _Attribution(terms, active, None, attributed_turnover(turnover, active, total))
+    attributed = attributed_turnover(turnover, share.numerator, share.denominator * total)
+    return _Attribution(terms, active, share, attributed)
+
+
+def _commission_rows(
+    terms: ContractTerms, turnover: Decimal
+) -> tuple[tuple[Tier, ...], list[tuple[Tier, Decimal, Decimal]]]:
+    """``terms``' tiers and ``turnover`` through them in its mode, or the contract refused."""
+    tiers = contract_tiers(terms)
     try:
-        rows = tier_breakdown(attributed, tiers, mode)
+        return tiers, tier_breakdown(turnover, tiers, terms.commission_mode)
     except ValueError as error:
         raise ContractTermsError(
             f"Contract {terms.id} (shop {terms.shop_id}) cannot be billed: {error}"
         ) from error
-    amount = round_money(sum((row[2] for row in rows), _ZERO_MONEY))
 
+
+def _slices(
+    tiers: Sequence[Tier], rows: Sequence[tuple[Tier, Decimal, Decimal]]
+) -> list[dict[str, str | None]]:
     uppers = {tier: nxt.lower for tier, nxt in zip(tiers, tiers[1:], strict=False)}
-    slices = [
+    return [
         {
             "from": str(tier.lower),
             "to": None if tier not in uppers else str(uppers[tier]),
@@ -228,36 +255,163 @@ def _commission_line(
         }
         for tier, on_slice, earned in rows
     ]
-    head = f"Turnover {money_text(turnover)}"
-    if share is not None:
-        days = f"{float(share):g}"
-        head += (
-            f" x {days}/{total} (days shared with another contract split equally)"
-            f" = {money_text(attributed)}"
-        )
-    elif active != total:
-        head += f" x {active}/{total} = {money_text(attributed)}"
-    parts = " + ".join(
+
+
+def _slices_text(rows: Sequence[tuple[Tier, Decimal, Decimal]]) -> str:
+    return " + ".join(
         f"{money_text(on_slice)} x {percent_text(tier.rate)}" for tier, on_slice, _ in rows
     )
+
+
+def _attribution_text(turnover: Decimal, attribution: _Attribution, total: int) -> str:
+    """How the attributed turnover was reached: "Turnover 300,000.00 x 21/31 = 203,225.81"."""
+    head = f"Turnover {money_text(turnover)}"
+    if attribution.share is not None:
+        days = f"{float(attribution.share):g}"
+        head += (
+            f" x {days}/{total} (days shared with another contract split equally)"
+            f" = {money_text(attribution.turnover)}"
+        )
+    elif attribution.active != total:
+        head += f" x {attribution.active}/{total} = {money_text(attribution.turnover)}"
+    return head
+
+
+def _attribution_details(turnover: Decimal, attribution: _Attribution, total: int) -> dict:
+    return {
+        "plan": attribution.terms.plan,
+        "turnover": str(turnover),
+        "active_days": attribution.active,
+        "days_in_month": total,
+        "attributed_turnover": str(attribution.turnover),
+        **({"shared_days": str(attribution.share)} if attribution.share is not None else {}),
+    }
+
+
+def _commission_line(turnover: Decimal, attribution: _Attribution, total: int) -> LineFigures:
+    """The commission line of a shop's only commission contract of the month: its attributed
+    turnover through its own tiers."""
+    terms = attribution.terms
+    tiers, rows = _commission_rows(terms, attribution.turnover)
+    amount = round_money(sum((row[2] for row in rows), _ZERO_MONEY))
     return LineFigures(
         contract_id=terms.id,
         kind=InvoiceLine.Kind.COMMISSION,
-        description=f"{head}: {parts}",
+        description=f"{_attribution_text(turnover, attribution, total)}: {_slices_text(rows)}",
         quantity=_ONE,
         unit_price=amount,
         amount=amount,
         details={
-            "plan": terms.plan,
-            "turnover": str(turnover),
-            "active_days": active,
-            "days_in_month": total,
-            "attributed_turnover": str(attributed),
-            **({"shared_days": str(share)} if share is not None else {}),
-            "mode": mode,
-            "slices": slices,
+            **_attribution_details(turnover, attribution, total),
+            "mode": terms.commission_mode,
+            "slices": _slices(tiers, rows),
         },
     )
+
+
+def _in_force_on_last_day(
+    attributions: Sequence[_Attribution], month_end: date
+) -> tuple[_Attribution, date]:
+    """The commission contract in force on the month's last service day, and that day.
+
+    The last service day is the latest date on which any of the shop's commission contracts is
+    active in the month; the contract in force is one active on it. When several are (a day
+    shift and a night shift side by side), the one that started last wins (a renewal over the
+    contract it renews), then the highest id (the contract made last), so the choice never
+    depends on the order the contracts were read in.
+    """
+
+    def last_active(terms: ContractTerms) -> date:
+        return month_end if terms.end_date is None else min(terms.end_date, month_end)
+
+    candidates = [item for item in attributions if item.active] or list(attributions)
+    last_day = max(last_active(item.terms) for item in candidates)
+    in_force = max(
+        (item for item in candidates if last_active(item.terms) == last_day),
+        key=lambda item: (item.terms.start_date, item.terms.id),
+    )
+    return in_force, last_day
+
+
+def _month_commission_lines(
+    turnover: Decimal, attributions: Sequence[_Attribution], total: int, month_end: date
+) -> list[LineFigures]:
+    """The commission lines of several commission contracts sharing a shop's month.
+
+    Tiers see the month once (DOMAIN.md, "Plans and prices"): the contracts' attributed
+    turnover goes through the tiers and mode of the contract in force on the month's last
+    service day as one sum, and that commission is split between the lines by attributed
+    turnover (``split_by_weights``: largest remainder on cents, so the lines add up to it
+    exactly). A renewal therefore never raises the bill.
+    """
+    for item in attributions:
+        # Every contract's terms must still be billable, even those whose tiers are not used.
+        _commission_rows(item.terms, _ZERO_MONEY)
+    in_force, last_day = _in_force_on_last_day(attributions, month_end)
+    month_turnover = sum((item.turnover for item in attributions), _ZERO_MONEY)
+    tiers, rows = _commission_rows(in_force.terms, month_turnover)
+    month_commission = round_money(sum((row[2] for row in rows), _ZERO_MONEY))
+    amounts = split_by_weights(month_commission, [item.turnover for item in attributions])
+    slices, slices_text = _slices(tiers, rows), _slices_text(rows)
+    lines = []
+    for item, amount in zip(attributions, amounts, strict=True):
+        share = (item.turnover / month_turnover if month_turnover else _ZERO_MONEY).quantize(
+            SHARE_STEP, rounding=ROUND_HALF_UP
+        )
+        description = (
+            f"{_attribution_text(turnover, item, total)}"
+            f" of the month's {money_text(month_turnover)}:"
+            f" {money_text(amount)} of the month's commission {money_text(month_commission)}"
+            f" (tiers of the contract in force on {last_day.isoformat()}: {slices_text})"
+        )
+        lines.append(
+            LineFigures(
+                contract_id=item.terms.id,
+                kind=InvoiceLine.Kind.COMMISSION,
+                description=description,
+                quantity=_ONE,
+                unit_price=amount,
+                amount=amount,
+                details={
+                    **_attribution_details(turnover, item, total),
+                    "mode": in_force.terms.commission_mode,
+                    "month_attributed_turnover": str(month_turnover),
+                    "share": str(share),
+                    "month_commission": str(month_commission),
+                    "tiers_of_contract": in_force.terms.id,
+                    "tiers_in_force_on": last_day.isoformat(),
+                    "month_slices": slices,
+                },
+            )
+        )
+    return lines
+
+
+def _commission_lines(
+    contracts: Sequence[ContractTerms],
+    month: date,
+    month_end: date,
+    total: int,
+    turnover: Decimal,
+) -> list[LineFigures]:
+    """The commission lines of the shop's commission contracts, in the contracts' order."""
+    monthly = [terms for terms in contracts if terms.plan in _MONTHLY_PLANS]
+    shares = _commission_shares(monthly, month, month_end)
+    attributions = [
+        _attribution(
+            terms,
+            turnover,
+            active_days(terms.start_date, terms.end_date, month),
+            total,
+            shares.get(terms.id),
+        )
+        for terms in monthly
+    ]
+    if not attributions:
+        return []
+    if len(attributions) == 1:
+        return [_commission_line(turnover, attributions[0], total)]
+    return _month_commission_lines(turnover, attributions, total, month_end)
 
 
 def invoice_figures(
@@ -282,7 +436,11 @@ def _shop_figures(
     turnover: Decimal | None,
 ) -> InvoiceFigures:
     figures = InvoiceFigures(shop_id=shop_id)
-    shares = _commission_shares(contracts, month, month_end)
+    commission_lines = iter(
+        ()
+        if turnover is None
+        else _commission_lines(contracts, month, month_end, total_days, turnover)
+    )
     for terms in contracts:
         if terms.plan in _DAY_PLANS:
             figures.lines.append(_day_rate_line(terms, month, month_end))
@@ -292,9 +450,7 @@ def _shop_figures(
             if turnover is None:
                 figures.awaiting_turnover = True
             else:
-                figures.lines.append(
-                    _commission_line(terms, turnover, active, total_days, shares.get(terms.id))
-                )
+                figures.lines.append(next(commission_lines))
         else:
             raise ContractTermsError(
                 f"Contract {terms.id} (shop {terms.shop_id}) has an unknown plan {terms.plan!r}."

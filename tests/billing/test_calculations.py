@@ -20,6 +20,7 @@ from billing.calculations import (
     prorate,
     round_money,
     service_days,
+    split_by_weights,
     tier_breakdown,
     tiers_from_json,
     tiers_to_json,
@@ -437,3 +438,74 @@ def test_tiers_survive_a_json_round_trip(tiers: tuple[Tier, ...]) -> None:
 @given(month=st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)))
 def test_parse_month_reads_back_any_month(month: date) -> None:
     assert parse_month(f"{month.year:04d}-{month.month:02d}") == month.replace(day=1)
+
+
+# --- Splitting the month's commission between lines -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "expected"),
+    [
+        pytest.param("7000.00", ["150000", "150000"], ["3500.00", "3500.00"], id="renewal-halves"),
+        pytest.param(
+            "7000.00",
+            ["100000", "100000", "100000"],
+            ["2333.34", "2333.33", "2333.33"],
+            id="missing-cent-to-the-first-of-equal-remainders",
+        ),
+        pytest.param("1.00", ["1", "2"], ["0.33", "0.67"], id="cent-to-the-largest-remainder"),
+        pytest.param(
+            "7000.00",
+            ["20000", "140000", "140000"],
+            ["466.67", "3266.67", "3266.66"],
+            id="rounding-each-share-would-overshoot",
+        ),
+        pytest.param("0.01", ["1", "1", "1"], ["0.01", "0.00", "0.00"], id="one-cent-three-ways"),
+        pytest.param("5.00", ["0", "3"], ["0.00", "5.00"], id="no-weight-no-part"),
+        pytest.param("0.00", ["0", "0"], ["0.00", "0.00"], id="no-turnover-no-commission"),
+        pytest.param("0.00", [], [], id="nothing-to-split"),
+    ],
+)
+def test_split_by_weights_sums_exactly_by_largest_remainder(total, weights, expected) -> None:
+    parts = split_by_weights(D(total), [D(weight) for weight in weights])
+    assert parts == [D(part) for part in expected]
+    assert all(part.as_tuple().exponent == -2 for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "message"),
+    [
+        pytest.param("1.00", ["0", "0"], "all 0", id="non-zero-over-zero-weights"),
+        pytest.param("1.00", [], "all 0", id="non-zero-over-no-weights"),
+        pytest.param("1.001", ["1"], "whole cents", id="fraction-of-a-cent"),
+        pytest.param("-1.00", ["1"], "0 or more", id="negative-total"),
+        pytest.param("1.00", ["1", "-1"], "0 or more", id="negative-weight"),
+        pytest.param("1.00", ["NaN"], "0 or more", id="weight-not-a-number"),
+    ],
+)
+def test_split_by_weights_refuses_what_cannot_be_split(total, weights, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        split_by_weights(D(total), [D(weight) for weight in weights])
+
+
+@given(
+    total=st.decimals(min_value=0, max_value=10**9, places=2),
+    weights=st.lists(st.decimals(min_value=0, max_value=10**9, places=2), min_size=1, max_size=8),
+)
+def test_split_parts_sum_exactly_and_stay_within_a_cent_of_their_share(
+    total: Decimal, weights: list[Decimal]
+) -> None:
+    weight_sum = sum(weights, D(0))
+    if weight_sum == 0:
+        total = D("0.00")
+    parts = split_by_weights(total, weights)
+    assert sum(parts, D(0)) == total
+    assert len(parts) == len(weights)
+    for part, weight in zip(parts, weights, strict=True):
+        assert part == part.quantize(CENT)
+        if weight_sum:
+            # Exact share as a fraction of cents: |part - share| < 1 cent.
+            share = total * 100 * weight / weight_sum
+            assert abs(part * 100 - share) < 1
+        else:
+            assert part == 0

@@ -230,8 +230,8 @@ def test_overlapping_commission_contracts_share_the_turnover_instead_of_both_tak
         "150000.00",
         "150000.00",
     ]
-    # Each contract's own tiers: 100,000 x 3 % + 50,000 x 2 % = 4,000.00.
-    assert [line.amount for line in commissions] == [D("4000.00"), D("4000.00")]
+    # Tiers see the month once: 300,000 -> 7,000.00, half each (not 4,000.00 each on 150,000).
+    assert [line.amount for line in commissions] == [D("3500.00"), D("3500.00")]
     assert "split equally" in commissions[0].description
 
 
