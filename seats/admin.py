@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agency.admin import HistoryReadOnlyMixin
 from seats.models import Agent, AgentDailyLoad, HandoverNote, Seat, SeatAssignment, WorkloadRecord
-from seats.services import assignment_validate, handover_note_validate
+from seats.services import assignment_validate, handover_note_validate, workload_time_error
 
 
 @admin.register(Agent)
@@ -59,8 +59,36 @@ class SeatAssignmentAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     date_hierarchy = "start_date"
 
 
+class WorkloadRecordAdminForm(forms.ModelForm):
+    """The admin obeys the upload's time rule: no workload for a shift that has not begun."""
+
+    class Meta:
+        model = WorkloadRecord
+        fields = [
+            "agent",
+            "shop",
+            "date",
+            "shift",
+            "inquiries",
+            "conversions",
+            "buyer_messages",
+            "agent_messages",
+            "first_response_seconds",
+            "sales_amount",
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("shift"):
+            error = workload_time_error(cleaned["date"], cleaned["shift"])
+            if error is not None:
+                self.add_error(*error)
+        return cleaned
+
+
 @admin.register(WorkloadRecord)
 class WorkloadRecordAdmin(admin.ModelAdmin):
+    form = WorkloadRecordAdminForm
     list_display = [
         "date",
         "shift",

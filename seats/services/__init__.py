@@ -20,6 +20,7 @@ from seats.services.workloads import (
     WorkloadBulkError,
     parse_workload_csv,
     workload_bulk_upsert,
+    workload_time_error,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "seat_create",
     "seat_update",
     "workload_bulk_upsert",
+    "workload_time_error",
 ]

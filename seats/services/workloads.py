@@ -22,7 +22,9 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
+from agency import clock
 from agency.choices import Shift
 from agency.errors import ApplicationError
 from seats.models import Agent, WorkloadRecord
@@ -285,6 +287,28 @@ def _clean_row(number: int, row: Any) -> tuple[dict[str, Any], list[RowError]]:
     return cleaned, errors
 
 
+def workload_time_error(day: date, shift: str, moment=None) -> tuple[str, str] | None:
+    """Nothing is worked in the future: ``(field, message)`` when ``shift`` of ``day`` has not
+    begun yet (a date after today in Shanghai, or today's day shift before 09:00 and night shift
+    before 17:00), else ``None``. ``moment`` lets an upload read the clock once for all its rows.
+    """
+    moment = moment or clock.now()
+    if day > moment.date():
+        return "date", gettext(
+            "%(date)s is in the future (today is %(today)s): workloads are recorded for shifts "
+            "that have begun."
+        ) % {"date": day.isoformat(), "today": moment.date().isoformat()}
+    if not clock.shift_has_begun(day, shift, moment):
+        if shift == Shift.NIGHT:
+            return "shift", gettext(
+                "Today's night shift begins at 17:00; record its workload once it has begun."
+            )
+        return "shift", gettext(
+            "Today's day shift begins at 09:00; record its workload once it has begun."
+        )
+    return None
+
+
 # --- Upsert ------------------------------------------------------------------------------------
 
 
@@ -321,7 +345,8 @@ def workload_bulk_upsert(*, rows: list[dict[str, Any]]) -> BulkResult:
 
     Raises ``WorkloadBulkError`` listing every problem found when any row is invalid: unknown
     agent or shop, bad date, shift not day/night, negative or non-whole counts, conversions above
-    inquiries, bad money, the same (agent, shop, date, shift) twice in the upload.
+    inquiries, bad money, the same (agent, shop, date, shift) twice in the upload, a shift that
+    has not begun yet (``workload_time_error``).
     """
     if not isinstance(rows, list):
         raise WorkloadBulkError([RowError(None, None, "Send a list of workload rows.")])
@@ -330,9 +355,14 @@ def workload_bulk_upsert(*, rows: list[dict[str, Any]]) -> BulkResult:
 
     errors: list[RowError] = []
     cleaned_rows: list[tuple[int, dict[str, Any]]] = []
+    moment = clock.now()
     for number, row in enumerate(rows, start=1):
         cleaned, row_errors = _clean_row(number, row)
         errors.extend(row_errors)
+        if "date" in cleaned and "shift" in cleaned:
+            future = workload_time_error(cleaned["date"], cleaned["shift"], moment)
+            if future is not None:
+                errors.append(RowError(number, *future))
         cleaned_rows.append((number, cleaned))
 
     agents = _existing_ids(Agent, {c["agent"] for _, c in cleaned_rows if "agent" in c})
