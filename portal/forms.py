@@ -5,23 +5,16 @@ comes back as ``ValidationError`` or ``ApplicationError`` and is put on the form
 ``add_service_error``, on the field it names or above the form.
 """
 
-import datetime as dt
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from agency import clock
 from agency.errors import ApplicationError
 from agency.months import MonthFormField as MonthField
 
 BRIEFING_MAX_CHARS = 20_000
-
-
-def previous_month(today: dt.date | None = None) -> dt.date:
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def _amount_field() -> forms.DecimalField:
@@ -35,8 +28,16 @@ def _amount_field() -> forms.DecimalField:
 
 
 class TurnoverSubmitForm(forms.Form):
-    month = MonthField(label=_("Month"), help_text=_("The month the turnover belongs to."))
+    month = MonthField(
+        label=_("Month"),
+        help_text=_("The month the turnover belongs to: a month that has ended."),
+    )
     amount = _amount_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The month picker stops at the last ended month; the service has the last word.
+        self.fields["month"].widget.attrs["max"] = f"{clock.previous_month():%Y-%m}"
 
 
 class TurnoverUpdateForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from agency import clock
 from agency.access import scoped_to_shops, shops_for_user
 from agency.models import User
 from billing.calculations import round_money
@@ -42,6 +43,23 @@ def contract_list(*, user: User) -> QuerySet[Contract]:
 
 def turnover_report_list(*, user: User) -> QuerySet[TurnoverReport]:
     return scoped_to_shops(TurnoverReport.objects.all(), user)
+
+
+TURNOVER_LOOKBACK_MONTHS = 12
+
+
+def turnover_month_to_report(*, shop: Shop) -> dt.date | None:
+    """The month a turnover form offers: the latest ended month (Shanghai) of the last year
+    with no report yet, so never the month in progress and never a confirmed one. ``None`` when
+    every one of those months is reported (a submitted figure is corrected in its own row)."""
+    month = clock.previous_month()
+    months = [month]
+    for _ in range(TURNOVER_LOOKBACK_MONTHS - 1):
+        months.append(clock.previous_month(months[-1]))
+    reported = set(
+        TurnoverReport.objects.filter(shop=shop, month__in=months).values_list("month", flat=True)
+    )
+    return next((month for month in months if month not in reported), None)
 
 
 def dsr_rating_list(*, user: User) -> QuerySet[DsrRating]:

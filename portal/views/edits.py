@@ -17,7 +17,6 @@ from portal.forms import (
     TurnoverSubmitForm,
     TurnoverUpdateForm,
     add_service_error,
-    previous_month,
 )
 from portal.selectors import (
     briefing_changes,
@@ -27,6 +26,7 @@ from portal.selectors import (
 )
 from portal.views.base import PortalView, PreviewReadOnly
 from shops.models import TurnoverReport
+from shops.selectors import turnover_month_to_report
 from shops.services import shop_update, turnover_submit, turnover_update
 
 SERVICE_ERRORS = (ValidationError, ApplicationError)
@@ -46,7 +46,7 @@ class TurnoverView(PortalView):
         preview = self.is_preview(shop)
         form = kwargs.pop("form", None)
         if form is None and not preview:
-            form = TurnoverSubmitForm(initial={"month": previous_month()})
+            form = TurnoverSubmitForm(initial={"month": turnover_month_to_report(shop=shop)})
         return super().get_context_data(
             shop=shop,
             preview=preview,

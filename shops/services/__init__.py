@@ -24,6 +24,7 @@ from shops.services.shops import (
 from shops.services.turnover import (
     turnover_check_amount,
     turnover_confirm,
+    turnover_month_check,
     turnover_submit,
     turnover_update,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "shop_update",
     "turnover_check_amount",
     "turnover_confirm",
+    "turnover_month_check",
     "turnover_submit",
     "turnover_update",
 ]

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from agency import clock
 from agency.access import is_manager
 from agency.errors import StateConflict
 from agency.models import User
@@ -49,6 +50,25 @@ def turnover_check_amount(amount: Any) -> Decimal:
     return amount.quantize(CENT)
 
 
+def turnover_month_check(month: dt.date) -> dt.date:
+    """Turnover is reported for months that have ended (Shanghai): a month's sales are known
+    only once its last day is over. Returns the month's first day, or refuses on ``month``."""
+    month = month.replace(day=1)
+    if not clock.month_has_ended(month):
+        raise ValidationError(
+            {
+                "month": [
+                    gettext("%(month)s has not ended yet; report its turnover from %(next)s on.")
+                    % {
+                        "month": f"{month:%Y-%m}",
+                        "next": (clock.month_last_day(month) + dt.timedelta(days=1)).isoformat(),
+                    }
+                ]
+            }
+        )
+    return month
+
+
 @transaction.atomic
 def turnover_submit(
     *, actor: User | None, shop: Shop, month: dt.date, amount: Decimal
@@ -56,7 +76,7 @@ def turnover_submit(
     """Record a shop's turnover for a month (any date of the month names it); status submitted."""
     if actor is not None and not is_manager(actor) and shop.owner_id != actor.pk:
         raise ValidationError({"shop": ["You can only report the turnover of your own shops."]})
-    month = month.replace(day=1)
+    month = turnover_month_check(month)
     amount = turnover_check_amount(amount)
     if TurnoverReport.objects.filter(shop=shop, month=month).exists():
         raise ValidationError(
@@ -126,6 +146,7 @@ def turnover_update(
     locked = _locked_report(report.pk)
     if actor is not None and not is_manager(actor) and locked.shop.owner_id != actor.pk:
         raise PermissionDenied("Only the shop's owner or a manager can change its turnover.")
+    turnover_month_check(locked.month)
     _refuse_confirmed_change(locked, actor)
     amount = turnover_check_amount(amount)
     confirmed = locked.status == TurnoverReport.Status.CONFIRMED
@@ -211,6 +232,7 @@ def turnover_confirm(*, report_id: int, actor: User | None) -> TurnoverReport:
         raise StateConflict(
             f"The turnover of {report.shop.name} for {report.month:%Y-%m} is already confirmed."
         )
+    turnover_month_check(report.month)
     report.status = TurnoverReport.Status.CONFIRMED
     report.confirmed_by = actor
     report.confirmed_at = timezone.now()
