@@ -1,5 +1,10 @@
 """The demo agency behind `make run`: about 10 seats, 20 agents and 25 shops on every plan.
 
+Realistic for the day it is seeded on (Shanghai): the history covers whole months, from the first
+day of the month three months back to the shifts of today that have begun; the month before last
+is billed and issued (some of it paid), last month waits for turnover (most owners reported it,
+the agency has not confirmed it yet), and the month in progress is billed as a preview.
+
 Idempotent: every object is found by a natural key (username, employee number, seat code, shop
 platform id, order id...) and workloads are upserted, so running it again changes nothing that
 exists and only fills what is missing (new days, for instance). Everything is written through the
@@ -13,11 +18,21 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from agency import clock
 from agency.choices import Plan, Shift
 from agency.models import User
 
 DEMO_PASSWORD = "agency-demo"
-HISTORY_DAYS = 60
+HISTORY_MONTHS = 3
+"""Whole months of history before the month in progress."""
+
+
+def history_start(today: dt.date) -> dt.date:
+    """The first day of the month ``HISTORY_MONTHS`` before ``today``'s month."""
+    month = today.replace(day=1)
+    for _ in range(HISTORY_MONTHS):
+        month = clock.previous_month(month)
+    return month
 
 AGENT_NAMES = [
     "张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄婷", "周杰", "吴霞",
@@ -170,6 +185,7 @@ def _workloads(today: dt.date, start: dt.date) -> int:
         (a.seat_id, a.shift): a.agent_id for a in SeatAssignment.objects.filter(end_date=None)
     }
     rows = []
+    moment = clock.now()
     day = start
     while day <= today:
         # Evenings and Mondays are busy in e-commerce; Saturdays a little quieter.
@@ -180,7 +196,7 @@ def _workloads(today: dt.date, start: dt.date) -> int:
             shifts = [contract.shift] if contract.shift else [Shift.DAY, Shift.NIGHT]
             for shift in shifts:
                 agent_id = holders.get((contract.seat_id, shift))
-                if agent_id is None:
+                if agent_id is None or not clock.shift_has_begun(day, shift, moment):
                     continue
                 share = 0.55 if shift == Shift.DAY else 0.45
                 if contract.shift:
@@ -220,7 +236,9 @@ def _handover_notes(today: dt.date) -> None:
             "agent"
         )
     }
-    for offset in (2, 1, 0):
+    # Today's notes only once the day agents write them (from 16:00).
+    offsets = (2, 1, 0) if clock.now().hour >= 16 else (2, 1)
+    for offset in offsets:
         day = today - dt.timedelta(days=offset)
         for contract in Contract.objects.filter(seat__isnull=False).select_related("shop", "seat"):
             if not contract.is_active_on(day) or contract.seat_id not in day_agents:
@@ -280,27 +298,34 @@ def _dsr_ratings(manager: User, shops, today: dt.date) -> None:
 
 
 def _turnover(manager: User, shops, today: dt.date) -> None:
+    """The month before last reported and confirmed for every commission shop; last month
+    reported by most owners and not confirmed yet, so its drafts wait for turnover."""
     from shops.models import TurnoverReport
     from shops.services import turnover_confirm, turnover_submit
 
     rng = random.Random(11)
-    this_month = today.replace(day=1)
-    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
-    month_before = (last_month - dt.timedelta(days=1)).replace(day=1)
+    last_month = clock.previous_month(today)
+    month_before = clock.previous_month(last_month)
     for shop in shops:
         if not shop.contracts.filter(plan__in=Plan.monthly_plans()).exists():
             continue
-        for month, confirm in ((month_before, True), (last_month, shop.pk % 4 != 0)):
+        for month, report_it, confirm in (
+            (month_before, True, True),
+            (last_month, shop.pk % 4 != 0, False),
+        ):
+            amount = Decimal(shop.daily_inquiries_estimate * rng.randint(900, 3200))
+            if not report_it:
+                continue
             report = TurnoverReport.objects.filter(shop=shop, month=month).first()
             if report is None:
-                amount = Decimal(shop.daily_inquiries_estimate * rng.randint(900, 3200))
                 report = turnover_submit(actor=shop.owner, shop=shop, month=month, amount=amount)
             if confirm and report.status != TurnoverReport.Status.CONFIRMED:
                 turnover_confirm(report_id=report.pk, actor=manager)
 
 
 def _billing(manager: User, today: dt.date) -> None:
-    """Bill last month and the running one; issue a few of last month's invoices, pay one.
+    """Bill the month before last and issue it (pay every other invoice), bill last month (its
+    drafts wait for turnover) and the month in progress (a preview).
 
     Drafts recompute on every run and issued invoices never change, so this is safe to repeat.
     """
@@ -308,17 +333,18 @@ def _billing(manager: User, today: dt.date) -> None:
     from billing.services import bill_month, invoice_issue, invoice_pay
 
     this_month = today.replace(day=1)
-    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
-    bill_month(month=last_month)
-    bill_month(month=this_month)
-    if Invoice.objects.filter(month=last_month).exclude(status=Invoice.Status.DRAFT).exists():
+    last_month = clock.previous_month(this_month)
+    month_before = clock.previous_month(last_month)
+    for month in (month_before, last_month, this_month):
+        bill_month(month=month)
+    if Invoice.objects.filter(month=month_before).exclude(status=Invoice.Status.DRAFT).exists():
         return
     ready = Invoice.objects.filter(
-        month=last_month, status=Invoice.Status.DRAFT, awaiting_turnover=False
-    ).order_by("shop_id")[:3]
+        month=month_before, status=Invoice.Status.DRAFT, awaiting_turnover=False
+    ).order_by("shop_id")
     for index, invoice in enumerate(list(ready)):
         invoice_issue(invoice_id=invoice.pk, actor=manager)
-        if index == 0:
+        if index % 2 == 0:
             invoice_pay(invoice_id=invoice.pk, actor=manager)
 
 
@@ -326,8 +352,8 @@ def seed_demo() -> list[str]:
     from seats.models import WorkloadRecord
     from shops.models import Shop
 
-    today = timezone.localdate()
-    start = today - dt.timedelta(days=HISTORY_DAYS)
+    today = clock.today()
+    start = history_start(today)
     manager = _user("manager", staff=True, first_name="Li Na", email="manager@agency.example")
     seats, agents = _seats_and_agents(start)
     shops = _shops_and_contracts(manager, seats, today, start)

@@ -1,12 +1,17 @@
-"""`manage.py seed_demo`: a believable agency, and safe to run twice."""
+"""`manage.py seed_demo`: a believable agency for the day it is seeded on, and safe to run twice."""
 
+import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Min, Sum
 
 from agency.choices import Plan
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _counts() -> dict[str, int]:
@@ -35,19 +40,72 @@ def test_seed_demo_builds_a_believable_agency_and_is_idempotent():
     from seats.models import WorkloadRecord
     from shops.models import Contract
 
-    call_command("seed_demo", stdout=io.StringIO())
-    first = _counts()
-    call_command("seed_demo", stdout=io.StringIO())
-    assert _counts() == first
+    with time_machine.travel(dt.datetime(2026, 11, 30, 18, 0, tzinfo=SHANGHAI), tick=False):
+        call_command("seed_demo", stdout=io.StringIO())
+        first = _counts()
+        call_command("seed_demo", stdout=io.StringIO())
+        assert _counts() == first
 
     assert first["Seat"] == 10 and first["Agent"] == 20 and first["Shop"] == 25
     assert set(Contract.objects.values_list("plan", flat=True)) == set(Plan.values)
-    days = WorkloadRecord.objects.aggregate(n=Count("date", distinct=True))["n"]
-    assert days >= 59
+    span = WorkloadRecord.objects.aggregate(
+        first=Min("date"), last=Max("date"), days=Count("date", distinct=True)
+    )
+    # Whole months: from the first day of the month three months back to today.
+    assert span == {"first": dt.date(2026, 8, 1), "last": dt.date(2026, 11, 30), "days": 122}
     assert first["HandoverNote"] and first["DsrRating"] and first["TurnoverReport"]
-    assert first["Invoice"] > 0
     bands = {
         load_band(row["total"])
         for row in WorkloadRecord.objects.values("agent", "date").annotate(total=Sum("inquiries"))
     }
     assert {"overloaded", "idle", "normal"} <= set(bands)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 11, 30, 23, 30, tzinfo=SHANGHAI),  # the last evening of a month
+        dt.datetime(2027, 1, 1, 8, 30, tzinfo=SHANGHAI),  # New Year's morning, before any shift
+        dt.datetime(2027, 3, 1, 12, 0, tzinfo=SHANGHAI),  # after a 28-day February
+    ],
+    ids=["month end", "new year morning", "march first"],
+)
+def test_the_demo_follows_the_time_rules_on_the_day_it_is_seeded(moment):
+    """The month before last billed and issued, last month waiting for turnover, the month in
+    progress a preview; nothing worked, reported or billed in the future."""
+    from agency import clock
+    from billing.models import Invoice
+    from seats.models import WorkloadRecord
+    from shops.models import TurnoverReport
+
+    with time_machine.travel(moment, tick=False):
+        call_command("seed_demo", stdout=io.StringIO())
+        this_month = clock.current_month()
+        last_month = clock.previous_month()
+        month_before = clock.previous_month(last_month)
+        today = clock.today()
+
+        statuses = {
+            month: set(Invoice.objects.filter(month=month).values_list("status", flat=True))
+            for month in (month_before, last_month, this_month)
+        }
+        assert statuses[month_before] == {Invoice.Status.ISSUED, Invoice.Status.PAID}
+        assert statuses[last_month] == {Invoice.Status.DRAFT}
+        assert Invoice.objects.filter(month=last_month, awaiting_turnover=True).exists()
+        assert statuses[this_month] == {Invoice.Status.DRAFT}
+        assert all(
+            invoice.month_in_progress for invoice in Invoice.objects.filter(month=this_month)
+        )
+        assert not Invoice.objects.filter(month__gt=this_month).exists()
+
+        assert not TurnoverReport.objects.filter(month__gte=this_month).exists()
+        assert not TurnoverReport.objects.filter(
+            month=last_month, status=TurnoverReport.Status.CONFIRMED
+        ).exists()
+        assert TurnoverReport.objects.filter(month=last_month).exists()
+
+        assert not WorkloadRecord.objects.filter(date__gt=today).exists()
+        for shift in ("day", "night"):
+            if not clock.shift_has_begun(today, shift):
+                assert not WorkloadRecord.objects.filter(date=today, shift=shift).exists()

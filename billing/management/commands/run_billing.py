@@ -4,6 +4,7 @@ The same service as the API and the monthly schedule: a billing run is recorded 
 it next to the others) and executed synchronously.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agency.errors import ApplicationError
@@ -22,7 +23,10 @@ class Command(BaseCommand):
             first_day = parse_month(month)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        run = billing_run_create(month=first_day, enqueue=False)
+        try:
+            run = billing_run_create(month=first_day, enqueue=False)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         try:
             run = billing_run_execute(run_id=run.pk)
         except (ApplicationError, ValueError) as error:
