@@ -15,7 +15,14 @@ from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
 from agency.errors import StateConflict
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
-from shops.services import contract_validate, turnover_check_amount, turnover_confirm
+from shops.services import (
+    contract_validate,
+    turnover_check_amount,
+    turnover_confirm,
+    turnover_month_check,
+    turnover_submit,
+    turnover_update,
+)
 
 
 @admin.register(Shop)
@@ -102,13 +109,20 @@ class ContractAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
 
 
 class TurnoverReportAdminForm(forms.ModelForm):
+    """The checks of ``turnover_submit`` and ``turnover_update``, as form errors."""
+
     class Meta:
         model = TurnoverReport
         fields = ["shop", "month", "amount"]
 
     def clean_month(self):
         month = self.cleaned_data["month"]
-        return month.replace(day=1) if month else month
+        if not month:
+            return month
+        try:
+            return turnover_month_check(month)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["month"]) from None
 
     def clean_amount(self):
         try:
@@ -119,6 +133,12 @@ class TurnoverReportAdminForm(forms.ModelForm):
 
 @admin.register(TurnoverReport)
 class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
+    """Reports are added and corrected through the turnover services, confirmed by an action.
+
+    A confirmed figure is billed: it can neither be edited nor deleted here (a manager corrects
+    it in the manager app, through ``turnover_update``, while the month's invoice is a draft).
+    """
+
     form = TurnoverReportAdminForm
     list_display = ["shop", "month", "amount", "status", "confirmed_by", "confirmed_at"]
     list_filter = ["status", "month"]
@@ -135,10 +155,25 @@ class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
             return ["shop", "month", *base]
         return base
 
+    def has_delete_permission(
+        self, request: HttpRequest, obj: TurnoverReport | None = None
+    ) -> bool:
+        # Also asked per report by the bulk delete action: one confirmed report refuses it all.
+        if obj is not None and obj.status == TurnoverReport.Status.CONFIRMED:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj: TurnoverReport, form, change: bool) -> None:
         if not change:
-            obj.submitted_by = request.user
-        super().save_model(request, obj, form, change)
+            report = turnover_submit(
+                actor=request.user, shop=obj.shop, month=obj.month, amount=obj.amount
+            )
+            obj.pk = report.pk
+            obj.refresh_from_db()
+            obj._state.adding = False
+        elif "amount" in form.changed_data:
+            # The service locks the report and refuses a figure that has been confirmed since.
+            turnover_update(report=obj, actor=request.user, amount=obj.amount)
 
     @admin.action(description=_("Confirm the selected turnover reports"))
     def confirm(self, request: HttpRequest, queryset: QuerySet[TurnoverReport]) -> None:

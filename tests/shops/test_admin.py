@@ -2,8 +2,10 @@
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from shops.models import Contract, DsrRating, TurnoverReport
@@ -17,6 +19,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+MID_NOVEMBER = dt.datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
@@ -103,6 +107,7 @@ def test_turnover_admin_locks_a_confirmed_figure(admin_client, shop_a):
     assert report.amount == Decimal("300000.00")
 
 
+@time_machine.travel(MID_NOVEMBER, tick=False)
 def test_turnover_admin_adds_a_report_for_the_month(admin_client, superuser, shop_a):
     response = admin_client.post(
         "/admin/shops/turnoverreport/add/",
@@ -111,6 +116,56 @@ def test_turnover_admin_adds_a_report_for_the_month(admin_client, superuser, sho
     assert response.status_code == 302
     report = TurnoverReport.objects.get()
     assert (report.month, report.submitted_by) == (dt.date(2026, 10, 1), superuser)
+    assert response["Location"].endswith("/admin/shops/turnoverreport/")
+    # Through turnover_submit, which names the reason in the history.
+    assert report.history.get().history_change_reason == "submitted"
+
+
+@time_machine.travel(MID_NOVEMBER, tick=False)
+def test_turnover_admin_refuses_a_month_that_has_not_ended(admin_client, shop_a):
+    response = admin_client.post(
+        "/admin/shops/turnoverreport/add/",
+        {"shop": shop_a.pk, "month": "2026-11-01", "amount": "10.00"},
+    )
+    assert response.status_code == 200
+    assert "has not ended yet" in response.context["adminform"].form.errors["month"][0]
+    assert not TurnoverReport.objects.exists()
+
+
+def test_turnover_admin_corrects_a_submitted_figure_through_the_service(
+    admin_client, superuser, shop_a
+):
+    report = TurnoverReportFactory(shop=shop_a)
+    response = admin_client.post(
+        f"/admin/shops/turnoverreport/{report.pk}/change/", {"amount": "123.45"}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.amount == Decimal("123.45")
+    latest = report.history.first()
+    assert (latest.history_change_reason, latest.history_user) == ("amount corrected", superuser)
+
+
+def test_turnover_admin_cannot_delete_a_confirmed_figure(admin_client, shop_a, shop_b):
+    confirmed = TurnoverReportFactory(shop=shop_a, status="confirmed")
+    submitted = TurnoverReportFactory(shop=shop_b)
+    delete_url = f"/admin/shops/turnoverreport/{confirmed.pk}/delete/"
+
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    bulk = admin_client.post(
+        "/admin/shops/turnoverreport/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [confirmed.pk, submitted.pk],
+            "post": "yes",
+        },
+    )
+    assert bulk.status_code == 403
+    assert TurnoverReport.objects.count() == 2
+
+    # A figure not yet confirmed is billed nowhere: it may go.
+    admin_client.post(f"/admin/shops/turnoverreport/{submitted.pk}/delete/", {"post": "yes"})
+    assert list(TurnoverReport.objects.all()) == [confirmed]
 
 
 def test_turnover_admin_refuses_a_negative_amount(admin_client, shop_a):
