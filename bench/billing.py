@@ -9,7 +9,7 @@ Seeds N shops (default 5,000) into the configured database with contracts of all
 commission, some negotiated tiers), a month of workloads (one row per shop and day) and
 confirmed turnover for most shops with a monthly plan. Its own rows are recognised by their
 platform shop id (``BENCH-...``) and deleted first, so it can be run again and again; the month
-billed (2031-01) is far from real data.
+billed (2001-01) is far from real data.
 
 Then it times the billing service (``bill_month``) for the month (best of 3, the month's
 invoices deleted untimed before each), a rerun (drafts recomputed, none changed: nothing
@@ -49,7 +49,7 @@ from billing.services import bill_month  # noqa: E402
 from seats.models import Agent, WorkloadRecord  # noqa: E402
 from shops.models import Contract, Shop, TurnoverReport  # noqa: E402
 
-MONTH = date(2031, 1, 1)  # 31 days, far from any real month
+MONTH = date(2001, 1, 1)  # 31 days, long ended (nothing is billed in the future), far from real data
 PREFIX = "BENCH-"
 DEFAULT_TIERS = [
     {"from": "0.00", "rate": "0.0300"},
