@@ -17,8 +17,11 @@ TEST_DEBS := chromium
 
 run: install system-deps migrate demo serve ## install, migrate, demo data, serve on :8000
 
+# Two processes: the suite is independent of order and of the date (see docs/operations.md).
+PYTEST_WORKERS ?= 2
+
 test: install system-deps test-deps ## install, then run the whole suite
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(VENV)/.synced
 

@@ -1,9 +1,19 @@
 """The named cast of every test: a manager and two shop owners, each with a shop."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import ManagerFactory, ShopFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """A request activates its language in the test's thread and leaves it there; every test
+    starts and ends in the default language, whatever ran before it in this process."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from django.urls import reverse
 from billing.models import Invoice
 from billing.services import bill_month
 from shops.models import Contract, Shop, TurnoverReport
-from tests.billing.factories import OCTOBER, monthly_contract
+from tests.billing.factories import monthly_contract
 from tests.factories import DsrRatingFactory, ShopFactory, TurnoverReportFactory
-from tests.web.conftest import count_queries, grow_agency
+from tests.web.conftest import SEPTEMBER, count_queries, grow_agency
 
 LIST = "/shops/"
 
@@ -197,17 +197,17 @@ def test_the_shop_page_offers_last_months_turnover(manager_client, agency):
 def test_a_manager_enters_and_confirms_a_turnover_and_the_draft_follows(manager_client, manager):
     shop = ShopFactory()
     monthly_contract(shop)
-    bill_month(month=OCTOBER)
+    bill_month(month=SEPTEMBER)
     assert Invoice.objects.get(shop=shop).awaiting_turnover
 
     response = manager_client.post(
-        _turnover_url(shop), {"month": "2026-10", "amount": "100000.00", "confirm": "on"}
+        _turnover_url(shop), {"month": "2026-09", "amount": "100000.00", "confirm": "on"}
     )
 
     assert response.status_code == 302
     report = TurnoverReport.objects.get(shop=shop)
     assert (report.month, report.amount, report.status) == (
-        OCTOBER,
+        SEPTEMBER,
         Decimal("100000.00"),
         "confirmed",
     )
@@ -221,7 +221,7 @@ def test_a_manager_enters_and_confirms_a_turnover_and_the_draft_follows(manager_
 @pytest.mark.django_db
 def test_a_turnover_entered_without_confirming_waits(manager_client):
     shop = ShopFactory()
-    response = manager_client.post(_turnover_url(shop), {"month": "2026-10", "amount": "5.00"})
+    response = manager_client.post(_turnover_url(shop), {"month": "2026-09", "amount": "5.00"})
     assert response.status_code == 302
     assert TurnoverReport.objects.get(shop=shop).status == "submitted"
 
@@ -229,16 +229,16 @@ def test_a_turnover_entered_without_confirming_waits(manager_client):
 @pytest.mark.django_db
 def test_a_month_already_reported_is_refused_on_the_form_and_nothing_changes(manager_client):
     shop = ShopFactory(name="Twice Shop")
-    TurnoverReportFactory(shop=shop, month=OCTOBER, amount=Decimal("7.00"))
+    TurnoverReportFactory(shop=shop, month=SEPTEMBER, amount=Decimal("7.00"))
 
     response = manager_client.post(
-        _turnover_url(shop), {"month": "2026-10", "amount": "9.00", "confirm": "on"}
+        _turnover_url(shop), {"month": "2026-09", "amount": "9.00", "confirm": "on"}
     )
 
     assert response.status_code == 400
     errors = response.context["turnover_form"].errors["month"]
     assert errors == [
-        "Twice Shop already has a turnover report for 2026-10; change that report instead."
+        "Twice Shop already has a turnover report for 2026-09; change that report instead."
     ]
     report = TurnoverReport.objects.get(shop=shop)
     assert (report.amount, report.status) == (Decimal("7.00"), "submitted")

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from seats.models import WorkloadRecord
 from tests.factories import AgentFactory, ShopFactory, WorkloadFactory
-from tests.web.conftest import TODAY
+from tests.web.conftest import YESTERDAY
 
 IMPORT = "/workloads/import/"
 HEADER = (
@@ -45,12 +45,12 @@ def test_a_good_file_is_previewed_and_nothing_is_saved(manager_client, people):
 @pytest.mark.django_db
 def test_confirming_saves_the_checked_file(manager_client, people):
     agent, shop = people
-    WorkloadFactory(agent=agent, shop=shop, date=TODAY, shift="day", inquiries=1, conversions=0)
+    WorkloadFactory(agent=agent, shop=shop, date=YESTERDAY, shift="day", inquiries=1, conversions=0)
     response = upload(
         manager_client,
         HEADER
-        + f"{agent.pk},{shop.pk},2026-10-15,day,80,40,300,360,30,1200.50\n"
-        + f"{agent.pk},{shop.pk},2026-10-15,night,20,5,90,100,50,300.00\n",
+        + f"{agent.pk},{shop.pk},2026-10-14,day,80,40,300,360,30,1200.50\n"
+        + f"{agent.pk},{shop.pk},2026-10-14,night,20,5,90,100,50,300.00\n",
     )
     digest = response.context["preview"].digest
     response = manager_client.post(IMPORT, {"confirm": "1", "digest": digest}, follow=True)
