@@ -1,16 +1,21 @@
 """Admin of billing: the price book (editable by managers), invoices and billing runs.
 
 Invoices and runs are read-only here: every change goes through the same services as the API
-(issue, pay, void, start a run), as admin actions. History pages show past versions and never
-restore one (``HistoryReadOnlyMixin``).
+(issue, pay, void, start a run), as admin actions; voiding asks for the reason on an
+intermediate page first, like Django's "delete selected". History pages show past versions and
+never restore one (``HistoryReadOnlyMixin``).
 """
 
 from collections.abc import Callable
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,6 +27,7 @@ from agency.errors import ApplicationError
 from billing.calculations import tiers_from_json, tiers_to_json, validate_tiers
 from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, PriceBookEntry
 from billing.services import billing_run_create, invoice_issue, invoice_pay, invoice_void
+from billing.services.invoices import void_reason_clean
 
 
 class ManagersMayView:
@@ -135,6 +141,23 @@ class InvoiceLineInline(admin.TabularInline):
         return False
 
 
+class VoidReasonForm(forms.Form):
+    """The reason every void carries; checked by the same rule as the service's."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("The owners of issued invoices are emailed it and read it on the invoice."),
+    )
+
+    def clean_reason(self) -> str:
+        try:
+            return void_reason_clean(self.cleaned_data["reason"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["reason"]) from error
+
+
 def _apply(
     admin_view: admin.ModelAdmin,
     request: HttpRequest,
@@ -179,6 +202,7 @@ class InvoiceAdmin(HistoryReadOnlyMixin, ReadOnly, SimpleHistoryAdmin):
         "issued_at",
         "paid_at",
         "voided_at",
+        "void_reason",
         "created_at",
         "updated_at",
     ]
@@ -192,9 +216,29 @@ class InvoiceAdmin(HistoryReadOnlyMixin, ReadOnly, SimpleHistoryAdmin):
     def pay(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
         _apply(self, request, queryset, invoice_pay, "marked paid")
 
-    @admin.action(description=_("Void the selected invoices (the next run bills again)"))
-    def void(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        _apply(self, request, queryset, invoice_void, "voided")
+    @admin.action(
+        description=_("Void the selected invoices, saying why (the next run bills again)")
+    )
+    def void(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> TemplateResponse | None:
+        """Ask for the reason on an intermediate page, then void each invoice with it."""
+        form = VoidReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            _apply(self, request, queryset, partial(invoice_void, reason=reason), "voided")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/billing/invoice/void.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Why are these invoices voided?"),
+                "opts": self.model._meta,
+                "invoices": queryset.select_related("shop").order_by("month", "shop_id", "id"),
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "select_across": request.POST.get("select_across", "0"),
+            },
+        )
 
 
 # --- Billing runs and numbering ---------------------------------------------------------------

@@ -12,4 +12,5 @@ urlpatterns = [
     path("invoices/<int:pk>/issue/", apis.InvoiceIssueApi.as_view(), name="invoice-issue"),
     path("invoices/<int:pk>/pay/", apis.InvoicePayApi.as_view(), name="invoice-pay"),
     path("invoices/<int:pk>/void/", apis.InvoiceVoidApi.as_view(), name="invoice-void"),
+    path("invoices/<int:pk>/rebill/", apis.InvoiceRebillApi.as_view(), name="invoice-rebill"),
 ]

@@ -151,10 +151,14 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "issued_at",
             "paid_at",
             "voided_at",
+            "void_reason",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "void_reason": {"help_text": "Why the invoice was voided; empty unless it is void."}
+        }
 
 
 class InvoiceFilter(filters.FilterSet):
@@ -234,12 +238,57 @@ class InvoicePayApi(_InvoiceActionApi):
         return super().post(request, pk)
 
 
-class InvoiceVoidApi(_InvoiceActionApi):
-    change = staticmethod(services.invoice_void)
+class InvoiceVoidInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=services.VOID_REASON_MAX_LENGTH,
+        help_text="Why the invoice is voided. Stored on it; the owner of an issued invoice is "
+        "emailed it and reads it on the invoice.",
+    )
 
-    @_action_schema(
-        "Void a draft or an issued invoice; the next billing run bills the month again.",
-        "Paid, or already void.",
+
+class InvoiceVoidApi(_InvoiceActionApi):
+    @extend_schema(
+        request=InvoiceVoidInputSerializer,
+        description="Void a draft or an issued invoice, saying why. The owner of an issued "
+        "invoice is emailed the reason; the month can then be billed again (a billing run, or "
+        "POST .../rebill/).",
+        responses={
+            200: InvoiceSerializer,
+            400: OpenApiResponse(description='No reason: {"reason": ["..."]}.'),
+            404: OpenApiResponse(description="No such invoice."),
+            409: OpenApiResponse(description="Paid, or already void."),
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
+        invoices = selectors.invoice_list(user=request.user)
+        invoice = get_object_or_404(invoices, pk=pk)
+        serializer = InvoiceVoidInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.invoice_void(
+            invoice_id=invoice.pk, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(InvoiceSerializer(invoices.get(pk=invoice.pk)).data)
+
+
+class InvoiceRebillApi(_InvoiceActionApi):
+    @extend_schema(
+        request=None,
+        description="Bill the month of a void invoice again for its shop, now: makes the new "
+        "draft with the same code as a billing run.",
+        responses={
+            201: OpenApiResponse(InvoiceSerializer, description="The new draft."),
+            400: OpenApiResponse(
+                description="The month has not started, the shop has a live invoice for it, "
+                "or no contract active in it."
+            ),
+            404: OpenApiResponse(description="No such invoice."),
+            409: OpenApiResponse(description="The invoice is not void."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invoices = selectors.invoice_list(user=request.user)
+        invoice = get_object_or_404(invoices, pk=pk)
+        draft = services.invoice_rebill(invoice_id=invoice.pk, actor=request.user)
+        return Response(
+            InvoiceSerializer(invoices.get(pk=draft.pk)).data, status=status.HTTP_201_CREATED
+        )

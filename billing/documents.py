@@ -311,6 +311,7 @@ class InvoiceDocument:
     issued_on: date | None
     paid_on: date | None
     voided_on: date | None
+    void_reason: str
     awaiting_turnover: bool
     lines: tuple[DocumentLine, ...]
     total: str
@@ -347,6 +348,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         issued_on=_local_date(invoice.issued_at),
         paid_on=_local_date(invoice.paid_at),
         voided_on=_local_date(invoice.voided_at),
+        void_reason=invoice.void_reason if invoice.status == Invoice.Status.VOID else "",
         awaiting_turnover=invoice.awaiting_turnover,
         lines=lines,
         total=money(invoice.total),

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agency import clock
 from agency.choices import CommissionMode, Plan
 from agency.models import TimeStampedModel
 
@@ -94,12 +95,21 @@ class Invoice(TimeStampedModel):
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    # Why the invoice was voided, in the manager's words: the owner is told and reads it on the
+    # invoice. Required by ``invoice_void``; an invoice voided after its issue always has one.
+    # A database default too: a billing run inserts its drafts with plain SQL (services/writes).
+    void_reason = models.TextField(_("void reason"), blank=True, default="", db_default="")
+    # When the owner was emailed about the void of an issued invoice: the email task claims
+    # this before it sends, so a task delivered twice mails once. Not part of the history.
+    void_notice_sent_at = models.DateTimeField(_("void notice sent at"), null=True, blank=True)
     # A digest of the lines and flag a run last wrote: a rerun that computes the same digest
     # leaves the draft and its lines as they are. Not part of the invoice's history.
     figures_hash = models.CharField(_("figures digest"), max_length=32, blank=True, default="")
     # The history is read per invoice (by ``id``); indexes on its copies of ``number`` and
     # ``shop`` would only slow every run's inserts.
-    history = HistoricalRecords(excluded_fields=["figures_hash"], no_db_index=["number", "shop"])
+    history = HistoricalRecords(
+        excluded_fields=["figures_hash", "void_notice_sent_at"], no_db_index=["number", "shop"]
+    )
 
     class Meta:
         ordering = ["-month", "shop_id", "-id"]
@@ -125,11 +135,21 @@ class Invoice(TimeStampedModel):
                 condition=~Q(status__in=["issued", "paid"]) | Q(awaiting_turnover=False),
                 name="invoice_issued_not_awaiting_turnover",
             ),
+            # The owner saw an issued invoice: its void must say why (a draft's need not).
+            models.CheckConstraint(
+                condition=~Q(status="void") | Q(issued_at__isnull=True) | ~Q(void_reason=""),
+                name="invoice_issued_void_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["month", "status"], name="invoice_month_status_idx")]
 
     def __str__(self) -> str:
         return self.number or f"{self.shop} {self.month:%Y-%m} ({self.status})"
+
+    @property
+    def month_in_progress(self) -> bool:
+        """The billed month has not ended (Shanghai): the invoice is a preview, not final."""
+        return not clock.month_has_ended(self.month)
 
 
 class InvoiceLine(models.Model):

@@ -14,6 +14,7 @@ from billing.services import (
     billing_run_create,
     billing_run_execute,
     invoice_issued_email_send,
+    invoice_void_email_send,
     previous_month,
 )
 
@@ -67,3 +68,20 @@ def bill_previous_month() -> int:
 def send_invoice_issued_email(invoice_id: int) -> None:
     """Tell the shop's owner that an invoice was issued."""
     invoice_issued_email_send(invoice_id=invoice_id)
+
+
+@shared_task(
+    name="billing.tasks.send_invoice_void_email",
+    acks_late=True,
+    autoretry_for=(OSError,),  # SMTP errors and refused connections
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def send_invoice_void_email(invoice_id: int) -> None:
+    """Tell the shop's owner that an issued invoice was voided, and why (once, however often
+    the task is delivered)."""
+    invoice_void_email_send(invoice_id=invoice_id)

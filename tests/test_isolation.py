@@ -72,6 +72,7 @@ MATRIX: dict[str, Route] = {
     "invoice-issue": Route(TENANT, "invoice"),
     "invoice-pay": Route(TENANT, "invoice"),
     "invoice-void": Route(TENANT, "invoice"),
+    "invoice-rebill": Route(TENANT, "invoice"),
     "invoice-export": Route(MANAGER, query=f"?month={MONTH}"),
     "agent-list": Route(MANAGER),
     "agent-detail": Route(MANAGER, "agent"),

@@ -15,6 +15,7 @@ from agency.errors import ApplicationError
 from agency.models import User
 from agency.months import MonthFormField as MonthField
 from billing.models import Invoice
+from billing.services import VOID_REASON_MAX_LENGTH
 from seats.calculations import Coverage
 from seats.models import Agent, Seat
 from shops.models import Contract, Shop
@@ -260,6 +261,20 @@ class TurnoverEntryForm(forms.Form):
 class TurnoverCorrectionForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Turnover (CNY)"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+
+class InvoiceVoidForm(forms.Form):
+    """The reason a void carries (``billing.services.invoice_void`` applies the rule)."""
+
+    reason = forms.CharField(
+        label=_("Why is this invoice voided?"),
+        max_length=VOID_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the invoice is voided.")},
+        help_text=_(
+            "The owner of an issued invoice is emailed this reason and reads it on the invoice."
+        ),
     )
 
 

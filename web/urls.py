@@ -58,6 +58,16 @@ urlpatterns = [
         for action in billing.INVOICE_ACTIONS
     ],
     path(
+        "billing/invoices/<int:pk>/void/",
+        billing.InvoiceVoidView.as_view(),
+        name="invoice-void",
+    ),
+    path(
+        "billing/invoices/<int:pk>/rebill/",
+        billing.InvoiceRebillView.as_view(),
+        name="invoice-rebill",
+    ),
+    path(
         "billing/invoices/<int:pk>/turnover/",
         billing.InvoiceTurnoverView.as_view(),
         name="invoice-turnover",

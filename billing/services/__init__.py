@@ -7,10 +7,13 @@ the change.
 """
 
 from billing.services.invoices import (
+    VOID_REASON_MAX_LENGTH,
     invoice_issue,
     invoice_issued_email_send,
     invoice_pay,
+    invoice_rebill,
     invoice_void,
+    invoice_void_email_send,
 )
 from billing.services.lines import ContractTerms, ContractTermsError, invoice_figures
 from billing.services.numbering import invoice_number_next
@@ -20,9 +23,11 @@ from billing.services.runs import (
     billing_run_execute,
     invoice_draft_recompute,
     previous_month,
+    shop_month_bill,
 )
 
 __all__ = [
+    "VOID_REASON_MAX_LENGTH",
     "ContractTerms",
     "ContractTermsError",
     "bill_month",
@@ -34,6 +39,9 @@ __all__ = [
     "invoice_issued_email_send",
     "invoice_number_next",
     "invoice_pay",
+    "invoice_rebill",
     "invoice_void",
+    "invoice_void_email_send",
     "previous_month",
+    "shop_month_bill",
 ]

@@ -4,8 +4,11 @@
   its number (gapless per year, ``billing.services.numbering``) and the shop's owner an email
   once the transaction has committed.
 * Pay: only an issued invoice.
-* Void: a draft or an issued invoice, never a paid one. An issued invoice is corrected by voiding
-  it and billing the month again: the next run makes a new draft for the shop.
+* Void: a draft or an issued invoice, never a paid one, always with a reason (stored on the
+  invoice and in its history). The owner of an issued invoice is emailed the reason; a draft's
+  void tells nobody. An issued invoice is corrected by voiding it and billing the month again:
+  the next run makes a new draft for the shop, or a manager bills the shop's month at once
+  (``billing.services.runs.shop_month_bill``).
 
 An issued or paid invoice never changes its figures: the billing run skips it. Each change takes
 the month's lock (``billing.services.locks``) and then the invoice's row, so it never interleaves
@@ -14,13 +17,14 @@ with a billing run or another change.
 
 import structlog
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from agency.access import is_manager
@@ -30,7 +34,7 @@ from billing.models import Invoice
 from billing.services.lines import money_text
 from billing.services.locks import lock_month
 from billing.services.numbering import invoice_number_next
-from billing.services.runs import invoice_draft_recompute
+from billing.services.runs import invoice_draft_recompute, shop_month_bill
 
 logger = structlog.get_logger(__name__)
 
@@ -120,19 +124,70 @@ def invoice_pay(*, invoice_id: int, actor: User | None) -> Invoice:
     return invoice
 
 
+VOID_REASON_MAX_LENGTH = 500
+
+
+def void_reason_clean(reason: object) -> str:
+    """The reason for a void, stripped; ``ValidationError`` on ``reason`` when it is blank or
+    longer than ``VOID_REASON_MAX_LENGTH`` characters."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ValidationError({"reason": [gettext("Say why the invoice is voided.")]})
+    if len(text) > VOID_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    gettext("Keep the reason to %(limit)d characters (it has %(length)d).")
+                    % {"limit": VOID_REASON_MAX_LENGTH, "length": len(text)}
+                ]
+            }
+        )
+    return text
+
+
 @transaction.atomic
-def invoice_void(*, invoice_id: int, actor: User | None) -> Invoice:
-    """Void a draft or an issued invoice; the next billing run bills the shop-month again."""
+def invoice_void(*, invoice_id: int, actor: User | None, reason: str) -> Invoice:
+    """Void a draft or an issued invoice, saying why; the shop-month can then be billed again.
+
+    The reason is stored on the invoice and in its history. The owner of an issued invoice is
+    emailed the reason once the transaction commits; a draft's void tells nobody (the owner
+    never received it).
+    """
     _require_manager(actor)
+    text = void_reason_clean(reason)
     invoice = _locked_invoice(invoice_id)
     if invoice.status == Invoice.Status.PAID:
         raise StateConflict(f"A paid invoice cannot be voided ({_label(invoice)}).")
     if invoice.status == Invoice.Status.VOID:
         raise StateConflict(f"This invoice ({_label(invoice)}) is already void.")
+    was_issued = invoice.status == Invoice.Status.ISSUED
     invoice.status = Invoice.Status.VOID
     invoice.voided_at = timezone.now()
-    _save(invoice, actor, "voided", ["voided_at"])
+    invoice.void_reason = text
+    # The history's change reason holds 100 characters; its row keeps the whole reason.
+    _save(invoice, actor, Truncator(f"voided: {text}").chars(100), ["voided_at", "void_reason"])
+    if was_issued:
+        invoice_id = invoice.pk
+        transaction.on_commit(lambda: _queue_void_email(invoice_id))
     return invoice
+
+
+def invoice_rebill(*, invoice_id: int, actor: User | None) -> Invoice:
+    """Bill the month of a void invoice again for its shop, now: returns the new draft.
+
+    Only a void invoice is billed again (``StateConflict`` otherwise); the rest is
+    ``shop_month_bill``'s to decide (the month has started, no live invoice, a contract).
+    """
+    _require_manager(actor)
+    invoice = Invoice.objects.filter(pk=invoice_id).select_related("shop").first()
+    if invoice is None:
+        raise Http404("No such invoice.")
+    if invoice.status != Invoice.Status.VOID:
+        raise StateConflict(
+            gettext("Only the month of a void invoice is billed again; this invoice is %(status)s.")
+            % {"status": invoice.get_status_display()}
+        )
+    return shop_month_bill(shop_id=invoice.shop_id, month=invoice.month, actor=actor)
 
 
 def _queue_issued_email(invoice_id: int) -> None:
@@ -142,6 +197,62 @@ def _queue_issued_email(invoice_id: int) -> None:
         send_invoice_issued_email.delay(invoice_id)
     except Exception:  # the invoice is issued either way; a lost email must not undo it
         logger.exception("invoice_email_not_sent", invoice_id=invoice_id)
+
+
+def _queue_void_email(invoice_id: int) -> None:
+    from billing.tasks import send_invoice_void_email
+
+    try:
+        send_invoice_void_email.delay(invoice_id)
+    except Exception:  # the invoice is void either way; a lost email must not undo it
+        logger.exception("invoice_void_email_not_sent", invoice_id=invoice_id)
+
+
+def invoice_void_email_send(*, invoice_id: int) -> bool:
+    """Email the shop's owner that an issued invoice was voided, and why, in their language.
+
+    Returns whether a mail was sent: not for an invoice that is not void or was never issued
+    (the owner never saw a draft), not to an owner without an email address, and not twice.
+    The invoice's ``void_notice_sent_at`` is claimed before the mail goes out and released when
+    sending fails, so a retry sends it and a task delivered twice mails once.
+    """
+    invoice = Invoice.objects.select_related("shop__owner").get(pk=invoice_id)
+    owner = invoice.shop.owner
+    if invoice.status != Invoice.Status.VOID or invoice.number is None or not owner.email:
+        return False
+    claimed = Invoice.objects.filter(pk=invoice_id, void_notice_sent_at__isnull=True).update(
+        void_notice_sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    month = f"{invoice.month:%Y-%m}"
+    with translation.override(owner.email_language):  # the language the owner chose
+        subject = gettext("Invoice %(number)s voided: %(shop)s, %(month)s") % {
+            "number": invoice.number,
+            "shop": invoice.shop.name,
+            "month": month,
+        }
+        message = render_to_string(
+            "billing/email/invoice_void.txt",
+            {
+                "owner_name": owner.get_full_name() or owner.username,
+                "number": invoice.number,
+                "shop": invoice.shop.name,
+                "month": month,
+                "reason": invoice.void_reason,
+            },
+        )
+    try:
+        send_mail(
+            subject=subject,
+            message=message,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[owner.email],
+        )
+    except BaseException:
+        Invoice.objects.filter(pk=invoice_id).update(void_notice_sent_at=None)
+        raise
+    return True
 
 
 def invoice_issued_email_send(*, invoice_id: int) -> bool:

@@ -33,11 +33,15 @@ from decimal import Decimal
 from hashlib import blake2b
 
 import structlog
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from agency import clock
+from agency.access import is_manager
 from agency.errors import ApplicationError
 from agency.models import User
 from billing.calculations import month_last_day
@@ -45,7 +49,7 @@ from billing.models import BillingRun, Invoice
 from billing.services import writes
 from billing.services.lines import ContractTerms, InvoiceFigures, invoices_figures
 from billing.services.locks import lock_month
-from shops.models import Contract, TurnoverReport
+from shops.models import Contract, Shop, TurnoverReport
 
 logger = structlog.get_logger(__name__)
 
@@ -283,6 +287,54 @@ def invoice_draft_recompute(
         return Invoice.objects.filter(
             shop_id=shop_id, month=month, status=Invoice.Status.DRAFT
         ).first()
+
+
+def shop_month_bill(*, shop_id: int, month: date, actor: User | None = None) -> Invoice:
+    """Bill one shop's month now, with the same code as a run, and return the new draft.
+
+    This is how a manager bills a month again after voiding its invoice, without waiting for
+    (or starting) a run of every shop. Refused, with a message for people, when the month has
+    not started, when the shop already has a live (not void) invoice for the month, or when no
+    contract of the shop is active in the month.
+    """
+    if actor is not None and not is_manager(actor):
+        raise PermissionDenied("Only agency managers can bill a month.")
+    month = month.replace(day=1)
+    shop_name = Shop.objects.filter(pk=shop_id).values_list("name", flat=True).first()
+    if shop_name is None:
+        raise ApplicationError(gettext("There is no such shop."))
+    names = {"shop": shop_name, "month": f"{month:%Y-%m}"}
+    if not clock.month_has_started(month):
+        raise ApplicationError(
+            gettext("%(month)s has not started yet; %(shop)s can be billed for it once it has.")
+            % names
+        )
+    with transaction.atomic():
+        lock_month(month)
+        live = Invoice.objects.filter(shop_id=shop_id, month=month).exclude(
+            status=Invoice.Status.VOID
+        )
+        if live.exists():
+            raise ApplicationError(
+                gettext("%(shop)s already has an invoice for %(month)s that is not void.") % names
+            )
+        _bill(
+            month=month,
+            shop_id=shop_id,
+            create=True,
+            user_id=actor.pk if actor else None,
+            reason=f"billed again {month:%Y-%m}",
+        )
+        draft = Invoice.objects.filter(
+            shop_id=shop_id, month=month, status=Invoice.Status.DRAFT
+        ).first()
+        if draft is None:
+            raise ApplicationError(
+                gettext("%(shop)s has no contract active in %(month)s: there is nothing to bill.")
+                % names
+            )
+    logger.info("billing_shop_month_billed", shop_id=shop_id, month=f"{month:%Y-%m}")
+    return draft
 
 
 # --- Billing runs (the record managers see) ---------------------------------------------------

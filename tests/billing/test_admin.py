@@ -158,12 +158,34 @@ def test_admin_actions_issue_pay_and_void_through_the_services(admin_client_for_
     assert ready.number.startswith("INV-")
 
     admin_client_for_manager.post(url, {"action": "pay", "_selected_action": [ready.pk]})
-    admin_client_for_manager.post(
-        url, {"action": "void", "_selected_action": [ready.pk, waiting.pk]}
-    )
+    selected = {"action": "void", "_selected_action": [ready.pk, waiting.pk]}
+    asked = admin_client_for_manager.post(url, selected)
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    admin_client_for_manager.post(url, {**selected, "apply": "1", "reason": "Billed twice"})
     ready.refresh_from_db()
     waiting.refresh_from_db()
     assert (ready.status, waiting.status) == ("paid", "void")
+    assert waiting.void_reason == "Billed twice"
+
+
+def test_the_admin_asks_why_before_voiding_and_refuses_a_blank_reason(
+    admin_client_for_manager, drafts
+):
+    ready, _ = drafts
+    url = reverse("admin:billing_invoice_changelist")
+    selected = {"action": "void", "_selected_action": [ready.pk]}
+
+    asked = admin_client_for_manager.post(url, selected)
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert f'name="_selected_action" value="{ready.pk}"' in page
+    assert "Why are these invoices voided?" in page
+
+    refused = admin_client_for_manager.post(url, {**selected, "apply": "1", "reason": "  "})
+    assert refused.status_code == 200
+    assert "Say why the invoice is voided." in refused.content.decode()
+    ready.refresh_from_db()
+    assert ready.status == "draft"
 
 
 # --- Runs and numbering -----------------------------------------------------------------------

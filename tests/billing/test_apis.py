@@ -236,13 +236,14 @@ def test_the_life_cycle_through_the_api(manager_api, billed):
 
     paid = manager_api.post(f"{url}/pay/")
     assert (paid.status_code, paid.json()["status"]) == (200, "paid")
-    refused = manager_api.post(f"{url}/void/")
+    refused = manager_api.post(f"{url}/void/", {"reason": "Billed twice"}, format="json")
     assert refused.status_code == 409
     assert "paid" in refused.json()["detail"]
 
     other = f"{INVOICES}{billed['b'].pk}"
-    assert manager_api.post(f"{other}/void/").json()["status"] == "void"
-    assert manager_api.post(f"{other}/void/").status_code == 409
+    reason = {"reason": "Billed twice"}
+    assert manager_api.post(f"{other}/void/", reason, format="json").json()["status"] == "void"
+    assert manager_api.post(f"{other}/void/", reason, format="json").status_code == 409
     assert manager_api.post(f"{other}/pay/").status_code == 409
 
 

@@ -145,6 +145,7 @@ def make_invoice(shop, *, status=Invoice.Status.DRAFT, number=None, awaiting=Fal
         number=number,
         awaiting_turnover=awaiting,
         issued_at=timezone.now() if status != Invoice.Status.DRAFT else None,
+        void_reason="Billed on the wrong contract" if status == Invoice.Status.VOID else "",
     )
 
 

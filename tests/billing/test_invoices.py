@@ -40,7 +40,7 @@ def in_state(shop, status: str, manager) -> Invoice:
     if status == "paid":
         invoice = invoice_pay(invoice_id=invoice.pk, actor=manager)
     if status == "void":
-        invoice = invoice_void(invoice_id=invoice.pk, actor=manager)
+        invoice = invoice_void(invoice_id=invoice.pk, actor=manager, reason="Billed twice")
     return invoice
 
 
@@ -93,7 +93,7 @@ def test_only_an_issued_invoice_can_be_paid(shop_a, manager, status):
 @pytest.mark.parametrize("status", ["draft", "issued"])
 def test_a_draft_or_an_issued_invoice_can_be_voided(shop_a, manager, status):
     invoice = in_state(shop_a, status, manager)
-    voided = invoice_void(invoice_id=invoice.pk, actor=manager)
+    voided = invoice_void(invoice_id=invoice.pk, actor=manager, reason="Wrong plan")
     assert voided.status == "void"
     assert voided.voided_at is not None
     # A voided number stays used: numbering is gapless, not reused.
@@ -106,7 +106,7 @@ def test_a_draft_or_an_issued_invoice_can_be_voided(shop_a, manager, status):
 def test_a_paid_or_void_invoice_cannot_be_voided(shop_a, manager, status, message):
     invoice = in_state(shop_a, status, manager)
     with pytest.raises(StateConflict, match=message):
-        invoice_void(invoice_id=invoice.pk, actor=manager)
+        invoice_void(invoice_id=invoice.pk, actor=manager, reason="Wrong plan")
 
 
 def test_only_managers_change_invoices(shop_a, owner_a, manager):

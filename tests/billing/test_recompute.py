@@ -196,7 +196,7 @@ def test_after_voiding_the_invoice_the_turnover_is_corrected_and_billed_again(
     report = confirmed_turnover(shop_a, "100000.00")
     bill_month(month=OCTOBER)
     issued = invoice_issue(invoice_id=draft_of(shop_a).pk, actor=manager)
-    invoice_void(invoice_id=issued.pk, actor=manager)
+    invoice_void(invoice_id=issued.pk, actor=manager, reason="Turnover was misreported")
 
     response = manager_api.patch(report_url(report), {"amount": "300000.00"}, format="json")
     assert response.status_code == 200, response.content

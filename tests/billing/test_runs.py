@@ -177,7 +177,7 @@ def test_a_void_invoice_is_ignored_and_the_shop_gets_a_new_draft(shop_a, manager
     confirmed_turnover(shop_a, "100000.00")
     bill_month(month=OCTOBER)
     first = invoice_issue(invoice_id=invoice_of(shop_a).pk, actor=manager)
-    invoice_void(invoice_id=first.pk, actor=manager)
+    invoice_void(invoice_id=first.pk, actor=manager, reason="Wrong price")
     shop_a.contracts.update(price=D("2500.00"))
 
     assert bill_month(month=OCTOBER) == (1, 0)

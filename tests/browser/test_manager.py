@@ -59,6 +59,15 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     # A temporary job of 5 days at the end of last month that runs on after today.
     start = today.replace(day=1) - timedelta(days=5)
     end = today + timedelta(days=5)
+    # Irreversible actions ask in a confirm dialog first (static/js/confirm.js): accept each,
+    # and keep its question.
+    dialogs: list[str] = []
+
+    def accept(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
 
     sign_in("manager")
     expect(heading(page, "Dashboard")).to_be_visible()
@@ -175,6 +184,7 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     expect(page.get_by_label("Month to bill")).to_have_value(f"{last_month:%Y-%m}")
     page.get_by_role("button", name="Bill this month").click()
     expect(messages(page)).to_contain_text(f"Billing run for {last_month:%Y-%m}")
+    assert dialogs[-1].startswith(f"Bill {last_month:%Y-%m}? "), dialogs
     assert len(queued) == 1
     row = page.locator(f"#run-{queued[0]}")
     expect(row).to_contain_text("Queued")
@@ -198,8 +208,11 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     expect(heading(page, f"Draft for {SHOP_NAME}, {last_month:%Y-%m}")).to_be_visible()
     lines = page.get_by_role("region", name="Lines")
     expect(lines.locator("tfoot")).to_contain_text("500.00")  # 5 service days at 100.00
-    page.get_by_role("button", name="Issue").click()
+    page.get_by_role("button", name="Issue…").click()
     expect(heading(page, re.compile(r"^Invoice INV-\d{4}-\d{6}$"))).to_be_visible()
+    assert dialogs[-1] == (
+        f"Issue the {last_month:%Y-%m} invoice of {SHOP_NAME}? Issued invoices never change."
+    )
     number = heading(page, re.compile("^Invoice")).inner_text().removeprefix("Invoice ")
     expect(messages(page)).to_contain_text(f"Invoice {number} issued")
     assert [m.subject for m in mailoutbox if number in m.subject], "the owner got no email"
@@ -210,6 +223,24 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     download = download_info.value
     assert download.suggested_filename == f"{number}.pdf"
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+    # --- A void says why; then the month is billed again at once -----------------------------
+    page.get_by_role("link", name="Void…").click()
+    expect(heading(page, f"Void invoice {number}")).to_be_visible()
+    page.get_by_role("button", name="Void invoice").click()  # no reason given
+    expect(page.get_by_text("Say why the invoice is voided.")).to_be_visible()
+    reason = "Billed before the contract was extended."
+    page.get_by_label(label("Why is this invoice voided?")).fill(reason)
+    page.get_by_role("button", name="Void invoice").click()
+    expect(heading(page, f"Invoice {number}")).to_be_visible()
+    expect(messages(page)).to_contain_text(f"Invoice {number} voided")
+    expect(page.get_by_text(f"VOID: {reason}")).to_be_visible()
+    assert [m for m in mailoutbox if f"{number} voided" in m.subject and reason in m.body]
+    page.get_by_role("button", name=f"Bill {last_month:%Y-%m} again for {SHOP_NAME}").click()
+    expect(heading(page, f"Draft for {SHOP_NAME}, {last_month:%Y-%m}")).to_be_visible()
+    expect(messages(page)).to_contain_text(f"{last_month:%Y-%m} billed again for {SHOP_NAME}")
+    page.go_back()  # to the void invoice, which now links the month's current invoice
+    expect(heading(page, f"Invoice {number}")).to_be_visible()
 
     # --- The same pages in Chinese -----------------------------------------------------------
     switch_language(page, "zh-hans")

@@ -67,6 +67,7 @@ def make_invoice(
         total=figures.total,
         issued_at=shanghai(month.replace(day=28) + dt.timedelta(days=5)) if issued else None,
         voided_at=shanghai(month + dt.timedelta(days=40)) if status == "void" else None,
+        void_reason="Billed on the wrong contract" if status == "void" else "",
     )
     InvoiceLine.objects.bulk_create(
         InvoiceLine(

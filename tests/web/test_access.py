@@ -31,6 +31,7 @@ def page_urls(agency) -> list[str]:
         reverse("web:billing"),
         reverse("web:invoice-list"),
         reverse("web:invoice-detail", args=[invoice.pk]),
+        reverse("web:invoice-void", args=[invoice.pk]),
         reverse("web:reports"),
     ]
 
@@ -41,6 +42,7 @@ def post_urls(agency) -> list[str]:
         reverse("web:invoice-issue", args=[invoice.pk]),
         reverse("web:invoice-pay", args=[invoice.pk]),
         reverse("web:invoice-void", args=[invoice.pk]),
+        reverse("web:invoice-rebill", args=[invoice.pk]),
         reverse("web:invoice-turnover", args=[invoice.pk]),
         reverse("web:turnover-confirm", args=[agency.turnover[0].pk]),
         reverse("web:assignment-end", args=[1]),
@@ -92,7 +94,7 @@ def test_a_polled_fragment_sends_an_ended_session_to_the_login_page(anonymous_cl
 @pytest.mark.django_db
 def test_owner_actions_change_nothing(owner_client, agency):
     invoice = agency.invoices[0]
-    owner_client.post(reverse("web:invoice-void", args=[invoice.pk]))
+    owner_client.post(reverse("web:invoice-void", args=[invoice.pk]), {"reason": "Mine"})
     invoice.refresh_from_db()
     assert invoice.status == "draft"
 

@@ -118,7 +118,9 @@ def test_issue_pay_and_void_through_the_billing_services(manager_client, agency)
     invoice.refresh_from_db()
     assert invoice.status == "paid"
     assert "Invoice INV-2026-000001 marked paid." in response.content.decode()
-    refused = manager_client.post(reverse("web:invoice-void", args=[invoice.pk]), follow=True)
+    refused = manager_client.post(
+        reverse("web:invoice-void", args=[invoice.pk]), {"reason": "Billed twice"}, follow=True
+    )
     assert "A paid invoice cannot be voided" in refused.content.decode()
     invoice.refresh_from_db()
     assert invoice.status == "paid"
@@ -169,9 +171,9 @@ def test_a_new_month_of_turnover_is_offered_for_confirmation(manager_client, age
 @pytest.mark.django_db
 def test_an_issued_invoice_can_be_voided_to_be_billed_again(manager_client, agency):
     other = InvoiceFactory(month=dt.date(2026, 7, 1), status="issued", number="INV-2026-000077")
-    manager_client.post(reverse("web:invoice-void", args=[other.pk]))
+    manager_client.post(reverse("web:invoice-void", args=[other.pk]), {"reason": "Wrong plan"})
     other.refresh_from_db()
-    assert other.status == "void"
+    assert (other.status, other.void_reason) == ("void", "Wrong plan")
 
 
 # --- Correcting the turnover behind a draft ---------------------------------------------------
@@ -266,7 +268,7 @@ def test_a_submitted_turnover_corrected_on_a_draft_still_waits_for_confirmation(
 @pytest.mark.django_db
 def test_a_void_invoices_turnover_is_not_corrected_from_it(manager_client, manager):
     draft, report = _billed_draft()
-    invoice_void(invoice_id=draft.pk, actor=manager)
+    invoice_void(invoice_id=draft.pk, actor=manager, reason="Billed on the wrong contract")
 
     response = manager_client.post(_turnover_url(draft), {"amount": "300000.00"})
 

@@ -1,5 +1,9 @@
 """Billing: start a run and watch it, invoices and their life cycle, turnover to confirm.
 
+Issuing, marking paid, confirming a turnover and starting a run ask in a confirm dialog first
+(``data-confirm`` on their forms, ``static/js/confirm.js``); voiding has a page of its own that
+asks why, and a void invoice's page offers to bill its month again for the shop.
+
 Every change is a call to ``billing.services`` or ``shops.services`` (``turnover_confirm``,
 ``turnover_update``); a state
 the invoice's life forbids (issue while awaiting turnover, void when paid) comes back as the
@@ -26,6 +30,7 @@ from shops.services import turnover_confirm, turnover_update
 from web.forms import (
     BillingRunForm,
     InvoiceFilterForm,
+    InvoiceVoidForm,
     TurnoverCorrectionForm,
     add_service_error,
 )
@@ -34,10 +39,10 @@ from web.views.base import ManagerPage, paginate, redirect_back
 
 RECENT_RUNS = 10
 INVOICE_PAGE_SIZE = 50
+# One-click actions (each asks in a confirm dialog first); voiding has a page of its own.
 INVOICE_ACTIONS = {
     "issue": services.invoice_issue,
     "pay": services.invoice_pay,
-    "void": services.invoice_void,
 }
 
 
@@ -163,6 +168,14 @@ class InvoiceDetailView(ManagerPage):
             kwargs.setdefault(
                 "turnover_form", TurnoverCorrectionForm(initial={"amount": turnover.amount})
             )
+        if invoice.status == invoice.Status.VOID:
+            # The month's invoice now, if it was billed again; else the offer to bill it.
+            kwargs["live_invoice"] = (
+                invoice_list(user=self.request.user)
+                .filter(shop_id=invoice.shop_id, month=invoice.month)
+                .exclude(status=invoice.Status.VOID)
+                .first()
+            )
         return super().get_context_data(invoice=invoice, lines=lines, turnover=turnover, **kwargs)
 
 
@@ -230,13 +243,89 @@ class InvoiceActionView(ManagerRequiredMixin, View):
             done = {
                 "issue": _("Invoice %(invoice)s issued; the owner gets an email."),
                 "pay": _("Invoice %(invoice)s marked paid."),
-                "void": _(
-                    "Invoice %(invoice)s voided; the next billing run bills the month again."
-                ),
             }[self.action]
-            label = invoice.number or f"{invoice.shop.name} {invoice.month:%Y-%m}"
-            messages.success(request, done % {"invoice": label})
+            messages.success(request, done % {"invoice": _invoice_label(invoice)})
         return redirect_back(request, reverse("web:invoice-detail", args=[pk]))
+
+
+def _invoice_label(invoice) -> str:
+    return invoice.number or f"{invoice.shop.name} {invoice.month:%Y-%m}"
+
+
+class InvoiceVoidView(ManagerPage):
+    """The confirm step of a void: the invoice, and a form that asks why (required).
+
+    POST voids with the reason (``billing.services.invoice_void``) and goes back to the
+    invoice, whose page then offers to bill the month again. Only a draft or an issued invoice
+    has this page; any other goes back to its invoice page with the reason why.
+    """
+
+    template_name = "manager/billing/invoice_void.html"
+    nav = "billing"
+
+    def _invoice(self, pk: int):
+        return get_object_or_404(invoice_list(user=self.request.user), pk=pk)
+
+    def _not_voidable(self, invoice):
+        messages.error(
+            self.request,
+            _("Only a draft or an issued invoice can be voided; this one is %(status)s.")
+            % {"status": invoice.get_status_display()},
+        )
+        return redirect("web:invoice-detail", pk=invoice.pk)
+
+    def get(self, request, pk: int):
+        invoice = self._invoice(pk)
+        if invoice.status not in (invoice.Status.DRAFT, invoice.Status.ISSUED):
+            return self._not_voidable(invoice)
+        return self.render_to_response(
+            self.get_context_data(invoice=invoice, form=InvoiceVoidForm())
+        )
+
+    def post(self, request, pk: int):
+        invoice = self._invoice(pk)
+        form = InvoiceVoidForm(request.POST)
+        if form.is_valid():
+            was_issued = invoice.status == invoice.Status.ISSUED
+            try:
+                invoice = services.invoice_void(
+                    invoice_id=invoice.pk,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                done = (
+                    _("Invoice %(invoice)s voided; the owner gets an email with the reason.")
+                    if was_issued
+                    else _("Invoice %(invoice)s voided.")
+                )
+                messages.success(request, done % {"invoice": _invoice_label(invoice)})
+                return redirect("web:invoice-detail", pk=invoice.pk)
+        return self.render_to_response(
+            self.get_context_data(invoice=invoice, form=form), status=400
+        )
+
+
+class InvoiceRebillView(ManagerRequiredMixin, View):
+    """Bill the month of a void invoice again for its shop, now; then show the new draft."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        invoice = get_object_or_404(invoice_list(user=request.user), pk=pk)
+        try:
+            draft = services.invoice_rebill(invoice_id=invoice.pk, actor=request.user)
+        except (ValidationError, ApplicationError, PermissionDenied) as error:
+            messages.error(request, _error_text(error))
+            return redirect("web:invoice-detail", pk=pk)
+        messages.success(
+            request,
+            _("%(month)s billed again for %(shop)s: here is the new draft.")
+            % {"month": f"{draft.month:%Y-%m}", "shop": invoice.shop.name},
+        )
+        return redirect("web:invoice-detail", pk=draft.pk)
 
 
 class TurnoverConfirmView(ManagerRequiredMixin, View):
