@@ -135,6 +135,11 @@ class InvoiceSerializer(serializers.ModelSerializer):
     month = MonthField(read_only=True)
     shop_name = serializers.CharField(source="shop.name", read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
+    month_in_progress = serializers.BooleanField(
+        read_only=True,
+        help_text="The month has not ended: the invoice is a preview, not final, and cannot "
+        "be issued yet.",
+    )
 
     class Meta:
         model = Invoice
@@ -146,6 +151,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "month",
             "status",
             "awaiting_turnover",
+            "month_in_progress",
             "lines",
             "total",
             "issued_at",

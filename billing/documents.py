@@ -313,6 +313,7 @@ class InvoiceDocument:
     voided_on: date | None
     void_reason: str
     awaiting_turnover: bool
+    month_in_progress: bool
     lines: tuple[DocumentLine, ...]
     total: str
 
@@ -350,6 +351,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         voided_on=_local_date(invoice.voided_at),
         void_reason=invoice.void_reason if invoice.status == Invoice.Status.VOID else "",
         awaiting_turnover=invoice.awaiting_turnover,
+        month_in_progress=invoice.status == Invoice.Status.DRAFT and invoice.month_in_progress,
         lines=lines,
         total=money(invoice.total),
     )

@@ -15,6 +15,8 @@ the month's lock (``billing.services.locks``) and then the invoice's row, so it 
 with a billing run or another change.
 """
 
+from datetime import timedelta
+
 import structlog
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from agency import clock
 from agency.access import is_manager
 from agency.errors import StateConflict
 from agency.models import User
@@ -90,6 +93,17 @@ def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
     if invoice.status != Invoice.Status.DRAFT:
         raise StateConflict(
             f"Only a draft can be issued; {_label(invoice)} is {invoice.get_status_display()}."
+        )
+    if not clock.month_has_ended(invoice.month):
+        raise StateConflict(
+            gettext(
+                "%(month)s is still in progress: its invoice is a preview and can be issued "
+                "from %(next)s on."
+            )
+            % {
+                "month": f"{invoice.month:%Y-%m}",
+                "next": (clock.month_last_day(invoice.month) + timedelta(days=1)).isoformat(),
+            }
         )
     if invoice.awaiting_turnover:
         raise StateConflict(

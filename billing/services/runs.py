@@ -28,12 +28,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from hashlib import blake2b
 
 import structlog
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -66,7 +66,24 @@ class BillingOutcome:
 
 def previous_month(today: date) -> date:
     """The month before ``today``'s month, as its first day."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return clock.previous_month(today)
+
+
+def billing_month_check(month: date) -> date:
+    """Nothing is billed in the future: a month is billed once it has started (the month in
+    progress only as a preview, which cannot be issued before it ends). Returns the month's
+    first day, or refuses on ``month``."""
+    month = month.replace(day=1)
+    if not clock.month_has_started(month):
+        raise ValidationError(
+            {
+                "month": [
+                    gettext("%(month)s has not started yet; it can be billed from %(first)s on.")
+                    % {"month": f"{month:%Y-%m}", "first": month.isoformat()}
+                ]
+            }
+        )
+    return month
 
 
 def _pause_before_commit() -> None:
@@ -241,7 +258,7 @@ def bill_month(*, month: date, actor: User | None = None) -> tuple[int, int]:
 
     ``month`` is any date of the month. Returns ``(invoices created, invoices updated)``.
     """
-    month = month.replace(day=1)
+    month = billing_month_check(month)
     with transaction.atomic(), _collector_paused():
         outcome = _bill(
             month=month,
@@ -371,7 +388,7 @@ def billing_run_create(
     """
     if not isinstance(month, date):
         raise ApplicationError("Give the month to bill as a date.")
-    month = month.replace(day=1)
+    month = billing_month_check(month)
     with transaction.atomic():
         run = None
         if reuse_unfinished:

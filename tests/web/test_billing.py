@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from billing.models import BillingRun, Invoice
@@ -11,7 +12,7 @@ from billing.services import bill_month, invoice_issue, invoice_void
 from shops.models import TurnoverReport
 from tests.billing.factories import confirmed_turnover, monthly_contract
 from tests.factories import ShopFactory, TurnoverReportFactory
-from tests.web.conftest import OCTOBER, SEPTEMBER, count_queries, grow_agency
+from tests.web.conftest import OCTOBER, SEPTEMBER, SHANGHAI, count_queries, grow_agency
 from tests.web.factories import BillingRunFactory, InvoiceFactory
 
 BILLING = "/billing/"
@@ -105,25 +106,28 @@ def test_invoice_list_costs_the_same_queries_for_few_and_many(manager_client, ag
 
 
 @pytest.mark.django_db
-def test_issue_pay_and_void_through_the_billing_services(manager_client, agency):
+def test_issue_pay_and_void_through_the_billing_services(manager_client, manager, agency):
     invoice = agency.invoices[0]  # an October draft of a full-day shop
     # Issuing recomputes the draft: its commission needs the month's confirmed turnover.
     TurnoverReportFactory(shop=invoice.shop, month=OCTOBER, status="confirmed")
-    manager_client.post(reverse("web:invoice-issue", args=[invoice.pk]))
-    invoice.refresh_from_db()
-    assert invoice.status == "issued" and invoice.number == "INV-2026-000001"
-    response = manager_client.post(
-        reverse("web:invoice-pay", args=[invoice.pk]), {"next": INVOICES}, follow=True
-    )
-    invoice.refresh_from_db()
-    assert invoice.status == "paid"
-    assert "Invoice INV-2026-000001 marked paid." in response.content.decode()
-    refused = manager_client.post(
-        reverse("web:invoice-void", args=[invoice.pk]), {"reason": "Billed twice"}, follow=True
-    )
-    assert "A paid invoice cannot be voided" in refused.content.decode()
-    invoice.refresh_from_db()
-    assert invoice.status == "paid"
+    # October is issued once it has ended (the session of 2026-10-15 has expired by then).
+    with time_machine.travel(dt.datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        manager_client.force_login(manager)
+        manager_client.post(reverse("web:invoice-issue", args=[invoice.pk]))
+        invoice.refresh_from_db()
+        assert invoice.status == "issued" and invoice.number == "INV-2026-000001"
+        response = manager_client.post(
+            reverse("web:invoice-pay", args=[invoice.pk]), {"next": INVOICES}, follow=True
+        )
+        invoice.refresh_from_db()
+        assert invoice.status == "paid"
+        assert "Invoice INV-2026-000001 marked paid." in response.content.decode()
+        refused = manager_client.post(
+            reverse("web:invoice-void", args=[invoice.pk]), {"reason": "Billed twice"}, follow=True
+        )
+        assert "A paid invoice cannot be voided" in refused.content.decode()
+        invoice.refresh_from_db()
+        assert invoice.status == "paid"
 
 
 @pytest.mark.django_db
@@ -182,9 +186,9 @@ def test_an_issued_invoice_can_be_voided_to_be_billed_again(manager_client, agen
 def _billed_draft(turnover: str = "100000.00"):
     shop = ShopFactory(name="Correction shop")
     monthly_contract(shop)
-    report = confirmed_turnover(shop, turnover, month=OCTOBER)
-    bill_month(month=OCTOBER)
-    return Invoice.objects.get(shop=shop, month=OCTOBER, status="draft"), report
+    report = confirmed_turnover(shop, turnover, month=SEPTEMBER)
+    bill_month(month=SEPTEMBER)
+    return Invoice.objects.get(shop=shop, month=SEPTEMBER, status="draft"), report
 
 
 def _turnover_url(invoice) -> str:
@@ -249,9 +253,9 @@ def test_a_submitted_turnover_corrected_on_a_draft_still_waits_for_confirmation(
 ):
     shop = ShopFactory(name="Awaiting shop")
     monthly_contract(shop)
-    report = TurnoverReportFactory(shop=shop, month=OCTOBER, amount=Decimal("100.00"))
-    bill_month(month=OCTOBER)
-    draft = Invoice.objects.get(shop=shop, month=OCTOBER)
+    report = TurnoverReportFactory(shop=shop, month=SEPTEMBER, amount=Decimal("100.00"))
+    bill_month(month=SEPTEMBER)
+    draft = Invoice.objects.get(shop=shop, month=SEPTEMBER)
 
     response = manager_client.post(_turnover_url(draft), {"amount": "200.00"}, follow=True)
 
