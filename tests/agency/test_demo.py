@@ -100,10 +100,12 @@ def test_the_demo_follows_the_time_rules_on_the_day_it_is_seeded(moment):
         assert not Invoice.objects.filter(month__gt=this_month).exists()
 
         assert not TurnoverReport.objects.filter(month__gte=this_month).exists()
-        assert not TurnoverReport.objects.filter(
-            month=last_month, status=TurnoverReport.Status.CONFIRMED
+        assert TurnoverReport.objects.filter(
+            month=last_month, status=TurnoverReport.Status.SUBMITTED
         ).exists()
-        assert TurnoverReport.objects.filter(month=last_month).exists()
+        assert Invoice.objects.filter(
+            month=last_month, awaiting_turnover=False, lines__kind="commission"
+        ).exists()
 
         assert not WorkloadRecord.objects.filter(date__gt=today).exists()
         for shift in ("day", "night"):
