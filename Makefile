@@ -72,6 +72,7 @@ beat: install ## the Celery beat scheduler (needs CELERY_BROKER_URL)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .
