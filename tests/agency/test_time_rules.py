@@ -359,3 +359,18 @@ def test_the_admin_refuses_a_workload_of_a_shift_not_begun(at, shop_a, manager):
     )
     assert response.status_code == 200
     assert "begins at 17:00" in response.content.decode()
+
+
+def test_a_preview_asks_for_no_turnover_before_the_month_has_ended(at, shop_a, manager):
+    """A month in progress has no turnover to wait for: the pages say "in progress" instead."""
+    monthly_contract(shop_a)
+    bill_month(month=NOVEMBER)
+    draft = Invoice.objects.get(month=NOVEMBER)
+    assert draft.awaiting_turnover and draft.month_in_progress
+    manager_page = client_for(manager).get(reverse("web:invoice-detail", args=[draft.pk]))
+    owner_page = client_for(shop_a.owner).get(reverse("portal:invoice", args=[draft.pk]))
+    for page in (manager_page.content.decode(), owner_page.content.decode()):
+        assert "onth in progress, not final" in page
+        assert "awaiting turnover" not in page and "It waits for your turnover" not in page
+    pdf_source = render_invoice_html(draft)
+    assert "month in progress, not final" in pdf_source and "awaiting turnover" not in pdf_source
