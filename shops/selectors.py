@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from agency import clock
 from agency.access import scoped_to_shops, shops_for_user
+from agency.choices import Plan
 from agency.models import User
 from billing.calculations import round_money
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
@@ -49,17 +50,29 @@ TURNOVER_LOOKBACK_MONTHS = 12
 
 
 def turnover_month_to_report(*, shop: Shop) -> dt.date | None:
-    """The month a turnover form offers: the latest ended month (Shanghai) of the last year
-    with no report yet, so never the month in progress and never a confirmed one. ``None`` when
-    every one of those months is reported (a submitted figure is corrected in its own row)."""
-    month = clock.previous_month()
-    months = [month]
+    """The month a turnover form offers: the latest ended month (Shanghai) of the last year in
+    which the shop had a commission contract and that has no report yet, so never the month in
+    progress and never a confirmed one. ``None`` when there is none (a submitted figure is
+    corrected in its own row)."""
+    months = [clock.previous_month()]
     for _ in range(TURNOVER_LOOKBACK_MONTHS - 1):
         months.append(clock.previous_month(months[-1]))
+    spans = list(
+        Contract.objects.filter(shop=shop, plan__in=Plan.monthly_plans()).values_list(
+            "start_date", "end_date"
+        )
+    )
     reported = set(
         TurnoverReport.objects.filter(shop=shop, month__in=months).values_list("month", flat=True)
     )
-    return next((month for month in months if month not in reported), None)
+
+    def commission_billed(month: dt.date) -> bool:
+        last = clock.month_last_day(month)
+        return any(start <= last and (end is None or end >= month) for start, end in spans)
+
+    return next(
+        (month for month in months if month not in reported and commission_billed(month)), None
+    )
 
 
 def dsr_rating_list(*, user: User) -> QuerySet[DsrRating]:

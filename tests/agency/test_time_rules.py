@@ -235,6 +235,9 @@ def test_turnover_month_refusal_in_chinese(at, shop_a):
 
 
 def test_the_portal_form_offers_the_last_ended_month_without_a_report(at, shop_a):
+    """The latest ended month billed with a commission and not reported yet: never the month in
+    progress, never a confirmed month, never one before the shop's commission contract."""
+    monthly_contract(shop_a, start=dt.date(2026, 8, 1))
     client = client_for(shop_a.owner)
     url = reverse("portal:shop-turnover", kwargs={"pk": shop_a.pk})
     page = client.get(url).content.decode()
@@ -243,6 +246,11 @@ def test_the_portal_form_offers_the_last_ended_month_without_a_report(at, shop_a
     TurnoverReportFactory(shop=shop_a, month=OCTOBER, status="confirmed")
     page = client.get(url).content.decode()
     assert 'value="2026-09"' in page and 'value="2026-10"' not in page
+    # Every month since the contract began is reported: nothing is offered.
+    TurnoverReportFactory(shop=shop_a, month=dt.date(2026, 9, 1))
+    TurnoverReportFactory(shop=shop_a, month=dt.date(2026, 8, 1))
+    page = client.get(url).content.decode()
+    assert 'name="month" value=' not in page and 'value="2026-07"' not in page
 
 
 def test_the_portal_form_refuses_the_month_in_progress(at, shop_a):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from agency.errors import ApplicationError
 from shops.models import TurnoverReport
+from tests.billing.factories import monthly_contract
 from tests.factories import TurnoverReportFactory
 from tests.portal.factories import OCTOBER
 
@@ -25,6 +26,7 @@ def edit_url(report) -> str:
 
 
 def test_the_form_suggests_last_month(owner_a_client, shop_a):
+    monthly_contract(shop_a, start=OCTOBER)  # a commission plan: its turnover is billed
     content = owner_a_client.get(submit_url(shop_a)).content.decode()
     assert 'name="month"' in content and 'value="2026-10"' in content
 
