@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from agency.access import scoped_to_shops
 from agency.choices import Plan, Shift
+from agency.dates import active_on_q
 from agency.models import User
 from billing.models import PriceBookEntry
 from seats.calculations import average_daily_inquiries, load_band, ratio
@@ -31,9 +32,7 @@ def agent_list() -> QuerySet[Agent]:
 
 def contracts_active_on(day: date) -> QuerySet[Contract]:
     """Contracts whose inclusive range [start, end] (end open when null) contains ``day``."""
-    return Contract.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day
-    )
+    return Contract.objects.filter(active_on_q(day))
 
 
 def seat_list(*, day: date | None = None) -> QuerySet[Seat]:
@@ -111,10 +110,7 @@ def workloads_on_seat(queryset: QuerySet[WorkloadRecord], seat_id: int) -> Query
     the date say which seat the work was done on, whichever shop it was for.
     """
     on_seat = SeatAssignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("date")),
-        seat_id=seat_id,
-        agent_id=OuterRef("agent_id"),
-        start_date__lte=OuterRef("date"),
+        active_on_q(OuterRef("date")), seat_id=seat_id, agent_id=OuterRef("agent_id")
     )
     return queryset.filter(Exists(on_seat))
 
