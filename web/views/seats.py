@@ -219,7 +219,9 @@ def capacity_preview(*, contract: Contract, seat: Seat, today: date) -> Capacity
     """
     day = max(contract.start_date, today)
     load = seat_utilisation(seats=[seat], day=day)[seat.pk]
-    shop_inquiries = shop_daily_inquiries(shops=[contract.shop], day=day)[contract.shop_id]
+    shop_inquiries = shop_daily_inquiries(
+        shops={contract.shop_id: contract.shop.daily_inquiries_estimate}, day=day
+    )[contract.shop_id]
     common = {"seat": seat, "contract": contract, "day": day, "load": load}
     if contract.shop_id in load.shop_ids:
         # The shop is on the seat already (another of its contracts): nothing is added.
