@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from agency import limits
 from agency.access import scoped_to_shops
 from agency.choices import Plan, Shift
 from agency.dates import active_on_q
@@ -156,7 +156,7 @@ def capacity_window(day: date) -> tuple[date, date]:
 
     ``day`` itself is left out: its workloads are still coming in.
     """
-    return day - timedelta(days=settings.AGENCY["CAPACITY_HISTORY_DAYS"]), day - timedelta(days=1)
+    return day - timedelta(days=limits.capacity_history_days()), day - timedelta(days=1)
 
 
 def shop_daily_inquiries(*, shops: Mapping[int, int], day: date | None = None) -> dict[int, int]:
@@ -213,7 +213,7 @@ def seat_utilisation(*, seats: Iterable[Seat] | None = None, day: date | None = 
         shops={shop_id: n for by_id in shops_of.values() for shop_id, n in by_id.items()},
         day=day,
     )
-    peak = settings.AGENCY["SEAT_PEAK_INQUIRIES"]
+    peak = limits.seat_peak_inquiries()
     return {
         seat.pk: SeatLoad(
             seat_id=seat.pk,
@@ -238,14 +238,14 @@ class CapacityOption:
 def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOption]:
     """Seats that can take a new shop with ``inquiries`` a day, most headroom first.
 
-    A seat qualifies when it serves fewer than MAX_SHOPS_PER_SEAT shops and its load plus the new
-    shop's inquiries (``projected_load``) stays within its peak; ``headroom`` is what would be left.
+    A seat qualifies when it may take another shop (it serves fewer than 3 on ``day``: the rule
+    of ``agency.limits.seat_takes_another_shop``) and its load plus the new shop's inquiries
+    (``projected_load``) stays within its peak; ``headroom`` is what would be left.
     """
-    max_shops = settings.AGENCY["MAX_SHOPS_PER_SEAT"]
     options = []
     for load in seat_utilisation(day=day).values():
         projected = load.load + inquiries
-        if len(load.shop_ids) < max_shops and projected <= load.peak:
+        if limits.seat_takes_another_shop(len(load.shop_ids)) and projected <= load.peak:
             options.append(
                 CapacityOption(
                     seat_id=load.seat_id,

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agency.choices import CommissionMode, Plan, Shift
+from agency.limits import max_shops_per_seat, seat_takes_another_shop
 from agency.models import User
 from billing.calculations import DEFAULT_TIERS, tiers_from_json, tiers_to_json
 from billing.models import PriceBookEntry
@@ -141,7 +141,6 @@ def _check_seat_capacity(
     end_date: dt.date | None,
     contract_id: int | None,
 ) -> None:
-    limit = settings.AGENCY["MAX_SHOPS_PER_SEAT"]
     busiest = seat_busiest_day(
         seat_id=seat.pk,
         start=start_date,
@@ -149,13 +148,13 @@ def _check_seat_capacity(
         exclude_shop_id=shop.pk,
         exclude_contract_id=contract_id,
     )
-    if busiest.shop_count + 1 > limit:
+    if not seat_takes_another_shop(busiest.shop_count):
         raise ValidationError(
             {
                 "seat": [
                     f"Seat {seat.code} already serves {busiest.shop_count} other shops on "
                     f"{busiest.date:%Y-%m-%d} ({', '.join(busiest.shop_names)}); a seat serves at "
-                    f"most {limit} shops at once."
+                    f"most {max_shops_per_seat()} shops at once."
                 ]
             }
         )

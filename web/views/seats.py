@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agency.errors import ApplicationError
+from agency.limits import seat_takes_another_shop
 from seats import services as seat_services
 from seats.models import Seat
 from seats.selectors import (
@@ -241,7 +241,7 @@ def capacity_preview(*, contract: Contract, seat: Seat, today: date) -> Capacity
         already_served=False,
         fits=option is not None,
         projected_load=option.projected_load if option else load.load + shop_inquiries,
-        shops_full=len(load.shop_ids) >= settings.AGENCY["MAX_SHOPS_PER_SEAT"],
+        shops_full=not seat_takes_another_shop(len(load.shop_ids)),
     )
 
 
