@@ -194,6 +194,10 @@ class SeatLoad:
     def headroom(self) -> int:
         return self.peak - self.load
 
+    def fits(self, inquiries: int) -> bool:
+        """Whether the load plus ``inquiries`` more a day stays within the peak (inclusive)."""
+        return self.load + inquiries <= self.peak
+
     @property
     def utilisation(self) -> Decimal:
         """load / peak, 4 places (0.5000 is half the seat's 600 inquiries a day)."""
@@ -245,7 +249,7 @@ def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOp
     options = []
     for load in seat_utilisation(day=day).values():
         projected = load.load + inquiries
-        if limits.seat_takes_another_shop(len(load.shop_ids)) and projected <= load.peak:
+        if limits.seat_takes_another_shop(len(load.shop_ids)) and load.fits(inquiries):
             options.append(
                 CapacityOption(
                     seat_id=load.seat_id,

@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 
 from billing.models import PriceBookEntry
-from seats.selectors import seat_capacity, seat_shops_on, seat_utilisation, shop_daily_inquiries
+from seats.selectors import (
+    SeatLoad,
+    seat_capacity,
+    seat_shops_on,
+    seat_utilisation,
+    shop_daily_inquiries,
+)
 from tests.factories import (
     AgentFactory,
     ContractFactory,
@@ -201,6 +207,13 @@ def test_seat_shops_on_are_the_shops_of_its_contracts_active_that_day(
     assert seat_shops_on(day=D(2026, 10, 16), seat_ids=[seat.pk]) == {
         seat.pk: {shop.pk: 120, later.pk: 80}
     }
+
+
+def test_seat_load_fits_new_inquiries_up_to_the_peak_inclusive():
+    load = SeatLoad(seat_id=1, seat_code="S1", shop_ids=(7,), load=550, peak=600)
+    assert load.fits(0)
+    assert load.fits(50)  # 600 is within the peak
+    assert not load.fits(51)
 
 
 def test_seat_utilisation_is_load_over_peak(db, today):
