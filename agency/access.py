@@ -1,4 +1,5 @@
-"""Who may see which shop. Every tenant-scoped read starts from one of these selectors.
+"""Who may see which shop. Every tenant-scoped read starts from one of these selectors (or from
+``shops.selectors.shops_for_user``, which applies the same rule to the shops themselves).
 
 Managers (active staff) see everything; a shop owner sees the shops they own and what hangs off
 them. Anything outside a user's rights is simply absent from their querysets, so views answer 404
@@ -12,16 +13,6 @@ from agency.models import User
 
 def is_manager(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
-
-
-def shops_for_user(user: User) -> QuerySet:
-    from shops.models import Shop
-
-    if is_manager(user):
-        return Shop.objects.all()
-    if not (user and user.is_authenticated and user.is_active):
-        return Shop.objects.none()
-    return Shop.objects.filter(owner=user)
 
 
 def scoped_to_shops(queryset: QuerySet, user: User, *, shop_field: str = "shop") -> QuerySet:

@@ -1,6 +1,6 @@
 """Reads of the client portal. Each costs a constant number of queries, whatever the data.
 
-Every read starts from a shop the caller was allowed to open (``agency.access.shops_for_user``)
+Every read starts from a shop the caller was allowed to open (``shops.selectors.shops_for_user``)
 or from ``scoped_to_shops``, so nothing here can reach another owner's shop. What owners see of
 an agent is the given name only (``Agent.first_name``); the selectors hand templates plain
 strings, never the agent rows, so a template cannot print more.
@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
-from agency.access import scoped_to_shops, shops_for_user
+from agency.access import scoped_to_shops
 from agency.choices import Plan, Shift
 from agency.models import User
 from billing.calculations import days_in_month, month_last_day, round_money
@@ -38,6 +38,7 @@ from billing.models import Invoice, InvoiceLine
 from seats.calculations import answer_ratio, conversion_rate
 from seats.models import HandoverNote, SeatAssignment, WorkloadRecord
 from shops.models import Contract, Shop, TurnoverReport
+from shops.selectors import shops_for_user
 
 # --- Shops --------------------------------------------------------------------------------------
 

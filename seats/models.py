@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agency.choices import Shift
+from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
 from seats import calculations
 
@@ -87,12 +88,11 @@ class Seat(TimeStampedModel):
 class SeatAssignmentQuerySet(models.QuerySet):
     def active_on(self, day: date) -> "SeatAssignmentQuerySet":
         """Assignments whose inclusive range [start, end] (end open when null) contains ``day``."""
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        return self.filter(active_on_q(day))
 
     def overlapping(self, start: date, end: date | None) -> "SeatAssignmentQuerySet":
         """Assignments whose inclusive range meets [start, end]; ``end=None`` is open-ended."""
-        qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
-        return qs if end is None else qs.filter(start_date__lte=end)
+        return self.filter(overlapping_q(start, end))
 
 
 class SeatAssignment(TimeStampedModel):

@@ -5,22 +5,22 @@ managers only and the API checks the role before it calls these.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from agency import limits
 from agency.access import scoped_to_shops
 from agency.choices import Plan, Shift
+from agency.dates import active_on_q
 from agency.models import User
 from billing.models import PriceBookEntry
 from seats.calculations import average_daily_inquiries, load_band, ratio
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
-from shops.models import Contract, Shop
 
 # --- Agents, seats, assignments ---------------------------------------------------------------
 
@@ -29,17 +29,11 @@ def agent_list() -> QuerySet[Agent]:
     return Agent.objects.all()
 
 
-def contracts_active_on(day: date) -> QuerySet[Contract]:
-    """Contracts whose inclusive range [start, end] (end open when null) contains ``day``."""
-    return Contract.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day
-    )
-
-
 def seat_list(*, day: date | None = None) -> QuerySet[Seat]:
-    """Seats with who covers them and which shops they serve on ``day`` (default today).
+    """Seats with who covers them on ``day`` (default today).
 
-    Each seat carries ``current_assignments`` and ``current_contracts`` (3 queries in all).
+    Each seat carries ``current_assignments`` (2 queries in all); the shops a seat serves and its
+    load come from ``seat_utilisation``.
     """
     day = day or timezone.localdate()
     return Seat.objects.prefetch_related(
@@ -47,11 +41,6 @@ def seat_list(*, day: date | None = None) -> QuerySet[Seat]:
             "assignments",
             queryset=SeatAssignment.objects.active_on(day).order_by("shift"),
             to_attr="current_assignments",
-        ),
-        Prefetch(
-            "contracts",
-            queryset=contracts_active_on(day).only("id", "seat_id", "shop_id").order_by("shop_id"),
-            to_attr="current_contracts",
         ),
     )
 
@@ -64,9 +53,24 @@ def seat_shift_agent_ids(seat: Seat) -> dict[str, int | None]:
     return holders
 
 
-def seat_shop_ids(seat: Seat) -> list[int]:
-    """Ids of the shops a seat serves, from ``seat_list``'s prefetch."""
-    return sorted({contract.shop_id for contract in seat.current_contracts})
+def seat_shops_on(*, day: date, seat_ids: Iterable[int] | None = None) -> dict[int, dict[int, int]]:
+    """{seat id: {shop id: the shop's ``daily_inquiries_estimate``}} of the shops whose contracts
+    on the seat are active on ``day``, shops in id order; seats serving none are absent.
+
+    One query through the seat's contracts (the relation ``shops.Contract.seat`` declares).
+    """
+    seats = Seat.objects.filter(active_on_q(day, prefix="contracts__"))
+    if seat_ids is not None:
+        seats = seats.filter(pk__in=list(seat_ids))
+    rows = (
+        seats.values_list("pk", "contracts__shop_id", "contracts__shop__daily_inquiries_estimate")
+        .distinct()
+        .order_by()
+    )
+    shops_of: dict[int, dict[int, int]] = defaultdict(dict)
+    for seat_id, shop_id, estimate in sorted(rows):
+        shops_of[seat_id][shop_id] = estimate
+    return dict(shops_of)
 
 
 def seat_shift_holder(*, seat: Seat, shift: str, day: date) -> Agent | None:
@@ -111,10 +115,7 @@ def workloads_on_seat(queryset: QuerySet[WorkloadRecord], seat_id: int) -> Query
     the date say which seat the work was done on, whichever shop it was for.
     """
     on_seat = SeatAssignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("date")),
-        seat_id=seat_id,
-        agent_id=OuterRef("agent_id"),
-        start_date__lte=OuterRef("date"),
+        active_on_q(OuterRef("date")), seat_id=seat_id, agent_id=OuterRef("agent_id")
     )
     return queryset.filter(Exists(on_seat))
 
@@ -155,11 +156,12 @@ def capacity_window(day: date) -> tuple[date, date]:
 
     ``day`` itself is left out: its workloads are still coming in.
     """
-    return day - timedelta(days=settings.AGENCY["CAPACITY_HISTORY_DAYS"]), day - timedelta(days=1)
+    return day - timedelta(days=limits.capacity_history_days()), day - timedelta(days=1)
 
 
-def shop_daily_inquiries(*, shops: Iterable[Shop], day: date | None = None) -> dict[int, int]:
-    """{shop id: expected daily inquiries} for capacity planning.
+def shop_daily_inquiries(*, shops: Mapping[int, int], day: date | None = None) -> dict[int, int]:
+    """{shop id: expected daily inquiries} for capacity planning; ``shops`` maps each shop's id
+    to its ``daily_inquiries_estimate``.
 
     A shop with workloads in the window counts its average over the days that have records
     (total inquiries of all agents and shifts / days with data), so a shop that joined ten days
@@ -167,18 +169,17 @@ def shop_daily_inquiries(*, shops: Iterable[Shop], day: date | None = None) -> d
     ``daily_inquiries_estimate``. One aggregate query.
     """
     day = day or timezone.localdate()
-    shops = list(shops)
     first, last = capacity_window(day)
     history = {
         row["shop_id"]: average_daily_inquiries(row["total"] or 0, row["days"])
         for row in WorkloadRecord.objects.filter(
-            shop_id__in=[shop.pk for shop in shops], date__gte=first, date__lte=last
+            shop_id__in=list(shops), date__gte=first, date__lte=last
         )
         .values("shop_id")
         .annotate(total=Sum("inquiries"), days=Count("date", distinct=True))
         .order_by()
     }
-    return {shop.pk: history.get(shop.pk, shop.daily_inquiries_estimate) for shop in shops}
+    return {shop_id: history.get(shop_id, estimate) for shop_id, estimate in shops.items()}
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,10 @@ class SeatLoad:
     @property
     def headroom(self) -> int:
         return self.peak - self.load
+
+    def fits(self, inquiries: int) -> bool:
+        """Whether the load plus ``inquiries`` more a day stays within the peak (inclusive)."""
+        return self.load + inquiries <= self.peak
 
     @property
     def utilisation(self) -> Decimal:
@@ -207,26 +212,18 @@ def seat_utilisation(*, seats: Iterable[Seat] | None = None, day: date | None = 
     """
     day = day or timezone.localdate()
     seats = list(Seat.objects.all() if seats is None else seats)
-    contracts = (
-        contracts_active_on(day)
-        .filter(seat_id__in=[seat.pk for seat in seats])
-        .select_related("shop")
-        .order_by("shop_id")
-    )
-    shops_of: dict[int, dict[int, Shop]] = defaultdict(dict)
-    for contract in contracts:
-        shops_of[contract.seat_id][contract.shop_id] = contract.shop
+    shops_of = seat_shops_on(day=day, seat_ids=[seat.pk for seat in seats])
     expected = shop_daily_inquiries(
-        shops={shop.pk: shop for by_id in shops_of.values() for shop in by_id.values()}.values(),
+        shops={shop_id: n for by_id in shops_of.values() for shop_id, n in by_id.items()},
         day=day,
     )
-    peak = settings.AGENCY["SEAT_PEAK_INQUIRIES"]
+    peak = limits.seat_peak_inquiries()
     return {
         seat.pk: SeatLoad(
             seat_id=seat.pk,
             seat_code=seat.code,
-            shop_ids=tuple(shops_of[seat.pk]),
-            load=sum(expected[shop_id] for shop_id in shops_of[seat.pk]),
+            shop_ids=tuple(shops_of.get(seat.pk, ())),
+            load=sum(expected[shop_id] for shop_id in shops_of.get(seat.pk, ())),
             peak=peak,
         )
         for seat in seats
@@ -245,14 +242,14 @@ class CapacityOption:
 def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOption]:
     """Seats that can take a new shop with ``inquiries`` a day, most headroom first.
 
-    A seat qualifies when it serves fewer than MAX_SHOPS_PER_SEAT shops and its load plus the new
-    shop's inquiries (``projected_load``) stays within its peak; ``headroom`` is what would be left.
+    A seat qualifies when it may take another shop (it serves fewer than 3 on ``day``: the rule
+    of ``agency.limits.seat_takes_another_shop``) and its load plus the new shop's inquiries
+    (``projected_load``) stays within its peak; ``headroom`` is what would be left.
     """
-    max_shops = settings.AGENCY["MAX_SHOPS_PER_SEAT"]
     options = []
     for load in seat_utilisation(day=day).values():
         projected = load.load + inquiries
-        if len(load.shop_ids) < max_shops and projected <= load.peak:
+        if limits.seat_takes_another_shop(len(load.shop_ids)) and load.fits(inquiries):
             options.append(
                 CapacityOption(
                     seat_id=load.seat_id,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agency.choices import CommissionMode, Plan, Shift
+from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
 
 
@@ -79,14 +80,11 @@ class ContractQuerySet(models.QuerySet):
     """
 
     def active_on(self, day: date) -> "ContractQuerySet":
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        return self.filter(active_on_q(day))
 
     def overlapping(self, start: date, end: date | None) -> "ContractQuerySet":
         """Contracts sharing at least one date with ``[start, end]`` (``end=None``: open)."""
-        condition = Q(end_date__isnull=True) | Q(end_date__gte=start)
-        if end is not None:
-            condition &= Q(start_date__lte=end)
-        return self.filter(condition)
+        return self.filter(overlapping_q(start, end))
 
 
 class Contract(TimeStampedModel):

@@ -1,7 +1,8 @@
 """Reads of the shops app: tenant-scoped lists, seat occupancy and the DSR figures.
 
-Every list starts from ``agency.access`` so an owner only ever sees their own shops and what
-hangs off them; each list costs a constant number of queries whatever its length.
+Every list starts from ``shops_for_user`` or ``agency.access.scoped_to_shops`` so an owner only
+ever sees their own shops and what hangs off them; each list costs a constant number of queries
+whatever its length.
 """
 
 import datetime as dt
@@ -17,7 +18,7 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from agency import clock
-from agency.access import scoped_to_shops, shops_for_user
+from agency.access import is_manager, scoped_to_shops
 from agency.choices import Plan
 from agency.models import User
 from billing.calculations import round_money
@@ -32,6 +33,16 @@ DSR_TREND_STEP_DAYS = 7
 
 
 # --- Tenant-scoped lists ------------------------------------------------------------------------
+
+
+def shops_for_user(user: User) -> QuerySet[Shop]:
+    """The shops ``user`` may see: every shop for a manager, their own for an owner, none for
+    anyone else (the rule of ``agency.access``, applied to the shops themselves)."""
+    if is_manager(user):
+        return Shop.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return Shop.objects.none()
+    return Shop.objects.filter(owner=user)
 
 
 def shop_list(*, user: User) -> QuerySet[Shop]:

@@ -2,8 +2,9 @@
 
 * Anonymous visitors are sent to ``settings.LOGIN_URL`` with ``next``.
 * A shop (or invoice, or turnover report) is looked up in the caller's own querysets
-  (``agency.access``); anything else is absent, and the portal answers its own 404 page, which
-  reads the same whether the id belongs to another owner or to nothing at all.
+  (``shops.selectors.shops_for_user``, ``agency.access``); anything else is absent, and the
+  portal answers its own 404 page, which reads the same whether the id belongs to another owner
+  or to nothing at all.
 * A manager may open any shop's portal to see what the owner sees, read-only: every write view
   calls ``refuse_preview`` first, which answers 403 with a page that says why.
 """
@@ -14,9 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import TemplateView
 
-from agency.access import shops_for_user
 from portal.selectors import previewing
 from shops.models import Shop
+from shops.selectors import shops_for_user
 
 
 class PreviewReadOnly(PermissionDenied):

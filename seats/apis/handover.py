@@ -9,7 +9,6 @@ from agency.api import IsManager, ManagerWritesOnly
 from seats import selectors, services
 from seats.filters import HandoverNoteFilter
 from seats.models import Agent, HandoverNote, Seat
-from shops.models import Shop
 
 
 class HandoverNoteOutputSerializer(serializers.ModelSerializer):
@@ -32,7 +31,9 @@ class HandoverNoteOutputSerializer(serializers.ModelSerializer):
 
 class HandoverNoteCreateSerializer(serializers.Serializer):
     seat = serializers.PrimaryKeyRelatedField(queryset=Seat.objects.all())
-    shop = serializers.PrimaryKeyRelatedField(queryset=Shop.objects.all())
+    shop = serializers.PrimaryKeyRelatedField(
+        queryset=HandoverNote._meta.get_field("shop").related_model.objects.all()
+    )
     date = serializers.DateField()
     from_agent = serializers.PrimaryKeyRelatedField(
         queryset=Agent.objects.all(), help_text="The seat's day agent on that date."

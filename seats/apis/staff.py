@@ -151,7 +151,7 @@ class SeatOutputSerializer(serializers.ModelSerializer):
         return selectors.seat_shift_agent_ids(seat)[Shift.NIGHT]
 
     def get_shops(self, seat) -> list[int]:
-        return selectors.seat_shop_ids(seat)
+        return list(self.context["loads"][seat.pk].shop_ids)
 
     def get_projected_load(self, seat) -> int:
         return self.context["loads"][seat.pk].load

@@ -7,16 +7,20 @@ longer changes.
 """
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from agency.choices import Shift
+from agency.dates import active_on_q
 from agency.errors import ApplicationError, StateConflict
 from seats.models import Agent, HandoverNote, Seat
-from seats.selectors import contracts_active_on, seat_shift_holder
-from shops.models import Shop
+from seats.selectors import seat_shift_holder
+
+if TYPE_CHECKING:
+    from shops.models import Shop
 
 _UNSET = object()
 
@@ -39,7 +43,7 @@ def _night_agent_check(*, seat: Seat, day: date, to_agent: Agent | None) -> Agen
 def handover_note_validate(
     *,
     seat: Seat,
-    shop: Shop,
+    shop: "Shop",
     date: date,
     from_agent: Agent,
     to_agent: Agent | None = None,
@@ -59,7 +63,7 @@ def handover_note_validate(
             f"The note comes from the day agent of seat {seat.code} on {date.isoformat()} "
             f"({holder}), not from {from_agent.name}."
         )
-    if not contracts_active_on(date).filter(seat=seat, shop=shop).exists():
+    if not seat.contracts.filter(active_on_q(date), shop=shop).exists():
         errors["shop"] = (
             f"{shop.name} has no contract on seat {seat.code} active on {date.isoformat()}."
         )
@@ -85,7 +89,7 @@ def handover_note_validate(
 def handover_note_create(
     *,
     seat: Seat,
-    shop: Shop,
+    shop: "Shop",
     date: date,
     from_agent: Agent,
     to_agent: Agent | None = None,

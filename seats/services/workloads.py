@@ -28,7 +28,6 @@ from agency import clock
 from agency.choices import Shift
 from agency.errors import ApplicationError
 from seats.models import Agent, WorkloadRecord
-from shops.models import Shop
 
 KEY_FIELDS = ("agent", "shop", "date", "shift")
 COUNT_FIELDS = (
@@ -366,7 +365,10 @@ def workload_bulk_upsert(*, rows: list[dict[str, Any]]) -> BulkResult:
         cleaned_rows.append((number, cleaned))
 
     agents = _existing_ids(Agent, {c["agent"] for _, c in cleaned_rows if "agent" in c})
-    shops = _existing_ids(Shop, {c["shop"] for _, c in cleaned_rows if "shop" in c})
+    shops = _existing_ids(
+        WorkloadRecord._meta.get_field("shop").related_model,  # the shop the row names
+        {c["shop"] for _, c in cleaned_rows if "shop" in c},
+    )
     first_row_of: dict[tuple, int] = {}
     for number, cleaned in cleaned_rows:
         if "agent" in cleaned and cleaned["agent"] not in agents:

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from agency.api import ManagerWritesOnly, id_filter
 from agency.choices import CommissionMode, Plan, Shift
 from billing.calculations import CENT, RATE_STEP
-from seats.models import Seat
 from shops import selectors, services
 from shops.models import Contract, Shop
 
@@ -76,9 +75,6 @@ class ContractSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Only, and required, for the shift plan.",
     )
-    seat = serializers.PrimaryKeyRelatedField(
-        queryset=Seat.objects.all(), allow_null=True, required=False
-    )
     end_date = serializers.DateField(
         allow_null=True, required=False, help_text="Inclusive; null = open (monthly plans only)."
     )
@@ -105,6 +101,8 @@ class ContractSerializer(serializers.ModelSerializer):
             "commission_mode",
             "commission_tiers",
         ]
+        # The seat field is derived from Contract.seat (any seat; optional, null = no seat).
+        extra_kwargs = {"seat": {"allow_null": True, "required": False}}
         validators: list = []
 
 

@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.access import shops_for_user
 from agency.api import id_filter
 from agency.errors import ApplicationError
 from shops import selectors, services
@@ -187,7 +186,7 @@ class ShopDsrApi(APIView):
 
     @extend_schema(parameters=[DsrQuerySerializer], responses=DsrFiguresSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        shop = get_object_or_404(shops_for_user(request.user), pk=pk)
+        shop = get_object_or_404(selectors.shops_for_user(request.user), pk=pk)
         query = DsrQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         figures = selectors.shop_dsr(shop=shop, as_of=query.validated_data.get("as_of"))
@@ -199,7 +198,7 @@ class ShopDsrTrendApi(APIView):
 
     @extend_schema(parameters=[DsrTrendQuerySerializer], responses=DsrTrendSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        shop = get_object_or_404(shops_for_user(request.user), pk=pk)
+        shop = get_object_or_404(selectors.shops_for_user(request.user), pk=pk)
         query = DsrTrendQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         weeks = query.validated_data["weeks"]

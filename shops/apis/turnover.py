@@ -8,7 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.access import shops_for_user
 from agency.api import IsManager, id_filter
 from agency.months import MonthField, MonthFilter
 from shops import selectors, services
@@ -31,7 +30,7 @@ class TurnoverReportSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         # Owners report for their own shops; any other id is "Invalid pk", as if it did not exist.
-        self.fields["shop"].queryset = shops_for_user(request.user if request else None)
+        self.fields["shop"].queryset = selectors.shops_for_user(request.user if request else None)
 
 
 class TurnoverAmountSerializer(serializers.Serializer):

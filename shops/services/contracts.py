@@ -5,20 +5,22 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agency.choices import CommissionMode, Plan, Shift
+from agency.limits import max_shops_per_seat, seat_takes_another_shop
 from agency.models import User
 from billing.calculations import DEFAULT_TIERS, tiers_from_json, tiers_to_json
 from billing.models import PriceBookEntry
-from seats.models import Seat
 from shops.models import Contract, Shop
 from shops.selectors import seat_busiest_day
 from shops.services._common import record_actor, require_manager
+
+if TYPE_CHECKING:
+    from seats.models import Seat
 
 CONTRACT_EDITABLE_FIELDS = frozenset(
     {
@@ -55,7 +57,7 @@ def contract_validate(
     shop: Shop,
     plan: str,
     shift: str | None,
-    seat: Seat | None,
+    seat: "Seat | None",
     start_date: dt.date,
     end_date: dt.date | None,
     price: Decimal | None = None,
@@ -133,13 +135,12 @@ def contract_validate(
 
 def _check_seat_capacity(
     *,
-    seat: Seat,
+    seat: "Seat",
     shop: Shop,
     start_date: dt.date,
     end_date: dt.date | None,
     contract_id: int | None,
 ) -> None:
-    limit = settings.AGENCY["MAX_SHOPS_PER_SEAT"]
     busiest = seat_busiest_day(
         seat_id=seat.pk,
         start=start_date,
@@ -147,22 +148,23 @@ def _check_seat_capacity(
         exclude_shop_id=shop.pk,
         exclude_contract_id=contract_id,
     )
-    if busiest.shop_count + 1 > limit:
+    if not seat_takes_another_shop(busiest.shop_count):
         raise ValidationError(
             {
                 "seat": [
                     f"Seat {seat.code} already serves {busiest.shop_count} other shops on "
                     f"{busiest.date:%Y-%m-%d} ({', '.join(busiest.shop_names)}); a seat serves at "
-                    f"most {limit} shops at once."
+                    f"most {max_shops_per_seat()} shops at once."
                 ]
             }
         )
 
 
-def _lock_seat(seat: Seat | None) -> None:
+def _lock_seat(seat: "Seat | None") -> None:
     """Serialise contract writes per seat so two requests cannot both take its last place."""
     if seat is not None:
-        list(Seat.objects.select_for_update().filter(pk=seat.pk).values_list("pk", flat=True))
+        seats = Contract._meta.get_field("seat").related_model.objects
+        list(seats.select_for_update().filter(pk=seat.pk).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -173,7 +175,7 @@ def contract_create(
     plan: str,
     start_date: dt.date,
     shift: str | None = None,
-    seat: Seat | None = None,
+    seat: "Seat | None" = None,
     end_date: dt.date | None = None,
     price: Decimal | None = None,
     commission_mode: str | None = None,

@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 
 from billing.models import PriceBookEntry
-from seats.selectors import seat_capacity, seat_utilisation, shop_daily_inquiries
+from seats.selectors import (
+    SeatLoad,
+    seat_capacity,
+    seat_shops_on,
+    seat_utilisation,
+    shop_daily_inquiries,
+)
 from tests.factories import (
     AgentFactory,
     ContractFactory,
@@ -92,12 +98,12 @@ def test_shop_daily_inquiries_average_over_days_with_data_in_the_28_days_before_
     WorkloadFactory(shop=shop, date=D(2026, 9, 17), inquiries=50, conversions=0)  # day 28
     WorkloadFactory(shop=shop, date=D(2026, 9, 16), inquiries=9000)  # 29 days ago: outside
     WorkloadFactory(shop=shop, date=D(2026, 10, 15), inquiries=9000)  # today: incomplete
-    assert shop_daily_inquiries(shops=[shop]) == {shop.pk: 100}  # (150 + 50) / 2 days
+    assert shop_daily_inquiries(shops={shop.pk: 999}) == {shop.pk: 100}  # (150 + 50) / 2 days
 
 
 def test_shop_without_history_counts_its_estimate(db, today):
     shop = ShopFactory(daily_inquiries_estimate=123)
-    assert shop_daily_inquiries(shops=[shop]) == {shop.pk: 123}
+    assert shop_daily_inquiries(shops={shop.pk: 123}) == {shop.pk: 123}
 
 
 def capacity(client, n):
@@ -180,6 +186,34 @@ def test_capacity_costs_the_same_queries_for_5_and_50_seats(db, django_assert_nu
     make(45)
     with django_assert_num_queries(3):
         assert len(seat_capacity(inquiries=10)) == 50
+
+
+def test_seat_shops_on_are_the_shops_of_its_contracts_active_that_day(
+    db, today, django_assert_num_queries
+):
+    seat, other, idle = SeatFactory(), SeatFactory(), SeatFactory()
+    shop = ShopFactory(daily_inquiries_estimate=120)
+    later = ShopFactory(daily_inquiries_estimate=80)
+    ContractFactory(shop=shop, seat=seat, start_date=D(2026, 10, 1), end_date=D(2026, 10, 15))
+    ContractFactory(shop=shop, seat=seat, start_date=D(2026, 10, 15))  # same shop twice: once
+    ContractFactory(shop=later, seat=seat, start_date=D(2026, 10, 16))  # not yet
+    ContractFactory(shop=later, seat=other, start_date=D(2026, 10, 1))
+    ContractFactory(seat=idle, start_date=D(2026, 9, 1), end_date=D(2026, 10, 14))  # ended
+    with django_assert_num_queries(1):
+        assert seat_shops_on(day=D(2026, 10, 15)) == {
+            seat.pk: {shop.pk: 120},
+            other.pk: {later.pk: 80},
+        }
+    assert seat_shops_on(day=D(2026, 10, 16), seat_ids=[seat.pk]) == {
+        seat.pk: {shop.pk: 120, later.pk: 80}
+    }
+
+
+def test_seat_load_fits_new_inquiries_up_to_the_peak_inclusive():
+    load = SeatLoad(seat_id=1, seat_code="S1", shop_ids=(7,), load=550, peak=600)
+    assert load.fits(0)
+    assert load.fits(50)  # 600 is within the peak
+    assert not load.fits(51)
 
 
 def test_seat_utilisation_is_load_over_peak(db, today):

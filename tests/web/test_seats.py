@@ -181,6 +181,34 @@ def test_a_fourth_shop_is_refused_with_the_services_message(manager_client, agen
 
 
 @pytest.mark.django_db
+def test_the_preview_asks_seat_takes_another_shop_over_the_contracts_dates_as_the_service(
+    manager_client, agency
+):
+    # The seat serves 2 shops today and a third from next month: a 4th shop that starts now and
+    # stays open is refused for next month, one that ends before it is taken.
+    seat = agency.seats[0]
+    ContractFactory(shop=ShopFactory(name="Later"), seat=seat, start_date=dt.date(2026, 11, 1))
+    fourth = ShopFactory(name="Fourth", daily_inquiries_estimate=10)
+    open_ended = ContractFactory(shop=fourth, start_date=dt.date(2026, 10, 1))
+    preview = manager_client.get(f"{CONTRACT}?contract={open_ended.pk}&seat={seat.pk}")
+    shown = preview.context["preview"]
+    assert len(shown.load.shop_ids) == 2  # today
+    assert (shown.fits, shown.shops_full) == (False, True)
+    assert shown.busiest.date == dt.date(2026, 11, 1)
+    assert "On 2026-11-01 the seat serves the most shops it may" in preview.content.decode()
+    refused = manager_client.post(CONTRACT, {"contract": open_ended.pk, "seat": seat.pk})
+    assert "on 2026-11-01" in refused.context["form"].errors["seat"][0]
+
+    until_then = ContractFactory(
+        shop=fourth, start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 10, 31)
+    )
+    preview = manager_client.get(f"{CONTRACT}?contract={until_then.pk}&seat={seat.pk}")
+    assert (preview.context["preview"].fits, preview.context["preview"].shops_full) == (True, False)
+    taken = manager_client.post(CONTRACT, {"contract": until_then.pk, "seat": seat.pk})
+    assert taken.status_code == 302
+
+
+@pytest.mark.django_db
 def test_create_a_seat_with_the_default_overhead(manager_client, settings):
     settings.AGENCY = {**settings.AGENCY, "SEAT_OVERHEAD": Decimal("950.00")}
     form = manager_client.get(reverse("web:seat-create")).context["form"]

@@ -2,16 +2,15 @@
 
 Every write goes through a service (``seats.services.seat_create`` / ``seat_update``,
 ``assignment_create`` / ``assignment_update``, ``shops.services.contract_update``) whose refusals
-show on the form. The capacity figures shown
-before saving come from ``seats.selectors`` (expected load against the 600 peak); they advise,
-the services decide.
+show on the form. The capacity figures shown before saving come from ``seats.selectors``
+(expected load against the 600 peak) and advise; the shop limit shown is the contract service's
+own rule, so the page warns exactly when saving will be refused.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agency.errors import ApplicationError
+from agency.limits import seat_takes_another_shop
 from seats import services as seat_services
 from seats.models import Seat
 from seats.selectors import (
@@ -33,6 +33,7 @@ from seats.selectors import (
 )
 from shops import services as shop_services
 from shops.models import Contract
+from shops.selectors import SeatBusiestDay, seat_busiest_day
 from web import selectors
 from web.forms import (
     AssignmentEndForm,
@@ -194,7 +195,8 @@ class AssignmentEndView(ManagerRequiredMixin, View):
 
 @dataclass(frozen=True)
 class CapacityPreview:
-    """What placing a contract's shop on a seat would do to the seat's expected daily load."""
+    """What placing a contract's shop on a seat would do to the seat's expected daily load, and
+    whether the contract service will take it."""
 
     seat: Seat
     contract: Contract
@@ -205,6 +207,7 @@ class CapacityPreview:
     fits: bool
     projected_load: int
     shops_full: bool
+    busiest: SeatBusiestDay
 
     @property
     def headroom(self) -> int:
@@ -214,32 +217,39 @@ class CapacityPreview:
 def capacity_preview(*, contract: Contract, seat: Seat, today: date) -> CapacityPreview:
     """The seat's expected load with the contract's shop added, on the day the change applies.
 
-    Whether the seat can take the shop is ``seats.selectors.seat_capacity``'s answer (fewer
-    than 3 shops, and its load plus the shop's expected inquiries within the 600 peak).
+    The shop limit is judged as ``shops.services.contract_update`` will judge it: on the seat's
+    busiest day over the contract's whole range, counting the other shops only
+    (``shops.selectors.seat_busiest_day``), by ``agency.limits.seat_takes_another_shop``. The
+    load is advice for the first day: the seat's load plus the shop's expected inquiries within
+    the 600 peak (``SeatLoad.fits``), as the capacity finder counts it.
     """
     day = max(contract.start_date, today)
     load = seat_utilisation(seats=[seat], day=day)[seat.pk]
-    shop_inquiries = shop_daily_inquiries(shops=[contract.shop], day=day)[contract.shop_id]
-    common = {"seat": seat, "contract": contract, "day": day, "load": load}
-    if contract.shop_id in load.shop_ids:
-        # The shop is on the seat already (another of its contracts): nothing is added.
-        return CapacityPreview(
-            **common,
-            shop_inquiries=shop_inquiries,
-            already_served=True,
-            fits=load.load <= load.peak,
-            projected_load=load.load,
-            shops_full=False,
-        )
-    options = seat_capacity(inquiries=shop_inquiries, day=day)
-    option = next((option for option in options if option.seat_id == seat.pk), None)
+    shop_inquiries = shop_daily_inquiries(
+        shops={contract.shop_id: contract.shop.daily_inquiries_estimate}, day=day
+    )[contract.shop_id]
+    busiest = seat_busiest_day(
+        seat_id=seat.pk,
+        start=contract.start_date,
+        end=contract.end_date,
+        exclude_shop_id=contract.shop_id,
+        exclude_contract_id=contract.pk,
+    )
+    # A shop already on the seat (another of its contracts) adds no load.
+    already_served = contract.shop_id in load.shop_ids
+    added = 0 if already_served else shop_inquiries
+    shops_full = not seat_takes_another_shop(busiest.shop_count)
     return CapacityPreview(
-        **common,
+        seat=seat,
+        contract=contract,
+        day=day,
+        load=load,
         shop_inquiries=shop_inquiries,
-        already_served=False,
-        fits=option is not None,
-        projected_load=option.projected_load if option else load.load + shop_inquiries,
-        shops_full=len(load.shop_ids) >= settings.AGENCY["MAX_SHOPS_PER_SEAT"],
+        already_served=already_served,
+        fits=not shops_full and load.fits(added),
+        projected_load=load.load + added,
+        shops_full=shops_full,
+        busiest=busiest,
     )
 
 
