@@ -34,6 +34,7 @@ def history_start(today: dt.date) -> dt.date:
         month = clock.previous_month(month)
     return month
 
+
 AGENT_NAMES = [
     "张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄婷", "周杰", "吴霞",
     "徐丽", "孙强", "马琳", "朱鹏", "胡月", "郭涛", "何佳", "高峰", "林雪", "罗欣",

@@ -49,7 +49,8 @@ from billing.services import bill_month  # noqa: E402
 from seats.models import Agent, WorkloadRecord  # noqa: E402
 from shops.models import Contract, Shop, TurnoverReport  # noqa: E402
 
-MONTH = date(2001, 1, 1)  # 31 days, long ended (nothing is billed in the future), far from real data
+# 31 days, long ended (nothing is billed in the future), far from real data.
+MONTH = date(2001, 1, 1)
 PREFIX = "BENCH-"
 DEFAULT_TIERS = [
     {"from": "0.00", "rate": "0.0300"},
