@@ -7,7 +7,8 @@ screens all share one implementation of each rule.
 Conventions, taken from the billing rules:
 
 * Money is ``Decimal`` in CNY and every figure that reaches an invoice line is rounded half-up
-  to 0.01 (``round_money``). Floats are never used: ``0.1 + 0.2`` must not decide an invoice.
+  to 0.01 (``agency.money.round_money``). Floats are never used: ``0.1 + 0.2`` must not decide
+  an invoice.
 * A month is the ``date`` of its first day; "2026-10" is ``date(2026, 10, 1)``.
 * Contract date ranges are inclusive at both ends; an open contract has ``end=None``.
 """
@@ -20,7 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-CENT = Decimal("0.01")
+from agency.money import CENT, round_money
+
 RATE_STEP = Decimal("0.0001")
 """Precision at which tier rates are stored and exchanged (0.01 of a percent)."""
 
@@ -33,15 +35,6 @@ _ONE = Decimal("1")
 
 
 # --- Rounding ---------------------------------------------------------------------------------
-
-
-def round_money(value: Decimal) -> Decimal:
-    """Round to cents, half-up, as every invoice line must be.
-
-    Python's default for ``Decimal`` is banker's rounding (half-even); shop owners and their
-    accountants expect 0.005 to become 0.01, so the mode is stated explicitly.
-    """
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _divide_to_cents(numerator: Decimal, denominator: int) -> Decimal:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from billing.calculations import round_money
+from agency.money import round_money
 from billing.models import Invoice, InvoiceLine
 
 PDF_TEMPLATE = "billing/invoice_pdf.html"

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agency.choices import Plan, Shift
-from billing.calculations import round_money
+from agency.money import round_money
 
 RATIO_PLACES = Decimal("0.0001")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from agency import clock
 from agency.access import scoped_to_shops, shops_for_user
 from agency.models import User
-from billing.calculations import round_money
+from agency.money import round_money
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
 
 BUSINESS_TZ = ZoneInfo(settings.TIME_ZONE)

@@ -34,6 +34,7 @@ from typing import Any
 
 from agency.choices import Plan
 from agency.errors import ApplicationError
+from agency.money import round_money
 from billing.calculations import (
     Tier,
     active_days,
@@ -41,7 +42,6 @@ from billing.calculations import (
     days_in_month,
     month_last_day,
     prorate,
-    round_money,
     split_by_weights,
     tier_breakdown,
     tiers_from_json,

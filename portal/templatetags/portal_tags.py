@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from billing.calculations import round_money
+from agency.money import round_money
 from portal import labels
 
 register = template.Library()

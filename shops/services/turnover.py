@@ -24,7 +24,7 @@ from agency import clock
 from agency.access import is_manager
 from agency.errors import StateConflict
 from agency.models import User
-from billing.calculations import CENT
+from agency.money import CENT
 from billing.models import Invoice
 from billing.services import invoice_draft_recompute
 from billing.services.lines import money_text

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from agency.money import CENT, round_money
 from billing.calculations import (
-    CENT,
     DEFAULT_TIERS,
     Tier,
     active_days,
@@ -18,7 +18,6 @@ from billing.calculations import (
     month_last_day,
     parse_month,
     prorate,
-    round_money,
     service_days,
     split_by_weights,
     tier_breakdown,
@@ -28,27 +27,6 @@ from billing.calculations import (
 )
 
 D = Decimal
-
-# --- Money is rounded half-up to 0.01 ---------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        pytest.param("0.005", "0.01", id="half-cent-rounds-up-not-to-even"),
-        pytest.param("0.015", "0.02", id="half-cent-after-odd-cent-rounds-up"),
-        pytest.param("0.025", "0.03", id="half-cent-after-even-cent-rounds-up"),
-        pytest.param("0.0049", "0.00", id="below-half-cent-rounds-down"),
-        pytest.param("1016.129032", "1016.13", id="proration-example"),
-        pytest.param("-0.005", "-0.01", id="negative-half-cent-rounds-away-from-zero"),
-        pytest.param("1500", "1500.00", id="whole-amount-gets-two-places"),
-    ],
-)
-def test_money_is_rounded_half_up_to_cents(value: str, expected: str) -> None:
-    result = round_money(D(value))
-    assert result == D(expected)
-    assert result.as_tuple().exponent == -2
-
 
 # --- A month is a calendar month, "2026-10" names October 2026 --------------------------------
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from billing.calculations import round_money
+from agency.money import round_money
 from billing.models import BillingRun, Invoice
 from seats.calculations import LoadBand
 from shops.models import Shop, TurnoverReport
