@@ -6,7 +6,6 @@ portal, the admin, management commands and Celery tasks share one clock, and tes
 with time-machine.
 """
 
-import calendar
 import datetime as dt
 
 from django.utils import timezone
@@ -36,11 +35,6 @@ def previous_month(day: dt.date | None = None) -> dt.date:
     """The first day of the month before ``day``'s month (default: the last ended month)."""
     first = current_month(day)
     return (first - dt.timedelta(days=1)).replace(day=1)
-
-
-def month_last_day(month: dt.date) -> dt.date:
-    """The last day of ``month`` (any date of it)."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def month_has_started(month: dt.date) -> bool:

@@ -43,7 +43,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from agency.choices import Plan, Shift  # noqa: E402
 from agency.models import User  # noqa: E402
-from billing.calculations import days_in_month, month_last_day  # noqa: E402
+from agency.months import days_in_month, month_last_day  # noqa: E402
 from billing.models import Invoice, InvoiceLine  # noqa: E402
 from billing.services import bill_month  # noqa: E402
 from seats.models import Agent, WorkloadRecord  # noqa: E402

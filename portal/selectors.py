@@ -33,7 +33,7 @@ from agency.access import scoped_to_shops, shops_for_user
 from agency.choices import Plan, Shift
 from agency.models import User
 from agency.money import round_money
-from billing.calculations import days_in_month, month_last_day
+from agency.months import days_in_month, month_last_day
 from billing.documents import detail_decimal, detail_whole
 from billing.models import Invoice, InvoiceLine
 from seats.calculations import answer_ratio, conversion_rate

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Sum
 
 from agency.choices import Plan, Shift
-from billing.calculations import month_last_day
+from agency.months import month_last_day
 from billing.models import Invoice, InvoiceLine
 from seats import calculations
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord

@@ -35,12 +35,11 @@ from typing import Any
 from agency.choices import Plan
 from agency.errors import ApplicationError
 from agency.money import round_money
+from agency.months import days_in_month, month_last_day
 from billing.calculations import (
     Tier,
     active_days,
     attributed_turnover,
-    days_in_month,
-    month_last_day,
     prorate,
     split_by_weights,
     tier_breakdown,
