@@ -5,8 +5,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agency.access import is_manager
+from agency.charts import Point, bar_chart, dsr_trend_chart, short_day
 from agency.formatting import count_text, localise
-from portal.charts import dsr_trend_chart, short_day
 from portal.selectors import (
     briefing_changes,
     portal_shop_list,
@@ -18,7 +18,6 @@ from portal.selectors import (
 )
 from portal.views.base import PortalView
 from shops.selectors import shop_dsr, shop_dsr_trend
-from web.charts import Point, bar_chart
 
 SHOPS_PER_PAGE = 50
 DSR_TREND_WEEKS = 26  # a weekly point over the last 180 days

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency.charts import Point, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text
 from seats.models import HandoverNote
 from seats.services import handover_note_acknowledge
 from web import selectors
-from web.charts import Point, line_chart
 from web.mixins import ManagerRequiredMixin
 from web.views.base import ManagerPage, redirect_back
 

@@ -3,11 +3,11 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.charts import Point, bar_chart
 from agency.formatting import money_text
 from billing.reports import seat_profitability
 from billing.services import previous_month
 from web import selectors
-from web.charts import Point, bar_chart
 from web.forms import ReportMonthForm
 from web.views.base import ManagerPage
 

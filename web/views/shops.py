@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.access import is_manager
+from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text
 from billing.selectors import invoice_list
 from billing.services import previous_month
-from portal.charts import dsr_trend_chart
 from shops import services
 from shops.selectors import (
     contract_list,
@@ -26,7 +26,6 @@ from shops.selectors import (
     turnover_report_list,
 )
 from web import selectors
-from web.charts import Point, line_chart
 from web.forms import ContractForm, ShopFilterForm, ShopForm, TurnoverEntryForm, add_service_error
 from web.views.base import ManagerPage, ServiceFormPage, paginate
 
