@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
+from agency import clock
 from agency.access import scoped_to_shops, shops_for_user
 from agency.choices import Plan, Shift
 from agency.models import User
@@ -223,10 +224,6 @@ class ServiceComparison:
         }
 
 
-def _previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
-
-
 def shop_service(*, shop: Shop, today: dt.date | None = None) -> ServiceComparison:
     """This month so far and all of last month, from one aggregate query grouped by date.
 
@@ -237,7 +234,7 @@ def shop_service(*, shop: Shop, today: dt.date | None = None) -> ServiceComparis
     """
     today = today or timezone.localdate()
     this_start = today.replace(day=1)
-    last_start = _previous_month(this_start)
+    last_start = clock.previous_month(this_start)
     limit = settings.AGENCY["FIRST_RESPONSE_MISS_SECONDS"]
     rows = (
         WorkloadRecord.objects.filter(shop=shop, date__gte=last_start, date__lte=today)

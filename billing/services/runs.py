@@ -64,11 +64,6 @@ class BillingOutcome:
     removed: int
 
 
-def previous_month(today: date) -> date:
-    """The month before ``today``'s month, as its first day."""
-    return clock.previous_month(today)
-
-
 def billing_month_check(month: date) -> date:
     """Nothing is billed in the future: a month is billed once it has started (the month in
     progress only as a preview, which cannot be issued before it ends). Returns the month's

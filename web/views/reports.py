@@ -1,12 +1,11 @@
 """Reports: seat profitability (``billing.reports``), revenue by plan, month over month."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency import clock
 from agency.charts import Point, bar_chart
 from agency.formatting import money_text
 from billing.reports import seat_profitability
-from billing.services import previous_month
 from web import selectors
 from web.forms import ReportMonthForm
 from web.views.base import ManagerPage
@@ -19,7 +18,7 @@ class ReportsView(ManagerPage):
     nav = "reports"
 
     def get_context_data(self, **kwargs):
-        default = previous_month(timezone.localdate())
+        default = clock.previous_month()
         form = ReportMonthForm(self.request.GET if "month" in self.request.GET else None)
         month = form.cleaned_data["month"] if form.is_valid() else default
         if not form.is_bound:

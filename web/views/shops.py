@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency import clock
 from agency.access import is_manager
 from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text
 from billing.selectors import invoice_list
-from billing.services import previous_month
 from shops import services
 from shops.selectors import (
     contract_list,
@@ -130,7 +130,7 @@ class ShopDetailView(ManagerPage):
             invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
             history=shop_history(shop),
             turnover_form=kwargs.pop("turnover_form", None)
-            or TurnoverEntryForm(initial={"month": f"{previous_month(today):%Y-%m}"}),
+            or TurnoverEntryForm(initial={"month": f"{clock.previous_month(today):%Y-%m}"}),
             **kwargs,
         )
 
