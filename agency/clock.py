@@ -10,10 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from agency.choices import Shift
-
-SHIFT_STARTS: dict[str, dt.time] = {Shift.DAY: dt.time(9, 0), Shift.NIGHT: dt.time(17, 0)}
-"""When each shift begins, local time: day 09:00, night 17:00 (handover)."""
+from agency.choices import shift_start
 
 
 def now() -> dt.datetime:
@@ -60,4 +57,4 @@ def shift_has_begun(day: dt.date, shift: str, moment: dt.datetime | None = None)
     moment = moment or now()
     if day != moment.date():
         return day < moment.date()
-    return moment.time() >= SHIFT_STARTS[shift]
+    return moment.time() >= shift_start(shift)

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from agency.choices import SHIFT_HOURS, hours_text
 from agency.formatting import (
     DASH,
     as_decimal,
@@ -146,7 +147,8 @@ def shift_label(value: str) -> str:
 
 @register.filter
 def shift_hours(value: str) -> str:
-    return labels.SHIFT_HOURS.get(value, "")
+    """A shift's hours, "09:00-17:00"; nothing for an unknown value."""
+    return hours_text(value) if value in SHIFT_HOURS else ""
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from agency.choices import SHIFT_HOURS, hours_text
 from agency.formatting import count_text, money_or_dash, percent_text, ratio_text
 from billing.models import BillingRun, Invoice
 from seats.calculations import LoadBand
@@ -50,6 +51,12 @@ def percent(value, places: int = 1) -> str:
 def ratio(value) -> str:
     """A plain ratio to 2 places (the answer/question ratio 1.25)."""
     return ratio_text(value)
+
+
+@register.filter
+def shift_hours(value: str) -> str:
+    """A shift's hours, "09:00-17:00"; nothing for an unknown value."""
+    return hours_text(value) if value in SHIFT_HOURS else ""
 
 
 @register.filter
