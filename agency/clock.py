@@ -6,15 +6,11 @@ portal, the admin, management commands and Celery tasks share one clock, and tes
 with time-machine.
 """
 
-import calendar
 import datetime as dt
 
 from django.utils import timezone
 
-from agency.choices import Shift
-
-SHIFT_STARTS: dict[str, dt.time] = {Shift.DAY: dt.time(9, 0), Shift.NIGHT: dt.time(17, 0)}
-"""When each shift begins, local time: day 09:00, night 17:00 (handover)."""
+from agency.choices import shift_start
 
 
 def now() -> dt.datetime:
@@ -36,11 +32,6 @@ def previous_month(day: dt.date | None = None) -> dt.date:
     """The first day of the month before ``day``'s month (default: the last ended month)."""
     first = current_month(day)
     return (first - dt.timedelta(days=1)).replace(day=1)
-
-
-def month_last_day(month: dt.date) -> dt.date:
-    """The last day of ``month`` (any date of it)."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def month_has_started(month: dt.date) -> bool:
@@ -66,4 +57,4 @@ def shift_has_begun(day: dt.date, shift: str, moment: dt.datetime | None = None)
     moment = moment or now()
     if day != moment.date():
         return day < moment.date()
-    return moment.time() >= SHIFT_STARTS[shift]
+    return moment.time() >= shift_start(shift)

@@ -1,9 +1,10 @@
 """A calendar month written "YYYY-MM", held as the date of its first day.
 
-One definition for every interface: DRF fields and filters for the API, a form field for the
-manager app and the portal. Parsing is billing.calculations.parse_month.
+One definition for every app and interface: parsing and month lengths, DRF fields and filters
+for the API, a form field for the manager app and the portal.
 """
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -14,7 +15,42 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.calculations import parse_month
+
+def parse_month(value: str) -> dt.date:
+    """Turn "YYYY-MM" into the first day of that month.
+
+    The format is strict (two-digit month, four-digit year) because the value arrives from URLs,
+    forms and ``manage.py run_billing --month``; accepting "2026-1" in one place and not another
+    would make runs for the same month look like different months.
+    """
+    example = "Enter a month as YYYY-MM, for example 2026-10"
+    if not isinstance(value, str):
+        raise ValueError(f"{example}.")
+    text = value.strip()
+    year_part, dash, month_part = text[:4], text[4:5], text[5:]
+    if (
+        len(text) != 7
+        or dash != "-"
+        or not (year_part.isascii() and year_part.isdigit())
+        or not (month_part.isascii() and month_part.isdigit())
+    ):
+        raise ValueError(f"{example} (got {value!r}).")
+    year, month = int(year_part), int(month_part)
+    if not 1 <= month <= 12:
+        raise ValueError(f"The month must be between 01 and 12 (got {value!r}).")
+    if year < 1:
+        raise ValueError(f"The year must be 0001 or later (got {value!r}).")
+    return dt.date(year, month, 1)
+
+
+def days_in_month(month: dt.date) -> int:
+    """Return how many days the calendar month containing ``month`` has (28 to 31)."""
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def month_last_day(month: dt.date) -> dt.date:
+    """Return the last date of the calendar month containing ``month``."""
+    return month.replace(day=days_in_month(month))
 
 
 def format_month(value: dt.date) -> str:

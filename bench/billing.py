@@ -43,13 +43,14 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from agency.choices import Plan, Shift  # noqa: E402
 from agency.models import User  # noqa: E402
-from billing.calculations import days_in_month, month_last_day  # noqa: E402
+from agency.months import days_in_month, month_last_day  # noqa: E402
 from billing.models import Invoice, InvoiceLine  # noqa: E402
 from billing.services import bill_month  # noqa: E402
 from seats.models import Agent, WorkloadRecord  # noqa: E402
 from shops.models import Contract, Shop, TurnoverReport  # noqa: E402
 
-MONTH = date(2001, 1, 1)  # 31 days, long ended (nothing is billed in the future)
+# 31 days, long ended (nothing is billed in the future), far from real data.
+MONTH = date(2001, 1, 1)
 PREFIX = "BENCH-"
 DEFAULT_TIERS = [
     {"from": "0.00", "rate": "0.0300"},

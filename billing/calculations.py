@@ -7,12 +7,12 @@ screens all share one implementation of each rule.
 Conventions, taken from the billing rules:
 
 * Money is ``Decimal`` in CNY and every figure that reaches an invoice line is rounded half-up
-  to 0.01 (``round_money``). Floats are never used: ``0.1 + 0.2`` must not decide an invoice.
+  to 0.01 (``agency.money.round_money``). Floats are never used: ``0.1 + 0.2`` must not decide
+  an invoice.
 * A month is the ``date`` of its first day; "2026-10" is ``date(2026, 10, 1)``.
 * Contract date ranges are inclusive at both ends; an open contract has ``end=None``.
 """
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-CENT = Decimal("0.01")
+from agency.money import CENT, round_money
+from agency.months import month_last_day
+
 RATE_STEP = Decimal("0.0001")
 """Precision at which tier rates are stored and exchanged (0.01 of a percent)."""
 
@@ -33,15 +35,6 @@ _ONE = Decimal("1")
 
 
 # --- Rounding ---------------------------------------------------------------------------------
-
-
-def round_money(value: Decimal) -> Decimal:
-    """Round to cents, half-up, as every invoice line must be.
-
-    Python's default for ``Decimal`` is banker's rounding (half-even); shop owners and their
-    accountants expect 0.005 to become 0.01, so the mode is stated explicitly.
-    """
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _divide_to_cents(numerator: Decimal, denominator: int) -> Decimal:
@@ -65,44 +58,7 @@ def _divide_to_cents(numerator: Decimal, denominator: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
-# --- Months -----------------------------------------------------------------------------------
-
-
-def parse_month(value: str) -> date:
-    """Turn "YYYY-MM" into the first day of that month.
-
-    The format is strict (two-digit month, four-digit year) because the value arrives from URLs,
-    forms and ``manage.py run_billing --month``; accepting "2026-1" in one place and not another
-    would make runs for the same month look like different months.
-    """
-    example = "Enter a month as YYYY-MM, for example 2026-10"
-    if not isinstance(value, str):
-        raise ValueError(f"{example}.")
-    text = value.strip()
-    year_part, dash, month_part = text[:4], text[4:5], text[5:]
-    if (
-        len(text) != 7
-        or dash != "-"
-        or not (year_part.isascii() and year_part.isdigit())
-        or not (month_part.isascii() and month_part.isdigit())
-    ):
-        raise ValueError(f"{example} (got {value!r}).")
-    year, month = int(year_part), int(month_part)
-    if not 1 <= month <= 12:
-        raise ValueError(f"The month must be between 01 and 12 (got {value!r}).")
-    if year < 1:
-        raise ValueError(f"The year must be 0001 or later (got {value!r}).")
-    return date(year, month, 1)
-
-
-def month_last_day(month: date) -> date:
-    """Return the last date of the calendar month containing ``month``."""
-    return month.replace(day=days_in_month(month))
-
-
-def days_in_month(month: date) -> int:
-    """Return how many days the calendar month containing ``month`` has (28 to 31)."""
-    return calendar.monthrange(month.year, month.month)[1]
+# --- Contract days in a month -----------------------------------------------------------------
 
 
 def active_days(start: date, end: date | None, month: date) -> int:

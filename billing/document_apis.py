@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from agency.access import scoped_to_shops
 from agency.api import IsManager
-from billing.calculations import parse_month
+from agency.months import parse_month
 from billing.documents import (
     PdfUnavailable,
     invoice_pdf_filename,

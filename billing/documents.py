@@ -29,7 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from billing.calculations import round_money
+from agency.formatting import money_text, rate_text
+from agency.money import round_money
 from billing.models import Invoice, InvoiceLine
 
 PDF_TEMPLATE = "billing/invoice_pdf.html"
@@ -130,19 +131,10 @@ def _days_fraction(details: dict) -> tuple[int, int] | None:
     return active, total
 
 
-def money(value: Decimal) -> str:
-    """Money as printed on the invoice: half-up to cents, thousands separated (1,016.13)."""
-    return format(round_money(value), ",.2f")
-
-
 def _count(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(int(value))
     return format(value.normalize(), "f")
-
-
-def _percent(rate: Decimal) -> str:
-    return f"{format((rate * 100).normalize(), 'f')}%"
 
 
 # --- Explaining a line ------------------------------------------------------------------------
@@ -160,7 +152,7 @@ def _explain_day_rate(line: InvoiceLine) -> LineExplanation:
     days = line.quantity
     text = ngettext(
         "%(days)s day x %(rate)s", "%(days)s days x %(rate)s", 1 if days == 1 else 2
-    ) % {"days": _count(days), "rate": money(line.unit_price)}
+    ) % {"days": _count(days), "rate": money_text(line.unit_price)}
     return LineExplanation(summary=text)
 
 
@@ -172,10 +164,10 @@ def _explain_base_fee(line: InvoiceLine) -> LineExplanation | None:
         return None
     active, total = fraction
     if active == total:
-        return LineExplanation(summary=_("full month: %(fee)s") % {"fee": money(fee)})
+        return LineExplanation(summary=_("full month: %(fee)s") % {"fee": money_text(fee)})
     return LineExplanation(
         summary=_("prorated fee: %(fee)s x %(active)s/%(days)s")
-        % {"fee": money(fee), "active": active, "days": total}
+        % {"fee": money_text(fee), "active": active, "days": total}
     )
 
 
@@ -191,11 +183,11 @@ def _explain_slice(entry: Any) -> str | None:
     if None in (lower, rate, amount, commission) or (upper_raw is not None and upper is None):
         return None
     values = {
-        "lower": money(lower),
-        "upper": money(upper) if upper is not None else "",
-        "amount": money(amount),
-        "rate": _percent(rate),
-        "commission": money(commission),
+        "lower": money_text(lower),
+        "upper": money_text(upper) if upper is not None else "",
+        "amount": money_text(amount),
+        "rate": rate_text(rate),
+        "commission": money_text(commission),
     }
     if upper is None:
         return _("above %(lower)s: %(amount)s x %(rate)s = %(commission)s") % values
@@ -218,18 +210,18 @@ def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
             "%(amount)s of the month's commission %(month_commission)s, for %(turnover)s of "
             "the month's turnover %(month_turnover)s"
         ) % {
-            "amount": money(line.amount),
-            "month_commission": money(month_commission),
-            "turnover": money(attributed),
-            "month_turnover": money(month_turnover),
+            "amount": money_text(line.amount),
+            "month_commission": money_text(month_commission),
+            "turnover": money_text(attributed),
+            "month_turnover": money_text(month_turnover),
         }
     elif mode:
         summary = _("turnover x tiers (%(mode)s): %(turnover)s") % {
             "mode": mode,
-            "turnover": money(attributed),
+            "turnover": money_text(attributed),
         }
     else:
-        summary = _("turnover x tiers: %(turnover)s") % {"turnover": money(attributed)}
+        summary = _("turnover x tiers: %(turnover)s") % {"turnover": money_text(attributed)}
 
     steps: list[str] = []
     turnover = detail_decimal(details.get("turnover"))
@@ -244,14 +236,14 @@ def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
         steps.append(
             _("attributed turnover: %(turnover)s x %(active)s/%(days)s = %(attributed)s")
             % {
-                "turnover": money(turnover),
+                "turnover": money_text(turnover),
                 "active": fraction[0],
                 "days": fraction[1],
-                "attributed": money(attributed),
+                "attributed": money_text(attributed),
             }
         )
     if shares_month:
-        month_values = {"mode": mode, "turnover": money(month_turnover)}
+        month_values = {"mode": mode, "turnover": money_text(month_turnover)}
         steps.append(
             _("the month's turnover x tiers (%(mode)s): %(turnover)s") % month_values
             if mode
@@ -333,7 +325,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
             kind=line.get_kind_display(),
             description=line.description,
             explanation=explain_line(line),
-            amount=money(line.amount),
+            amount=money_text(line.amount),
         )
         for line in sorted(invoice.lines.all(), key=lambda line: (line.position, line.id))
     )
@@ -353,7 +345,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         awaiting_turnover=invoice.awaiting_turnover,
         month_in_progress=invoice.status == Invoice.Status.DRAFT and invoice.month_in_progress,
         lines=lines,
-        total=money(invoice.total),
+        total=money_text(invoice.total),
     )
 
 

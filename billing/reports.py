@@ -32,7 +32,8 @@ from typing import TypeVar
 
 from django.db.models import Q
 
-from billing.calculations import active_days, days_in_month, month_last_day, prorate
+from agency.months import days_in_month, month_last_day
+from billing.calculations import active_days, prorate
 from billing.models import Invoice
 from seats.models import Seat, SeatAssignment
 from shops.models import Contract

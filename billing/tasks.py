@@ -8,14 +8,13 @@ again from scratch; a run already done is not repeated.
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
+from agency import clock
 from billing.services import (
     billing_run_create,
     billing_run_execute,
     invoice_issued_email_send,
     invoice_void_email_send,
-    previous_month,
 )
 
 # A lost connection, a deadlock or a locked SQLite database is worth retrying; anything else
@@ -48,7 +47,7 @@ def bill_previous_month() -> int:
     Retried after a crash, it picks up the run it recorded the first time instead of adding one.
     Returns the run's id.
     """
-    month = previous_month(timezone.localdate())
+    month = clock.previous_month()
     run = billing_run_create(month=month, enqueue=False, reuse_unfinished=True)
     billing_run_execute(run_id=run.pk)
     return run.pk

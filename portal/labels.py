@@ -23,11 +23,6 @@ SHIFT_LABELS = {
     Shift.NIGHT: _("Night shift"),
 }
 
-SHIFT_HOURS = {
-    Shift.DAY: "09:00-17:00",
-    Shift.NIGHT: "17:00-24:00",
-}
-
 PLATFORM_LABELS = {
     Shop.Platform.TAOBAO: _("Taobao"),
     Shop.Platform.TMALL: _("Tmall"),

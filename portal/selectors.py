@@ -29,10 +29,12 @@ from django.db.models import (
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
+from agency import clock
 from agency.access import scoped_to_shops
 from agency.choices import Plan, Shift
 from agency.models import User
-from billing.calculations import days_in_month, month_last_day, round_money
+from agency.money import round_money
+from agency.months import days_in_month, month_last_day
 from billing.documents import detail_decimal, detail_whole
 from billing.models import Invoice, InvoiceLine
 from seats.calculations import answer_ratio, conversion_rate
@@ -223,10 +225,6 @@ class ServiceComparison:
         }
 
 
-def _previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
-
-
 def shop_service(*, shop: Shop, today: dt.date | None = None) -> ServiceComparison:
     """This month so far and all of last month, from one aggregate query grouped by date.
 
@@ -237,7 +235,7 @@ def shop_service(*, shop: Shop, today: dt.date | None = None) -> ServiceComparis
     """
     today = today or timezone.localdate()
     this_start = today.replace(day=1)
-    last_start = _previous_month(this_start)
+    last_start = clock.previous_month(this_start)
     limit = settings.AGENCY["FIRST_RESPONSE_MISS_SECONDS"]
     rows = (
         WorkloadRecord.objects.filter(shop=shop, date__gte=last_start, date__lte=today)

@@ -13,14 +13,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agency.choices import Plan, Shift
-from billing.calculations import round_money
+from agency.choices import Plan, Shift, shift_length
+from agency.money import round_money
 
 RATIO_PLACES = Decimal("0.0001")
-
-# Hours each coverage spans (DOMAIN.md: day 09-17, night 17-24, full 09-24).
-SHIFT_HOURS = {Shift.DAY: 8, Shift.NIGHT: 7}
-FULL_DAY_HOURS = 15
 
 
 class LoadBand(models.TextChoices):
@@ -32,6 +28,8 @@ class LoadBand(models.TextChoices):
 
 
 class Coverage(models.TextChoices):
+    """What a quote covers: one shift or both (hours: ``agency.choices.SHIFT_HOURS``)."""
+
     DAY = "day", _("Day shift (09:00-17:00)")
     NIGHT = "night", _("Night shift (17:00-24:00)")
     FULL = "full", _("Full day (09:00-24:00)")
@@ -97,7 +95,7 @@ def coverage_capacity(coverage: str, peak: int | None = None) -> int:
         peak = settings.AGENCY["SEAT_PEAK_INQUIRIES"]
     if coverage == Coverage.FULL:
         return peak
-    return peak * SHIFT_HOURS[Shift(coverage)] // FULL_DAY_HOURS
+    return peak * shift_length(Shift(coverage)) // shift_length(None)
 
 
 def seats_needed(daily_inquiries: int, capacity: int) -> int:

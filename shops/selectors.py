@@ -21,7 +21,7 @@ from agency import clock
 from agency.access import is_manager, scoped_to_shops
 from agency.choices import Plan
 from agency.models import User
-from billing.calculations import round_money
+from agency.money import round_money
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
 
 BUSINESS_TZ = ZoneInfo(settings.TIME_ZONE)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agency.choices import CommissionMode, Plan, Shift
 from agency.errors import ApplicationError
+from agency.formatting import money_text
 from agency.models import User
 from agency.months import MonthFormField as MonthField
 from billing.models import Invoice
@@ -19,7 +20,6 @@ from billing.services import VOID_REASON_MAX_LENGTH
 from seats.calculations import Coverage
 from seats.models import Agent, Seat
 from shops.models import Contract, Shop
-from web.templatetags.web_tags import money
 
 
 def add_service_error(form: forms.Form, error: ValidationError | ApplicationError) -> None:
@@ -156,7 +156,7 @@ class SeatForm(forms.Form):
         overhead = self.fields["overhead"]
         if new:
             overhead.help_text = _("Empty: the default overhead, %(amount)s.") % {
-                "amount": money(settings.AGENCY["SEAT_OVERHEAD"])
+                "amount": money_text(settings.AGENCY["SEAT_OVERHEAD"])
             }
         else:
             overhead.required = True

@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Sum
 
+from agency import clock
 from agency.choices import Plan, Shift
-from billing.calculations import month_last_day
+from agency.months import month_last_day
 from billing.models import Invoice, InvoiceLine
 from seats import calculations
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
@@ -377,7 +378,7 @@ def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue
     last_month = last_month.replace(day=1)
     firsts = [last_month]
     for _ in range(months):  # one more than shown: the first month's change needs its base
-        firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
+        firsts.append(clock.previous_month(firsts[-1]))
     firsts.reverse()
     totals: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for invoice_month, total in (

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "billing",
     "web",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,6 @@ from billing.services.runs import (
     billing_run_create,
     billing_run_execute,
     invoice_draft_recompute,
-    previous_month,
     shop_month_bill,
 )
 
@@ -42,6 +41,5 @@ __all__ = [
     "invoice_rebill",
     "invoice_void",
     "invoice_void_email_send",
-    "previous_month",
     "shop_month_bill",
 ]

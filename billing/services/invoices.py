@@ -32,9 +32,10 @@ from django.utils.translation import gettext
 from agency import clock
 from agency.access import is_manager
 from agency.errors import StateConflict
+from agency.formatting import money_text
 from agency.models import User
+from agency.months import month_last_day
 from billing.models import Invoice
-from billing.services.lines import money_text
 from billing.services.locks import lock_month
 from billing.services.numbering import invoice_number_next
 from billing.services.runs import invoice_draft_recompute, shop_month_bill
@@ -102,7 +103,7 @@ def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
             )
             % {
                 "month": f"{invoice.month:%Y-%m}",
-                "next": (clock.month_last_day(invoice.month) + timedelta(days=1)).isoformat(),
+                "next": (month_last_day(invoice.month) + timedelta(days=1)).isoformat(),
             }
         )
     if invoice.awaiting_turnover:

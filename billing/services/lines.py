@@ -34,14 +34,14 @@ from typing import Any
 
 from agency.choices import Plan
 from agency.errors import ApplicationError
+from agency.formatting import money_text, rate_text
+from agency.money import round_money
+from agency.months import days_in_month, month_last_day
 from billing.calculations import (
     Tier,
     active_days,
     attributed_turnover,
-    days_in_month,
-    month_last_day,
     prorate,
-    round_money,
     split_by_weights,
     tier_breakdown,
     tiers_from_json,
@@ -112,15 +112,6 @@ class InvoiceFigures:
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), _ZERO_MONEY)
-
-
-def money_text(value: Decimal) -> str:
-    """Money as people read it on an invoice: 1,016.13."""
-    return format(value, ",.2f")
-
-
-def percent_text(rate: Decimal) -> str:
-    return f"{format((rate * 100).normalize(), 'f')}%"
 
 
 @lru_cache(maxsize=256)
@@ -259,7 +250,7 @@ def _slices(
 
 def _slices_text(rows: Sequence[tuple[Tier, Decimal, Decimal]]) -> str:
     return " + ".join(
-        f"{money_text(on_slice)} x {percent_text(tier.rate)}" for tier, on_slice, _ in rows
+        f"{money_text(on_slice)} x {rate_text(tier.rate)}" for tier, on_slice, _ in rows
     )
 
 

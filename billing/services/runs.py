@@ -44,7 +44,7 @@ from agency import clock
 from agency.access import is_manager
 from agency.errors import ApplicationError
 from agency.models import User
-from billing.calculations import month_last_day
+from agency.months import month_last_day
 from billing.models import BillingRun, Invoice
 from billing.services import writes
 from billing.services.lines import ContractTerms, InvoiceFigures, invoices_figures
@@ -62,11 +62,6 @@ class BillingOutcome:
     created: int
     updated: int
     removed: int
-
-
-def previous_month(today: date) -> date:
-    """The month before ``today``'s month, as its first day."""
-    return clock.previous_month(today)
 
 
 def billing_month_check(month: date) -> date:

@@ -3,102 +3,71 @@
 Numbers use the active language's decimal separator. Money and counts are always grouped by
 thousands ("1,016.13"), as Chinese invoices and bank statements write them; Django's Chinese
 formats define no thousands separator, so a comma stands in for it there. Money always shows
-2 places. Dates and months follow the language's own formats (2026年10月5日 / Oct. 5, 2026).
+2 places. The number filters are ``agency.formatting``'s functions, localised. Dates and months
+follow the language's own formats (2026年10月5日 / Oct. 5, 2026).
 """
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from billing.calculations import round_money
+from agency.choices import SHIFT_HOURS, hours_text
+from agency.formatting import (
+    DASH,
+    as_decimal,
+    count_text,
+    fixed_text,
+    localise,
+    money_or_dash,
+    money_text,
+    percent_text,
+    rate_text,
+    ratio_text,
+)
 from portal import labels
 
 register = template.Library()
-
-DASH = "–"
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() else None
-
-
-def _localise(text: str) -> str:
-    """Swap Python's "," and "." for the active language's separators."""
-    decimal_sep = formats.get_format("DECIMAL_SEPARATOR") or "."
-    thousand_sep = formats.get_format("THOUSAND_SEPARATOR") or ","
-    return text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousand_sep)
-
-
-def format_money(value) -> str:
-    amount = _decimal(value)
-    if amount is None:
-        return DASH
-    return _localise(format(round_money(amount), ",.2f"))
-
-
-def format_count(value) -> str:
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    return _localise(format(int(number.to_integral_value(ROUND_HALF_UP)), ","))
-
-
-def _fixed(number: Decimal, places: int) -> str:
-    step = Decimal(1).scaleb(-places)
-    return _localise(format(number.quantize(step, ROUND_HALF_UP), f",.{places}f"))
 
 
 @register.filter
 def money(value) -> str:
     """An amount in CNY: 2 places, half-up, grouped ("1,016.13"); nothing -> "–"."""
-    return format_money(value)
+    return localise(money_or_dash(value))
 
 
 @register.filter
 def count(value) -> str:
     """A whole number, grouped ("12,345")."""
-    return format_count(value)
+    return localise(count_text(value))
 
 
 @register.filter
 def percent(value, places: int = 1) -> str:
     """A ratio as a percentage: 0.7234 -> "72.3%"; no ratio (nothing to divide by) -> "–"."""
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    return f"{_fixed(number * 100, int(places))}%"
+    return localise(percent_text(value, int(places)))
 
 
 @register.filter
 def rate(value) -> str:
     """A commission rate as a percentage with no needless zeros: 0.0300 -> "3%", 0.025 -> 2.5%."""
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    shown = format((number * 100).normalize(), "f")
-    return f"{_localise(shown)}%"
+    return localise(rate_text(value))
 
 
 @register.filter
 def ratio(value) -> str:
     """A plain ratio to 2 places (an answer/question ratio of 1.25, a DSR score of 4.81)."""
-    number = _decimal(value)
+    return localise(ratio_text(value))
+
+
+def _signed(value, write) -> str:
+    """``write(abs(value))`` with a sign: "+3", "−3" (a real minus sign), "0"; or "–"."""
+    number = as_decimal(value)
     if number is None:
         return DASH
-    return _fixed(number, 2)
-
-
-def _signed(text: str, number: Decimal) -> str:
+    text = localise(write(abs(number)))
     if number > 0:
         return f"+{text}"
     if number < 0:
@@ -108,41 +77,29 @@ def _signed(text: str, number: Decimal) -> str:
 
 @register.filter
 def delta_count(value) -> str:
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    return _signed(format_count(abs(number)), number)
+    return _signed(value, count_text)
 
 
 @register.filter
 def delta_money(value) -> str:
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    return _signed(format_money(abs(number)), number)
+    return _signed(value, money_text)
 
 
 @register.filter
 def delta_points(value) -> str:
     """A change of a ratio in percentage points: 0.031 -> "+3.1"."""
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    return _signed(_fixed(abs(number) * 100, 1), number)
+    return _signed(value, lambda number: fixed_text(number * 100, 1))
 
 
 @register.filter
 def delta_ratio(value) -> str:
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    return _signed(_fixed(abs(number), 2), number)
+    return _signed(value, ratio_text)
 
 
 @register.filter
 def trend(value) -> str:
     """``up``, ``down`` or ``flat``: a CSS hook and the word read out with a delta."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None or number == 0:
         return "flat"
     return "up" if number > 0 else "down"
@@ -190,7 +147,8 @@ def shift_label(value: str) -> str:
 
 @register.filter
 def shift_hours(value: str) -> str:
-    return labels.SHIFT_HOURS.get(value, "")
+    """A shift's hours, "09:00-17:00"; nothing for an unknown value."""
+    return hours_text(value) if value in SHIFT_HOURS else ""
 
 
 @register.filter

@@ -5,7 +5,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agency.access import is_manager
-from portal.charts import dsr_trend_chart, short_day
+from agency.charts import Point, bar_chart, dsr_trend_chart, short_day
+from agency.formatting import count_text, localise
 from portal.selectors import (
     briefing_changes,
     portal_shop_list,
@@ -15,10 +16,8 @@ from portal.selectors import (
     shop_service,
     shop_turnover_reports,
 )
-from portal.templatetags.portal_tags import format_count
 from portal.views.base import PortalView
 from shops.selectors import shop_dsr, shop_dsr_trend
-from web.charts import Point, bar_chart
 
 SHOPS_PER_PAGE = 50
 DSR_TREND_WEEKS = 26  # a weekly point over the last 180 days
@@ -42,7 +41,8 @@ class HomeView(PortalView):
 def inquiries_chart(service):
     daily = service.daily_inquiries
     points = [
-        Point(label=short_day(day), value=total, text=format_count(total)) for day, total in daily
+        Point(label=short_day(day), value=total, text=localise(count_text(total)))
+        for day, total in daily
     ]
     first, last = daily[0][0], daily[-1][0]
     return bar_chart(

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 
 from agency.api import ManagerWritesOnly, id_filter
 from agency.choices import CommissionMode, Plan, Shift
-from billing.calculations import CENT, RATE_STEP
+from agency.money import CENT
+from billing.calculations import RATE_STEP
 from shops import selectors, services
 from shops.models import Contract, Shop
 

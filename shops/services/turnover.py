@@ -23,11 +23,12 @@ from django.utils.translation import gettext
 from agency import clock
 from agency.access import is_manager
 from agency.errors import StateConflict
+from agency.formatting import money_text
 from agency.models import User
-from billing.calculations import CENT
+from agency.money import CENT
+from agency.months import month_last_day
 from billing.models import Invoice
 from billing.services import invoice_draft_recompute
-from billing.services.lines import money_text
 from billing.services.locks import lock_month
 from shops.models import Shop, TurnoverReport
 from shops.services._common import record_actor, require_manager
@@ -61,7 +62,7 @@ def turnover_month_check(month: dt.date) -> dt.date:
                     gettext("%(month)s has not ended yet; report its turnover from %(next)s on.")
                     % {
                         "month": f"{month:%Y-%m}",
-                        "next": (clock.month_last_day(month) + dt.timedelta(days=1)).isoformat(),
+                        "next": (month_last_day(month) + dt.timedelta(days=1)).isoformat(),
                     }
                 ]
             }

@@ -106,3 +106,38 @@ def test_the_admin_shows_a_users_email_language(admin_client):
     assert 'name="language"' in page.content.decode()
     listing = admin_client.get("/admin/agency/user/")
     assert "Simplified Chinese" in listing.content.decode()
+
+
+# --- Shift hours: day 09:00-17:00, night 17:00-24:00, both 09:00-24:00 -------------------------
+
+
+def test_shift_hours_are_stated_once():
+    import datetime as dt
+
+    from agency.choices import Shift, hours_text, shift_length, shift_start
+
+    assert [hours_text(Shift.DAY), hours_text(Shift.NIGHT), hours_text(None)] == [
+        "09:00-17:00",
+        "17:00-24:00",
+        "09:00-24:00",
+    ]
+    assert [shift_length(Shift.DAY), shift_length(Shift.NIGHT), shift_length(None)] == [8, 7, 15]
+    assert shift_start(Shift.DAY) == dt.time(9) and shift_start(Shift.NIGHT) == dt.time(17)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_label_naming_a_shifts_hours_agrees_with_them(language):
+    from django.utils import translation
+
+    from agency.choices import Shift, hours_text
+    from seats.calculations import Coverage
+    from web.forms import ContractForm
+
+    with translation.override(language):
+        for shift in Shift:
+            assert hours_text(shift) in str(shift.label)
+        for coverage in Coverage:
+            shift = None if coverage == Coverage.FULL else coverage.value
+            assert hours_text(shift) in str(coverage.label)
+        no_shift = dict(ContractForm.base_fields["shift"].choices)[""]
+        assert hours_text(None) in str(no_shift)

@@ -7,18 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from agency.money import CENT, round_money
+from agency.months import days_in_month
 from billing.calculations import (
-    CENT,
     DEFAULT_TIERS,
     Tier,
     active_days,
     attributed_turnover,
     commission,
-    days_in_month,
-    month_last_day,
-    parse_month,
     prorate,
-    round_money,
     service_days,
     split_by_weights,
     tier_breakdown,
@@ -28,79 +25,6 @@ from billing.calculations import (
 )
 
 D = Decimal
-
-# --- Money is rounded half-up to 0.01 ---------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        pytest.param("0.005", "0.01", id="half-cent-rounds-up-not-to-even"),
-        pytest.param("0.015", "0.02", id="half-cent-after-odd-cent-rounds-up"),
-        pytest.param("0.025", "0.03", id="half-cent-after-even-cent-rounds-up"),
-        pytest.param("0.0049", "0.00", id="below-half-cent-rounds-down"),
-        pytest.param("1016.129032", "1016.13", id="proration-example"),
-        pytest.param("-0.005", "-0.01", id="negative-half-cent-rounds-away-from-zero"),
-        pytest.param("1500", "1500.00", id="whole-amount-gets-two-places"),
-    ],
-)
-def test_money_is_rounded_half_up_to_cents(value: str, expected: str) -> None:
-    result = round_money(D(value))
-    assert result == D(expected)
-    assert result.as_tuple().exponent == -2
-
-
-# --- A month is a calendar month, "2026-10" names October 2026 --------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param("2026-10", date(2026, 10, 1), id="october-2026"),
-        pytest.param("2026-01", date(2026, 1, 1), id="january-with-leading-zero"),
-        pytest.param("2024-02", date(2024, 2, 1), id="leap-february"),
-        pytest.param(" 2026-12 ", date(2026, 12, 1), id="surrounding-spaces-ignored"),
-    ],
-)
-def test_parse_month_names_the_first_day_of_the_month(text: str, expected: date) -> None:
-    assert parse_month(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param("2026-13", id="month-13"),
-        pytest.param("2026-00", id="month-00"),
-        pytest.param("abc", id="not-a-month"),
-        pytest.param("2026-1", id="single-digit-month"),
-        pytest.param("26-10", id="two-digit-year"),
-        pytest.param("2026/10", id="wrong-separator"),
-        pytest.param("2026-10-01", id="a-date-not-a-month"),
-        pytest.param("0000-10", id="year-zero"),
-        pytest.param("", id="empty"),
-        pytest.param("２０２６-10", id="non-ascii-digits"),
-    ],
-)
-def test_parse_month_rejects_bad_input_with_a_message(text: str) -> None:
-    with pytest.raises(ValueError, match=r"\S"):
-        parse_month(text)
-
-
-@pytest.mark.parametrize(
-    ("month", "last_day", "length"),
-    [
-        pytest.param(date(2026, 10, 1), date(2026, 10, 31), 31, id="31-day-month"),
-        pytest.param(date(2026, 9, 1), date(2026, 9, 30), 30, id="30-day-month"),
-        pytest.param(date(2026, 2, 1), date(2026, 2, 28), 28, id="common-february"),
-        pytest.param(date(2024, 2, 1), date(2024, 2, 29), 29, id="leap-february"),
-        pytest.param(date(2100, 2, 1), date(2100, 2, 28), 28, id="century-not-leap"),
-        pytest.param(date(2000, 2, 14), date(2000, 2, 29), 29, id="any-date-of-the-month"),
-    ],
-)
-def test_month_length(month: date, last_day: date, length: int) -> None:
-    assert month_last_day(month) == last_day
-    assert days_in_month(month) == length
-
 
 # --- Contract dates are inclusive; active days inside the month -------------------------------
 
@@ -433,11 +357,6 @@ def test_active_days_counts_the_contract_dates_inside_the_month(
 @given(tiers=tier_schedules())
 def test_tiers_survive_a_json_round_trip(tiers: tuple[Tier, ...]) -> None:
     assert tiers_from_json(tiers_to_json(tiers)) == tiers
-
-
-@given(month=st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)))
-def test_parse_month_reads_back_any_month(month: date) -> None:
-    assert parse_month(f"{month.year:04d}-{month.month:02d}") == month.replace(day=1)
 
 
 # --- Splitting the month's commission between lines -------------------------------------------

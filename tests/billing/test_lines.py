@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from agency.months import days_in_month
 from billing.calculations import (
     DEFAULT_TIERS,
     active_days,
     attributed_turnover,
     commission,
-    days_in_month,
     prorate,
 )
 from billing.services.lines import ContractTerms, ContractTermsError, invoice_figures

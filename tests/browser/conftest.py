@@ -23,7 +23,7 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import BrowserContext, Page, expect
 
-from agency.demo import DEMO_PASSWORD, seed_demo
+from demo.seed import DEMO_PASSWORD, seed_demo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -101,7 +101,7 @@ def context(new_context) -> BrowserContext:
 
 @pytest.fixture
 def demo(live_server) -> None:
-    """The demo agency (``agency.demo``): 10 seats, 20 agents, 25 shops, 60 days of workloads,
+    """The demo agency (``demo.seed``): 10 seats, 20 agents, 25 shops, 60 days of workloads,
     DSR ratings, turnover and last month's invoices. Every user's password is ``DEMO_PASSWORD``.
     """
     # The flush after the previous test emptied the list prices the migration wrote.

@@ -16,8 +16,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, Route, expect
 
+from agency import clock
 from billing.models import Invoice
-from billing.services import billing_run_execute, previous_month
+from billing.services import billing_run_execute
 from seats.models import Agent, WorkloadRecord
 from seats.services.workloads import COLUMNS
 from shops.models import Contract
@@ -55,7 +56,7 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     demo, page: Page, sign_in, screenshot, monkeypatch, mailoutbox
 ):
     today = timezone.localdate()
-    last_month = previous_month(today)
+    last_month = clock.previous_month(today)
     # A temporary job of 5 days at the end of last month that runs on after today.
     start = today.replace(day=1) - timedelta(days=5)
     end = today + timedelta(days=5)
@@ -325,7 +326,7 @@ def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
     # A confirmed turnover corrected on last month's draft: the draft follows at once.
     draft = (
         Invoice.objects.filter(
-            month=previous_month(timezone.localdate()),
+            month=clock.previous_month(),
             status=Invoice.Status.DRAFT,
             lines__kind="commission",
         )

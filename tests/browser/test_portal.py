@@ -9,11 +9,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from agency import clock
 from billing.models import Invoice
-from billing.services import invoice_draft_recompute, previous_month
+from billing.services import invoice_draft_recompute
 from shops.models import Shop, TurnoverReport
 from tests.browser.pages import heading, messages, switch_language
 
@@ -31,8 +31,8 @@ Returns: 7 days no reason (七天无理由); we pay return postage for faulty it
 def portal(demo) -> SimpleNamespace:
     """The demo agency (the month before last billed and issued), with owner A's turnover of
     last month not reported yet (their draft of that month waits for it)."""
-    last_month = previous_month(timezone.localdate())
-    month_before = previous_month(last_month)
+    last_month = clock.previous_month()
+    month_before = clock.previous_month(last_month)
     shop_a = Shop.objects.get(name=OWNER_A_SHOPS[0])
     shop_b = Shop.objects.get(name=OWNER_B_SHOPS[0])
     issued = {

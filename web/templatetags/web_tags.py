@@ -1,21 +1,21 @@
 """Formatting for the manager pages: money, counts, ratios, badges, the agency's name.
 
 Numbers read the same in English and Chinese: thousands grouped with commas and a decimal
-point, money half-up to 2 places ("1,016.13"), as on the printed invoice
-(``billing.documents.money``) and as Chinese bookkeeping writes amounts (千分位). Django's own
-``zh_Hans`` format would drop the grouping, so these filters do not use the locale's separators.
+point, money half-up to 2 places ("1,016.13"), as on the printed invoice and as Chinese
+bookkeeping writes amounts (千分位). The number filters wrap ``agency.formatting``, which does not
+use the locale's separators: Django's own ``zh_Hans`` format would drop the grouping.
 Dates are ISO (2026-10-15), months YYYY-MM, as billing names them.
 """
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from billing.calculations import round_money
+from agency.choices import SHIFT_HOURS, hours_text
+from agency.formatting import count_text, money_or_dash, percent_text, ratio_text
 from billing.models import BillingRun, Invoice
 from seats.calculations import LoadBand
 from shops.models import Shop, TurnoverReport
@@ -29,54 +29,34 @@ _TURNOVER_LABELS = dict(TurnoverReport.Status.choices)
 _SHOP_LABELS = dict(Shop.Status.choices)
 
 
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-
-
 @register.filter
 def money(value) -> str:
     """An amount in CNY, half-up to 2 places, thousands grouped: "1,016.13"."""
-    amount = _decimal(value)
-    if amount is None:
-        return "–"
-    return format(round_money(amount), ",.2f")
+    return money_or_dash(value)
 
 
 @register.filter
 def count(value) -> str:
     """A whole number with thousands grouped: "12,345"."""
-    number = _decimal(value)
-    if number is None:
-        return "–"
-    return format(int(number.to_integral_value(ROUND_HALF_UP)), ",")
-
-
-def _places(value: Decimal, places: int) -> str:
-    exponent = Decimal(1).scaleb(-places)
-    return format(value.quantize(exponent, ROUND_HALF_UP), f",.{places}f")
+    return count_text(value)
 
 
 @register.filter
 def percent(value, places: int = 1) -> str:
     """A ratio as a percentage: 0.7234 -> "72.3%"; no ratio (nothing to divide by) -> "–"."""
-    ratio = _decimal(value)
-    if ratio is None:
-        return "–"
-    return f"{_places(ratio * 100, int(places))}%"
+    return percent_text(value, int(places))
 
 
 @register.filter
 def ratio(value) -> str:
     """A plain ratio to 2 places (the answer/question ratio 1.25)."""
-    number = _decimal(value)
-    if number is None:
-        return "–"
-    return _places(number, 2)
+    return ratio_text(value)
+
+
+@register.filter
+def shift_hours(value: str) -> str:
+    """A shift's hours, "09:00-17:00"; nothing for an unknown value."""
+    return hours_text(value) if value in SHIFT_HOURS else ""
 
 
 @register.filter

@@ -16,10 +16,10 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency import clock
 from agency.errors import ApplicationError
 from billing import services
 from billing.documents import explain_line
@@ -54,10 +54,6 @@ def _error_text(error: Exception) -> str:
     return str(error)
 
 
-def _previous_month():
-    return services.previous_month(timezone.localdate())
-
-
 class BillingView(ManagerPage):
     """Start a billing run, see the latest runs (polled while they work), confirm turnover."""
 
@@ -65,7 +61,7 @@ class BillingView(ManagerPage):
     nav = "billing"
 
     def get(self, request, *args, **kwargs):
-        form = BillingRunForm(initial={"month": f"{_previous_month():%Y-%m}"})
+        form = BillingRunForm(initial={"month": f"{clock.previous_month():%Y-%m}"})
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
@@ -96,7 +92,7 @@ class BillingView(ManagerPage):
         return super().get_context_data(
             runs=list(billing_run_list()[:RECENT_RUNS]),
             turnover_reports=to_confirm,
-            export_month=_previous_month(),
+            export_month=clock.previous_month(),
             **kwargs,
         )
 
@@ -146,7 +142,7 @@ class InvoiceListView(ManagerPage):
             form=form,
             page_obj=page,
             invoices=page.object_list,
-            export_month=month or _previous_month(),
+            export_month=month or clock.previous_month(),
             **kwargs,
         )
 

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency.charts import Point, line_chart
 from agency.errors import ApplicationError
+from agency.formatting import count_text
 from seats.models import HandoverNote
 from seats.services import handover_note_acknowledge
 from web import selectors
-from web.charts import Point, line_chart
 from web.mixins import ManagerRequiredMixin
-from web.templatetags.web_tags import count
 from web.views.base import ManagerPage, redirect_back
 
 
@@ -25,7 +25,10 @@ class DashboardView(ManagerPage):
         today = timezone.localdate()
         board = selectors.dashboard(today=today)
         chart = line_chart(
-            [Point(f"{day:%m-%d}", total, count(total)) for day, total in board.inquiries_30_days],
+            [
+                Point(f"{day:%m-%d}", total, count_text(total))
+                for day, total in board.inquiries_30_days
+            ],
             chart_id="inquiries-30",
             title=_("Inquiries over the last 30 days"),
             description=_("Inquiries per day, all shops and agents, from %(start)s to %(end)s.")

@@ -1,14 +1,13 @@
 """Reports: seat profitability (``billing.reports``), revenue by plan, month over month."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency import clock
+from agency.charts import Point, bar_chart
+from agency.formatting import money_text
 from billing.reports import seat_profitability
-from billing.services import previous_month
 from web import selectors
-from web.charts import Point, bar_chart
 from web.forms import ReportMonthForm
-from web.templatetags.web_tags import money
 from web.views.base import ManagerPage
 
 TREND_MONTHS = 12
@@ -19,7 +18,7 @@ class ReportsView(ManagerPage):
     nav = "reports"
 
     def get_context_data(self, **kwargs):
-        default = previous_month(timezone.localdate())
+        default = clock.previous_month()
         form = ReportMonthForm(self.request.GET if "month" in self.request.GET else None)
         month = form.cleaned_data["month"] if form.is_valid() else default
         if not form.is_bound:
@@ -33,7 +32,7 @@ class ReportsView(ManagerPage):
             "margin": sum((row.margin for row in report.seats), selectors.ZERO),
         }
         margin_chart = bar_chart(
-            [Point(row.seat_code, row.margin, money(row.margin)) for row in report.seats],
+            [Point(row.seat_code, row.margin, money_text(row.margin)) for row in report.seats],
             chart_id="seat-margin",
             title=_("Margin per seat, %(month)s") % {"month": f"{month:%Y-%m}"},
             description=_(
@@ -45,7 +44,10 @@ class ReportsView(ManagerPage):
         by_plan = selectors.revenue_by_plan(month=month)
         trend = selectors.month_over_month(last_month=month, months=TREND_MONTHS)
         trend_chart = bar_chart(
-            [Point(f"{entry.month:%Y-%m}", entry.amount, money(entry.amount)) for entry in trend],
+            [
+                Point(f"{entry.month:%Y-%m}", entry.amount, money_text(entry.amount))
+                for entry in trend
+            ],
             chart_id="revenue-trend",
             title=_("Revenue per month"),
             description=_(

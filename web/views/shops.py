@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency import clock
 from agency.access import is_manager
+from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
+from agency.formatting import count_text
 from billing.selectors import invoice_list
-from billing.services import previous_month
-from portal.charts import dsr_trend_chart
 from shops import services
 from shops.selectors import (
     contract_list,
@@ -25,9 +26,7 @@ from shops.selectors import (
     turnover_report_list,
 )
 from web import selectors
-from web.charts import Point, line_chart
 from web.forms import ContractForm, ShopFilterForm, ShopForm, TurnoverEntryForm, add_service_error
-from web.templatetags.web_tags import count
 from web.views.base import ManagerPage, ServiceFormPage, paginate
 
 SHOP_FORM_FIELDS = (
@@ -108,7 +107,7 @@ class ShopDetailView(ManagerPage):
         start = today - timedelta(days=29)
         inquiries = selectors.daily_inquiries(date_from=start, date_to=today, shop_id=shop.pk)
         chart = line_chart(
-            [Point(f"{day:%m-%d}", total, count(total)) for day, total in inquiries],
+            [Point(f"{day:%m-%d}", total, count_text(total)) for day, total in inquiries],
             chart_id="shop-inquiries",
             title=_("Inquiries of %(shop)s over the last 30 days") % {"shop": shop.name},
             description=_("Inquiries per day from %(start)s to %(end)s.")
@@ -131,7 +130,7 @@ class ShopDetailView(ManagerPage):
             invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
             history=shop_history(shop),
             turnover_form=kwargs.pop("turnover_form", None)
-            or TurnoverEntryForm(initial={"month": f"{previous_month(today):%Y-%m}"}),
+            or TurnoverEntryForm(initial={"month": f"{clock.previous_month(today):%Y-%m}"}),
             **kwargs,
         )
 

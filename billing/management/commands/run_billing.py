@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agency.errors import ApplicationError
-from billing.calculations import parse_month
+from agency.months import parse_month
 from billing.services import billing_run_create, billing_run_execute
 
 

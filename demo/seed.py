@@ -21,6 +21,25 @@ from django.utils import timezone
 from agency import clock
 from agency.choices import Plan, Shift
 from agency.models import User
+from billing.models import Invoice
+from billing.services import bill_month, invoice_issue, invoice_pay
+from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+from seats.services import (
+    agent_create,
+    assignment_create,
+    handover_note_acknowledge,
+    handover_note_create,
+    seat_create,
+    workload_bulk_upsert,
+)
+from shops.models import Contract, DsrRating, Shop, TurnoverReport
+from shops.services import (
+    contract_create,
+    dsr_ratings_record,
+    shop_create,
+    turnover_confirm,
+    turnover_submit,
+)
 
 DEMO_PASSWORD = "agency-demo"
 HISTORY_MONTHS = 3
@@ -98,8 +117,6 @@ def _user(username: str, *, staff: bool, first_name: str, email: str) -> User:
 
 
 def _seats_and_agents(start: dt.date):
-    from seats.models import Agent, Seat
-    from seats.services import agent_create, assignment_create, seat_create
 
     seats = []
     for number in range(1, 11):
@@ -127,8 +144,6 @@ def _seats_and_agents(start: dt.date):
 
 
 def _shops_and_contracts(manager: User, seats, today: dt.date, start: dt.date):
-    from shops.models import Contract, Shop
-    from shops.services import contract_create, shop_create
 
     shops = []
     for index, (owner_name, name, platform, category, estimate, plan, shift) in enumerate(SHOPS):
@@ -176,9 +191,6 @@ def _shops_and_contracts(manager: User, seats, today: dt.date, start: dt.date):
 
 
 def _workloads(today: dt.date, start: dt.date) -> int:
-    from seats.models import SeatAssignment
-    from seats.services import workload_bulk_upsert
-    from shops.models import Contract
 
     rng = random.Random(20261124)
     contracts = list(Contract.objects.filter(seat__isnull=False).select_related("shop"))
@@ -227,9 +239,6 @@ def _workloads(today: dt.date, start: dt.date) -> int:
 
 
 def _handover_notes(today: dt.date) -> None:
-    from seats.models import HandoverNote, SeatAssignment
-    from seats.services import handover_note_acknowledge, handover_note_create
-    from shops.models import Contract
 
     day_agents = {
         a.seat_id: a.agent
@@ -262,8 +271,6 @@ def _handover_notes(today: dt.date) -> None:
 
 
 def _dsr_ratings(manager: User, shops, today: dt.date) -> None:
-    from shops.models import DsrRating
-    from shops.services import dsr_ratings_record
 
     rng = random.Random(180)
     tz = timezone.get_current_timezone()
@@ -303,9 +310,6 @@ def _dsr_ratings(manager: User, shops, today: dt.date) -> None:
 def _turnover(manager: User, shops, today: dt.date) -> None:
     """The month before last reported and confirmed for every commission shop; last month
     reported by most owners and confirmed for a few, so most of its drafts wait for turnover."""
-    from shops.models import TurnoverReport
-    from shops.services import turnover_confirm, turnover_submit
-
     rng = random.Random(11)
     last_month = clock.previous_month(today)
     month_before = clock.previous_month(last_month)
@@ -332,9 +336,6 @@ def _billing(manager: User, today: dt.date) -> None:
 
     Drafts recompute on every run and issued invoices never change, so this is safe to repeat.
     """
-    from billing.models import Invoice
-    from billing.services import bill_month, invoice_issue, invoice_pay
-
     this_month = today.replace(day=1)
     last_month = clock.previous_month(this_month)
     month_before = clock.previous_month(last_month)
@@ -352,8 +353,6 @@ def _billing(manager: User, today: dt.date) -> None:
 
 
 def seed_demo() -> list[str]:
-    from seats.models import WorkloadRecord
-    from shops.models import Shop
 
     today = clock.today()
     start = history_start(today)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from web.charts import Point, bar_chart, line_chart
+from agency.charts import DsrSeries, Point, bar_chart, dsr_chart, line_chart
 
 
 def test_a_line_chart_has_a_title_a_description_and_a_tooltip_per_point():
@@ -52,3 +52,33 @@ def test_at_most_about_8_labels_under_a_30_day_line():
     labels = [label for label in (f"d{n}" for n in range(30)) if f">{label}<" in svg]
     assert labels[0] == "d0" and labels[-1] == "d29"
     assert len(labels) <= 9
+
+
+def test_the_dsr_chart_starts_at_the_half_star_below_the_lowest_point_and_leaves_gaps():
+    svg = dsr_chart(
+        ["10/1", "10/8", "10/15"],
+        [
+            DsrSeries(
+                "dsr-service",
+                "Service",
+                [Decimal("4.72"), None, Decimal("4.81")],
+                ["4.72", "", "4.81"],
+            ),
+            DsrSeries(
+                "dsr-logistics",
+                "Logistics",
+                [Decimal("3.7"), Decimal("4.2"), Decimal("4.9")],
+                ["3.70", "4.20", "4.90"],
+            ),
+        ],
+        chart_id="dsr",
+        title="DSR",
+        description="Weekly",
+    )
+    assert svg.startswith('<svg class="chart dsr-chart"')
+    assert ">3.5</text>" in svg and ">3.0</text>" not in svg  # the axis floor
+    assert ">5.0</text>" in svg
+    assert svg.count('class="dsr-line dsr-service"') == 0  # two single points: no line to draw
+    assert svg.count('class="dsr-line dsr-logistics"') == 1
+    assert svg.count('class="dsr-dot dsr-service"') == 2
+    assert "<title>10/15 · Service: 4.81</title>" in svg
