@@ -22,6 +22,7 @@ from agency.access import is_manager, scoped_to_shops
 from agency.choices import Plan
 from agency.models import User
 from agency.money import round_money
+from agency.months import month_last_day
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
 
 BUSINESS_TZ = ZoneInfo(settings.TIME_ZONE)
@@ -78,7 +79,7 @@ def turnover_month_to_report(*, shop: Shop) -> dt.date | None:
     )
 
     def commission_billed(month: dt.date) -> bool:
-        last = clock.month_last_day(month)
+        last = month_last_day(month)
         return any(start <= last and (end is None or end >= month) for start, end in spans)
 
     return next(
