@@ -148,7 +148,7 @@ def _bill(
     # invoices read here stay as they are until the run commits.
     live = (
         Invoice.objects.filter(shop_filter, month=month)
-        .exclude(status=Invoice.Status.VOID)
+        .live()
         # ``created_at`` only goes on to the history of changed drafts: read as the database's
         # text, not parsed into 5,000 datetimes a rerun would mostly not use.
         .annotate(created_text=Cast("created_at", output_field=TextField()))
@@ -328,9 +328,7 @@ def shop_month_bill(*, shop_id: int, month: date, actor: User | None = None) -> 
         )
     with transaction.atomic():
         lock_month(month)
-        live = Invoice.objects.filter(shop_id=shop_id, month=month).exclude(
-            status=Invoice.Status.VOID
-        )
+        live = Invoice.objects.filter(shop_id=shop_id, month=month).live()
         if live.exists():
             raise ApplicationError(
                 gettext("%(shop)s already has an invoice for %(month)s that is not void.") % names

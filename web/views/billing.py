@@ -173,7 +173,7 @@ class InvoiceDetailView(ManagerPage):
             kwargs["live_invoice"] = (
                 invoice_list(user=self.request.user)
                 .filter(shop_id=invoice.shop_id, month=invoice.month)
-                .exclude(status=invoice.Status.VOID)
+                .live()
                 .first()
             )
         return super().get_context_data(invoice=invoice, lines=lines, turnover=turnover, **kwargs)
