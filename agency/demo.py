@@ -303,8 +303,9 @@ def _dsr_ratings(manager: User, shops, today: dt.date) -> None:
 def _turnover(manager: User, shops, today: dt.date) -> None:
     """The month before last reported and confirmed for every commission shop; last month
     reported by most owners and confirmed for a few, so most of its drafts wait for turnover."""
+    from billing.services import turnover_confirm
     from shops.models import TurnoverReport
-    from shops.services import turnover_confirm, turnover_submit
+    from shops.services import turnover_submit
 
     rng = random.Random(11)
     last_month = clock.previous_month(today)

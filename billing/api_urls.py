@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import apis
+from billing import apis, turnover_apis
 from billing.quote_apis import QuoteApi
 
 urlpatterns = [
@@ -15,4 +15,14 @@ urlpatterns = [
     path("invoices/<int:pk>/void/", apis.InvoiceVoidApi.as_view(), name="invoice-void"),
     path("invoices/<int:pk>/rebill/", apis.InvoiceRebillApi.as_view(), name="invoice-rebill"),
     path("quote/", QuoteApi.as_view(), name="quote"),
+    path(
+        "turnover-reports/<int:pk>/",
+        turnover_apis.TurnoverReportDetailApi.as_view(),
+        name="turnover-report-detail",
+    ),
+    path(
+        "turnover-reports/<int:pk>/confirm/",
+        turnover_apis.TurnoverReportConfirmApi.as_view(),
+        name="turnover-report-confirm",
+    ),
 ]

@@ -1,7 +1,8 @@
 """Writes of the billing app: billing runs, invoice life cycle and numbering.
 
-Every caller (the API, the admin, ``manage.py run_billing``, Celery tasks, the turnover
-confirmation of the shops app) goes through these functions. They take keyword-only arguments,
+Every caller (the API, the admin, ``manage.py run_billing``, Celery tasks, the manager app)
+goes through these functions; confirming and correcting turnover, which changes the month's
+draft, are here too. They take keyword-only arguments,
 run in one transaction and refuse with ``StateConflict`` (409) when an invoice's state forbids
 the change.
 """
@@ -25,6 +26,7 @@ from billing.services.runs import (
     previous_month,
     shop_month_bill,
 )
+from billing.services.turnover import turnover_confirm, turnover_correct
 
 __all__ = [
     "VOID_REASON_MAX_LENGTH",
@@ -44,4 +46,6 @@ __all__ = [
     "invoice_void_email_send",
     "previous_month",
     "shop_month_bill",
+    "turnover_confirm",
+    "turnover_correct",
 ]

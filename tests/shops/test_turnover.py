@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from billing.services import turnover_confirm
 from shops.models import TurnoverReport
-from shops.services import turnover_confirm, turnover_submit
+from shops.services import turnover_submit
 from tests.factories import TurnoverReportFactory
 
 pytestmark = pytest.mark.django_db

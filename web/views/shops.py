@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agency.access import is_manager
 from agency.errors import ApplicationError
 from billing.selectors import invoice_list
-from billing.services import previous_month
+from billing.services import previous_month, turnover_confirm
 from portal.charts import dsr_trend_chart
 from shops import services
 from shops.selectors import (
@@ -154,7 +154,7 @@ class ShopTurnoverView(ShopDetailView):
                         actor=request.user, shop=shop, month=data["month"], amount=data["amount"]
                     )
                     if data["confirm"]:
-                        services.turnover_confirm(report_id=report.pk, actor=request.user)
+                        turnover_confirm(report_id=report.pk, actor=request.user)
             except (ValidationError, ApplicationError) as error:
                 add_service_error(form, error)
             else:
