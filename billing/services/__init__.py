@@ -16,7 +16,7 @@ from billing.services.invoices import (
     invoice_void,
     invoice_void_email_send,
 )
-from billing.services.lines import ContractTerms, ContractTermsError, invoice_figures
+from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
 from billing.services.numbering import invoice_number_next
 from billing.services.runs import (
     bill_month,
@@ -30,7 +30,7 @@ from billing.services.turnover import turnover_confirm, turnover_correct
 
 __all__ = [
     "VOID_REASON_MAX_LENGTH",
-    "ContractTerms",
+    "BillableContract",
     "ContractTermsError",
     "bill_month",
     "billing_run_create",

@@ -47,7 +47,7 @@ from agency.models import User
 from billing.calculations import month_last_day
 from billing.models import BillingRun, Invoice
 from billing.services import writes
-from billing.services.lines import ContractTerms, InvoiceFigures, invoices_figures
+from billing.services.lines import BillableContract, InvoiceFigures, invoices_figures
 from billing.services.locks import lock_month
 from shops.models import Contract, Shop, TurnoverReport
 
@@ -137,7 +137,7 @@ def _bill(
         .order_by("shop_id", "start_date", "id")
         # Tiers as text: thousands of contracts share a few tier schedules, parsed once each.
         .annotate(tiers_text=Cast("commission_tiers", output_field=TextField()))
-        .values_list(*ContractTerms.COLUMNS[:-3], "tiers_text", *ContractTerms.COLUMNS[-2:])
+        .values_list(*BillableContract.COLUMNS[:-3], "tiers_text", *BillableContract.COLUMNS[-2:])
     )
     turnover: dict[int, Decimal] = dict(
         TurnoverReport.objects.filter(
@@ -165,7 +165,7 @@ def _bill(
             final_shops.add(invoice_shop)
 
     billable = [
-        ContractTerms(*row)
+        BillableContract(*row)
         for row in contracts
         if row[1] not in final_shops and (create or row[1] in drafts)
     ]
