@@ -1,4 +1,5 @@
-"""Admin of billing: the price book (editable by managers), invoices and billing runs.
+"""Admin of billing: the price book (editable by managers), invoices, turnover reports (the
+shops app's model, whose confirmation and correction change the month's draft) and billing runs.
 
 Invoices and runs are read-only here: every change goes through the same services as the API
 (issue, pay, void, start a run), as admin actions; voiding asks for the reason on an
@@ -23,11 +24,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from agency.access import is_manager
 from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
-from agency.errors import ApplicationError
+from agency.errors import ApplicationError, StateConflict
 from billing.calculations import tiers_from_json, tiers_to_json, validate_tiers
 from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, PriceBookEntry
-from billing.services import billing_run_create, invoice_issue, invoice_pay, invoice_void
+from billing.services import (
+    billing_run_create,
+    invoice_issue,
+    invoice_pay,
+    invoice_void,
+    turnover_confirm,
+    turnover_correct,
+)
 from billing.services.invoices import void_reason_clean
+from shops.models import TurnoverReport
+from shops.services import turnover_check_amount, turnover_month_check, turnover_submit
 
 
 class ManagersMayView:
@@ -239,6 +249,108 @@ class InvoiceAdmin(HistoryReadOnlyMixin, ReadOnly, SimpleHistoryAdmin):
                 "select_across": request.POST.get("select_across", "0"),
             },
         )
+
+
+# --- Turnover reports (shops' model; confirming and correcting one changes the draft) ---------
+
+
+class TurnoverReportAdminForm(forms.ModelForm):
+    """The checks of ``turnover_submit`` and ``turnover_correct``, as form errors."""
+
+    class Meta:
+        model = TurnoverReport
+        fields = ["shop", "month", "amount"]
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if not month:
+            return month
+        try:
+            return turnover_month_check(month)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["month"]) from None
+
+    def clean_amount(self):
+        try:
+            return turnover_check_amount(self.cleaned_data["amount"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["amount"]) from None
+
+
+@admin.register(TurnoverReport)
+class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
+    """Reports are added and corrected through the turnover services, confirmed by an action.
+
+    A confirmed figure is billed: it can neither be edited nor deleted here (a manager corrects
+    it in the manager app, through ``turnover_correct``, while the month's invoice is a draft).
+    """
+
+    form = TurnoverReportAdminForm
+    list_display = ["shop", "month", "amount", "status", "confirmed_by", "confirmed_at"]
+    list_filter = ["status", "month"]
+    search_fields = ["shop__name"]
+    list_select_related = ["shop", "confirmed_by"]
+    actions = ["confirm"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: TurnoverReport | None = None):
+        base = ["status", "submitted_by", "confirmed_by", "confirmed_at"]
+        if obj is not None and obj.status == TurnoverReport.Status.CONFIRMED:
+            # A confirmed figure is billed: it is locked here as in the API.
+            return ["shop", "month", "amount", *base]
+        if obj is not None:
+            return ["shop", "month", *base]
+        return base
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: TurnoverReport | None = None
+    ) -> bool:
+        # Also asked per report by the bulk delete action: one confirmed report refuses it all.
+        if obj is not None and obj.status == TurnoverReport.Status.CONFIRMED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj: TurnoverReport, form, change: bool) -> None:
+        if not change:
+            report = turnover_submit(
+                actor=request.user, shop=obj.shop, month=obj.month, amount=obj.amount
+            )
+            obj.pk = report.pk
+            obj.refresh_from_db()
+            obj._state.adding = False
+        elif "amount" in form.changed_data:
+            # The service locks the report and refuses a figure that has been confirmed since.
+            turnover_correct(report_id=obj.pk, actor=request.user, amount=obj.amount)
+
+    @admin.action(description=_("Confirm the selected turnover reports"))
+    def confirm(self, request: HttpRequest, queryset: QuerySet[TurnoverReport]) -> None:
+        confirmed = skipped = 0
+        for report_id in queryset.values_list("pk", flat=True):
+            try:
+                turnover_confirm(report_id=report_id, actor=request.user)
+            except StateConflict:
+                skipped += 1
+            else:
+                confirmed += 1
+        if confirmed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d turnover report confirmed.", "%d turnover reports confirmed.", confirmed
+                )
+                % confirmed,
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d report was already confirmed.",
+                    "%d reports were already confirmed.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
 
 
 # --- Billing runs and numbering ---------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from billing import apis
+from billing import apis, turnover_apis
+from billing.quote_apis import QuoteApi
 
 urlpatterns = [
     path("billing/runs/", apis.BillingRunListApi.as_view(), name="billing-run-list"),
@@ -13,4 +14,15 @@ urlpatterns = [
     path("invoices/<int:pk>/pay/", apis.InvoicePayApi.as_view(), name="invoice-pay"),
     path("invoices/<int:pk>/void/", apis.InvoiceVoidApi.as_view(), name="invoice-void"),
     path("invoices/<int:pk>/rebill/", apis.InvoiceRebillApi.as_view(), name="invoice-rebill"),
+    path("quote/", QuoteApi.as_view(), name="quote"),
+    path(
+        "turnover-reports/<int:pk>/",
+        turnover_apis.TurnoverReportDetailApi.as_view(),
+        name="turnover-report-detail",
+    ),
+    path(
+        "turnover-reports/<int:pk>/confirm/",
+        turnover_apis.TurnoverReportConfirmApi.as_view(),
+        name="turnover-report-confirm",
+    ),
 ]

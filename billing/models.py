@@ -71,6 +71,17 @@ class BillingRun(TimeStampedModel):
         return f"{self.month:%Y-%m} ({self.status})"
 
 
+class InvoiceQuerySet(models.QuerySet):
+    def live(self) -> "InvoiceQuerySet":
+        """Invoices that count: drafts, issued and paid ones. A void invoice was replaced (or
+        is waiting to be) and counts for nothing; at most one live invoice per shop and month."""
+        return self.exclude(status=Invoice.Status.VOID)
+
+    def final(self) -> "InvoiceQuerySet":
+        """Issued and paid invoices: the owner has seen them and their figures never change."""
+        return self.filter(status__in=[Invoice.Status.ISSUED, Invoice.Status.PAID])
+
+
 class Invoice(TimeStampedModel):
     """One shop's bill for one month (账单). Drafts are recomputed; issued invoices never change."""
 
@@ -111,6 +122,8 @@ class Invoice(TimeStampedModel):
         excluded_fields=["figures_hash", "void_notice_sent_at"], no_db_index=["number", "shop"]
     )
 
+    objects = InvoiceQuerySet.as_manager()
+
     class Meta:
         ordering = ["-month", "shop_id", "-id"]
         verbose_name = _("invoice")
@@ -122,6 +135,7 @@ class Invoice(TimeStampedModel):
                 name="invoice_number_unique",
             ),
             # One live invoice per shop and month: reruns and retries update, never duplicate.
+            # (``InvoiceQuerySet.live`` spelled as a literal: the condition is migration state.)
             models.UniqueConstraint(
                 fields=["shop", "month"],
                 condition=~Q(status="void"),
@@ -152,6 +166,12 @@ class Invoice(TimeStampedModel):
         return not clock.month_has_ended(self.month)
 
 
+class InvoiceLineQuerySet(models.QuerySet):
+    def of_live_invoices(self) -> "InvoiceLineQuerySet":
+        """Lines of live invoices (``InvoiceQuerySet.live``): the lines that count."""
+        return self.exclude(invoice__status=Invoice.Status.VOID)
+
+
 class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
         DAY_RATE = "day_rate", _("Service days")
@@ -170,6 +190,8 @@ class InvoiceLine(models.Model):
     # How the amount was reached (days, proration, tier slices), for the PDF and the portal.
     details = models.JSONField(_("details"), default=dict, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["invoice_id", "position", "id"]

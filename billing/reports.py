@@ -101,9 +101,7 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     total_days = days_in_month(month)
 
     invoice_totals = list(
-        Invoice.objects.filter(month=month)
-        .exclude(status=Invoice.Status.VOID)
-        .values_list("shop_id", "total")
+        Invoice.objects.filter(month=month).live().values_list("shop_id", "total")
     )
     contracts = list(
         Contract.objects.filter(_overlapping(month)).values_list(

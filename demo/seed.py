@@ -22,7 +22,7 @@ from agency import clock
 from agency.choices import Plan, Shift
 from agency.models import User
 from billing.models import Invoice
-from billing.services import bill_month, invoice_issue, invoice_pay
+from billing.services import bill_month, invoice_issue, invoice_pay, turnover_confirm
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 from seats.services import (
     agent_create,
@@ -37,7 +37,6 @@ from shops.services import (
     contract_create,
     dsr_ratings_record,
     shop_create,
-    turnover_confirm,
     turnover_submit,
 )
 

@@ -1,8 +1,6 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from seats.apis.handover import HandoverNoteViewSet
-from seats.apis.quote import QuoteApi
 from seats.apis.staff import AgentViewSet, SeatAssignmentViewSet, SeatViewSet
 from seats.apis.workloads import WorkloadViewSet
 
@@ -13,7 +11,4 @@ router.register("seat-assignments", SeatAssignmentViewSet, basename="seat-assign
 router.register("workloads", WorkloadViewSet, basename="workload")
 router.register("handover-notes", HandoverNoteViewSet, basename="handover-note")
 
-urlpatterns = [
-    path("quote/", QuoteApi.as_view(), name="quote"),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from agency import limits
 from agency.access import scoped_to_shops
-from agency.choices import Plan, Shift
+from agency.choices import Shift
 from agency.dates import active_on_q
 from agency.models import User
-from billing.models import PriceBookEntry
 from seats.calculations import average_daily_inquiries, load_band, ratio
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 
@@ -269,8 +268,3 @@ def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOp
 def handover_note_list(*, user: User) -> QuerySet[HandoverNote]:
     """Handover notes the user may see: a manager all, an owner those of their own shops."""
     return scoped_to_shops(HandoverNote.objects.all(), user)
-
-
-def list_prices() -> dict[str, Decimal]:
-    """{plan: list price} from the price book, in one query."""
-    return dict(PriceBookEntry.objects.filter(plan__in=Plan.values).values_list("plan", "price"))

@@ -1,28 +1,18 @@
 """Admin of the shops app. Where a rule applies, the forms call the same service functions as
 the API, so the admin cannot save what the API would refuse. History pages show past versions and
-never restore one (``HistoryReadOnlyMixin``)."""
+never restore one (``HistoryReadOnlyMixin``). Turnover reports are administered with billing
+(``billing/admin.py``): confirming or correcting one changes the month's draft invoice."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
-from agency.errors import StateConflict
-from shops.models import Contract, DsrRating, Shop, TurnoverReport
-from shops.services import (
-    contract_validate,
-    turnover_check_amount,
-    turnover_confirm,
-    turnover_month_check,
-    turnover_submit,
-    turnover_update,
-)
+from shops.models import Contract, DsrRating, Shop
+from shops.services import contract_validate
 
 
 @admin.register(Shop)
@@ -106,105 +96,6 @@ class ContractAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     search_fields = ["shop__name"]
     list_select_related = ["shop", "seat"]
     date_hierarchy = "start_date"
-
-
-class TurnoverReportAdminForm(forms.ModelForm):
-    """The checks of ``turnover_submit`` and ``turnover_update``, as form errors."""
-
-    class Meta:
-        model = TurnoverReport
-        fields = ["shop", "month", "amount"]
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        if not month:
-            return month
-        try:
-            return turnover_month_check(month)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["month"]) from None
-
-    def clean_amount(self):
-        try:
-            return turnover_check_amount(self.cleaned_data["amount"])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["amount"]) from None
-
-
-@admin.register(TurnoverReport)
-class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
-    """Reports are added and corrected through the turnover services, confirmed by an action.
-
-    A confirmed figure is billed: it can neither be edited nor deleted here (a manager corrects
-    it in the manager app, through ``turnover_update``, while the month's invoice is a draft).
-    """
-
-    form = TurnoverReportAdminForm
-    list_display = ["shop", "month", "amount", "status", "confirmed_by", "confirmed_at"]
-    list_filter = ["status", "month"]
-    search_fields = ["shop__name"]
-    list_select_related = ["shop", "confirmed_by"]
-    actions = ["confirm"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: TurnoverReport | None = None):
-        base = ["status", "submitted_by", "confirmed_by", "confirmed_at"]
-        if obj is not None and obj.status == TurnoverReport.Status.CONFIRMED:
-            # A confirmed figure is billed: it is locked here as in the API.
-            return ["shop", "month", "amount", *base]
-        if obj is not None:
-            return ["shop", "month", *base]
-        return base
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: TurnoverReport | None = None
-    ) -> bool:
-        # Also asked per report by the bulk delete action: one confirmed report refuses it all.
-        if obj is not None and obj.status == TurnoverReport.Status.CONFIRMED:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def save_model(self, request, obj: TurnoverReport, form, change: bool) -> None:
-        if not change:
-            report = turnover_submit(
-                actor=request.user, shop=obj.shop, month=obj.month, amount=obj.amount
-            )
-            obj.pk = report.pk
-            obj.refresh_from_db()
-            obj._state.adding = False
-        elif "amount" in form.changed_data:
-            # The service locks the report and refuses a figure that has been confirmed since.
-            turnover_update(report=obj, actor=request.user, amount=obj.amount)
-
-    @admin.action(description=_("Confirm the selected turnover reports"))
-    def confirm(self, request: HttpRequest, queryset: QuerySet[TurnoverReport]) -> None:
-        confirmed = skipped = 0
-        for report_id in queryset.values_list("pk", flat=True):
-            try:
-                turnover_confirm(report_id=report_id, actor=request.user)
-            except StateConflict:
-                skipped += 1
-            else:
-                confirmed += 1
-        if confirmed:
-            self.message_user(
-                request,
-                ngettext(
-                    "%d turnover report confirmed.", "%d turnover reports confirmed.", confirmed
-                )
-                % confirmed,
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%d report was already confirmed.",
-                    "%d reports were already confirmed.",
-                    skipped,
-                )
-                % skipped,
-                messages.WARNING,
-            )
 
 
 @admin.register(DsrRating)

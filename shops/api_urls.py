@@ -12,16 +12,6 @@ urlpatterns = [
     path(
         "turnover-reports/", turnover.TurnoverReportListApi.as_view(), name="turnover-report-list"
     ),
-    path(
-        "turnover-reports/<int:pk>/",
-        turnover.TurnoverReportDetailApi.as_view(),
-        name="turnover-report-detail",
-    ),
-    path(
-        "turnover-reports/<int:pk>/confirm/",
-        turnover.TurnoverReportConfirmApi.as_view(),
-        name="turnover-report-confirm",
-    ),
     path("dsr-ratings/", dsr.DsrRatingListApi.as_view(), name="dsr-rating-list"),
     path("dsr-ratings/<int:pk>/", dsr.DsrRatingDetailApi.as_view(), name="dsr-rating-detail"),
 ]

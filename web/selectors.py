@@ -186,9 +186,7 @@ def month_revenue(*, month: date) -> Decimal:
     Added in Python: SQLite would add decimals in floating point. One query.
     """
     totals = (
-        Invoice.objects.filter(month=month.replace(day=1))
-        .exclude(status=Invoice.Status.VOID)
-        .values_list("total", flat=True)
+        Invoice.objects.filter(month=month.replace(day=1)).live().values_list("total", flat=True)
     )
     return sum(totals, ZERO)
 
@@ -352,7 +350,7 @@ def revenue_by_plan(*, month: date) -> list[PlanRevenue]:
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for plan, amount in (
         InvoiceLine.objects.filter(invoice__month=month)
-        .exclude(invoice__status=Invoice.Status.VOID)
+        .of_live_invoices()
         .values_list("contract__plan", "amount")
     ):
         totals[plan] += amount
@@ -383,7 +381,7 @@ def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue
     totals: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for invoice_month, total in (
         Invoice.objects.filter(month__gte=firsts[0], month__lte=month_last_day(last_month))
-        .exclude(status=Invoice.Status.VOID)
+        .live()
         .values_list("month", "total")
     ):
         totals[invoice_month] += total

@@ -1,7 +1,8 @@
 """Writes of the billing app: billing runs, invoice life cycle and numbering.
 
-Every caller (the API, the admin, ``manage.py run_billing``, Celery tasks, the turnover
-confirmation of the shops app) goes through these functions. They take keyword-only arguments,
+Every caller (the API, the admin, ``manage.py run_billing``, Celery tasks, the manager app)
+goes through these functions; confirming and correcting turnover, which changes the month's
+draft, are here too. They take keyword-only arguments,
 run in one transaction and refuse with ``StateConflict`` (409) when an invoice's state forbids
 the change.
 """
@@ -15,7 +16,7 @@ from billing.services.invoices import (
     invoice_void,
     invoice_void_email_send,
 )
-from billing.services.lines import ContractTerms, ContractTermsError, invoice_figures
+from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
 from billing.services.numbering import invoice_number_next
 from billing.services.runs import (
     bill_month,
@@ -24,10 +25,11 @@ from billing.services.runs import (
     invoice_draft_recompute,
     shop_month_bill,
 )
+from billing.services.turnover import turnover_confirm, turnover_correct
 
 __all__ = [
     "VOID_REASON_MAX_LENGTH",
-    "ContractTerms",
+    "BillableContract",
     "ContractTermsError",
     "bill_month",
     "billing_run_create",
@@ -42,4 +44,6 @@ __all__ = [
     "invoice_void",
     "invoice_void_email_send",
     "shop_month_bill",
+    "turnover_confirm",
+    "turnover_correct",
 ]

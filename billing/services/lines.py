@@ -67,7 +67,7 @@ class ContractTermsError(ApplicationError):
 
 
 @dataclass(frozen=True, slots=True)
-class ContractTerms:
+class BillableContract:
     """The billable terms of a contract, as the billing run reads them in one query."""
 
     id: int
@@ -124,7 +124,7 @@ def _parsed_tiers_text(text: str) -> tuple[Tier, ...]:
     return tiers_from_json(json.loads(text))
 
 
-def contract_tiers(terms: ContractTerms) -> tuple[Tier, ...]:
+def contract_tiers(terms: BillableContract) -> tuple[Tier, ...]:
     """The contract's validated tiers; most contracts share the price book's, parsed once.
 
     ``commission_tiers`` is the stored JSON, either as text (what the billing run reads: equal
@@ -147,7 +147,7 @@ def contract_tiers(terms: ContractTerms) -> tuple[Tier, ...]:
         ) from error
 
 
-def _day_rate_line(terms: ContractTerms, month: date, month_end: date) -> LineFigures:
+def _day_rate_line(terms: BillableContract, month: date, month_end: date) -> LineFigures:
     assert terms.end_date is not None  # day plans always end (contract_day_plan_has_end)
     first = max(terms.start_date, month)
     last = min(terms.end_date, month_end)
@@ -173,7 +173,7 @@ def _day_rate_line(terms: ContractTerms, month: date, month_end: date) -> LineFi
 
 
 def _base_fee_line(
-    terms: ContractTerms, month: date, month_end: date, active: int, total: int
+    terms: BillableContract, month: date, month_end: date, active: int, total: int
 ) -> LineFigures:
     quantity = _ONE if active == total else (Decimal(active) / total).quantize(QUANTITY_STEP)
     return LineFigures(
@@ -204,14 +204,14 @@ class _Attribution:
     another commission contract of the shop (each shared day split equally), else ``None``.
     """
 
-    terms: ContractTerms
+    terms: BillableContract
     active: int
     share: Fraction | None
     turnover: Decimal
 
 
 def _attribution(
-    terms: ContractTerms, turnover: Decimal, active: int, total: int, share: Fraction | None
+    terms: BillableContract, turnover: Decimal, active: int, total: int, share: Fraction | None
 ) -> _Attribution:
     if share is None or share == active:
         return _Attribution(terms, active, None, attributed_turnover(turnover, active, total))
@@ -220,7 +220,7 @@ def _attribution(
 
 
 def _commission_rows(
-    terms: ContractTerms, turnover: Decimal
+    terms: BillableContract, turnover: Decimal
 ) -> tuple[tuple[Tier, ...], list[tuple[Tier, Decimal, Decimal]]]:
     """``terms``' tiers and ``turnover`` through them in its mode, or the contract refused."""
     tiers = contract_tiers(terms)
@@ -312,7 +312,7 @@ def _in_force_on_last_day(
     depends on the order the contracts were read in.
     """
 
-    def last_active(terms: ContractTerms) -> date:
+    def last_active(terms: BillableContract) -> date:
         return month_end if terms.end_date is None else min(terms.end_date, month_end)
 
     candidates = [item for item in attributions if item.active] or list(attributions)
@@ -379,7 +379,7 @@ def _month_commission_lines(
 
 
 def _commission_lines(
-    contracts: Sequence[ContractTerms],
+    contracts: Sequence[BillableContract],
     month: date,
     month_end: date,
     total: int,
@@ -406,7 +406,7 @@ def _commission_lines(
 
 
 def invoice_figures(
-    *, shop_id: int, month: date, contracts: Sequence[ContractTerms], turnover: Decimal | None
+    *, shop_id: int, month: date, contracts: Sequence[BillableContract], turnover: Decimal | None
 ) -> InvoiceFigures:
     """The lines of one shop's invoice for ``month`` (its first day).
 
@@ -423,7 +423,7 @@ def _shop_figures(
     month: date,
     month_end: date,
     total_days: int,
-    contracts: Sequence[ContractTerms],
+    contracts: Sequence[BillableContract],
     turnover: Decimal | None,
 ) -> InvoiceFigures:
     figures = InvoiceFigures(shop_id=shop_id)
@@ -450,7 +450,7 @@ def _shop_figures(
 
 
 def _commission_shares(
-    contracts: Sequence[ContractTerms], month: date, month_end: date
+    contracts: Sequence[BillableContract], month: date, month_end: date
 ) -> dict[int, Fraction]:
     """Days of the month each commission contract earns turnover for.
 
@@ -480,10 +480,10 @@ def _commission_shares(
 
 
 def invoices_figures(
-    *, month: date, contracts: Iterable[ContractTerms], turnover: dict[int, Decimal]
+    *, month: date, contracts: Iterable[BillableContract], turnover: dict[int, Decimal]
 ) -> dict[int, InvoiceFigures]:
     """``invoice_figures`` for every shop of ``contracts`` (grouped by shop, order kept)."""
-    by_shop: dict[int, list[ContractTerms]] = {}
+    by_shop: dict[int, list[BillableContract]] = {}
     for terms in contracts:
         by_shop.setdefault(terms.shop_id, []).append(terms)
     month_end, total_days = month_last_day(month), days_in_month(month)

@@ -47,7 +47,7 @@ from agency.models import User
 from agency.months import month_last_day
 from billing.models import BillingRun, Invoice
 from billing.services import writes
-from billing.services.lines import ContractTerms, InvoiceFigures, invoices_figures
+from billing.services.lines import BillableContract, InvoiceFigures, invoices_figures
 from billing.services.locks import lock_month
 from shops.models import Contract, Shop, TurnoverReport
 
@@ -132,7 +132,7 @@ def _bill(
         .order_by("shop_id", "start_date", "id")
         # Tiers as text: thousands of contracts share a few tier schedules, parsed once each.
         .annotate(tiers_text=Cast("commission_tiers", output_field=TextField()))
-        .values_list(*ContractTerms.COLUMNS[:-3], "tiers_text", *ContractTerms.COLUMNS[-2:])
+        .values_list(*BillableContract.COLUMNS[:-3], "tiers_text", *BillableContract.COLUMNS[-2:])
     )
     turnover: dict[int, Decimal] = dict(
         TurnoverReport.objects.filter(
@@ -143,7 +143,7 @@ def _bill(
     # invoices read here stay as they are until the run commits.
     live = (
         Invoice.objects.filter(shop_filter, month=month)
-        .exclude(status=Invoice.Status.VOID)
+        .live()
         # ``created_at`` only goes on to the history of changed drafts: read as the database's
         # text, not parsed into 5,000 datetimes a rerun would mostly not use.
         .annotate(created_text=Cast("created_at", output_field=TextField()))
@@ -160,7 +160,7 @@ def _bill(
             final_shops.add(invoice_shop)
 
     billable = [
-        ContractTerms(*row)
+        BillableContract(*row)
         for row in contracts
         if row[1] not in final_shops and (create or row[1] in drafts)
     ]
@@ -323,9 +323,7 @@ def shop_month_bill(*, shop_id: int, month: date, actor: User | None = None) -> 
         )
     with transaction.atomic():
         lock_month(month)
-        live = Invoice.objects.filter(shop_id=shop_id, month=month).exclude(
-            status=Invoice.Status.VOID
-        )
+        live = Invoice.objects.filter(shop_id=shop_id, month=month).live()
         if live.exists():
             raise ApplicationError(
                 gettext("%(shop)s already has an invoice for %(month)s that is not void.") % names

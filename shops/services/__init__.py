@@ -22,9 +22,12 @@ from shops.services.shops import (
     shop_update,
 )
 from shops.services.turnover import (
+    turnover_amount_set,
+    turnover_change_check,
     turnover_check_amount,
-    turnover_confirm,
+    turnover_mark_confirmed,
     turnover_month_check,
+    turnover_report_lock,
     turnover_submit,
     turnover_update,
 )
@@ -43,9 +46,12 @@ __all__ = [
     "shop_check_editable_fields",
     "shop_create",
     "shop_update",
+    "turnover_amount_set",
+    "turnover_change_check",
     "turnover_check_amount",
-    "turnover_confirm",
+    "turnover_mark_confirmed",
     "turnover_month_check",
+    "turnover_report_lock",
     "turnover_submit",
     "turnover_update",
 ]

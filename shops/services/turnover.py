@@ -4,13 +4,16 @@ A confirmed figure is billed and the owner can no longer change it; a manager st
 typo, a figure the platform revised) as long as the month's invoice has not been issued: the
 draft is recomputed with the new figure. An issued invoice never changes, so correcting the
 turnover behind one means voiding it first, then billing the month again.
+
+Confirming and correcting a confirmed figure change the month's invoice, so billing runs them
+(``billing.services.turnover``) with the pieces here: the report's lock, the checks, the writes
+of the report and the owner's email.
 """
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import structlog
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -27,13 +30,8 @@ from agency.formatting import money_text
 from agency.models import User
 from agency.money import CENT
 from agency.months import month_last_day
-from billing.models import Invoice
-from billing.services import invoice_draft_recompute
-from billing.services.locks import lock_month
 from shops.models import Shop, TurnoverReport
 from shops.services._common import record_actor, require_manager
-
-logger = structlog.get_logger(__name__)
 
 TURNOVER_MAX = Decimal("1000000000000")  # 14 digits, 2 of them after the point
 
@@ -94,7 +92,11 @@ def turnover_submit(
     return report
 
 
-def _locked_report(report_id: int) -> TurnoverReport:
+def turnover_report_lock(*, report_id: int) -> TurnoverReport:
+    """The report, its row locked until the transaction ends (404 when there is none).
+
+    Whoever changes a report's amount or status locks it first, so two changes queue.
+    """
     # Only the report's row: locking its shop too would deadlock with a billing run of the
     # month, whose new drafts' foreign keys share-lock that shop row at commit while this
     # transaction waits for the month's lock.
@@ -104,88 +106,58 @@ def _locked_report(report_id: int) -> TurnoverReport:
     )
 
 
-def _refuse_confirmed_change(report: TurnoverReport, actor: User | None) -> None:
-    """Refuse to change a confirmed figure, unless a manager corrects it before the issue.
-
-    Takes the month's billing lock first, so no issue can land between this check and the
-    recomputation of the draft.
-    """
-    if report.status != TurnoverReport.Status.CONFIRMED:
-        return
-    if actor is not None and not is_manager(actor):
-        raise StateConflict(
-            f"The turnover of {report.shop.name} for {report.month:%Y-%m} is confirmed; only "
-            "the agency can correct it now."
-        )
-    lock_month(report.month)
-    final = (
-        Invoice.objects.filter(
-            shop_id=report.shop_id,
-            month=report.month,
-            status__in=[Invoice.Status.ISSUED, Invoice.Status.PAID],
-        )
-        .values_list("number", flat=True)
-        .first()
+def _confirmed_refusal(report: TurnoverReport) -> StateConflict:
+    return StateConflict(
+        f"The turnover of {report.shop.name} for {report.month:%Y-%m} is confirmed; only "
+        "the agency can correct it now."
     )
-    if final is not None:
-        raise StateConflict(
-            f"Invoice {final} was issued with this turnover and never changes. Void it first, "
-            f"then correct the turnover and bill {report.month:%Y-%m} again."
-        )
+
+
+def turnover_change_check(*, report: TurnoverReport, actor: User | None) -> None:
+    """May ``actor`` change the amount of ``report``? In this order: the shop's owner or a
+    manager (403), for a month that has ended (400 on ``month``), and a confirmed figure only a
+    manager (409). Whether the month's invoice still lets a confirmed figure change is billing's
+    question (``billing.services.turnover_correct``)."""
+    if actor is not None and not is_manager(actor) and report.shop.owner_id != actor.pk:
+        raise PermissionDenied("Only the shop's owner or a manager can change its turnover.")
+    turnover_month_check(report.month)
+    confirmed = report.status == TurnoverReport.Status.CONFIRMED
+    if confirmed and actor is not None and not is_manager(actor):
+        raise _confirmed_refusal(report)
+
+
+def turnover_amount_set(*, report: TurnoverReport, actor: User | None, amount: Decimal) -> None:
+    """Check ``amount`` (400 on ``amount``) and save it on a report the caller has locked and
+    checked (``turnover_report_lock``, ``turnover_change_check``); the history says what
+    changed."""
+    amount = turnover_check_amount(amount)
+    confirmed = report.status == TurnoverReport.Status.CONFIRMED
+    previous = report.amount
+    report.amount = amount
+    record_actor(
+        report,
+        actor,
+        f"confirmed amount corrected from {previous}" if confirmed else "amount corrected",
+    )
+    report.save(update_fields=["amount", "updated_at"])
 
 
 @transaction.atomic
 def turnover_update(
     *, report: TurnoverReport, actor: User | None, amount: Decimal
 ) -> TurnoverReport:
-    """Correct the amount of a report.
+    """Correct the amount of a submitted report (its owner or a manager).
 
-    Owners correct their submitted figures; a confirmed figure only a manager corrects, and only
-    while the month's invoice is not issued (409 otherwise). Correcting a confirmed figure
-    recomputes the month's draft invoice.
+    A confirmed figure is billed: only a manager corrects it, through
+    ``billing.services.turnover_correct``, which also recomputes the month's draft. Here it is
+    refused (409).
     """
-    locked = _locked_report(report.pk)
-    if actor is not None and not is_manager(actor) and locked.shop.owner_id != actor.pk:
-        raise PermissionDenied("Only the shop's owner or a manager can change its turnover.")
-    turnover_month_check(locked.month)
-    _refuse_confirmed_change(locked, actor)
-    amount = turnover_check_amount(amount)
-    confirmed = locked.status == TurnoverReport.Status.CONFIRMED
-    previous = locked.amount
-    locked.amount = amount
-    record_actor(
-        locked,
-        actor,
-        f"confirmed amount corrected from {previous}" if confirmed else "amount corrected",
-    )
-    locked.save(update_fields=["amount", "updated_at"])
-    if confirmed:
-        draft = invoice_draft_recompute(
-            shop_id=locked.shop_id,
-            month=locked.month,
-            reason="recomputed: confirmed turnover corrected",
-            actor=actor,
-        )
-        if amount != previous:
-            # The owner can no longer change the figure: they hear it from the agency, with the
-            # figures of this correction (not of a later one the email might be sent after).
-            figures = {
-                "report_id": locked.pk,
-                "previous": str(previous),
-                "amount": str(amount),
-                "draft_total": str(draft.total) if draft is not None else None,
-            }
-            transaction.on_commit(lambda: _queue_corrected_email(figures))
+    locked = turnover_report_lock(report_id=report.pk)
+    turnover_change_check(report=locked, actor=actor)
+    if locked.status == TurnoverReport.Status.CONFIRMED:
+        raise _confirmed_refusal(locked)
+    turnover_amount_set(report=locked, actor=actor, amount=amount)
     return locked
-
-
-def _queue_corrected_email(figures: dict[str, Any]) -> None:
-    from shops.tasks import send_turnover_corrected_email
-
-    try:
-        send_turnover_corrected_email.delay(**figures)
-    except Exception:  # the correction stands either way; a lost email must not undo it
-        logger.exception("turnover_email_not_sent", report_id=figures["report_id"])
 
 
 def turnover_corrected_email_send(
@@ -224,11 +196,14 @@ def turnover_corrected_email_send(
     return True
 
 
-@transaction.atomic
-def turnover_confirm(*, report_id: int, actor: User | None) -> TurnoverReport:
-    """A manager accepts a month's turnover; from now on it is billed and locked."""
+def turnover_mark_confirmed(*, report_id: int, actor: User | None) -> TurnoverReport:
+    """A manager accepts a month's turnover; from now on it is locked for the owner.
+
+    Runs in the caller's transaction (it locks the report's row):
+    ``billing.services.turnover_confirm``, which then bills the figure.
+    """
     require_manager(actor)
-    report = _locked_report(report_id)
+    report = turnover_report_lock(report_id=report_id)
     if report.status == TurnoverReport.Status.CONFIRMED:
         raise StateConflict(
             f"The turnover of {report.shop.name} for {report.month:%Y-%m} is already confirmed."
@@ -239,6 +214,4 @@ def turnover_confirm(*, report_id: int, actor: User | None) -> TurnoverReport:
     report.confirmed_at = timezone.now()
     record_actor(report, actor, "confirmed")
     report.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
-    # The month's draft invoice, if a run has made one, gets its commission line now.
-    invoice_draft_recompute(shop_id=report.shop_id, month=report.month)
     return report

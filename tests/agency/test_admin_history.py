@@ -19,9 +19,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agency.admin import HistoryReadOnlyMixin
 from billing.models import Invoice, PriceBookEntry
-from billing.services import bill_month, invoice_issue, invoice_pay, invoice_void
+from billing.services import (
+    bill_month,
+    invoice_issue,
+    invoice_pay,
+    invoice_void,
+    turnover_confirm,
+)
 from shops.models import Contract, TurnoverReport
-from shops.services import turnover_confirm
 from tests.billing.factories import OCTOBER, monthly_contract
 from tests.factories import ManagerFactory, TurnoverReportFactory, UserFactory
 

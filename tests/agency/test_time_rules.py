@@ -22,10 +22,10 @@ from agency.months import month_last_day
 from billing import tasks
 from billing.documents import render_invoice_html
 from billing.models import BillingRun, Invoice
-from billing.services import bill_month, billing_run_create, invoice_issue
+from billing.services import bill_month, billing_run_create, invoice_issue, turnover_confirm
 from seats.services import WorkloadBulkError, workload_bulk_upsert
 from shops.models import TurnoverReport
-from shops.services import turnover_confirm, turnover_submit
+from shops.services import turnover_submit
 from tests.billing.factories import confirmed_turnover, monthly_contract
 from tests.factories import AgentFactory, TurnoverReportFactory
 

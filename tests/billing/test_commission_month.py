@@ -25,7 +25,7 @@ from billing.calculations import (
 from billing.documents import explain_line
 from billing.models import Invoice
 from billing.services import bill_month
-from billing.services.lines import ContractTerms, ContractTermsError, invoice_figures
+from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
 from portal.selectors import commission_statement
 from tests.billing.factories import DEFAULT_TIERS_JSON, NOVEMBER, confirmed_turnover
 from tests.billing.factories import monthly_contract as stored_contract
@@ -37,7 +37,7 @@ NEGOTIATED_TIERS = [{"from": "0.00", "rate": "0.0200"}, {"from": "200000.00", "r
 
 
 def contract(contract_id, start, end=None, *, mode="graduated", tiers=None, plan="full_day"):
-    return ContractTerms(
+    return BillableContract(
         id=contract_id,
         shop_id=7,
         plan=plan,

@@ -13,9 +13,8 @@ import pytest
 from django.db import connection, connections
 
 from billing.models import Invoice, InvoiceSequence
-from billing.services import bill_month, invoice_issue
+from billing.services import bill_month, invoice_issue, turnover_correct
 from billing.services.runs import PAUSE_ENV
-from shops.services import turnover_update
 from tests.billing.factories import OCTOBER, confirmed_turnover, monthly_contract, shops_billed_in
 from tests.factories import ShopFactory
 
@@ -118,7 +117,9 @@ def test_correcting_a_turnover_while_a_run_bills_the_month_waits_for_it(manager,
         if index == 0:
             return bill_month(month=OCTOBER)
         time.sleep(0.5)  # the run has the month's lock by now
-        return turnover_update(report=report, actor=manager, amount=Decimal("300000.00")).amount
+        return turnover_correct(
+            report_id=report.pk, actor=manager, amount=Decimal("300000.00")
+        ).amount
 
     results = run_at_once(2, work)
 

@@ -15,7 +15,7 @@ from billing.calculations import (
     commission,
     prorate,
 )
-from billing.services.lines import ContractTerms, ContractTermsError, invoice_figures
+from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
 from tests.billing.factories import DEFAULT_TIERS_JSON, FEBRUARY, OCTOBER
 
 D = Decimal
@@ -31,7 +31,7 @@ def terms(
     tiers=None,
     contract_id=1,
 ):
-    return ContractTerms(
+    return BillableContract(
         id=contract_id,
         shop_id=7,
         plan=plan,

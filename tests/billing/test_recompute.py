@@ -16,8 +16,9 @@ from billing.services import (
     invoice_issue,
     invoice_pay,
     invoice_void,
+    turnover_confirm,
+    turnover_correct,
 )
-from shops.services import turnover_confirm, turnover_update
 from tests.billing.factories import NOVEMBER, OCTOBER, confirmed_turnover, monthly_contract
 from tests.factories import ShopFactory, TurnoverReportFactory, UserFactory
 
@@ -244,7 +245,7 @@ def test_the_owner_is_told_when_the_agency_corrects_a_confirmed_turnover(
     bill_month(month=OCTOBER)
 
     with django_capture_on_commit_callbacks(execute=True):
-        turnover_update(report=report, actor=manager, amount=D("300000.00"))
+        turnover_correct(report_id=report.pk, actor=manager, amount=D("300000.00"))
 
     [message] = mail.outbox
     assert message.to == ["li@shop.example"]
@@ -259,7 +260,7 @@ def test_an_owner_who_chose_chinese_is_told_in_chinese(manager, django_capture_o
     report = confirmed_turnover(shop, "100000.00")
 
     with django_capture_on_commit_callbacks(execute=True):
-        turnover_update(report=report, actor=manager, amount=D("1.00"))
+        turnover_correct(report_id=report.pk, actor=manager, amount=D("1.00"))
 
     [message] = mail.outbox
     assert message.subject == "营业额已更正：小店，2026-10"
@@ -273,7 +274,7 @@ def test_without_a_draft_the_email_says_the_invoice_will_follow(
     report = confirmed_turnover(shop, "100000.00")
 
     with django_capture_on_commit_callbacks(execute=True):
-        turnover_update(report=report, actor=manager, amount=D("1.00"))
+        turnover_correct(report_id=report.pk, actor=manager, amount=D("1.00"))
 
     [message] = mail.outbox
     assert "will be made with the corrected figure" in message.body
@@ -295,9 +296,9 @@ def test_no_email_when_nothing_confirmed_changed(manager, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         if case == "refused":
             with pytest.raises(StateConflict):
-                turnover_update(report=report, actor=manager, amount=amount)
+                turnover_correct(report_id=report.pk, actor=manager, amount=amount)
         else:
-            turnover_update(report=report, actor=manager, amount=amount)
+            turnover_correct(report_id=report.pk, actor=manager, amount=amount)
 
     assert mail.outbox == []
 
@@ -314,7 +315,7 @@ def test_a_failing_mail_server_does_not_undo_the_correction(
     bill_month(month=OCTOBER)
 
     with django_capture_on_commit_callbacks(execute=True):
-        turnover_update(report=report, actor=manager, amount=D("300000.00"))
+        turnover_correct(report_id=report.pk, actor=manager, amount=D("300000.00"))
 
     report.refresh_from_db()
     assert report.amount == D("300000.00")
@@ -329,8 +330,8 @@ def test_each_email_tells_the_figures_of_its_own_correction(
     bill_month(month=OCTOBER)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        turnover_update(report=report, actor=manager, amount=D("300000.00"))
-        turnover_update(report=report, actor=manager, amount=D("200000.00"))
+        turnover_correct(report_id=report.pk, actor=manager, amount=D("300000.00"))
+        turnover_correct(report_id=report.pk, actor=manager, amount=D("200000.00"))
     for callback in callbacks:  # sent only after both corrections
         callback()
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from agency.choices import Plan, Shift
 from billing.models import Invoice, InvoiceLine
-from billing.services.lines import ContractTerms, invoice_figures
+from billing.services.lines import BillableContract, invoice_figures
 from seats.models import HandoverNote
 from shops.models import Contract, Shop
 from tests.factories import (
@@ -37,8 +37,8 @@ def shanghai(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
-def terms_of(contract: Contract) -> ContractTerms:
-    return ContractTerms(*(getattr(contract, column) for column in ContractTerms.COLUMNS))
+def terms_of(contract: Contract) -> BillableContract:
+    return BillableContract(*(getattr(contract, column) for column in BillableContract.COLUMNS))
 
 
 def make_invoice(

@@ -1,11 +1,10 @@
-"""Agent load by date, seat capacity planning and quotes."""
+"""Agent load by date and seat capacity planning (quotes: tests/billing/test_quotes.py)."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from billing.models import PriceBookEntry
 from seats.selectors import (
     SeatLoad,
     seat_capacity,
@@ -221,69 +220,3 @@ def test_seat_utilisation_is_load_over_peak(db, today):
     ContractFactory(shop=ShopFactory(daily_inquiries_estimate=150), seat=seat)
     load = seat_utilisation(seats=[seat])[seat.pk]
     assert (load.load, load.headroom, load.utilisation) == (150, 450, Decimal("0.2500"))
-
-
-# --- Quote --------------------------------------------------------------------------------------
-
-
-def test_quote_prices_full_coverage_from_the_price_book(manager_api):
-    PriceBookEntry.objects.filter(plan="full_day").update(price=Decimal("3200.00"))
-    response = manager_api.get("/api/v1/quote/?daily_inquiries=900&coverage=full")
-    assert response.status_code == 200
-    assert response.json() == {
-        "daily_inquiries": 900,
-        "coverage": "full",
-        "plan": "full_day",
-        "shift": None,
-        "seats": 2,
-        "seat_capacity": 600,
-        "unit_price": "3200.00",
-        "monthly_price": "6400.00",
-        "short_job": None,
-    }
-
-
-def test_quote_for_one_shift_uses_the_shift_plan_and_its_share_of_capacity(manager_api):
-    body = manager_api.get("/api/v1/quote/?daily_inquiries=300&coverage=day").json()
-    assert (body["plan"], body["shift"], body["seats"], body["seat_capacity"]) == (
-        "shift",
-        "day",
-        1,
-        320,
-    )
-    assert body["monthly_price"] == "1500.00"
-
-
-def test_quote_for_a_short_job_includes_the_temporary_plan(manager_api):
-    body = manager_api.get("/api/v1/quote/?daily_inquiries=300&coverage=full&days=7").json()
-    assert body["short_job"] == {
-        "plan": "temporary",
-        "seats": 1,
-        "seat_capacity": 600,
-        "days": 7,
-        "day_rate": "100.00",
-        "total": "700.00",
-    }
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "",
-        "daily_inquiries=100",
-        "coverage=full",
-        "daily_inquiries=-1&coverage=full",
-        "daily_inquiries=abc&coverage=full",
-        "daily_inquiries=100&coverage=evening",
-        "daily_inquiries=100&coverage=full&days=0",
-    ],
-)
-def test_quote_input_is_validated_with_400(manager_api, query):
-    assert manager_api.get(f"/api/v1/quote/?{query}").status_code == 400
-
-
-def test_quote_without_a_price_is_a_400_not_a_500(manager_api):
-    PriceBookEntry.objects.filter(plan="shift").delete()
-    response = manager_api.get("/api/v1/quote/?daily_inquiries=100&coverage=day")
-    assert response.status_code == 400
-    assert "shift" in response.json()["detail"]

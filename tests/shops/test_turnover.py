@@ -2,16 +2,26 @@
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from agency.errors import StateConflict
+from billing.services import turnover_confirm
 from shops.models import TurnoverReport
-from shops.services import turnover_confirm, turnover_submit
+from shops.services import (
+    turnover_change_check,
+    turnover_mark_confirmed,
+    turnover_submit,
+    turnover_update,
+)
 from tests.factories import TurnoverReportFactory
 
 pytestmark = pytest.mark.django_db
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 LIST = "/api/v1/turnover-reports/"
 
 
@@ -237,3 +247,45 @@ def test_turnover_filters_by_shop_month_and_status(manager_api, shop_a, shop_b):
     assert ids("month=2026-10") == {october.pk, other.pk}
     assert ids("status=confirmed") == {september.pk}
     assert manager_api.get(f"{LIST}?month=2026-13").status_code == 400
+
+
+# --- The shops side of confirming and correcting (billing.services runs them) -----------------
+
+
+@time_machine.travel(dt.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_a_change_is_refused_to_a_stranger_then_for_an_open_month_then_to_the_owner_once_confirmed(
+    owner_a, owner_b, manager, shop_a
+):
+    this_month = TurnoverReportFactory(shop=shop_a, month=dt.date(2026, 11, 1), status="confirmed")
+    with pytest.raises(PermissionDenied):
+        turnover_change_check(report=this_month, actor=owner_b)
+    with pytest.raises(ValidationError) as refused:
+        turnover_change_check(report=this_month, actor=owner_a)
+    assert set(refused.value.message_dict) == {"month"}
+    confirmed = TurnoverReportFactory(shop=shop_a, month=dt.date(2026, 10, 1), status="confirmed")
+    with pytest.raises(StateConflict, match="only the agency can correct it now"):
+        turnover_change_check(report=confirmed, actor=owner_a)
+    turnover_change_check(report=confirmed, actor=manager)  # the month's invoice: billing's check
+
+
+@time_machine.travel(dt.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_shops_alone_never_changes_a_confirmed_figure_not_even_for_a_manager(manager, shop_a):
+    report = TurnoverReportFactory(shop=shop_a, status="confirmed")
+    with pytest.raises(StateConflict):
+        turnover_update(report=report, actor=manager, amount=Decimal("1.00"))
+    report.refresh_from_db()
+    assert report.amount == Decimal("300000.00")
+
+
+@time_machine.travel(dt.datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_marking_a_turnover_confirmed_records_who_and_locks_it_for_the_owner(
+    manager, owner_a, shop_a
+):
+    report = TurnoverReportFactory(shop=shop_a)
+    confirmed = turnover_mark_confirmed(report_id=report.pk, actor=manager)
+    assert (confirmed.status, confirmed.confirmed_by) == ("confirmed", manager)
+    assert confirmed.history.first().history_change_reason == "confirmed"
+    with pytest.raises(StateConflict):
+        turnover_update(report=report, actor=owner_a, amount=Decimal("1.00"))
+    with pytest.raises(StateConflict, match="already confirmed"):
+        turnover_mark_confirmed(report_id=report.pk, actor=manager)

@@ -4,10 +4,9 @@ Issuing, marking paid, confirming a turnover and starting a run ask in a confirm
 (``data-confirm`` on their forms, ``static/js/confirm.js``); voiding has a page of its own that
 asks why, and a void invoice's page offers to bill its month again for the shop.
 
-Every change is a call to ``billing.services`` or ``shops.services`` (``turnover_confirm``,
-``turnover_update``); a state
-the invoice's life forbids (issue while awaiting turnover, void when paid) comes back as the
-service's message.
+Every change is a call to ``billing.services`` (turnover too: ``turnover_confirm``,
+``turnover_correct``); a state the invoice's life forbids (issue while awaiting turnover, void
+when paid) comes back as the service's message.
 """
 
 from django.contrib import messages
@@ -26,7 +25,6 @@ from billing.documents import explain_line
 from billing.selectors import billing_run_list, invoice_list
 from shops.models import TurnoverReport
 from shops.selectors import turnover_report_list
-from shops.services import turnover_confirm, turnover_update
 from web.forms import (
     BillingRunForm,
     InvoiceFilterForm,
@@ -169,14 +167,14 @@ class InvoiceDetailView(ManagerPage):
             kwargs["live_invoice"] = (
                 invoice_list(user=self.request.user)
                 .filter(shop_id=invoice.shop_id, month=invoice.month)
-                .exclude(status=invoice.Status.VOID)
+                .live()
                 .first()
             )
         return super().get_context_data(invoice=invoice, lines=lines, turnover=turnover, **kwargs)
 
 
 class InvoiceTurnoverView(InvoiceDetailView):
-    """Correct the turnover behind a draft (``shops.services.turnover_update``), even confirmed.
+    """Correct the turnover behind a draft (``billing.services.turnover_correct``), even confirmed.
 
     The draft is recomputed in the same transaction; an issued invoice's turnover is refused
     (void the invoice first), and the refusal shows on the form.
@@ -198,8 +196,8 @@ class InvoiceTurnoverView(InvoiceDetailView):
         elif form.is_valid():
             confirmed = report.status == TurnoverReport.Status.CONFIRMED
             try:
-                turnover_update(
-                    report=report, actor=request.user, amount=form.cleaned_data["amount"]
+                services.turnover_correct(
+                    report_id=report.pk, actor=request.user, amount=form.cleaned_data["amount"]
                 )
             except (ValidationError, ApplicationError) as error:
                 add_service_error(form, error)
@@ -325,14 +323,14 @@ class InvoiceRebillView(ManagerRequiredMixin, View):
 
 
 class TurnoverConfirmView(ManagerRequiredMixin, View):
-    """Confirm a month's turnover (``shops.services.turnover_confirm``); its draft follows."""
+    """Confirm a month's turnover (``billing.services.turnover_confirm``); its draft follows."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
         report = get_object_or_404(turnover_report_list(user=request.user), pk=pk)
         try:
-            report = turnover_confirm(report_id=report.pk, actor=request.user)
+            report = services.turnover_confirm(report_id=report.pk, actor=request.user)
         except (ValidationError, ApplicationError, PermissionDenied) as error:
             messages.error(request, _error_text(error))
         else:

@@ -17,6 +17,7 @@ from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text
 from billing.selectors import invoice_list
+from billing.services import turnover_confirm
 from shops import services
 from shops.selectors import (
     contract_list,
@@ -153,7 +154,7 @@ class ShopTurnoverView(ShopDetailView):
                         actor=request.user, shop=shop, month=data["month"], amount=data["amount"]
                     )
                     if data["confirm"]:
-                        services.turnover_confirm(report_id=report.pk, actor=request.user)
+                        turnover_confirm(report_id=report.pk, actor=request.user)
             except (ValidationError, ApplicationError) as error:
                 add_service_error(form, error)
             else:

@@ -7,13 +7,13 @@ from rest_framework.views import APIView
 
 from agency.api import IsManager
 from agency.choices import Plan
-from agency.errors import ApplicationError
-from seats import calculations, selectors
+from billing.quotes import quote_for
+from seats.calculations import Coverage
 
 
 class QuoteQuerySerializer(serializers.Serializer):
     daily_inquiries = serializers.IntegerField(min_value=0, max_value=1_000_000)
-    coverage = serializers.ChoiceField(choices=calculations.Coverage.choices)
+    coverage = serializers.ChoiceField(choices=Coverage.choices)
     days = serializers.IntegerField(
         min_value=1,
         max_value=366,
@@ -54,10 +54,4 @@ class QuoteApi(APIView):
     def get(self, request):
         query = QuoteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        prices = selectors.list_prices()
-        missing = {Plan.SHIFT, Plan.FULL_DAY, Plan.TEMPORARY} - set(prices)
-        if missing:
-            plans = ", ".join(sorted(missing))
-            raise ApplicationError(f"The price book has no price for: {plans}.")
-        result = calculations.quote(prices=prices, **query.validated_data)
-        return Response(QuoteSerializer(result).data)
+        return Response(QuoteSerializer(quote_for(**query.validated_data)).data)
