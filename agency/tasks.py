@@ -8,3 +8,17 @@ from agency.models import Heartbeat
 def heartbeat(name: str = "worker") -> None:
     """Record that a worker executed a task; /healthz shows how long ago that was."""
     Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+
+
+EMAIL_TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),  # SMTP errors and refused connections
+    "retry_backoff": 60,
+    "retry_backoff_max": 3600,
+    "max_retries": 8,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+    "ignore_result": True,
+}
+"""Options of every task that emails someone: retried with backoff while the mail server fails,
+acknowledged once done (each such task sends at most once, see its service)."""

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from agency import clock
+from agency.tasks import EMAIL_TASK_OPTIONS
 from billing.services import (
     billing_run_create,
     billing_run_execute,
@@ -55,14 +56,7 @@ def bill_previous_month() -> int:
 
 @shared_task(
     name="billing.tasks.send_invoice_issued_email",
-    acks_late=True,
-    autoretry_for=(OSError,),  # SMTP errors and refused connections
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=8,
-    soft_time_limit=60,
-    time_limit=90,
-    ignore_result=True,
+    **EMAIL_TASK_OPTIONS,
 )
 def send_invoice_issued_email(invoice_id: int) -> None:
     """Tell the shop's owner that an invoice was issued."""
@@ -71,14 +65,7 @@ def send_invoice_issued_email(invoice_id: int) -> None:
 
 @shared_task(
     name="billing.tasks.send_invoice_void_email",
-    acks_late=True,
-    autoretry_for=(OSError,),  # SMTP errors and refused connections
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=8,
-    soft_time_limit=60,
-    time_limit=90,
-    ignore_result=True,
+    **EMAIL_TASK_OPTIONS,
 )
 def send_invoice_void_email(invoice_id: int) -> None:
     """Tell the shop's owner that an issued invoice was voided, and why (once, however often

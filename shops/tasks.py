@@ -4,19 +4,13 @@ from decimal import Decimal
 
 from celery import shared_task
 
+from agency.tasks import EMAIL_TASK_OPTIONS
 from shops.services.turnover import turnover_corrected_email_send
 
 
 @shared_task(
     name="shops.tasks.send_turnover_corrected_email",
-    acks_late=True,
-    autoretry_for=(OSError,),  # SMTP errors and refused connections
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=8,
-    soft_time_limit=60,
-    time_limit=90,
-    ignore_result=True,
+    **EMAIL_TASK_OPTIONS,
 )
 def send_turnover_corrected_email(
     report_id: int, previous: str, amount: str, draft_total: str | None
