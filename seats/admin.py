@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from agency.admin import HistoryReadOnlyMixin
 from seats.models import Agent, AgentDailyLoad, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 from seats.services import assignment_validate, handover_note_validate, workload_time_error
+from seats.services.workloads import COLUMNS as WORKLOAD_COLUMNS
 
 
 @admin.register(Agent)
@@ -64,18 +65,7 @@ class WorkloadRecordAdminForm(forms.ModelForm):
 
     class Meta:
         model = WorkloadRecord
-        fields = [
-            "agent",
-            "shop",
-            "date",
-            "shift",
-            "inquiries",
-            "conversions",
-            "buyer_messages",
-            "agent_messages",
-            "first_response_seconds",
-            "sales_amount",
-        ]
+        fields = list(WORKLOAD_COLUMNS)
 
     def clean(self) -> dict:
         cleaned = super().clean()
