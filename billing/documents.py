@@ -4,7 +4,8 @@ Both only read invoices; they never change a figure. Every amount printed here i
 stored on the invoice line, and the explanation under it is read from the line's ``details``
 (written by the billing run), so the document and the invoice cannot disagree. Details are read
 defensively: a line whose details are missing or malformed shows its description only, never a
-wrong calculation.
+wrong calculation. The owner's commission statement (``commission_statement``) is read from the
+same details by the same readers.
 
 WeasyPrint is imported lazily, on the first PDF, because it needs system libraries (Pango,
 HarfBuzz) that a worker or a developer machine may lack; without them the rest of the site keeps
@@ -15,7 +16,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import import_module
@@ -31,6 +32,7 @@ from django.utils.translation import ngettext
 
 from agency.formatting import money_text, rate_text
 from agency.money import round_money
+from agency.months import days_in_month
 from billing.models import Invoice, InvoiceLine
 
 PDF_TEMPLATE = "billing/invoice_pdf.html"
@@ -131,6 +133,35 @@ def _days_fraction(details: dict) -> tuple[int, int] | None:
     return active, total
 
 
+@dataclass(frozen=True)
+class CommissionSlice:
+    """One tier slice of a commission: ``amount`` of turnover between ``lower`` and ``upper``
+    (None: no upper bound) at ``rate`` earned ``commission``."""
+
+    lower: Decimal
+    upper: Decimal | None
+    rate: Decimal
+    amount: Decimal
+    commission: Decimal
+
+
+def _read_slice(entry: Any) -> CommissionSlice | None:
+    """A slice of ``details["slices"]`` (or ``month_slices``), or None when it is malformed."""
+    if not isinstance(entry, dict):
+        return None
+    lower = detail_decimal(entry.get("from"))
+    rate = detail_decimal(entry.get("rate"))
+    amount = detail_decimal(entry.get("amount"))
+    commission = detail_decimal(entry.get("commission"))
+    upper_raw = entry.get("to")
+    upper = None if upper_raw is None else detail_decimal(upper_raw)
+    if None in (lower, rate, amount, commission) or (upper_raw is not None and upper is None):
+        return None
+    return CommissionSlice(
+        lower=lower, upper=upper, rate=rate, amount=amount, commission=commission
+    )
+
+
 def _count(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(int(value))
@@ -172,24 +203,17 @@ def _explain_base_fee(line: InvoiceLine) -> LineExplanation | None:
 
 
 def _explain_slice(entry: Any) -> str | None:
-    if not isinstance(entry, dict):
-        return None
-    lower = detail_decimal(entry.get("from"))
-    rate = detail_decimal(entry.get("rate"))
-    amount = detail_decimal(entry.get("amount"))
-    commission = detail_decimal(entry.get("commission"))
-    upper_raw = entry.get("to")
-    upper = None if upper_raw is None else detail_decimal(upper_raw)
-    if None in (lower, rate, amount, commission) or (upper_raw is not None and upper is None):
+    item = _read_slice(entry)
+    if item is None:
         return None
     values = {
-        "lower": money_text(lower),
-        "upper": money_text(upper) if upper is not None else "",
-        "amount": money_text(amount),
-        "rate": rate_text(rate),
-        "commission": money_text(commission),
+        "lower": money_text(item.lower),
+        "upper": money_text(item.upper) if item.upper is not None else "",
+        "amount": money_text(item.amount),
+        "rate": rate_text(item.rate),
+        "commission": money_text(item.commission),
     }
-    if upper is None:
+    if item.upper is None:
         return _("above %(lower)s: %(amount)s x %(rate)s = %(commission)s") % values
     return _("%(lower)s to %(upper)s: %(amount)s x %(rate)s = %(commission)s") % values
 
@@ -275,6 +299,79 @@ def explain_line(line: InvoiceLine) -> LineExplanation | None:
     if line.kind == InvoiceLine.Kind.COMMISSION:
         return _explain_commission(line)
     return None
+
+
+# --- The commission statement -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommissionStatement:
+    """How a commission line was reached, figure by figure, for the owner to check.
+
+    ``turnover`` is the confirmed turnover of the month; ``attributed_turnover`` its share for
+    the days the contract was active (turnover x active days / days in month, rounded to cents);
+    each slice is that share's part in one tier x the tier's rate; ``total`` is the sum of the
+    slices rounded half-up to cents, which is the invoice line's amount.
+    """
+
+    month: date
+    turnover: Decimal
+    active_days: int
+    days_in_month: int
+    attributed_turnover: Decimal
+    mode: str
+    slices: tuple[CommissionSlice, ...]
+    total: Decimal
+    exact_total: Decimal = field(default=Decimal("0"))
+
+    @property
+    def prorated(self) -> bool:
+        return self.active_days != self.days_in_month
+
+
+def commission_statement(line: InvoiceLine, month: date) -> CommissionStatement | None:
+    """Read a commission line's ``details`` (as the billing run writes them) into a statement.
+
+    Returns None unless the line is a commission line whose details are complete and add up to
+    its amount: a statement that disagreed with the invoice would mislead more than none. A line
+    sharing the month's commission with other contracts has no slices of its own, so no
+    statement (``explain_line`` explains it).
+    """
+    if line.kind != InvoiceLine.Kind.COMMISSION or not isinstance(line.details, dict):
+        return None
+    details = line.details
+    turnover = detail_decimal(details.get("turnover"))
+    attributed = detail_decimal(details.get("attributed_turnover"))
+    fraction = _days_fraction(details)
+    mode = details.get("mode")
+    raw_slices = details.get("slices")
+    if (
+        turnover is None
+        or attributed is None
+        or fraction is None
+        or fraction[1] != days_in_month(month)
+        or mode not in ("graduated", "flat")
+        or not isinstance(raw_slices, list)
+        or not raw_slices
+    ):
+        return None
+    slices = [_read_slice(entry) for entry in raw_slices]
+    if None in slices:
+        return None
+    exact = sum((item.commission for item in slices), Decimal("0"))
+    if round_money(exact) != line.amount:
+        return None
+    return CommissionStatement(
+        month=month,
+        turnover=turnover,
+        active_days=fraction[0],
+        days_in_month=fraction[1],
+        attributed_turnover=attributed,
+        mode=mode,
+        slices=tuple(slices),
+        total=line.amount,
+        exact_total=exact,
+    )
 
 
 # --- The PDF ----------------------------------------------------------------------------------

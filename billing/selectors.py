@@ -6,13 +6,17 @@ their lines, so a page costs the same few queries whatever its length.
 """
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from agency.access import scoped_to_shops
 from agency.choices import Plan
 from agency.models import User
 from billing.models import BillingRun, Invoice, InvoiceLine, PriceBookEntry
+
+if TYPE_CHECKING:
+    from shops.models import Shop
 
 
 def invoice_list(*, user: User) -> QuerySet[Invoice]:
@@ -23,6 +27,21 @@ def invoice_list(*, user: User) -> QuerySet[Invoice]:
         .prefetch_related(
             Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id"))
         )
+    )
+
+
+def shop_invoices(*, shop: "Shop", user: User) -> QuerySet[Invoice]:
+    """A shop's invoices ``user`` may see, newest month first, void ones last (one query)."""
+    return (
+        scoped_to_shops(Invoice.objects.filter(shop=shop), user)
+        .annotate(
+            void_last=Case(
+                When(status=Invoice.Status.VOID, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("void_last", "-month", "-id")
     )
 
 

@@ -33,6 +33,7 @@ from seats.services import (
     workload_bulk_upsert,
 )
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
+from shops.selectors import covered_shifts
 from shops.services import (
     contract_create,
     dsr_ratings_record,
@@ -205,8 +206,7 @@ def _workloads(today: dt.date, start: dt.date) -> int:
         for contract in contracts:
             if not contract.is_active_on(day):
                 continue
-            shifts = [contract.shift] if contract.shift else [Shift.DAY, Shift.NIGHT]
-            for shift in shifts:
+            for shift in covered_shifts(contract):
                 agent_id = holders.get((contract.seat_id, shift))
                 if agent_id is None or not clock.shift_has_begun(day, shift, moment):
                     continue

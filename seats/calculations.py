@@ -1,6 +1,7 @@
 """Pure arithmetic of seats and workloads: load bands, KPI ratios, capacity and quotes.
 
-Nothing here touches the database, so every rule can be tested with tables and hypothesis.
+Nothing here touches the database, so every rule can be tested with tables and hypothesis (a rule
+that is also counted in SQL, like the first-response miss, keeps its ``Q`` filter beside it).
 Thresholds come from ``settings.AGENCY`` unless a caller passes them in.
 """
 
@@ -11,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agency.choices import Plan, Shift, shift_length
@@ -70,11 +72,23 @@ def answer_ratio(agent_messages: int, buyer_messages: int) -> Decimal | None:
     return ratio(agent_messages, buyer_messages)
 
 
+def first_response_miss_limit() -> int:
+    """The slowest average first response that still keeps the buyer, in seconds (120)."""
+    return settings.AGENCY["FIRST_RESPONSE_MISS_SECONDS"]
+
+
 def is_first_response_miss(first_response_seconds: int, limit: int | None = None) -> bool:
     """A first response slower than the limit (120 s) loses the buyer."""
     if limit is None:
-        limit = settings.AGENCY["FIRST_RESPONSE_MISS_SECONDS"]
+        limit = first_response_miss_limit()
     return first_response_seconds > limit
+
+
+def first_response_miss_q(limit: int | None = None) -> Q:
+    """``is_first_response_miss`` as a filter on workload records, for counting in SQL."""
+    if limit is None:
+        limit = first_response_miss_limit()
+    return Q(first_response_seconds__gt=limit)
 
 
 def average_daily_inquiries(total: int, days_with_data: int) -> int:

@@ -6,11 +6,12 @@ managers only and the API checks the role before it calls these.
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from agency import limits
@@ -18,7 +19,14 @@ from agency.access import scoped_to_shops
 from agency.choices import Shift
 from agency.dates import active_on_q
 from agency.models import User
-from seats.calculations import average_daily_inquiries, load_band, ratio
+from seats.calculations import (
+    answer_ratio,
+    average_daily_inquiries,
+    conversion_rate,
+    first_response_miss_q,
+    load_band,
+    ratio,
+)
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 
 # --- Agents, seats, assignments ---------------------------------------------------------------
@@ -84,12 +92,16 @@ def seat_shift_holder(*, seat: Seat, shift: str, day: date) -> Agent | None:
 
 
 def seat_coverage(*, seat_ids: Iterable[int], day: date) -> dict[int, dict[str, Agent]]:
-    """{seat id: {shift: agent}} for the given seats on a date, in one query."""
+    """{seat id: {shift: agent}} for the given seats on a date, in one query.
+
+    Should two assignments of a seat-shift overlap, the one that started last holds it.
+    """
     coverage: dict[int, dict[str, Agent]] = defaultdict(dict)
     for assignment in (
         SeatAssignment.objects.active_on(day)
         .filter(seat_id__in=list(seat_ids))
         .select_related("agent")
+        .order_by("seat_id", "shift", "start_date", "id")
     ):
         coverage[assignment.seat_id][assignment.shift] = assignment.agent
     return dict(coverage)
@@ -117,6 +129,108 @@ def workloads_on_seat(queryset: QuerySet[WorkloadRecord], seat_id: int) -> Query
         active_on_q(OuterRef("date")), seat_id=seat_id, agent_id=OuterRef("agent_id")
     )
     return queryset.filter(Exists(on_seat))
+
+
+@dataclass(frozen=True)
+class WorkloadKpis:
+    """Workload figures summed over a set of records.
+
+    ``first_response_misses`` counts the records whose average first response is over the limit
+    (``seats.calculations.first_response_miss_q``); ``sales`` is summed as whole cents, so it is
+    exact on every database (SQLite adds decimals as floating point). Figures add up with ``+``.
+    """
+
+    records: int = 0
+    inquiries: int = 0
+    conversions: int = 0
+    buyer_messages: int = 0
+    agent_messages: int = 0
+    first_response_misses: int = 0
+    sales: Decimal = Decimal("0.00")
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return conversion_rate(self.conversions, self.inquiries)
+
+    @property
+    def answer_ratio(self) -> Decimal | None:
+        return answer_ratio(self.agent_messages, self.buyer_messages)
+
+    def __add__(self, other: "WorkloadKpis") -> "WorkloadKpis":
+        return WorkloadKpis(
+            **{
+                item.name: getattr(self, item.name) + getattr(other, item.name)
+                for item in fields(self)
+            }
+        )
+
+
+KPI_GROUPS = {"date": "date", "shop": "shop_id", "agent": "agent_id"}
+
+
+def workload_kpis(
+    *,
+    date_from: date,
+    date_to: date,
+    by: str,
+    shop_id: int | None = None,
+    agent_id: int | None = None,
+) -> dict:
+    """{date, shop id or agent id (``by``): WorkloadKpis} over the records dated ``date_from ..
+    date_to`` (both inclusive), optionally of one shop and/or one agent, in key order.
+
+    One aggregate query with a row per key, whatever the number of records; keys without
+    records are absent.
+    """
+    key = KPI_GROUPS[by]
+    records = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to)
+    if shop_id is not None:
+        records = records.filter(shop_id=shop_id)
+    if agent_id is not None:
+        records = records.filter(agent_id=agent_id)
+    rows = (
+        records.values(key)
+        .annotate(
+            records=Count("id"),
+            inquiries_sum=Sum("inquiries"),
+            conversions_sum=Sum("conversions"),
+            buyer_messages_sum=Sum("buyer_messages"),
+            agent_messages_sum=Sum("agent_messages"),
+            misses=Count("id", filter=first_response_miss_q()),
+            sales_cents=Sum(Cast(Round(F("sales_amount") * 100), BigIntegerField())),
+        )
+        .order_by(key)
+    )
+    return {
+        row[key]: WorkloadKpis(
+            records=row["records"],
+            inquiries=row["inquiries_sum"] or 0,
+            conversions=row["conversions_sum"] or 0,
+            buyer_messages=row["buyer_messages_sum"] or 0,
+            agent_messages=row["agent_messages_sum"] or 0,
+            first_response_misses=row["misses"],
+            sales=(Decimal(row["sales_cents"] or 0) / 100).quantize(Decimal("0.01")),
+        )
+        for row in rows
+    }
+
+
+def inquiries_per_day(
+    by_date: Mapping[date, WorkloadKpis], *, date_from: date, date_to: date
+) -> tuple[tuple[date, int], ...]:
+    """(date, inquiries) for every date of ``date_from .. date_to``, zero-filled, from the figures
+    of ``workload_kpis(by="date")``."""
+    days = (date_to - date_from).days + 1
+    dates = [date_from + timedelta(days=offset) for offset in range(days)]
+    return tuple((day, by_date[day].inquiries if day in by_date else 0) for day in dates)
+
+
+def daily_inquiries(
+    *, date_from: date, date_to: date, shop_id: int | None = None
+) -> tuple[tuple[date, int], ...]:
+    """(date, inquiries) for every date of ``date_from .. date_to``, zero-filled (one query)."""
+    by_date = workload_kpis(date_from=date_from, date_to=date_to, by="date", shop_id=shop_id)
+    return inquiries_per_day(by_date, date_from=date_from, date_to=date_to)
 
 
 # --- Load ---------------------------------------------------------------------------------------
@@ -268,3 +382,12 @@ def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOp
 def handover_note_list(*, user: User) -> QuerySet[HandoverNote]:
     """Handover notes the user may see: a manager all, an owner those of their own shops."""
     return scoped_to_shops(HandoverNote.objects.all(), user)
+
+
+def handover_notes_for(*, shop_id: int, day: date) -> QuerySet[HandoverNote]:
+    """A shop's handover notes of ``day``, oldest first, with both agents loaded (one query)."""
+    return (
+        HandoverNote.objects.filter(shop_id=shop_id, date=day)
+        .select_related("from_agent", "to_agent")
+        .order_by("created_at", "id")
+    )

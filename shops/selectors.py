@@ -1,4 +1,5 @@
-"""Reads of the shops app: tenant-scoped lists, seat occupancy and the DSR figures.
+"""Reads of the shops app: tenant-scoped lists, contracts, turnover reports, the shop's history,
+seat occupancy and the DSR figures.
 
 Every list starts from ``shops_for_user`` or ``agency.access.scoped_to_shops`` so an owner only
 ever sees their own shops and what hangs off them; each list costs a constant number of queries
@@ -13,13 +14,13 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from agency import clock
 from agency.access import is_manager, scoped_to_shops
-from agency.choices import Plan
+from agency.choices import Plan, Shift
 from agency.models import User
 from agency.money import round_money
 from agency.months import month_last_day
@@ -54,8 +55,60 @@ def contract_list(*, user: User) -> QuerySet[Contract]:
     return scoped_to_shops(Contract.objects.all(), user)
 
 
+def shop_list_with_active_contracts(*, user: User, day: dt.date) -> QuerySet[Shop]:
+    """The shops ``user`` may open, each with ``active_contracts`` on ``day`` (2 queries)."""
+    return shops_for_user(user).prefetch_related(
+        Prefetch(
+            "contracts",
+            queryset=Contract.objects.active_on(day).order_by("start_date", "id"),
+            to_attr="active_contracts",
+        )
+    )
+
+
+# --- Contracts ----------------------------------------------------------------------------------
+
+
+def covered_shifts(contract: Contract) -> tuple[str, ...]:
+    """The shifts a contract's plan covers: one for the one-shift plan, both for the others.
+
+    Full-day and day plans (temporary, promotion) all cover 09:00-24:00, i.e. both shifts.
+    """
+    if contract.plan == Plan.SHIFT and contract.shift:
+        return (contract.shift,)
+    return (Shift.DAY, Shift.NIGHT)
+
+
+def shop_contracts(*, shop: Shop) -> QuerySet[Contract]:
+    """All of a shop's contracts, newest first (one query)."""
+    return Contract.objects.filter(shop=shop).order_by("-start_date", "-id")
+
+
+def shop_contracts_on(*, shop: Shop, day: dt.date) -> QuerySet[Contract]:
+    """A shop's contracts active on ``day``, oldest first (one query)."""
+    return Contract.objects.filter(shop=shop).active_on(day).order_by("start_date", "id")
+
+
+# --- Turnover -----------------------------------------------------------------------------------
+
+
 def turnover_report_list(*, user: User) -> QuerySet[TurnoverReport]:
     return scoped_to_shops(TurnoverReport.objects.all(), user)
+
+
+def shop_turnover_reports(*, shop: Shop, user: User) -> QuerySet[TurnoverReport]:
+    """A shop's turnover reports ``user`` may see, newest month first (one query)."""
+    return scoped_to_shops(TurnoverReport.objects.filter(shop=shop), user).order_by("-month")
+
+
+def turnover_report_for(*, shop: Shop, month: dt.date) -> TurnoverReport | None:
+    """The shop's report of ``month``, if there is one (one query)."""
+    return TurnoverReport.objects.filter(shop=shop, month=month).first()
+
+
+def turnover_report_confirmed(report: TurnoverReport) -> bool:
+    """Whether the agency has confirmed the report (its figure is then locked for the owner)."""
+    return report.status == TurnoverReport.Status.CONFIRMED
 
 
 TURNOVER_LOOKBACK_MONTHS = 12
@@ -89,6 +142,57 @@ def turnover_month_to_report(*, shop: Shop) -> dt.date | None:
 
 def dsr_rating_list(*, user: User) -> QuerySet[DsrRating]:
     return scoped_to_shops(DsrRating.objects.all(), user)
+
+
+# --- History ------------------------------------------------------------------------------------
+
+
+def shop_history(*, shop: Shop, limit: int) -> list:
+    """The shop's latest ``limit`` history rows (one per save), newest first, each with its
+    ``history_user`` loaded (one query)."""
+    return list(
+        shop.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class BriefingChange:
+    when: dt.datetime
+    user: User | None
+    briefing: str
+    created: bool
+
+
+BRIEFING_HISTORY_ROWS = 50
+"""How many of the shop's latest history rows are searched for briefing changes."""
+
+
+def briefing_changes(*, shop: Shop, limit: int = 5) -> list[BriefingChange]:
+    """The latest changes of a shop's briefing, newest first, with who made them (one query).
+
+    The shop's history holds a row per save of any field; a row changed the briefing when its
+    briefing differs from the row before it (or it created the shop with one). Only the latest
+    ``BRIEFING_HISTORY_ROWS`` rows are read, which keeps the page's cost fixed.
+    """
+    rows = shop_history(shop=shop, limit=BRIEFING_HISTORY_ROWS)
+    rows.reverse()  # oldest first, to compare each row with the one before it
+    changes = []
+    for index, row in enumerate(rows):
+        if index == 0:
+            if row.history_type != "+" or not row.briefing:
+                continue
+        elif row.briefing == rows[index - 1].briefing:
+            continue
+        changes.append(
+            BriefingChange(
+                when=row.history_date,
+                user=row.history_user,
+                briefing=row.briefing,
+                created=row.history_type == "+",
+            )
+        )
+    changes.reverse()
+    return changes[:limit]
 
 
 # --- Seat occupancy -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from seats import calculations
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 from seats.selectors import SeatLoad, seat_utilisation
 from shops.models import Contract, Shop
+from shops.selectors import covered_shifts
 
 ZERO = Decimal("0.00")
 
@@ -78,8 +79,7 @@ class SeatRow:
 
 
 def _serves_shift(contract: Contract, shift: str) -> bool:
-    # The one-shift plan covers its shift only; every other plan covers 09:00-24:00.
-    return contract.shift is None or contract.shift == shift
+    return shift in covered_shifts(contract)
 
 
 def agent_inquiries_on(day: date) -> dict[int, int]:

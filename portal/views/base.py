@@ -9,6 +9,8 @@
   calls ``refuse_preview`` first, which answers 403 with a page that says why.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,8 +18,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import TemplateView
 
 from portal.selectors import previewing
-from shops.models import Shop
 from shops.selectors import shops_for_user
+
+if TYPE_CHECKING:
+    from shops.models import Shop
 
 
 class PreviewReadOnly(PermissionDenied):
@@ -39,12 +43,12 @@ class PortalView(LoginRequiredMixin, TemplateView):
         except PreviewReadOnly:
             return render(request, "portal/read_only.html", status=403)
 
-    def get_shop(self, pk: int) -> Shop:
+    def get_shop(self, pk: int) -> "Shop":
         return get_object_or_404(shops_for_user(self.request.user).select_related("owner"), pk=pk)
 
-    def is_preview(self, shop: Shop) -> bool:
+    def is_preview(self, shop: "Shop") -> bool:
         return previewing(user=self.request.user, shop=shop)
 
-    def refuse_preview(self, shop: Shop) -> None:
+    def refuse_preview(self, shop: "Shop") -> None:
         if self.is_preview(shop):
             raise PreviewReadOnly

@@ -5,6 +5,8 @@ with the owner as ``actor``, so the rules and the audit trail are the same as in
 admin. A manager previewing a shop sees these pages without their forms, and a POST answers 403.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -18,16 +20,20 @@ from portal.forms import (
     TurnoverUpdateForm,
     add_service_error,
 )
-from portal.selectors import (
-    briefing_changes,
-    portal_turnover_queryset,
-    previewing,
-    shop_turnover_reports,
-)
+from portal.selectors import previewing
 from portal.views.base import PortalView, PreviewReadOnly
-from shops.models import TurnoverReport
-from shops.selectors import turnover_month_to_report
+from shops.selectors import (
+    briefing_changes,
+    shop_turnover_reports,
+    turnover_month_to_report,
+    turnover_report_confirmed,
+    turnover_report_for,
+    turnover_report_list,
+)
 from shops.services import shop_update, turnover_submit, turnover_update
+
+if TYPE_CHECKING:
+    from shops.models import TurnoverReport
 
 SERVICE_ERRORS = (ValidationError, ApplicationError)
 
@@ -61,8 +67,8 @@ class TurnoverView(PortalView):
         form = TurnoverSubmitForm(request.POST)
         if form.is_valid():
             month = form.cleaned_data["month"]
-            existing = TurnoverReport.objects.filter(shop=shop, month=month).first()
-            if existing is not None and existing.status == TurnoverReport.Status.CONFIRMED:
+            existing = turnover_report_for(shop=shop, month=month)
+            if existing is not None and turnover_report_confirmed(existing):
                 form.add_error(
                     "month",
                     _("The turnover of %(month)s is confirmed and can no longer be changed.")
@@ -105,15 +111,16 @@ class TurnoverEditView(PortalView):
 
     template_name = "portal/turnover_edit.html"
 
-    def get_report(self) -> TurnoverReport:
+    def get_report(self) -> "TurnoverReport":
         return get_object_or_404(
-            portal_turnover_queryset(user=self.request.user), pk=self.kwargs["pk"]
+            turnover_report_list(user=self.request.user).select_related("shop"),
+            pk=self.kwargs["pk"],
         )
 
     def get_context_data(self, **kwargs):
         report = kwargs.pop("report", None) or self.get_report()
         preview = previewing(user=self.request.user, shop=report.shop)
-        locked = report.status == TurnoverReport.Status.CONFIRMED
+        locked = turnover_report_confirmed(report)
         form = kwargs.pop("form", None)
         if form is None and not (preview or locked):
             form = TurnoverUpdateForm(initial={"amount": report.amount})
@@ -130,7 +137,7 @@ class TurnoverEditView(PortalView):
         report = self.get_report()
         if previewing(user=request.user, shop=report.shop):
             raise PreviewReadOnly
-        if report.status == TurnoverReport.Status.CONFIRMED:
+        if turnover_report_confirmed(report):
             messages.error(
                 request,
                 _("The turnover of %(month)s is confirmed and can no longer be changed.")

@@ -1,6 +1,7 @@
 """An invoice with every line explained, its commission statement, and its PDF."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 from django.http import HttpResponse
@@ -8,36 +9,34 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
 from billing.documents import (
+    CommissionStatement,
     LineExplanation,
     PdfUnavailable,
+    commission_statement,
     explain_line,
     invoice_pdf_filename,
     render_invoice_pdf,
 )
-from billing.models import Invoice, InvoiceLine
-from portal.selectors import (
-    CommissionStatement,
-    commission_statement,
-    portal_invoice_queryset,
-    previewing,
-)
+from billing.selectors import invoice_list
+from portal.selectors import previewing
 from portal.views.base import PortalView
+
+if TYPE_CHECKING:
+    from billing.models import Invoice, InvoiceLine
 
 logger = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
 class ExplainedLine:
-    line: InvoiceLine
+    line: "InvoiceLine"
     explanation: LineExplanation | None
     statement: CommissionStatement | None
 
 
 class InvoiceLookupMixin:
-    def get_invoice(self) -> Invoice:
-        return get_object_or_404(
-            portal_invoice_queryset(user=self.request.user), pk=self.kwargs["pk"]
-        )
+    def get_invoice(self) -> "Invoice":
+        return get_object_or_404(invoice_list(user=self.request.user), pk=self.kwargs["pk"])
 
 
 class InvoiceView(InvoiceLookupMixin, PortalView):

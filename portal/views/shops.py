@@ -7,17 +7,17 @@ from django.utils.translation import gettext as _
 from agency.access import is_manager
 from agency.charts import Point, bar_chart, dsr_trend_chart, short_day
 from agency.formatting import count_text, localise
-from portal.selectors import (
+from billing.selectors import shop_invoices
+from portal.selectors import shop_coverage, shop_service
+from portal.views.base import PortalView
+from shops.selectors import (
     briefing_changes,
-    portal_shop_list,
     shop_contracts,
-    shop_coverage,
-    shop_invoices,
-    shop_service,
+    shop_dsr,
+    shop_dsr_trend,
+    shop_list_with_active_contracts,
     shop_turnover_reports,
 )
-from portal.views.base import PortalView
-from shops.selectors import shop_dsr, shop_dsr_trend
 
 SHOPS_PER_PAGE = 50
 DSR_TREND_WEEKS = 26  # a weekly point over the last 180 days
@@ -30,7 +30,7 @@ class HomeView(PortalView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        shops = portal_shop_list(user=self.request.user, day=today)
+        shops = shop_list_with_active_contracts(user=self.request.user, day=today)
         manager = is_manager(self.request.user)
         page = Paginator(shops, SHOPS_PER_PAGE).get_page(self.request.GET.get("page"))
         return super().get_context_data(

@@ -22,11 +22,10 @@ from billing.calculations import (
     attributed_turnover,
     commission,
 )
-from billing.documents import explain_line
+from billing.documents import commission_statement, explain_line
 from billing.models import Invoice
 from billing.services import bill_month
 from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
-from portal.selectors import commission_statement
 from tests.billing.factories import DEFAULT_TIERS_JSON, NOVEMBER, confirmed_turnover
 from tests.billing.factories import monthly_contract as stored_contract
 

@@ -26,6 +26,7 @@ from billing.calculations import (
 from billing.document_apis import InvoiceExportApi, InvoicePdfApi
 from billing.documents import (
     PdfUnavailable,
+    commission_statement,
     explain_line,
     invoice_pdf_filename,
     month_invoices_csv,
@@ -276,6 +277,45 @@ def test_commission_slices_are_shown_only_when_every_slice_is_readable(shop_a, s
     explanation = explain_line(line)
     assert explanation.summary == "turnover x tiers (graduated): 300,000.00"
     assert explanation.steps == ()
+
+
+# --- The commission statement -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_commission_statement_reads_the_same_slices_the_explanation_shows(shop_a):
+    line = commission_line(make_invoice(shop_a), active=21, total=31)
+    statement = commission_statement(line, OCTOBER)
+    assert (statement.active_days, statement.days_in_month, statement.prorated) == (21, 31, True)
+    assert statement.attributed_turnover == Decimal("203225.81")
+    assert [(item.lower, item.upper) for item in statement.slices] == [
+        (Decimal("0.00"), Decimal("100000.00")),
+        (Decimal("100000.00"), Decimal("500000.00")),
+    ]
+    assert statement.total == line.amount == Decimal("5064.52")
+    assert len(explain_line(line).steps) == 1 + len(statement.slices)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"days_in_month": 30},  # not the invoice month's days
+        {"mode": "tiered"},
+        {"slices": []},
+        {"slices": [{"from": "0", "rate": "x", "amount": "1", "commission": "1"}]},
+        {"active_days": 32},
+    ],
+)
+def test_details_a_statement_cannot_stand_on_give_none(shop_a, change):
+    line = commission_line(make_invoice(shop_a), active=21, total=31)
+    line.details = {**line.details, **change}
+    assert commission_statement(line, OCTOBER) is None
+
+
+@pytest.mark.django_db
+def test_only_commission_lines_have_a_statement(shop_a):
+    assert commission_statement(base_fee_line(make_invoice(shop_a)), OCTOBER) is None
 
 
 # --- The HTML the PDF is made from ------------------------------------------------------------

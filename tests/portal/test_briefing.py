@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from portal.selectors import briefing_changes
+from shops.selectors import briefing_changes
 from shops.services import shop_update
 from tests.portal.factories import TODAY, shanghai
 

@@ -13,9 +13,8 @@ import pytest
 from django.urls import reverse
 
 from agency.choices import Plan, Shift
-from billing.documents import PdfUnavailable, pdf_rendering_unavailable
+from billing.documents import PdfUnavailable, commission_statement, pdf_rendering_unavailable
 from billing.models import InvoiceLine
-from portal.selectors import commission_statement
 from tests.factories import ContractFactory
 from tests.portal.factories import CONTRACT_START, OCTOBER, make_invoice, shanghai
 

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from agency.choices import Plan, Shift
-from portal.selectors import covered_shifts, shop_service
+from portal.selectors import shop_service
 from seats.models import HandoverNote
+from shops.selectors import covered_shifts
 from tests.factories import (
     AgentFactory,
     ContractFactory,
