@@ -14,7 +14,7 @@ from shops.services.contracts import (
     contract_update,
     contract_validate,
 )
-from shops.services.dsr import DSR_MAX_ROWS, RowError, RowErrors, dsr_ratings_record
+from shops.services.dsr import DSR_MAX_ROWS, DsrBulkError, dsr_ratings_record
 from shops.services.shops import (
     OWNER_EDITABLE_SHOP_FIELDS,
     shop_check_editable_fields,
@@ -34,8 +34,7 @@ __all__ = [
     "DSR_MAX_ROWS",
     "OWNER_EDITABLE_SHOP_FIELDS",
     "ContractTerms",
-    "RowError",
-    "RowErrors",
+    "DsrBulkError",
     "contract_create",
     "contract_update",
     "contract_validate",
