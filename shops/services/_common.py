@@ -1,20 +1,15 @@
-"""Helpers shared by the services of the shops app."""
+"""Helpers shared by the services of the shops app.
+
+``record_actor`` lives in ``agency.services``; it is imported here only until the contract and
+turnover services import it from there."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
 
 from agency.access import is_manager
 from agency.models import User
+from agency.services import record_actor  # noqa: F401
 
 
 def require_manager(actor: User | None) -> None:
     if actor is not None and not is_manager(actor):
         raise PermissionDenied("Only agency managers can do this.")
-
-
-def record_actor(instance: models.Model, actor: User | None, reason: str | None = None) -> None:
-    """Name the user (and why) in the history row that saving ``instance`` writes."""
-    if actor is not None:
-        instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
