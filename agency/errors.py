@@ -25,6 +25,12 @@ class StateConflict(ApplicationError):
     status_code = 409
 
 
+class NotPermitted(ApplicationError):
+    """The actor may not do this (answered as 403)."""
+
+    status_code = 403
+
+
 @dataclass(frozen=True)
 class RowError:
     """One refused row of a multi-row write. Rows are numbered from 1; ``row`` is ``None`` for

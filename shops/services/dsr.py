@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from agency.access import require_manager
 from agency.errors import ApplicationError, RowError, RowErrors
 from agency.models import User
 from shops.models import DsrRating, Shop
-from shops.services._common import require_manager
 
 DSR_MAX_ROWS = 10_000
 DSR_SCORE_FIELDS = ("description", "service", "logistics")

@@ -1,6 +1,10 @@
-"""RowErrors: a multi-row write refused as a whole, answered row by row."""
+"""Service errors: refusals row by row (RowErrors) and refusals of the actor (NotPermitted)."""
 
-from agency.errors import RowError, RowErrors
+import pytest
+
+from agency.access import require_manager
+from agency.api import exception_handler
+from agency.errors import NotPermitted, RowError, RowErrors
 
 
 class _Refused(RowErrors):
@@ -35,3 +39,17 @@ def test_row_errors_list_at_most_a_thousand_and_count_the_rest():
     assert refused.extra["errors_omitted"] == 202
     assert len(refused.errors) == 1202
     assert refused.message == "1202 refused"
+
+
+def test_not_permitted_answers_403_with_its_message():
+    response = exception_handler(NotPermitted("Only agency managers can do this."), {})
+    assert response.status_code == 403
+    assert response.data == {"detail": "Only agency managers can do this."}
+
+
+@pytest.mark.django_db
+def test_require_manager_refuses_everyone_but_managers_and_the_system(manager, owner_a):
+    require_manager(manager)
+    require_manager(None)
+    with pytest.raises(NotPermitted):
+        require_manager(owner_a)
