@@ -7,12 +7,20 @@ them. Anything outside a user's rights is simply absent from their querysets, so
 """
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
+from agency.errors import NotPermitted
 from agency.models import User
 
 
 def is_manager(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def require_manager(actor: User | None) -> None:
+    """Refuse (``NotPermitted``, 403) a write only managers make; ``None`` is the system itself."""
+    if actor is not None and not is_manager(actor):
+        raise NotPermitted(gettext("Only agency managers can do this."))
 
 
 def scoped_to_shops(queryset: QuerySet, user: User, *, shop_field: str = "shop") -> QuerySet:

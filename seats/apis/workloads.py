@@ -9,10 +9,11 @@ from rest_framework.response import Response
 
 from agency.api import IsManager, ManagerWritesOnly
 from agency.choices import Shift
+from agency.errors import RowError
 from seats import selectors
 from seats.filters import WorkloadFilter
 from seats.models import WorkloadRecord
-from seats.services import RowError, WorkloadBulkError, parse_workload_csv, workload_bulk_upsert
+from seats.services import WorkloadBulkError, parse_workload_csv, workload_bulk_upsert
 
 
 class WorkloadOutputSerializer(serializers.ModelSerializer):

@@ -16,7 +16,6 @@ from seats.services.rollup import RollupResult, agent_daily_load_rollup
 from seats.services.staff import agent_create, agent_update, seat_create, seat_update
 from seats.services.workloads import (
     BulkResult,
-    RowError,
     WorkloadBulkError,
     parse_workload_csv,
     workload_bulk_upsert,
@@ -26,7 +25,6 @@ from seats.services.workloads import (
 __all__ = [
     "BulkResult",
     "RollupResult",
-    "RowError",
     "WorkloadBulkError",
     "agent_create",
     "agent_daily_load_rollup",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agency.choices import Shift
+from agency.services import model_update, refuse_unknown_fields
 from seats.models import Agent, Seat, SeatAssignment
 
 ASSIGNMENT_FIELDS = ("seat", "agent", "shift", "start_date", "end_date")
@@ -93,17 +94,11 @@ def assignment_create(
 @transaction.atomic
 def assignment_update(*, assignment: SeatAssignment, data: dict[str, Any]) -> SeatAssignment:
     """Change an assignment (typically: close it by setting its end date)."""
-    unknown = set(data) - set(ASSIGNMENT_FIELDS)
-    if unknown:
-        raise ValueError(f"Unknown assignment fields: {sorted(unknown)}")
+    refuse_unknown_fields(data=data, fields=ASSIGNMENT_FIELDS)
     values = {field: data.get(field, getattr(assignment, field)) for field in ASSIGNMENT_FIELDS}
     _lock(values["seat"], values["agent"])
     assignment_validate(**values, exclude_id=assignment.pk)
-    changed = [field for field in ASSIGNMENT_FIELDS if getattr(assignment, field) != values[field]]
-    for field in changed:
-        setattr(assignment, field, values[field])
-    if changed:
-        assignment.save(update_fields=[*changed, "updated_at"])
+    model_update(instance=assignment, data=data, fields=ASSIGNMENT_FIELDS)
     return assignment
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from agency.choices import Shift
 from agency.dates import active_on_q
 from agency.errors import ApplicationError, StateConflict
+from agency.services import model_update
 from seats.models import Agent, HandoverNote, Seat
 from seats.selectors import seat_shift_holder
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from shops.models import Shop
 
 _UNSET = object()
+HANDOVER_NOTE_EDITABLE_FIELDS = ("open_cases", "promises", "to_agent")
 
 
 def _night_agent_check(*, seat: Seat, day: date, to_agent: Agent | None) -> Agent | None:
@@ -130,18 +132,14 @@ def handover_note_update(
     note = _locked(note)
     if note.acknowledged_at is not None:
         raise StateConflict("The note was acknowledged; it can no longer be edited.")
-    changed = []
-    if open_cases is not None and open_cases != note.open_cases:
-        note.open_cases = open_cases
-        changed.append("open_cases")
-    if promises is not None and promises != note.promises:
-        note.promises = promises
-        changed.append("promises")
+    data: dict[str, object] = {}
+    if open_cases is not None:
+        data["open_cases"] = open_cases
+    if promises is not None:
+        data["promises"] = promises
     if to_agent is not _UNSET:
-        note.to_agent = _night_agent_check(seat=note.seat, day=note.date, to_agent=to_agent)
-        changed.append("to_agent")
-    if changed:
-        note.save(update_fields=[*changed, "updated_at"])
+        data["to_agent"] = _night_agent_check(seat=note.seat, day=note.date, to_agent=to_agent)
+    model_update(instance=note, data=data, fields=HANDOVER_NOTE_EDITABLE_FIELDS)
     return note
 
 

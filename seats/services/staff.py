@@ -6,21 +6,15 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from agency.services import model_update
 from seats.models import Agent, Seat
 
 AGENT_FIELDS = ("name", "employee_no", "hired_on", "status", "base_salary", "email")
 SEAT_FIELDS = ("code", "name", "overhead")
 
 
-def _apply(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    changed = []
-    for field, value in data.items():
-        if field not in allowed:
-            raise ValueError(f"{type(instance).__name__}.{field} cannot be changed here.")
-        if getattr(instance, field) != value:
-            setattr(instance, field, value)
-            changed.append(field)
-    return changed
+def _full_clean(instance: Agent | Seat) -> None:
+    instance.full_clean()
 
 
 @transaction.atomic
@@ -48,10 +42,8 @@ def agent_create(
 
 @transaction.atomic
 def agent_update(*, agent: Agent, data: dict[str, Any]) -> Agent:
-    changed = _apply(agent, data, AGENT_FIELDS)
-    if changed:
-        agent.full_clean()
-        agent.save(update_fields=[*changed, "updated_at"])
+    """Change the given fields (``AGENT_FIELDS``); a field outside them is a ValidationError."""
+    model_update(instance=agent, data=data, fields=AGENT_FIELDS, validate=_full_clean)
     return agent
 
 
@@ -68,8 +60,6 @@ def seat_create(*, code: str, name: str = "", overhead: Decimal | None = None) -
 
 @transaction.atomic
 def seat_update(*, seat: Seat, data: dict[str, Any]) -> Seat:
-    changed = _apply(seat, data, SEAT_FIELDS)
-    if changed:
-        seat.full_clean()
-        seat.save(update_fields=[*changed, "updated_at"])
+    """Change the given fields (``SEAT_FIELDS``); a field outside them is a ValidationError."""
+    model_update(instance=seat, data=data, fields=SEAT_FIELDS, validate=_full_clean)
     return seat

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from agency import clock
 from agency.choices import Shift
-from agency.errors import ApplicationError
+from agency.errors import RowError, RowErrors
 from seats.models import Agent, WorkloadRecord
 
 KEY_FIELDS = ("agent", "shop", "date", "shift")
@@ -44,7 +44,6 @@ UPDATED_FIELDS = [*COUNT_FIELDS, "sales_amount", "updated_at"]
 
 MAX_COUNT = 2_147_483_647  # the columns are 32-bit on every database
 MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
-MAX_REPORTED_ERRORS = 1000
 ID_CHUNK = 2000  # ids per IN (...) list: well under every database's parameter limit
 WRITE_BATCH = 2000
 
@@ -53,32 +52,16 @@ _WHOLE = re.compile(r"^\d+$")
 
 
 @dataclass(frozen=True)
-class RowError:
-    row: int | None
-    field: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "message": self.message}
-
-
-@dataclass(frozen=True)
 class BulkResult:
     created: int
     updated: int
 
 
-class WorkloadBulkError(ApplicationError):
+class WorkloadBulkError(RowErrors):
     """The upload was refused; ``errors`` says where and why (answered as 400)."""
 
-    def __init__(self, errors: list[RowError]) -> None:
-        errors = sorted(errors, key=lambda e: (e.row is not None, e.row or 0))
-        shown = errors[:MAX_REPORTED_ERRORS]
-        extra: dict[str, Any] = {"errors": [error.as_dict() for error in shown]}
-        if len(errors) > len(shown):
-            extra["errors_omitted"] = len(errors) - len(shown)
-        super().__init__(f"The upload has {len(errors)} error(s); nothing was saved.", extra)
-        self.errors = errors
+    def summary(self, count: int) -> str:
+        return gettext("The upload has %(count)s error(s); nothing was saved.") % {"count": count}
 
 
 def _max_rows() -> int:

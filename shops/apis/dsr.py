@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.api import id_filter
-from agency.errors import ApplicationError
+from agency.errors import ApplicationError, RowError
 from shops import selectors, services
 from shops.apis.common import ManagersCreate
 from shops.models import DsrRating, Shop
@@ -91,7 +91,7 @@ class DsrRatingListApi(generics.ListCreateAPIView):
             [rating] = services.dsr_ratings_record(
                 actor=request.user, ratings=[serializer.validated_data]
             )
-        except services.RowErrors as exc:
+        except services.DsrBulkError as exc:
             errors: dict[str, list[str]] = {}
             for error in exc.errors:
                 errors.setdefault(error.field, []).append(error.message)
@@ -110,9 +110,9 @@ class DsrRatingListApi(generics.ListCreateAPIView):
                 continue
             for field, messages in serializer.errors.items():
                 for message in messages if isinstance(messages, list) else [messages]:
-                    errors.append(services.RowError(number, field, str(message)))
+                    errors.append(RowError(number, field, str(message)))
         if errors:
-            raise services.RowErrors(errors)
+            raise services.DsrBulkError(errors)
         return rows
 
 

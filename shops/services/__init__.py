@@ -2,9 +2,10 @@
 
 Every write the API, the admin or a command makes goes through a function here. Each takes
 keyword-only arguments, runs in one transaction, checks its rules first and refuses with a
-``ValidationError`` naming the field (400), ``StateConflict`` (409) or ``PermissionDenied``
-(403). ``actor`` is the user acting; it is recorded in the history (``simple_history``) and
-``None`` means the system itself (imports, data migrations).
+``ValidationError`` naming the field (400), ``StateConflict`` (409) or ``NotPermitted`` (403;
+the turnover services still raise Django's ``PermissionDenied``). ``actor`` is the user acting;
+it is recorded in the history (``simple_history``) and ``None`` means the system itself
+(imports, data migrations).
 """
 
 from shops.services.contracts import (
@@ -14,7 +15,7 @@ from shops.services.contracts import (
     contract_update,
     contract_validate,
 )
-from shops.services.dsr import DSR_MAX_ROWS, RowError, RowErrors, dsr_ratings_record
+from shops.services.dsr import DSR_MAX_ROWS, DsrBulkError, dsr_ratings_record
 from shops.services.shops import (
     OWNER_EDITABLE_SHOP_FIELDS,
     shop_check_editable_fields,
@@ -37,8 +38,7 @@ __all__ = [
     "DSR_MAX_ROWS",
     "OWNER_EDITABLE_SHOP_FIELDS",
     "ContractTerms",
-    "RowError",
-    "RowErrors",
+    "DsrBulkError",
     "contract_create",
     "contract_update",
     "contract_validate",

@@ -2,41 +2,27 @@
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from agency.errors import ApplicationError
+from agency.access import require_manager
+from agency.errors import ApplicationError, RowError, RowErrors
 from agency.models import User
 from shops.models import DsrRating, Shop
-from shops.services._common import require_manager
 
 DSR_MAX_ROWS = 10_000
 DSR_SCORE_FIELDS = ("description", "service", "logistics")
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One refused row of a multi-row write; rows are numbered from 1."""
+class DsrBulkError(RowErrors):
+    """A list of ratings refused as a whole: nothing was recorded (answered as 400)."""
 
-    row: int
-    field: str
-    message: str
-
-
-class RowErrors(ApplicationError):
-    """A multi-row write refused as a whole.
-
-    The API answers 400 ``{"detail": ..., "errors": [{"row", "field", "message"}, ...]}``.
-    """
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        self.errors = list(errors)
-        super().__init__(
-            "Nothing was recorded: correct the rows listed in errors and send them all again.",
-            extra={"errors": [asdict(error) for error in self.errors]},
+    def summary(self, count: int) -> str:
+        return gettext(
+            "Nothing was recorded: correct the rows listed in errors and send them all again."
         )
 
 
@@ -110,7 +96,7 @@ def dsr_ratings_record(
         else:
             first_row[key] = number
     if errors:
-        raise RowErrors(errors)
+        raise DsrBulkError(errors)
 
     return DsrRating.objects.bulk_create(
         [

@@ -3,13 +3,15 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
-from agency.access import is_manager
+from agency.access import is_manager, require_manager
+from agency.errors import NotPermitted
 from agency.models import User
+from agency.services import model_update, record_actor, refuse_unknown_fields
 from shops.models import Shop
-from shops.services._common import record_actor, require_manager
 
 SHOP_FIELDS = (
     "owner",
@@ -81,18 +83,12 @@ def shop_create(
 
 @transaction.atomic
 def shop_update(*, shop: Shop, actor: User | None, data: Mapping[str, Any]) -> Shop:
-    """Change the given fields of ``shop``; owners may change only the briefing of their shop."""
-    unknown = set(data) - set(SHOP_FIELDS)
-    if unknown:
-        raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
+    """Change the given fields of ``shop``; owners may change only the briefing of their shop.
+
+    Only the fields whose value changes are saved (and recorded in the history)."""
+    refuse_unknown_fields(data=data, fields=SHOP_FIELDS)
     shop_check_editable_fields(actor=actor, fields=data.keys())
     if actor is not None and not is_manager(actor) and shop.owner_id != actor.pk:
-        raise PermissionDenied("Only the shop's owner or a manager can change it.")
-    if not data:
-        return shop
-    for field, value in data.items():
-        setattr(shop, field, value)
-    _shop_validate(shop)
-    record_actor(shop, actor)
-    shop.save(update_fields=[*data.keys(), "updated_at"])
+        raise NotPermitted(gettext("Only the shop's owner or a manager can change it."))
+    model_update(instance=shop, data=data, fields=SHOP_FIELDS, actor=actor, validate=_shop_validate)
     return shop

@@ -216,6 +216,15 @@ def test_service_update_of_nothing_writes_nothing(seat, wang):
     assert assignment_update(assignment=assignment, data={}).history.count() == 1
 
 
+def test_service_update_refuses_an_unknown_field_by_name(seat, wang):
+    assignment = assignment_create(
+        seat=seat, agent=wang, shift=Shift.DAY, start_date=D(2026, 10, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        assignment_update(assignment=assignment, data={"shop": 1})
+    assert list(error.value.message_dict) == ["shop"]
+
+
 def test_admin_form_uses_the_same_overlap_rule(seat, wang, li):
     SeatAssignmentFactory(seat=seat, agent=wang, shift="day", start_date=D(2026, 10, 1))
     form = SeatAssignmentForm(

@@ -4,10 +4,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agency.choices import Shift
+from seats.services import agent_update, seat_update
 from tests.factories import (
     AgentFactory,
     ContractFactory,
@@ -228,3 +230,15 @@ def test_seat_list_costs_a_handful_of_queries(manager_api, today, django_assert_
     _staff(20)
     with django_assert_max_num_queries(5):  # count, seats, assignments, shops, history
         manager_api.get("/api/v1/seats/")
+
+
+def test_agent_update_refuses_an_unknown_field_by_name(db):
+    with pytest.raises(ValidationError) as error:
+        agent_update(agent=AgentFactory(), data={"seat": 1, "name": "New"})
+    assert list(error.value.message_dict) == ["seat"]
+
+
+def test_seat_update_refuses_an_unknown_field_by_name(db):
+    with pytest.raises(ValidationError) as error:
+        seat_update(seat=SeatFactory(), data={"agent": 1, "code": "S-9"})
+    assert list(error.value.message_dict) == ["agent"]

@@ -223,3 +223,10 @@ def test_bad_filter_value_is_400(manager_api):
     response = manager_api.get(f"{LIST}?platform=ebay")
     assert response.status_code == 400
     assert "platform" in response.json()
+
+
+def test_shop_update_refuses_an_owner_another_owners_shop(owner_b, shop_a):
+    from agency.errors import NotPermitted
+
+    with pytest.raises(NotPermitted):
+        shop_update(shop=shop_a, actor=owner_b, data={"briefing": "not mine"})

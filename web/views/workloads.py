@@ -15,10 +15,10 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from agency.errors import RowError
 from seats.models import Agent
 from seats.services import (
     BulkResult,
-    RowError,
     WorkloadBulkError,
     parse_workload_csv,
     workload_bulk_upsert,
