@@ -25,7 +25,6 @@ from agency.access import is_manager
 from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
 from agency.errors import ApplicationError, StateConflict
-from billing.calculations import tiers_from_json, tiers_to_json, validate_tiers
 from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, PriceBookEntry
 from billing.services import (
     billing_run_create,
@@ -38,6 +37,7 @@ from billing.services import (
 from billing.services.invoices import void_reason_clean
 from shops.models import TurnoverReport
 from shops.services import turnover_check_amount, turnover_month_check, turnover_submit
+from shops.terms import tiers_from_json, tiers_to_json, validate_tiers
 
 
 class ManagersMayView:

@@ -9,7 +9,6 @@ keyword-only arguments, runs in one transaction, checks its rules first and refu
 
 from shops.services.contracts import (
     CONTRACT_EDITABLE_FIELDS,
-    ContractTerms,
     contract_create,
     contract_update,
     contract_validate,
@@ -36,7 +35,6 @@ __all__ = [
     "CONTRACT_EDITABLE_FIELDS",
     "DSR_MAX_ROWS",
     "OWNER_EDITABLE_SHOP_FIELDS",
-    "ContractTerms",
     "RowError",
     "RowErrors",
     "contract_create",
