@@ -1,4 +1,4 @@
-"""Reads of the shops app: tenant-scoped lists, seat occupancy and the DSR figures.
+"""Reads of the shops app: tenant-scoped lists, the price book, seat occupancy and DSR figures.
 
 Every list starts from ``shops_for_user`` or ``agency.access.scoped_to_shops`` so an owner only
 ever sees their own shops and what hangs off them; each list costs a constant number of queries
@@ -23,7 +23,7 @@ from agency.choices import Plan
 from agency.models import User
 from agency.money import round_money
 from agency.months import month_last_day
-from shops.models import Contract, DsrRating, Shop, TurnoverReport
+from shops.models import Contract, DsrRating, PriceBookEntry, Shop, TurnoverReport
 
 BUSINESS_TZ = ZoneInfo(settings.TIME_ZONE)
 """Business dates are Shanghai dates whatever time zone a request may have activated."""
@@ -52,6 +52,11 @@ def shop_list(*, user: User) -> QuerySet[Shop]:
 
 def contract_list(*, user: User) -> QuerySet[Contract]:
     return scoped_to_shops(Contract.objects.all(), user)
+
+
+def list_prices() -> dict[str, Decimal]:
+    """{plan: list price} from the price book, in one query."""
+    return dict(PriceBookEntry.objects.filter(plan__in=Plan.values).values_list("plan", "price"))
 
 
 def turnover_report_list(*, user: User) -> QuerySet[TurnoverReport]:

@@ -12,8 +12,7 @@ from django.db import transaction
 from agency.choices import CommissionMode, Plan, Shift
 from agency.limits import max_shops_per_seat, seat_takes_another_shop
 from agency.models import User
-from billing.models import PriceBookEntry
-from shops.models import Contract, Shop
+from shops.models import Contract, PriceBookEntry, Shop
 from shops.selectors import seat_busiest_day
 from shops.services._common import record_actor, require_manager
 from shops.terms import DEFAULT_TIERS, ContractTerms, tiers_from_json, tiers_to_json
