@@ -1,5 +1,5 @@
-"""Admin of billing: the price book (editable by managers), invoices, turnover reports (the
-shops app's model, whose confirmation and correction change the month's draft) and billing runs.
+"""Admin of billing: invoices, turnover reports (the shops app's model, whose confirmation and
+correction change the month's draft) and billing runs. The price book is the shops app's.
 
 Invoices and runs are read-only here: every change goes through the same services as the API
 (issue, pay, void, start a run), as admin actions; voiding asks for the reason on an
@@ -23,10 +23,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agency.access import is_manager
 from agency.admin import HistoryReadOnlyMixin
-from agency.choices import Plan
 from agency.errors import ApplicationError, StateConflict
-from billing.calculations import tiers_from_json, tiers_to_json, validate_tiers
-from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence, PriceBookEntry
+from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
 from billing.services import (
     billing_run_create,
     invoice_issue,
@@ -59,72 +57,6 @@ class ReadOnly(ManagersMayView):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
-
-
-# --- Price book -------------------------------------------------------------------------------
-
-
-class PriceBookEntryForm(forms.ModelForm):
-    """Monthly plans need a usable tier schedule (``validate_tiers``); day plans carry none."""
-
-    class Meta:
-        model = PriceBookEntry
-        fields = ["plan", "price", "commission_mode", "commission_tiers"]
-        help_texts = {
-            "commission_tiers": _(
-                'Monthly plans: [{"from": "0.00", "rate": "0.03"}, ...], the first tier from 0, '
-                "bounds ascending, rates between 0 and 1. Day plans: []."
-            )
-        }
-
-    def clean_price(self):
-        price = self.cleaned_data["price"]
-        if price is not None and price < 0:
-            raise forms.ValidationError(_("A price cannot be negative."))
-        return price
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        plan = cleaned.get("plan") or getattr(self.instance, "plan", None)
-        tiers = cleaned.get("commission_tiers")
-        if plan is None or "commission_tiers" in self.errors:
-            return cleaned
-        if plan in Plan.day_plans():
-            if tiers:
-                self.add_error(
-                    "commission_tiers", _("Day plans earn no commission: leave the tiers empty.")
-                )
-            else:
-                cleaned["commission_tiers"] = []
-            return cleaned
-        try:
-            parsed = tiers_from_json(tiers if tiers is not None else [])
-            validate_tiers(parsed)
-        except ValueError as error:
-            self.add_error("commission_tiers", str(error))
-        else:
-            cleaned["commission_tiers"] = tiers_to_json(parsed)
-        return cleaned
-
-
-@admin.register(PriceBookEntry)
-class PriceBookEntryAdmin(HistoryReadOnlyMixin, ManagersMayView, SimpleHistoryAdmin):
-    """List prices; new contracts take their defaults from here (history: which price when)."""
-
-    form = PriceBookEntryForm
-    list_display = ["plan", "price", "commission_mode", "commission_tiers", "updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return is_manager(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_manager(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # every plan needs a list price
-
-    def get_readonly_fields(self, request: HttpRequest, obj=None):
-        return ["plan"] if obj is not None else []
 
 
 # --- Invoices ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Pure money math for billing: months, proration, commission tiers and rounding.
+"""Pure money math for billing: contract days, proration, commission and splitting.
 
 Nothing here touches the database, so every rule of the price book can be checked with plain
 tables and property tests, and the billing services, the invoice explanation and the quote
@@ -10,28 +10,20 @@ Conventions, taken from the billing rules:
   to 0.01 (``agency.money.round_money``). Floats are never used: ``0.1 + 0.2`` must not decide
   an invoice.
 * A month is the ``date`` of its first day; "2026-10" is ``date(2026, 10, 1)``.
+* Commission tiers and modes are a contract's terms (``shops.terms``); here they are charged.
 * Contract date ranges are inclusive at both ends; an open contract has ``end=None``.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
 
 from agency.money import CENT, round_money
 from agency.months import month_last_day
-
-RATE_STEP = Decimal("0.0001")
-"""Precision at which tier rates are stored and exchanged (0.01 of a percent)."""
-
-MODE_GRADUATED = "graduated"
-MODE_FLAT = "flat"
-COMMISSION_MODES = (MODE_GRADUATED, MODE_FLAT)
+from shops.terms import COMMISSION_MODES, MODE_FLAT, Tier, validate_tiers
 
 _ZERO = Decimal("0")
-_ONE = Decimal("1")
 
 
 # --- Rounding ---------------------------------------------------------------------------------
@@ -125,106 +117,6 @@ def attributed_turnover(turnover: Decimal, active: int, total: int) -> Decimal:
 
 
 # --- Commission tiers -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tier:
-    """One commission tier: ``rate`` applies to turnover from ``lower`` (inclusive) upwards.
-
-    A tier ends where the next one starts, so only lower bounds are stored; the last tier is
-    open-ended. ``rate`` is a fraction: 0.03 means 3 %.
-    """
-
-    lower: Decimal
-    rate: Decimal
-
-
-DEFAULT_TIERS: tuple[Tier, ...] = (
-    Tier(lower=Decimal("0.00"), rate=Decimal("0.03")),
-    Tier(lower=Decimal("100000.00"), rate=Decimal("0.02")),
-    Tier(lower=Decimal("500000.00"), rate=Decimal("0.01")),
-)
-"""The price book's default tiers: 3 % up to 100,000, 2 % up to 500,000, 1 % above."""
-
-
-def validate_tiers(tiers: Sequence[Tier]) -> None:
-    """Raise ``ValueError`` with a message for people unless ``tiers`` form a usable schedule.
-
-    The rules make every turnover from 0 upwards fall in exactly one tier: at least one tier,
-    the first starting at 0, bounds strictly ascending, and rates between 0 % and 100 %.
-    """
-    if not tiers:
-        raise ValueError("Add at least one commission tier.")
-    for number, tier in enumerate(tiers, start=1):
-        if not tier.lower.is_finite() or not tier.rate.is_finite():
-            raise ValueError(f"Tier {number}: the lower bound and the rate must be numbers.")
-        if tier.lower < 0:
-            raise ValueError(f"Tier {number}: the lower bound cannot be negative.")
-        if not _ZERO <= tier.rate <= _ONE:
-            raise ValueError(f"Tier {number}: the rate must be between 0 and 1 (0 % to 100 %).")
-    if tiers[0].lower != 0:
-        raise ValueError("The first commission tier must start at 0.")
-    for number, (previous, current) in enumerate(zip(tiers, tiers[1:], strict=False), start=2):
-        if current.lower <= previous.lower:
-            raise ValueError(
-                f"Tier {number}: each tier must start above the one before "
-                f"({current.lower} is not above {previous.lower})."
-            )
-
-
-def _decimal_field(entry: dict[str, Any], key: str, number: int) -> Decimal:
-    """Read one tier field from JSON, accepting strings and numbers but never booleans."""
-    if key not in entry:
-        raise ValueError(f"Tier {number}: {key!r} is missing.")
-    raw = entry[key]
-    # A JSON number arrives as float; going through str keeps 0.03 as 0.03, not 0.0299999...
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
-        raise ValueError(f"Tier {number}: {key!r} must be a number.")
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise ValueError(f"Tier {number}: {key!r} must be a number (got {raw!r}).") from None
-    if not value.is_finite():
-        raise ValueError(f"Tier {number}: {key!r} must be a number (got {raw!r}).")
-    return value
-
-
-def tiers_from_json(data: list[dict[str, Any]]) -> tuple[Tier, ...]:
-    """Build validated tiers from their stored form ``[{"from": "0.00", "rate": "0.03"}, ...]``.
-
-    Contracts and the price book keep tiers as JSON; reading them always goes through
-    ``validate_tiers`` so a hand-edited or outdated value cannot produce a wrong invoice.
-    """
-    if not isinstance(data, list):
-        raise ValueError("Commission tiers must be a list of {'from', 'rate'} entries.")
-    tiers: list[Tier] = []
-    for number, entry in enumerate(data, start=1):
-        if not isinstance(entry, dict):
-            raise ValueError(f"Tier {number} must have a 'from' and a 'rate'.")
-        tiers.append(
-            Tier(
-                lower=_decimal_field(entry, "from", number),
-                rate=_decimal_field(entry, "rate", number),
-            )
-        )
-    result = tuple(tiers)
-    validate_tiers(result)
-    return result
-
-
-def tiers_to_json(tiers: Sequence[Tier]) -> list[dict[str, str]]:
-    """Return tiers in their stored form, with bounds to 2 places and rates to 4 places.
-
-    Strings rather than JSON numbers, so that storing and reading back never passes a value
-    through a float. Rates finer than 0.0001 (0.01 %) are rounded half-up to that step.
-    """
-    return [
-        {
-            "from": str(tier.lower.quantize(CENT, rounding=ROUND_HALF_UP)),
-            "rate": str(tier.rate.quantize(RATE_STEP, rounding=ROUND_HALF_UP)),
-        }
-        for tier in tiers
-    ]
 
 
 def tier_breakdown(

@@ -1,16 +1,17 @@
 """Quotes: the price book over seat capacity, for a shop's daily inquiries and coverage.
 
 The arithmetic (plan, seats, capacity, price) is the pure ``seats.calculations.quote``; the list
-prices are billing's. The API (``billing.quote_apis``) and the manager app's quote page both ask
-``quote_for``, so they agree on the prices and on the refusal when one is missing.
+prices come from the price book (``shops.selectors.list_prices``). The API
+(``billing.quote_apis``) and the manager app's quote page both ask ``quote_for``, so they agree
+on the prices and on the refusal when one is missing.
 """
 
 from django.utils.translation import gettext
 
 from agency.choices import Plan
 from agency.errors import ApplicationError
-from billing.selectors import list_prices
 from seats.calculations import Quote, quote
+from shops.selectors import list_prices
 
 # The plans a quote may name: one shift, full day, and the temporary plan of a short job.
 QUOTED_PLANS = (Plan.SHIFT, Plan.FULL_DAY, Plan.TEMPORARY)

@@ -1,19 +1,17 @@
-"""Reads of the billing app: invoices within the caller's rights, billing runs, list prices.
+"""Reads of the billing app: invoices within the caller's rights and billing runs.
 
 Invoices hang off shops, so every list starts from ``agency.access.scoped_to_shops``: an owner
 sees only the invoices of their shops, and any other id is simply absent (404). Lists prefetch
 their lines, so a page costs the same few queries whatever its length.
 """
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from agency.access import scoped_to_shops
-from agency.choices import Plan
 from agency.models import User
-from billing.models import BillingRun, Invoice, InvoiceLine, PriceBookEntry
+from billing.models import BillingRun, Invoice, InvoiceLine
 
 if TYPE_CHECKING:
     from shops.models import Shop
@@ -48,8 +46,3 @@ def shop_invoices(*, shop: "Shop", user: User) -> QuerySet[Invoice]:
 def billing_run_list() -> QuerySet[BillingRun]:
     """Billing runs, newest first (managers only: the API checks the role first)."""
     return BillingRun.objects.select_related("requested_by")
-
-
-def list_prices() -> dict[str, Decimal]:
-    """{plan: list price} from the price book, in one query."""
-    return dict(PriceBookEntry.objects.filter(plan__in=Plan.values).values_list("plan", "price"))

@@ -1,7 +1,8 @@
 """Admin of the shops app. Where a rule applies, the forms call the same service functions as
 the API, so the admin cannot save what the API would refuse. History pages show past versions and
 never restore one (``HistoryReadOnlyMixin``). Turnover reports are administered with billing
-(``billing/admin.py``): confirming or correcting one changes the month's draft invoice."""
+(``billing/admin.py``): confirming or correcting one changes the month's draft invoice. The price
+book is edited here by managers; new contracts take their defaults from it."""
 
 from django import forms
 from django.contrib import admin
@@ -9,10 +10,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from agency.access import is_manager
 from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
-from shops.models import Contract, DsrRating, Shop
+from shops.models import Contract, DsrRating, PriceBookEntry, Shop
 from shops.services import contract_validate
+from shops.terms import tiers_from_json, tiers_to_json, validate_tiers
 
 
 @admin.register(Shop)
@@ -122,3 +125,78 @@ class DsrRatingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: DsrRating | None = None) -> bool:
         return False
+
+
+# --- Price book -------------------------------------------------------------------------------
+
+
+class PriceBookEntryForm(forms.ModelForm):
+    """Monthly plans need a usable tier schedule (``validate_tiers``); day plans carry none."""
+
+    class Meta:
+        model = PriceBookEntry
+        fields = ["plan", "price", "commission_mode", "commission_tiers"]
+        help_texts = {
+            "commission_tiers": _(
+                'Monthly plans: [{"from": "0.00", "rate": "0.03"}, ...], the first tier from 0, '
+                "bounds ascending, rates between 0 and 1. Day plans: []."
+            )
+        }
+
+    def clean_price(self):
+        price = self.cleaned_data["price"]
+        if price is not None and price < 0:
+            raise forms.ValidationError(_("A price cannot be negative."))
+        return price
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        plan = cleaned.get("plan") or getattr(self.instance, "plan", None)
+        tiers = cleaned.get("commission_tiers")
+        if plan is None or "commission_tiers" in self.errors:
+            return cleaned
+        if plan in Plan.day_plans():
+            if tiers:
+                self.add_error(
+                    "commission_tiers", _("Day plans earn no commission: leave the tiers empty.")
+                )
+            else:
+                cleaned["commission_tiers"] = []
+            return cleaned
+        try:
+            parsed = tiers_from_json(tiers if tiers is not None else [])
+            validate_tiers(parsed)
+        except ValueError as error:
+            self.add_error("commission_tiers", str(error))
+        else:
+            cleaned["commission_tiers"] = tiers_to_json(parsed)
+        return cleaned
+
+
+@admin.register(PriceBookEntry)
+class PriceBookEntryAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
+    """List prices; new contracts take their defaults from here (history: which price when).
+
+    Agency managers (active staff) see and edit it without per-model permissions.
+    """
+
+    form = PriceBookEntryForm
+    list_display = ["plan", "price", "commission_mode", "commission_tiers", "updated_at"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_manager(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_manager(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_manager(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_manager(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # every plan needs a list price
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return ["plan"] if obj is not None else []

@@ -73,6 +73,42 @@ class Shop(TimeStampedModel):
         return self.name
 
 
+class PriceBookEntry(TimeStampedModel):
+    """The agency's list price for one plan; new contracts take their defaults from here.
+
+    The table keeps its first name (``billing_pricebookentry``, and the history's): the price
+    book moved to shops, which makes the contracts that take their defaults from it.
+    """
+
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, unique=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Day rate for day plans, monthly fee for monthly plans (CNY, tax included)."),
+    )
+    commission_mode = models.CharField(
+        _("commission mode"),
+        max_length=20,
+        choices=CommissionMode.choices,
+        default=CommissionMode.GRADUATED,
+    )
+    commission_tiers = models.JSONField(_("commission tiers"), default=list, blank=True)
+    history = HistoricalRecords(table_name="billing_historicalpricebookentry")
+
+    class Meta:
+        db_table = "billing_pricebookentry"
+        ordering = ["plan"]
+        verbose_name = _("price book entry")
+        verbose_name_plural = _("price book")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="pricebook_price_non_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_plan_display()}: {self.price}"
+
+
 class ContractQuerySet(models.QuerySet):
     """Date-range filters shared by the contract rules, billing and the API.
 

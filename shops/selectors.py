@@ -1,5 +1,5 @@
 """Reads of the shops app: tenant-scoped lists, contracts, turnover reports, the shop's history,
-seat occupancy and the DSR figures.
+the price book, seat occupancy and the DSR figures.
 
 Every list starts from ``shops_for_user`` or ``agency.access.scoped_to_shops`` so an owner only
 ever sees their own shops and what hangs off them; each list costs a constant number of queries
@@ -24,7 +24,7 @@ from agency.choices import Plan, Shift
 from agency.models import User
 from agency.money import round_money
 from agency.months import month_last_day
-from shops.models import Contract, DsrRating, Shop, TurnoverReport
+from shops.models import Contract, DsrRating, PriceBookEntry, Shop, TurnoverReport
 
 BUSINESS_TZ = ZoneInfo(settings.TIME_ZONE)
 """Business dates are Shanghai dates whatever time zone a request may have activated."""
@@ -87,6 +87,14 @@ def shop_contracts(*, shop: Shop) -> QuerySet[Contract]:
 def shop_contracts_on(*, shop: Shop, day: dt.date) -> QuerySet[Contract]:
     """A shop's contracts active on ``day``, oldest first (one query)."""
     return Contract.objects.filter(shop=shop).active_on(day).order_by("start_date", "id")
+
+
+# --- Price book ---------------------------------------------------------------------------------
+
+
+def list_prices() -> dict[str, Decimal]:
+    """{plan: list price} from the price book, in one query."""
+    return dict(PriceBookEntry.objects.filter(plan__in=Plan.values).values_list("plan", "price"))
 
 
 # --- Turnover -----------------------------------------------------------------------------------

@@ -38,15 +38,14 @@ from agency.formatting import money_text, rate_text
 from agency.money import round_money
 from agency.months import days_in_month, month_last_day
 from billing.calculations import (
-    Tier,
     active_days,
     attributed_turnover,
     prorate,
     split_by_weights,
     tier_breakdown,
-    tiers_from_json,
 )
 from billing.models import InvoiceLine
+from shops.terms import Tier, tiers_from_json
 
 QUANTITY_STEP = Decimal("0.0001")
 SHARE_STEP = Decimal("0.000001")

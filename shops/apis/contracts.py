@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from agency.api import ManagerWritesOnly, id_filter
 from agency.choices import CommissionMode, Plan, Shift
 from agency.money import CENT
-from billing.calculations import RATE_STEP
 from shops import selectors, services
 from shops.models import Contract, Shop
+from shops.terms import RATE_STEP
 
 TIERS_SCHEMA = {
     "type": "array",

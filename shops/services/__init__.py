@@ -10,7 +10,6 @@ it is recorded in the history (``simple_history``) and ``None`` means the system
 
 from shops.services.contracts import (
     CONTRACT_EDITABLE_FIELDS,
-    ContractTerms,
     contract_create,
     contract_update,
     contract_validate,
@@ -37,7 +36,6 @@ __all__ = [
     "CONTRACT_EDITABLE_FIELDS",
     "DSR_MAX_ROWS",
     "OWNER_EDITABLE_SHOP_FIELDS",
-    "ContractTerms",
     "DsrBulkError",
     "contract_create",
     "contract_update",

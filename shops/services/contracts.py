@@ -3,7 +3,6 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -13,11 +12,10 @@ from django.db import transaction
 from agency.choices import CommissionMode, Plan, Shift
 from agency.limits import max_shops_per_seat, seat_takes_another_shop
 from agency.models import User
-from billing.calculations import DEFAULT_TIERS, tiers_from_json, tiers_to_json
-from billing.models import PriceBookEntry
-from shops.models import Contract, Shop
+from shops.models import Contract, PriceBookEntry, Shop
 from shops.selectors import seat_busiest_day
 from shops.services._common import record_actor, require_manager
+from shops.terms import DEFAULT_TIERS, ContractTerms, tiers_from_json, tiers_to_json
 
 if TYPE_CHECKING:
     from seats.models import Seat
@@ -34,15 +32,6 @@ CONTRACT_EDITABLE_FIELDS = frozenset(
         "commission_tiers",
     }
 )
-
-
-@dataclass(frozen=True)
-class ContractTerms:
-    """A contract's money terms after the price book filled in what was not given."""
-
-    price: Decimal
-    commission_mode: str
-    commission_tiers: list[dict[str, str]]
 
 
 def _normalised_tiers(source: Any) -> list[dict[str, str]]:

@@ -18,7 +18,7 @@ from django.test import Client
 from simple_history.admin import SimpleHistoryAdmin
 
 from agency.admin import HistoryReadOnlyMixin
-from billing.models import Invoice, PriceBookEntry
+from billing.models import Invoice
 from billing.services import (
     bill_month,
     invoice_issue,
@@ -26,7 +26,7 @@ from billing.services import (
     invoice_void,
     turnover_confirm,
 )
-from shops.models import Contract, TurnoverReport
+from shops.models import Contract, PriceBookEntry, TurnoverReport
 from tests.billing.factories import OCTOBER, monthly_contract
 from tests.factories import ManagerFactory, TurnoverReportFactory, UserFactory
 

@@ -10,8 +10,6 @@ from hypothesis import strategies as st
 from agency.money import CENT, round_money
 from agency.months import days_in_month
 from billing.calculations import (
-    DEFAULT_TIERS,
-    Tier,
     active_days,
     attributed_turnover,
     commission,
@@ -19,10 +17,8 @@ from billing.calculations import (
     service_days,
     split_by_weights,
     tier_breakdown,
-    tiers_from_json,
-    tiers_to_json,
-    validate_tiers,
 )
+from shops.terms import DEFAULT_TIERS, Tier, tiers_from_json, tiers_to_json, validate_tiers
 
 D = Decimal
 

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from agency.choices import Plan
 from billing.calculations import (
-    DEFAULT_TIERS,
     active_days,
     attributed_turnover,
     commission,
@@ -26,6 +25,7 @@ from billing.documents import commission_statement, explain_line
 from billing.models import Invoice
 from billing.services import bill_month
 from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
+from shops.terms import DEFAULT_TIERS
 from tests.billing.factories import DEFAULT_TIERS_JSON, NOVEMBER, confirmed_turnover
 from tests.billing.factories import monthly_contract as stored_contract
 

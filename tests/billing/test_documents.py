@@ -17,7 +17,6 @@ from django.utils import timezone
 from agency.choices import Plan, Shift
 from billing import documents
 from billing.calculations import (
-    DEFAULT_TIERS,
     attributed_turnover,
     commission,
     prorate,
@@ -35,6 +34,7 @@ from billing.documents import (
     render_invoice_pdf,
 )
 from billing.models import Invoice, InvoiceLine
+from shops.terms import DEFAULT_TIERS
 from tests.factories import ContractFactory, ShopFactory
 
 OCTOBER = dt.date(2026, 10, 1)

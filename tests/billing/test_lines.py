@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 
 from agency.months import days_in_month
 from billing.calculations import (
-    DEFAULT_TIERS,
     active_days,
     attributed_turnover,
     commission,
     prorate,
 )
 from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
+from shops.terms import DEFAULT_TIERS
 from tests.billing.factories import DEFAULT_TIERS_JSON, FEBRUARY, OCTOBER
 
 D = Decimal

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from agency.errors import ApplicationError
-from billing.models import PriceBookEntry
 from billing.quotes import quote_for
+from shops.models import PriceBookEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -20,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import BrowserContext, Page, expect
 
 from demo.seed import DEMO_PASSWORD, seed_demo
+from shops.models import PriceBookEntry
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -106,7 +106,11 @@ def demo(live_server) -> None:
     """
     # The flush after the previous test emptied the list prices the migration wrote.
     price_book = importlib.import_module("billing.migrations.0003_default_price_book")
-    price_book.create_price_book(apps, None)
+    for plan, (price, tiers) in price_book.PRICES.items():
+        PriceBookEntry.objects.get_or_create(
+            plan=plan,
+            defaults={"price": price, "commission_tiers": tiers, "commission_mode": "graduated"},
+        )
     seed_demo()
 
 

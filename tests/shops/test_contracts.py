@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from billing.models import PriceBookEntry
-from shops.models import Contract
+from shops.models import Contract, PriceBookEntry
 from shops.services import contract_create, contract_update, contract_validate
 from tests.factories import ContractFactory, SeatFactory, ShopFactory
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from billing.models import PriceBookEntry
+from shops.models import PriceBookEntry
 
 QUOTE = "/quote/"
 
