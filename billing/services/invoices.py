@@ -19,7 +19,7 @@ from datetime import timedelta
 
 import structlog
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
@@ -30,7 +30,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from agency import clock
-from agency.access import is_manager
+from agency.access import require_manager
 from agency.errors import StateConflict
 from agency.formatting import money_text
 from agency.models import User
@@ -41,11 +41,6 @@ from billing.services.numbering import invoice_number_next
 from billing.services.runs import invoice_draft_recompute, shop_month_bill
 
 logger = structlog.get_logger(__name__)
-
-
-def _require_manager(actor: User | None) -> None:
-    if actor is not None and not is_manager(actor):
-        raise PermissionDenied("Only agency managers can change invoices.")
 
 
 def _locked_invoice(invoice_id: int) -> Invoice:
@@ -77,7 +72,7 @@ def invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
     issued never changes again, so it must be the figures as they stand. The recompute commits
     on its own, so a refusal (awaiting turnover) still leaves the draft current.
     """
-    _require_manager(actor)
+    require_manager(actor)
     target = Invoice.objects.filter(pk=invoice_id).values("shop_id", "month", "status").first()
     if target is None:
         raise Http404("No such invoice.")
@@ -124,7 +119,7 @@ def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
 @transaction.atomic
 def invoice_pay(*, invoice_id: int, actor: User | None) -> Invoice:
     """Record the payment of an issued invoice."""
-    _require_manager(actor)
+    require_manager(actor)
     invoice = _locked_invoice(invoice_id)
     if invoice.status != Invoice.Status.ISSUED:
         reason = {
@@ -168,7 +163,7 @@ def invoice_void(*, invoice_id: int, actor: User | None, reason: str) -> Invoice
     emailed the reason once the transaction commits; a draft's void tells nobody (the owner
     never received it).
     """
-    _require_manager(actor)
+    require_manager(actor)
     text = void_reason_clean(reason)
     invoice = _locked_invoice(invoice_id)
     if invoice.status == Invoice.Status.PAID:
@@ -193,7 +188,7 @@ def invoice_rebill(*, invoice_id: int, actor: User | None) -> Invoice:
     Only a void invoice is billed again (``StateConflict`` otherwise); the rest is
     ``shop_month_bill``'s to decide (the month has started, no live invoice, a contract).
     """
-    _require_manager(actor)
+    require_manager(actor)
     invoice = Invoice.objects.filter(pk=invoice_id).select_related("shop").first()
     if invoice is None:
         raise Http404("No such invoice.")

@@ -33,7 +33,7 @@ from decimal import Decimal
 from hashlib import blake2b
 
 import structlog
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from agency import clock
-from agency.access import is_manager
+from agency.access import require_manager
 from agency.errors import ApplicationError
 from agency.models import User
 from agency.months import month_last_day
@@ -309,8 +309,7 @@ def shop_month_bill(*, shop_id: int, month: date, actor: User | None = None) -> 
     not started, when the shop already has a live (not void) invoice for the month, or when no
     contract of the shop is active in the month.
     """
-    if actor is not None and not is_manager(actor):
-        raise PermissionDenied("Only agency managers can bill a month.")
+    require_manager(actor)
     month = month.replace(day=1)
     shop_name = Shop.objects.filter(pk=shop_id).values_list("name", flat=True).first()
     if shop_name is None:

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from agency.access import require_manager
 from agency.choices import CommissionMode, Plan, Shift
 from agency.limits import max_shops_per_seat, seat_takes_another_shop
 from agency.models import User
+from agency.services import record_actor
 from shops.models import Contract, PriceBookEntry, Shop
 from shops.selectors import seat_busiest_day
-from shops.services._common import record_actor, require_manager
 from shops.terms import DEFAULT_TIERS, ContractTerms, tiers_from_json, tiers_to_json
 
 if TYPE_CHECKING:

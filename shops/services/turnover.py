@@ -24,14 +24,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from agency import clock
-from agency.access import is_manager
+from agency.access import is_manager, require_manager
 from agency.errors import StateConflict
 from agency.formatting import money_text
 from agency.models import User
 from agency.money import CENT
 from agency.months import month_last_day
+from agency.services import record_actor
 from shops.models import Shop, TurnoverReport
-from shops.services._common import record_actor, require_manager
 
 TURNOVER_MAX = Decimal("1000000000000")  # 14 digits, 2 of them after the point
 

@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from agency.errors import StateConflict
+from agency.errors import NotPermitted, StateConflict
 from billing.models import Invoice, InvoiceSequence
 from billing.services import (
     bill_month,
@@ -111,7 +110,7 @@ def test_a_paid_or_void_invoice_cannot_be_voided(shop_a, manager, status, messag
 
 def test_only_managers_change_invoices(shop_a, owner_a, manager):
     draft = billed_draft(shop_a)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         invoice_issue(invoice_id=draft.pk, actor=owner_a)
     issued = invoice_issue(invoice_id=draft.pk, actor=None)  # the system itself may
     assert issued.status == "issued"

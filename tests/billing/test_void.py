@@ -292,13 +292,13 @@ def test_a_month_that_has_not_started_is_not_billed_again(shop_a, manager):
 
 
 def test_only_managers_bill_a_month_again(shop_a, owner_a, manager):
-    from django.core.exceptions import PermissionDenied
+    from agency.errors import NotPermitted
 
     issued = issued_of(shop_a, manager)
     invoice_void(invoice_id=issued.pk, actor=manager, reason=REASON)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         invoice_rebill(invoice_id=issued.pk, actor=owner_a)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         shop_month_bill(shop_id=shop_a.pk, month=OCTOBER, actor=owner_a)
 
 
