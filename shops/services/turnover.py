@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from agency import clock
 from agency.access import is_manager, require_manager
-from agency.errors import StateConflict
+from agency.errors import NotPermitted, StateConflict
 from agency.formatting import money_text
 from agency.models import User
 from agency.money import CENT
@@ -119,7 +119,7 @@ def turnover_change_check(*, report: TurnoverReport, actor: User | None) -> None
     manager (409). Whether the month's invoice still lets a confirmed figure change is billing's
     question (``billing.services.turnover_correct``)."""
     if actor is not None and not is_manager(actor) and report.shop.owner_id != actor.pk:
-        raise PermissionDenied("Only the shop's owner or a manager can change its turnover.")
+        raise NotPermitted(gettext("Only the shop's owner or a manager can change its turnover."))
     turnover_month_check(report.month)
     confirmed = report.status == TurnoverReport.Status.CONFIRMED
     if confirmed and actor is not None and not is_manager(actor):

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
-from agency.errors import StateConflict
+from agency.errors import NotPermitted, StateConflict
 from billing.services import turnover_confirm
 from shops.models import TurnoverReport
 from shops.services import (
@@ -257,7 +257,7 @@ def test_a_change_is_refused_to_a_stranger_then_for_an_open_month_then_to_the_ow
     owner_a, owner_b, manager, shop_a
 ):
     this_month = TurnoverReportFactory(shop=shop_a, month=dt.date(2026, 11, 1), status="confirmed")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         turnover_change_check(report=this_month, actor=owner_b)
     with pytest.raises(ValidationError) as refused:
         turnover_change_check(report=this_month, actor=owner_a)
