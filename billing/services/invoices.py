@@ -18,19 +18,17 @@ with a billing run or another change.
 from datetime import timedelta
 
 import structlog
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from agency import clock
 from agency.access import require_manager
+from agency.emails import owner_email_send
 from agency.errors import StateConflict
 from agency.formatting import money_text
 from agency.models import User
@@ -236,28 +234,18 @@ def invoice_void_email_send(*, invoice_id: int) -> bool:
     if not claimed:
         return False
     month = f"{invoice.month:%Y-%m}"
-    with translation.override(owner.email_language):  # the language the owner chose
-        subject = gettext("Invoice %(number)s voided: %(shop)s, %(month)s") % {
-            "number": invoice.number,
-            "shop": invoice.shop.name,
-            "month": month,
-        }
-        message = render_to_string(
-            "billing/email/invoice_void.txt",
-            {
-                "owner_name": owner.get_full_name() or owner.username,
+    try:
+        owner_email_send(
+            owner=owner,
+            subject=gettext_lazy("Invoice %(number)s voided: %(shop)s, %(month)s"),
+            subject_values={"number": invoice.number, "shop": invoice.shop.name, "month": month},
+            template="billing/email/invoice_void.txt",
+            context={
                 "number": invoice.number,
                 "shop": invoice.shop.name,
                 "month": month,
                 "reason": invoice.void_reason,
             },
-        )
-    try:
-        send_mail(
-            subject=subject,
-            message=message,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[owner.email],
         )
     except BaseException:
         Invoice.objects.filter(pk=invoice_id).update(void_notice_sent_at=None)
@@ -271,12 +259,16 @@ def invoice_issued_email_send(*, invoice_id: int) -> bool:
         Invoice.objects.select_related("shop__owner").prefetch_related("lines").get(pk=invoice_id)
     )
     owner = invoice.shop.owner
-    if not owner.email or invoice.number is None:
+    if invoice.number is None:
         return False
     month = f"{invoice.month:%Y-%m}"
-    with translation.override(owner.email_language):  # the language the owner chose
-        context = {
-            "owner_name": owner.get_full_name() or owner.username,
+    return owner_email_send(
+        owner=owner,
+        subject=gettext_lazy("Invoice %(number)s: %(shop)s, %(month)s"),
+        subject_values={"number": invoice.number, "shop": invoice.shop.name, "month": month},
+        template="billing/email/invoice_issued.txt",
+        # Read in the owner's language: the kinds of line are translated labels.
+        context=lambda: {
             "number": invoice.number,
             "shop": invoice.shop.name,
             "month": month,
@@ -289,17 +281,5 @@ def invoice_issued_email_send(*, invoice_id: int) -> bool:
                 for line in invoice.lines.all()
             ],
             "total": money_text(invoice.total),
-        }
-        subject = gettext("Invoice %(number)s: %(shop)s, %(month)s") % {
-            "number": invoice.number,
-            "shop": invoice.shop.name,
-            "month": month,
-        }
-        message = render_to_string("billing/email/invoice_issued.txt", context)
-    send_mail(
-        subject=subject,
-        message=message,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[owner.email],
+        },
     )
-    return True

@@ -14,17 +14,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from agency import clock
 from agency.access import is_manager, require_manager
+from agency.emails import owner_email_send
 from agency.errors import NotPermitted, StateConflict
 from agency.formatting import money_text
 from agency.models import User
@@ -169,31 +167,20 @@ def turnover_corrected_email_send(
     yet). Returns whether a mail was sent (not when the owner has no email address).
     """
     report = TurnoverReport.objects.select_related("shop__owner").get(pk=report_id)
-    owner = report.shop.owner
-    if not owner.email:
-        return False
     month = f"{report.month:%Y-%m}"
-    context = {
-        "owner_name": owner.get_full_name() or owner.username,
-        "shop": report.shop.name,
-        "month": month,
-        "previous": money_text(previous),
-        "amount": money_text(amount),
-        "draft_total": money_text(draft_total) if draft_total is not None else "",
-    }
-    with translation.override(owner.email_language):  # the language the owner chose
-        subject = gettext("Turnover corrected: %(shop)s, %(month)s") % {
+    return owner_email_send(
+        owner=report.shop.owner,
+        subject=gettext_lazy("Turnover corrected: %(shop)s, %(month)s"),
+        subject_values={"shop": report.shop.name, "month": month},
+        template="shops/email/turnover_corrected.txt",
+        context={
             "shop": report.shop.name,
             "month": month,
-        }
-        message = render_to_string("shops/email/turnover_corrected.txt", context)
-    send_mail(
-        subject=subject,
-        message=message,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[owner.email],
+            "previous": money_text(previous),
+            "amount": money_text(amount),
+            "draft_total": money_text(draft_total) if draft_total is not None else "",
+        },
     )
-    return True
 
 
 def turnover_mark_confirmed(*, report_id: int, actor: User | None) -> TurnoverReport:

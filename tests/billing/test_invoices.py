@@ -232,7 +232,7 @@ def test_a_failing_mail_server_does_not_undo_the_issue(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("billing.services.invoices.send_mail", refuse)
+    monkeypatch.setattr("agency.emails.send_mail", refuse)
     draft = billed_draft(shop_a)
     with django_capture_on_commit_callbacks(execute=True):
         invoice_issue(invoice_id=draft.pk, actor=manager)

@@ -309,7 +309,7 @@ def test_a_failing_mail_server_does_not_undo_the_correction(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("shops.services.turnover.send_mail", refuse)
+    monkeypatch.setattr("agency.emails.send_mail", refuse)
     monthly_contract(shop_a)
     report = confirmed_turnover(shop_a, "100000.00")
     bill_month(month=OCTOBER)

@@ -192,7 +192,7 @@ def test_a_void_email_that_fails_is_sent_by_the_retry(shop_a, manager, monkeypat
     def refuse(**kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("billing.services.invoices.send_mail", refuse)
+    monkeypatch.setattr("agency.emails.send_mail", refuse)
     with pytest.raises(ConnectionRefusedError):
         invoice_void_email_send(invoice_id=issued.pk)
     monkeypatch.undo()
@@ -210,7 +210,7 @@ def test_a_failing_mail_server_does_not_undo_the_void(
     def refuse(**kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("billing.services.invoices.send_mail", refuse)
+    monkeypatch.setattr("agency.emails.send_mail", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         invoice_void(invoice_id=issued.pk, actor=manager, reason=REASON)
     issued.refresh_from_db()

@@ -1,0 +1,45 @@
+"""Emails to shop owners, written in the language the owner chose (``User.email_language``).
+
+Every owner email (invoice issued, invoice voided, turnover corrected) goes through
+``owner_email_send``: the subject and the body are rendered inside the owner's language, and an
+owner without an address gets none. Callers send from Celery tasks after their transaction has
+committed, and the tasks retry while the mail server fails (``agency.tasks.EMAIL_TASK_OPTIONS``).
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from agency.models import User
+
+
+def owner_email_send(
+    *,
+    owner: User,
+    subject: str,
+    subject_values: Mapping[str, Any],
+    template: str,
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+) -> bool:
+    """Render ``template`` and ``subject`` (a lazily translated text with ``%(name)s`` fields)
+    in the owner's language and send them. ``context`` may be a callable, evaluated in that
+    language (for labels translated on reading). Returns whether a mail was sent."""
+    if not owner.email:
+        return False
+    with translation.override(owner.email_language):
+        subject_text = str(subject) % dict(subject_values)
+        values = context() if callable(context) else context
+        message = render_to_string(
+            template, {"owner_name": owner.get_full_name() or owner.username, **values}
+        )
+    send_mail(
+        subject=subject_text,
+        message=message,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[owner.email],
+    )
+    return True
