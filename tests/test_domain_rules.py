@@ -9,10 +9,12 @@ from decimal import Decimal
 import pytest
 
 from agency.choices import CommissionMode, Plan
-from billing.calculations import DEFAULT_TIERS, MODE_FLAT, commission, tiers_to_json
-from billing.models import InvoiceLine, PriceBookEntry
+from billing.calculations import commission
+from billing.models import InvoiceLine
 from billing.services.lines import BillableContract, invoice_figures
+from shops.models import PriceBookEntry
 from shops.services.contracts import contract_validate
+from shops.terms import DEFAULT_TIERS, MODE_FLAT, tiers_to_json
 
 D = Decimal
 
