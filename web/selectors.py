@@ -6,24 +6,30 @@ capacity in ``seats.selectors``, DSR in ``shops.selectors``, seat profitability 
 queries whatever the number of seats, agents, shops or invoices.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Sum
 
 from agency import clock
-from agency.choices import Plan, Shift
-from agency.months import month_last_day
-from billing.models import Invoice, InvoiceLine
+from agency.choices import Shift
+from billing.selectors import (
+    drafts_awaiting_turnover,
+    month_revenue,
+    revenue_by_month,
+)
 from seats import calculations
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 from seats.selectors import SeatLoad, seat_utilisation
 from shops.models import Contract, Shop
 from shops.selectors import covered_shifts
+
+if TYPE_CHECKING:
+    from billing.models import Invoice
 
 ZERO = Decimal("0.00")
 
@@ -180,17 +186,6 @@ def daily_inquiries(
     ]
 
 
-def month_revenue(*, month: date) -> Decimal:
-    """The total of the month's live invoices (draft, issued, paid; void ones are replaced).
-
-    Added in Python: SQLite would add decimals in floating point. One query.
-    """
-    totals = (
-        Invoice.objects.filter(month=month.replace(day=1)).live().values_list("total", flat=True)
-    )
-    return sum(totals, ZERO)
-
-
 def unacknowledged_handover_notes(limit: int = 10) -> tuple[int, list[HandoverNote]]:
     notes = HandoverNote.objects.filter(acknowledged_at__isnull=True)
     latest = list(
@@ -199,12 +194,6 @@ def unacknowledged_handover_notes(limit: int = 10) -> tuple[int, list[HandoverNo
         )[:limit]
     )
     return notes.count(), latest
-
-
-def drafts_awaiting_turnover(limit: int = 10) -> tuple[int, list[Invoice]]:
-    drafts = Invoice.objects.filter(status=Invoice.Status.DRAFT, awaiting_turnover=True)
-    latest = list(drafts.select_related("shop").order_by("-month", "shop__name")[:limit])
-    return drafts.count(), latest
 
 
 @dataclass
@@ -217,7 +206,7 @@ class Dashboard:
     handover_count: int
     handover_notes: list[HandoverNote]
     awaiting_count: int
-    awaiting_invoices: list[Invoice]
+    awaiting_invoices: list["Invoice"]
     revenue_month_to_date: Decimal
     inquiries_30_days: list[tuple[date, int]]
 
@@ -236,7 +225,7 @@ def dashboard(*, today: date) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
     board = coverage_board(day=today)
     handover_count, handover_notes = unacknowledged_handover_notes()
-    awaiting_count, awaiting_invoices = drafts_awaiting_turnover()
+    awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
     return Dashboard(
         today=today,
         board=board,
@@ -338,26 +327,6 @@ def current_assignments(*, agent_ids: Iterable[int], day: date) -> dict[int, Sea
 
 
 @dataclass(frozen=True)
-class PlanRevenue:
-    plan: str
-    label: str
-    amount: Decimal
-
-
-def revenue_by_plan(*, month: date) -> list[PlanRevenue]:
-    """The month's live invoice lines added up by the plan of their contract. One query."""
-    month = month.replace(day=1)
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for plan, amount in (
-        InvoiceLine.objects.filter(invoice__month=month)
-        .of_live_invoices()
-        .values_list("contract__plan", "amount")
-    ):
-        totals[plan] += amount
-    return [PlanRevenue(plan, label, totals[plan]) for plan, label in Plan.choices]
-
-
-@dataclass(frozen=True)
 class MonthRevenue:
     month: date
     amount: Decimal
@@ -372,22 +341,15 @@ class MonthRevenue:
 
 
 def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue]:
-    """Live invoice totals of the ``months`` months ending with ``last_month``. One query."""
-    last_month = last_month.replace(day=1)
-    firsts = [last_month]
+    """Revenue of the ``months`` months ending with ``last_month``, each with the month before
+    (``billing.selectors.revenue_by_month``). One query."""
+    first = last_month.replace(day=1)
     for _ in range(months):  # one more than shown: the first month's change needs its base
-        firsts.append(clock.previous_month(firsts[-1]))
-    firsts.reverse()
-    totals: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for invoice_month, total in (
-        Invoice.objects.filter(month__gte=firsts[0], month__lte=month_last_day(last_month))
-        .live()
-        .values_list("month", "total")
-    ):
-        totals[invoice_month] += total
+        first = clock.previous_month(first)
+    totals = list(revenue_by_month(first=first, last=last_month).items())
     return [
-        MonthRevenue(first, totals[first], totals[previous])
-        for previous, first in zip(firsts, firsts[1:], strict=False)
+        MonthRevenue(month, amount, previous)
+        for (_, previous), (month, amount) in zip(totals, totals[1:], strict=False)
     ]
 
 
