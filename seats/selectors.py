@@ -20,6 +20,7 @@ from agency.choices import Shift
 from agency.dates import active_on_q
 from agency.models import User
 from seats.calculations import (
+    LoadBand,
     answer_ratio,
     average_daily_inquiries,
     conversion_rate,
@@ -27,7 +28,14 @@ from seats.calculations import (
     load_band,
     ratio,
 )
-from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+from seats.models import (
+    Agent,
+    AgentDailyLoad,
+    HandoverNote,
+    Seat,
+    SeatAssignment,
+    WorkloadRecord,
+)
 
 # --- Agents, seats, assignments ---------------------------------------------------------------
 
@@ -243,25 +251,103 @@ class DayLoad:
     band: str
 
 
-def agent_load(*, agent_id: int, date_from: date, date_to: date) -> list[DayLoad]:
-    """An agent's inquiries and load band on every date of [date_from, date_to], zero-filled.
+@dataclass(frozen=True)
+class AgentDayLoad(DayLoad):
+    """One agent's inquiries over all shops and shifts on one date, with its load band."""
 
-    One aggregate query over the workloads (all shops, both shifts) of the range.
+    agent_id: int
+    agent_name: str
+
+
+def _agent_day_totals(records: QuerySet[WorkloadRecord]) -> QuerySet:
+    """Rows (agent_id, date, agent__name, inquiries_total) over ``records``: each agent's
+    inquiries per date, all shops and shifts added up.
+
+    The one aggregate of an agent's daily load: the nightly roll-up
+    (``seats.services.agent_daily_load_rollup``) writes it, ``agent_daily_load`` reads it for the
+    dates not rolled up yet.
     """
-    totals = dict(
-        WorkloadRecord.objects.filter(agent_id=agent_id, date__gte=date_from, date__lte=date_to)
-        .values("date")
-        .annotate(total=Sum("inquiries"))
+    return (
+        records.values("agent_id", "date", "agent__name")
+        .annotate(inquiries_total=Sum("inquiries"))
         .order_by()
-        .values_list("date", "total")
     )
+
+
+def agent_daily_load(
+    *, date_from: date, date_to: date, agent_ids: Iterable[int] | None = None
+) -> dict[tuple[int, date], AgentDayLoad]:
+    """{(agent id, date): AgentDayLoad} of the agents with workloads on ``date_from ..
+    date_to`` (both inclusive), optionally of ``agent_ids`` only; agent-days without workloads
+    are absent.
+
+    One source of truth: a date with roll-up rows (``AgentDailyLoad``, any agent) is read from
+    the roll-up; a date not rolled up yet (today, or a missed night) is summed from the workloads
+    with the roll-up's own aggregate (``_agent_day_totals``). The band is the one of the inquiries
+    under the current thresholds (``seats.calculations.load_band``). One query.
+    """
+    rolled_up = AgentDailyLoad.objects.filter(date__gte=date_from, date__lte=date_to)
+    live = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to).exclude(
+        Exists(AgentDailyLoad.objects.filter(date=OuterRef("date")))
+    )
+    if agent_ids is not None:
+        ids = list(agent_ids)
+        rolled_up = rolled_up.filter(agent_id__in=ids)
+        live = live.filter(agent_id__in=ids)
+    rows = (
+        rolled_up.order_by()
+        .values_list("agent_id", "date", "agent__name", "inquiries")
+        .union(
+            _agent_day_totals(live).values_list(
+                "agent_id", "date", "agent__name", "inquiries_total"
+            ),
+            all=True,
+        )
+    )
+    return {
+        (agent_id, day): AgentDayLoad(
+            date=day,
+            inquiries=int(inquiries or 0),
+            band=load_band(int(inquiries or 0)),
+            agent_id=agent_id,
+            agent_name=name,
+        )
+        for agent_id, day, name, inquiries in rows
+    }
+
+
+def agent_load(*, agent_id: int, date_from: date, date_to: date) -> list[DayLoad]:
+    """An agent's inquiries and load band on every date of [date_from, date_to], zero-filled
+    (``agent_daily_load`` of one agent). One query."""
+    loads = agent_daily_load(date_from=date_from, date_to=date_to, agent_ids=[agent_id])
     days = (date_to - date_from).days + 1
-    loads = []
+    result = []
     for offset in range(days):
         day = date_from + timedelta(days=offset)
-        inquiries = int(totals.get(day) or 0)
-        loads.append(DayLoad(date=day, inquiries=inquiries, band=load_band(inquiries)))
-    return loads
+        found = loads.get((agent_id, day))
+        inquiries = found.inquiries if found else 0
+        result.append(DayLoad(date=day, inquiries=inquiries, band=load_band(inquiries)))
+    return result
+
+
+def agent_loads_on(*, day: date, agent_ids: Iterable[int]) -> dict[int, DayLoad]:
+    """{agent id: DayLoad on ``day``} for each of ``agent_ids``, zero-filled
+    (``agent_daily_load``). One query."""
+    ids = list(agent_ids)
+    loads = agent_daily_load(date_from=day, date_to=day, agent_ids=ids)
+    result = {}
+    for agent_id in ids:
+        inquiries = loads[(agent_id, day)].inquiries if (agent_id, day) in loads else 0
+        result[agent_id] = DayLoad(date=day, inquiries=inquiries, band=load_band(inquiries))
+    return result
+
+
+def overloaded_agents(*, date_from: date, date_to: date) -> list[AgentDayLoad]:
+    """Agent-days of ``date_from .. date_to`` in the ``overloaded`` band, the latest date first
+    and the busiest first within a date. One query."""
+    loads = agent_daily_load(date_from=date_from, date_to=date_to).values()
+    overloaded = [load for load in loads if load.band == LoadBand.OVERLOADED]
+    return sorted(overloaded, key=lambda load: (-load.date.toordinal(), -load.inquiries))
 
 
 def capacity_window(day: date) -> tuple[date, date]:

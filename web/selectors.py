@@ -24,7 +24,13 @@ from billing.selectors import (
 )
 from seats import calculations
 from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
-from seats.selectors import SeatLoad, seat_utilisation
+from seats.selectors import (
+    AgentDayLoad,
+    SeatLoad,
+    agent_daily_load,
+    overloaded_agents,
+    seat_utilisation,
+)
 from shops.models import Contract, Shop
 from shops.selectors import covered_shifts
 
@@ -88,17 +94,6 @@ def _serves_shift(contract: Contract, shift: str) -> bool:
     return shift in covered_shifts(contract)
 
 
-def agent_inquiries_on(day: date) -> dict[int, int]:
-    """{agent id: inquiries over all shops and shifts on ``day``}, in one query."""
-    return {
-        row["agent_id"]: row["total"] or 0
-        for row in WorkloadRecord.objects.filter(date=day)
-        .values("agent_id")
-        .annotate(total=Sum("inquiries"))
-        .order_by()
-    }
-
-
 def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[SeatRow]:
     """Every seat x shift on ``day``: agent, shops (contracts on the seat active that day), and
     the agent's live load band from the day's workloads, and the seat's expected load against its
@@ -121,7 +116,10 @@ def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[Se
         for cell in rows[contract.seat_id].cells:
             if _serves_shift(contract, cell.shift) and contract.shop not in cell.shops:
                 cell.shops.append(contract.shop)
-    inquiries = agent_inquiries_on(day)
+    inquiries = {
+        agent_id: load.inquiries
+        for (agent_id, _), load in agent_daily_load(date_from=day, date_to=day).items()
+    }
     for row in rows.values():
         for cell in row.cells:
             if cell.assignment is not None:
@@ -133,34 +131,6 @@ def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[Se
 
 
 # --- Dashboard ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgentDay:
-    agent_id: int
-    agent_name: str
-    date: date
-    inquiries: int
-
-    @property
-    def band(self) -> str:
-        return calculations.load_band(self.inquiries)
-
-
-def overloaded_agents(*, days: list[date]) -> list[AgentDay]:
-    """Agents whose load band is ``overloaded`` on any of ``days``, busiest first. One query."""
-    rows = (
-        WorkloadRecord.objects.filter(date__in=days)
-        .values("agent_id", "agent__name", "date")
-        .annotate(total=Sum("inquiries"))
-        .order_by()
-    )
-    found = [
-        AgentDay(row["agent_id"], row["agent__name"], row["date"], row["total"] or 0)
-        for row in rows
-    ]
-    overloaded = [entry for entry in found if entry.band == calculations.LoadBand.OVERLOADED]
-    return sorted(overloaded, key=lambda entry: (-entry.date.toordinal(), -entry.inquiries))
 
 
 def daily_inquiries(
@@ -200,7 +170,7 @@ def unacknowledged_handover_notes(limit: int = 10) -> tuple[int, list[HandoverNo
 class Dashboard:
     today: date
     board: list[SeatRow]
-    overloaded: list[AgentDay]
+    overloaded: list[AgentDayLoad]
     seats_over_peak: list[SeatRow]
     uncovered: list[tuple[SeatRow, ShiftCell]]
     handover_count: int
@@ -229,7 +199,7 @@ def dashboard(*, today: date) -> Dashboard:
     return Dashboard(
         today=today,
         board=board,
-        overloaded=overloaded_agents(days=[today - timedelta(days=1), today]),
+        overloaded=overloaded_agents(date_from=today - timedelta(days=1), date_to=today),
         seats_over_peak=[row for row in board if row.over_peak],
         uncovered=[(row, cell) for row in board for cell in row.cells if cell.uncovered],
         handover_count=handover_count,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from seats import services
 from seats.models import Agent
-from seats.selectors import agent_list, agent_load
+from seats.selectors import agent_list, agent_load, agent_loads_on
 from web import selectors
 from web.forms import AgentForm
 from web.views.base import ManagerPage, ServiceFormPage, paginate
@@ -43,11 +43,8 @@ class AgentListView(ManagerPage):
         today = timezone.localdate()
         ids = [agent.pk for agent in page.object_list]
         holdings = selectors.current_assignments(agent_ids=ids, day=today)
-        inquiries = selectors.agent_inquiries_on(today)
-        rows = [
-            selectors.AgentDay(agent.pk, agent.name, today, inquiries.get(agent.pk, 0))
-            for agent in page.object_list
-        ]
+        loads = agent_loads_on(day=today, agent_ids=ids)
+        rows = [loads[agent.pk] for agent in page.object_list]
         return super().get_context_data(
             form=form,
             page_obj=page,
