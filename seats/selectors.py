@@ -44,6 +44,20 @@ def agent_list() -> QuerySet[Agent]:
     return Agent.objects.all()
 
 
+def agents_assignable() -> QuerySet[Agent]:
+    """Agents who may be given a seat-shift: all but those who left, by name."""
+    return Agent.objects.exclude(status=Agent.Status.LEFT).order_by("name", "id")
+
+
+def agent_names(*, ids: Iterable[int]) -> dict[int, str]:
+    """{agent id: name} of those of ``ids`` that exist (one query)."""
+    return dict(Agent.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def seats_by_code() -> QuerySet[Seat]:
+    return Seat.objects.order_by("code")
+
+
 def seat_list(*, day: date | None = None) -> QuerySet[Seat]:
     """Seats with who covers them on ``day`` (default today).
 
@@ -113,6 +127,21 @@ def seat_coverage(*, seat_ids: Iterable[int], day: date) -> dict[int, dict[str, 
     ):
         coverage[assignment.seat_id][assignment.shift] = assignment.agent
     return dict(coverage)
+
+
+def current_assignments(*, agent_ids: Iterable[int], day: date) -> dict[int, SeatAssignment]:
+    """{agent id: the seat-shift the agent holds on ``day``}, with the seat (one query)."""
+    return {
+        assignment.agent_id: assignment
+        for assignment in SeatAssignment.objects.active_on(day)
+        .filter(agent_id__in=list(agent_ids))
+        .select_related("seat")
+    }
+
+
+def agent_assignments(*, agent: Agent, limit: int) -> list[SeatAssignment]:
+    """An agent's latest ``limit`` seat-shifts, newest start first, with the seat (one query)."""
+    return list(agent.assignments.select_related("seat").order_by("-start_date")[:limit])
 
 
 def assignment_list() -> QuerySet[SeatAssignment]:
@@ -196,31 +225,55 @@ def workload_kpis(
         records = records.filter(shop_id=shop_id)
     if agent_id is not None:
         records = records.filter(agent_id=agent_id)
-    rows = (
-        records.values(key)
-        .annotate(
-            records=Count("id"),
-            inquiries_sum=Sum("inquiries"),
-            conversions_sum=Sum("conversions"),
-            buyer_messages_sum=Sum("buyer_messages"),
-            agent_messages_sum=Sum("agent_messages"),
-            misses=Count("id", filter=first_response_miss_q()),
-            sales_cents=Sum(Cast(Round(F("sales_amount") * 100), BigIntegerField())),
-        )
-        .order_by(key)
-    )
+    rows = records.values(key).annotate(**_kpi_aggregates()).order_by(key)
+    return {row[key]: _kpis_of(row) for row in rows}
+
+
+def _kpi_aggregates() -> dict:
+    """The SQL aggregates behind ``WorkloadKpis``, for ``annotate`` on grouped workloads."""
     return {
-        row[key]: WorkloadKpis(
-            records=row["records"],
-            inquiries=row["inquiries_sum"] or 0,
-            conversions=row["conversions_sum"] or 0,
-            buyer_messages=row["buyer_messages_sum"] or 0,
-            agent_messages=row["agent_messages_sum"] or 0,
-            first_response_misses=row["misses"],
-            sales=(Decimal(row["sales_cents"] or 0) / 100).quantize(Decimal("0.01")),
-        )
-        for row in rows
+        "records": Count("id"),
+        "inquiries_sum": Sum("inquiries"),
+        "conversions_sum": Sum("conversions"),
+        "buyer_messages_sum": Sum("buyer_messages"),
+        "agent_messages_sum": Sum("agent_messages"),
+        "misses": Count("id", filter=first_response_miss_q()),
+        "sales_cents": Sum(Cast(Round(F("sales_amount") * 100), BigIntegerField())),
     }
+
+
+def _kpis_of(row: Mapping) -> WorkloadKpis:
+    return WorkloadKpis(
+        records=row["records"],
+        inquiries=row["inquiries_sum"] or 0,
+        conversions=row["conversions_sum"] or 0,
+        buyer_messages=row["buyer_messages_sum"] or 0,
+        agent_messages=row["agent_messages_sum"] or 0,
+        first_response_misses=row["misses"],
+        sales=(Decimal(row["sales_cents"] or 0) / 100).quantize(Decimal("0.01")),
+    )
+
+
+@dataclass(frozen=True)
+class ShopKpis:
+    shop_id: int
+    shop_name: str
+    kpis: WorkloadKpis
+
+
+def agent_kpis(
+    *, agent_id: int, date_from: date, date_to: date
+) -> tuple[WorkloadKpis, list[ShopKpis]]:
+    """An agent's workload figures over ``date_from .. date_to`` in total and per shop (shops
+    by name). One aggregate query."""
+    rows = (
+        WorkloadRecord.objects.filter(agent_id=agent_id, date__gte=date_from, date__lte=date_to)
+        .values("shop_id", "shop__name")
+        .annotate(**_kpi_aggregates())
+        .order_by("shop__name", "shop_id")
+    )
+    by_shop = [ShopKpis(row["shop_id"], row["shop__name"], _kpis_of(row)) for row in rows]
+    return sum((entry.kpis for entry in by_shop), WorkloadKpis()), by_shop
 
 
 def inquiries_per_day(
@@ -477,3 +530,20 @@ def handover_notes_for(*, shop_id: int, day: date) -> QuerySet[HandoverNote]:
         .select_related("from_agent", "to_agent")
         .order_by("created_at", "id")
     )
+
+
+def handover_notes_unacknowledged(*, limit: int) -> tuple[int, list[HandoverNote]]:
+    """(how many handover notes no night agent acknowledged yet, the ``limit`` latest with
+    their seat, shop and agents). Two queries."""
+    notes = HandoverNote.objects.filter(acknowledged_at__isnull=True)
+    latest = list(
+        notes.select_related("seat", "shop", "from_agent", "to_agent").order_by(
+            "-date", "seat__code", "shop__name"
+        )[:limit]
+    )
+    return notes.count(), latest
+
+
+def handover_notes() -> QuerySet[HandoverNote]:
+    """Handover notes with their seat and shop loaded (managers only)."""
+    return HandoverNote.objects.select_related("seat", "shop")

@@ -1,4 +1,4 @@
-"""Reads that compose the manager pages from the apps' models and selectors.
+"""Reads that compose the manager pages from the apps' selectors (never their models).
 
 Rules live in the apps (load bands and KPI ratios in ``seats.calculations``, seat load and
 capacity in ``seats.selectors``, DSR in ``shops.selectors``, seat profitability in
@@ -13,9 +13,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Sum
 
-from agency import clock
+from agency import clock, limits
 from agency.choices import Shift
 from billing.selectors import (
     drafts_awaiting_turnover,
@@ -23,19 +22,23 @@ from billing.selectors import (
     revenue_by_month,
 )
 from seats import calculations
-from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
 from seats.selectors import (
     AgentDayLoad,
     SeatLoad,
     agent_daily_load,
+    daily_inquiries,
+    handover_notes_unacknowledged,
     overloaded_agents,
+    seat_coverage,
     seat_utilisation,
+    seats_by_code,
 )
-from shops.models import Contract, Shop
-from shops.selectors import covered_shifts
+from shops.selectors import covered_shifts, seat_contracts_on
 
 if TYPE_CHECKING:
     from billing.models import Invoice
+    from seats.models import Agent, HandoverNote, Seat
+    from shops.models import Shop
 
 ZERO = Decimal("0.00")
 
@@ -48,27 +51,23 @@ class ShiftCell:
     """Who covers one shift of a seat on a date, for which shops, and how loaded they are."""
 
     shift: str
-    assignment: SeatAssignment | None = None
-    shops: list[Shop] = field(default_factory=list)
+    agent: "Agent | None" = None
+    shops: "list[Shop]" = field(default_factory=list)
     inquiries: int = 0
 
     @property
-    def agent(self) -> Agent | None:
-        return self.assignment.agent if self.assignment else None
-
-    @property
     def band(self) -> str | None:
-        return calculations.load_band(self.inquiries) if self.assignment else None
+        return calculations.load_band(self.inquiries) if self.agent else None
 
     @property
     def uncovered(self) -> bool:
         """Shops to serve in this shift and nobody to serve them."""
-        return self.assignment is None and bool(self.shops)
+        return self.agent is None and bool(self.shops)
 
 
 @dataclass
 class SeatRow:
-    seat: Seat
+    seat: "Seat"
     day: ShiftCell
     night: ShiftCell
     load: SeatLoad | None = None
@@ -78,7 +77,7 @@ class SeatRow:
         return (self.day, self.night)
 
     @property
-    def shops(self) -> list[Shop]:
+    def shops(self) -> "list[Shop]":
         seen: dict[int, Shop] = {}
         for cell in self.cells:
             for shop in cell.shops:
@@ -90,31 +89,20 @@ class SeatRow:
         return self.load is not None and self.load.load > self.load.peak
 
 
-def _serves_shift(contract: Contract, shift: str) -> bool:
-    return shift in covered_shifts(contract)
-
-
-def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[SeatRow]:
+def coverage_board(*, day: date, seats: "Iterable[Seat] | None" = None) -> list[SeatRow]:
     """Every seat x shift on ``day``: agent, shops (contracts on the seat active that day), and
     the agent's live load band from the day's workloads, and the seat's expected load against its
     peak (``seats.selectors.seat_utilisation``). Six queries, five when ``seats`` is given.
     """
-    seats = list(Seat.objects.order_by("code") if seats is None else seats)
+    seats = list(seats_by_code() if seats is None else seats)
     seat_ids = [seat.pk for seat in seats]
     rows = {seat.pk: SeatRow(seat, ShiftCell(Shift.DAY), ShiftCell(Shift.NIGHT)) for seat in seats}
-    for assignment in (
-        SeatAssignment.objects.active_on(day).filter(seat_id__in=seat_ids).select_related("agent")
-    ):
-        row = rows[assignment.seat_id]
-        (row.day if assignment.shift == Shift.DAY else row.night).assignment = assignment
-    for contract in (
-        Contract.objects.active_on(day)
-        .filter(seat_id__in=seat_ids)
-        .select_related("shop")
-        .order_by("shop__name", "shop_id", "id")
-    ):
+    for seat_id, holders in seat_coverage(seat_ids=seat_ids, day=day).items():
+        rows[seat_id].day.agent = holders.get(Shift.DAY)
+        rows[seat_id].night.agent = holders.get(Shift.NIGHT)
+    for contract in seat_contracts_on(day=day, seat_ids=seat_ids):
         for cell in rows[contract.seat_id].cells:
-            if _serves_shift(contract, cell.shift) and contract.shop not in cell.shops:
+            if cell.shift in covered_shifts(contract) and contract.shop not in cell.shops:
                 cell.shops.append(contract.shop)
     inquiries = {
         agent_id: load.inquiries
@@ -122,8 +110,8 @@ def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[Se
     }
     for row in rows.values():
         for cell in row.cells:
-            if cell.assignment is not None:
-                cell.inquiries = inquiries.get(cell.assignment.agent_id, 0)
+            if cell.agent is not None:
+                cell.inquiries = inquiries.get(cell.agent.pk, 0)
     loads = seat_utilisation(seats=seats, day=day)
     for seat_id, load in loads.items():
         rows[seat_id].load = load
@@ -131,39 +119,6 @@ def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[Se
 
 
 # --- Dashboard ----------------------------------------------------------------------------------
-
-
-def daily_inquiries(
-    *, date_from: date, date_to: date, shop_id: int | None = None
-) -> list[tuple[date, int]]:
-    """Inquiries per date over ``[date_from, date_to]`` (all agents), zero-filled. One query."""
-    records = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to)
-    if shop_id is not None:
-        records = records.filter(shop_id=shop_id)
-    totals = dict(
-        records.values("date")
-        .annotate(total=Sum("inquiries"))
-        .order_by()
-        .values_list("date", "total")
-    )
-    days = (date_to - date_from).days + 1
-    return [
-        (
-            date_from + timedelta(days=offset),
-            int(totals.get(date_from + timedelta(days=offset)) or 0),
-        )
-        for offset in range(days)
-    ]
-
-
-def unacknowledged_handover_notes(limit: int = 10) -> tuple[int, list[HandoverNote]]:
-    notes = HandoverNote.objects.filter(acknowledged_at__isnull=True)
-    latest = list(
-        notes.select_related("seat", "shop", "from_agent", "to_agent").order_by(
-            "-date", "seat__code", "shop__name"
-        )[:limit]
-    )
-    return notes.count(), latest
 
 
 @dataclass
@@ -174,11 +129,11 @@ class Dashboard:
     seats_over_peak: list[SeatRow]
     uncovered: list[tuple[SeatRow, ShiftCell]]
     handover_count: int
-    handover_notes: list[HandoverNote]
+    handover_notes: "list[HandoverNote]"
     awaiting_count: int
     awaiting_invoices: list["Invoice"]
     revenue_month_to_date: Decimal
-    inquiries_30_days: list[tuple[date, int]]
+    inquiries_30_days: tuple[tuple[date, int], ...]
 
     @property
     def alert_count(self) -> int:
@@ -194,7 +149,7 @@ class Dashboard:
 def dashboard(*, today: date) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
     board = coverage_board(day=today)
-    handover_count, handover_notes = unacknowledged_handover_notes()
+    handover_count, handover_notes = handover_notes_unacknowledged(limit=10)
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
     return Dashboard(
         today=today,
@@ -209,88 +164,6 @@ def dashboard(*, today: date) -> Dashboard:
         revenue_month_to_date=month_revenue(month=today),
         inquiries_30_days=daily_inquiries(date_from=today - timedelta(days=29), date_to=today),
     )
-
-
-# --- Agents -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Kpis:
-    """An agent's (or a shop's) workload figures over a period, with the derived KPIs."""
-
-    inquiries: int = 0
-    conversions: int = 0
-    buyer_messages: int = 0
-    agent_messages: int = 0
-    records: int = 0
-    first_response_misses: int = 0
-    sales: Decimal = ZERO
-
-    def add(self, row: dict) -> None:
-        self.inquiries += row["inquiries"]
-        self.conversions += row["conversions"]
-        self.buyer_messages += row["buyer_messages"]
-        self.agent_messages += row["agent_messages"]
-        self.sales += row["sales_amount"]
-        self.records += 1
-        if calculations.is_first_response_miss(row["first_response_seconds"]):
-            self.first_response_misses += 1
-
-    @property
-    def conversion_rate(self) -> Decimal | None:
-        return calculations.conversion_rate(self.conversions, self.inquiries)
-
-    @property
-    def answer_ratio(self) -> Decimal | None:
-        return calculations.answer_ratio(self.agent_messages, self.buyer_messages)
-
-
-@dataclass
-class ShopKpis:
-    shop_id: int
-    shop_name: str
-    kpis: Kpis
-
-
-def agent_kpis(*, agent_id: int, date_from: date, date_to: date) -> tuple[Kpis, list[ShopKpis]]:
-    """An agent's KPIs over the period, in total and per shop. One query.
-
-    A first-response miss is a workload record (one shop, date and shift) whose average first
-    response is over the limit (120 s).
-    """
-    total = Kpis()
-    by_shop: dict[int, ShopKpis] = {}
-    rows = (
-        WorkloadRecord.objects.filter(agent_id=agent_id, date__gte=date_from, date__lte=date_to)
-        .order_by("shop__name", "date")
-        .values(
-            "shop_id",
-            "shop__name",
-            "inquiries",
-            "conversions",
-            "buyer_messages",
-            "agent_messages",
-            "first_response_seconds",
-            "sales_amount",
-        )
-    )
-    for row in rows:
-        total.add(row)
-        entry = by_shop.setdefault(
-            row["shop_id"], ShopKpis(row["shop_id"], row["shop__name"], Kpis())
-        )
-        entry.kpis.add(row)
-    return total, list(by_shop.values())
-
-
-def current_assignments(*, agent_ids: Iterable[int], day: date) -> dict[int, SeatAssignment]:
-    """{agent id: the seat-shift the agent holds on ``day``}. One query."""
-    return {
-        assignment.agent_id: assignment
-        for assignment in SeatAssignment.objects.active_on(day)
-        .filter(agent_id__in=list(agent_ids))
-        .select_related("seat")
-    }
 
 
 # --- Reports ------------------------------------------------------------------------------------
@@ -326,22 +199,8 @@ def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue
 # --- Shops and thresholds shown on the pages ---------------------------------------------------
 
 
-def shops_with_active_contracts(*, shop_ids: Iterable[int], day: date) -> set[int]:
-    """Those of ``shop_ids`` with a contract active on ``day``. One query."""
-    return set(
-        Contract.objects.active_on(day)
-        .filter(shop_id__in=list(shop_ids))
-        .values_list("shop_id", flat=True)
-        .distinct()
-    )
-
-
 def peak_inquiries() -> int:
-    return settings.AGENCY["SEAT_PEAK_INQUIRIES"]
-
-
-def first_response_limit() -> int:
-    return settings.AGENCY["FIRST_RESPONSE_MISS_SECONDS"]
+    return limits.seat_peak_inquiries()
 
 
 def band_legend() -> list[tuple[str, str]]:
