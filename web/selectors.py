@@ -40,8 +40,6 @@ if TYPE_CHECKING:
     from seats.models import Agent, HandoverNote, Seat
     from shops.models import Shop
 
-ZERO = Decimal("0.00")
-
 
 # --- Coverage board -----------------------------------------------------------------------------
 
