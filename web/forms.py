@@ -126,6 +126,14 @@ class ContractForm(forms.Form):
 # --- Agents -------------------------------------------------------------------------------------
 
 
+class AgentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Agent.Status.choices],
+    )
+
+
 class AgentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     employee_no = forms.CharField(label=_("Employee number"), max_length=30)

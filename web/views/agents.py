@@ -2,17 +2,14 @@
 
 from datetime import timedelta
 
-from django import forms
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from seats import services
 from seats.calculations import first_response_miss_limit
-from seats.models import Agent
 from seats.selectors import (
     agent_assignments,
     agent_kpis,
@@ -22,20 +19,12 @@ from seats.selectors import (
     current_assignments,
 )
 from web import selectors
-from web.forms import AgentForm
+from web.forms import AgentFilterForm, AgentForm
 from web.views.base import ManagerPage, ServiceFormPage, paginate
 
 HEATMAP_WEEKS = 8
 KPI_DAYS = 30
 AGENT_FORM_FIELDS = ("name", "employee_no", "hired_on", "status", "base_salary", "email")
-
-
-class AgentFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("All statuses")), *Agent.Status.choices],
-    )
 
 
 class AgentListView(ManagerPage):
