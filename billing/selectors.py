@@ -5,12 +5,18 @@ sees only the invoices of their shops, and any other id is simply absent (404). 
 their lines, so a page costs the same few queries whatever its length.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from agency.access import scoped_to_shops
+from agency.choices import Plan
 from agency.models import User
+from agency.months import month_last_day
 from billing.models import BillingRun, Invoice, InvoiceLine
 
 if TYPE_CHECKING:
@@ -46,3 +52,63 @@ def shop_invoices(*, shop: "Shop", user: User) -> QuerySet[Invoice]:
 def billing_run_list() -> QuerySet[BillingRun]:
     """Billing runs, newest first (managers only: the API checks the role first)."""
     return BillingRun.objects.select_related("requested_by")
+
+
+# --- Revenue ------------------------------------------------------------------------------------
+#
+# Revenue is the total of the live invoices (draft, issued, paid; a void one is replaced by its
+# re-bill, so counting it would count the month twice). Amounts are added in Python: SQLite
+# would add decimals in floating point.
+
+ZERO = Decimal("0.00")
+
+
+def revenue_by_month(*, first: date, last: date) -> dict[date, Decimal]:
+    """{first day of each month of ``first .. last``: its revenue}, months in order, zero-filled.
+
+    ``first`` and ``last`` may be any day of their months. One query.
+    """
+    months = [first.replace(day=1)]
+    while months[-1] < last.replace(day=1):
+        months.append(month_last_day(months[-1]) + timedelta(days=1))
+    totals = dict.fromkeys(months, ZERO)
+    for month, total in (
+        Invoice.objects.filter(month__gte=months[0], month__lte=months[-1])
+        .live()
+        .values_list("month", "total")
+    ):
+        totals[month] += total
+    return totals
+
+
+def month_revenue(*, month: date) -> Decimal:
+    """The revenue of ``month`` (any day of it): one entry of ``revenue_by_month``. One query."""
+    return revenue_by_month(first=month, last=month)[month.replace(day=1)]
+
+
+@dataclass(frozen=True)
+class PlanRevenue:
+    plan: str
+    label: str
+    amount: Decimal
+
+
+def revenue_by_plan(*, month: date) -> list[PlanRevenue]:
+    """The month's live invoice lines added up by the plan of their contract, every plan listed
+    in ``Plan`` order. One query."""
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for plan, amount in (
+        InvoiceLine.objects.filter(invoice__month=month.replace(day=1))
+        .of_live_invoices()
+        .values_list("contract__plan", "amount")
+    ):
+        totals[plan] += amount
+    return [PlanRevenue(plan, label, totals[plan]) for plan, label in Plan.choices]
+
+
+def drafts_awaiting_turnover(*, limit: int) -> tuple[int, list[Invoice]]:
+    """(how many drafts wait for their shop's turnover, the ``limit`` latest with their shop).
+    Two queries."""
+    drafts = Invoice.objects.filter(status=Invoice.Status.DRAFT, awaiting_turnover=True)
+    latest = list(drafts.select_related("shop").order_by("-month", "shop__name")[:limit])
+    return drafts.count(), latest

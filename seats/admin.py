@@ -3,11 +3,17 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from agency.admin import HistoryReadOnlyMixin
 from seats.models import Agent, AgentDailyLoad, HandoverNote, Seat, SeatAssignment, WorkloadRecord
-from seats.services import assignment_validate, handover_note_validate, workload_time_error
+from seats.services import (
+    agent_daily_load_refresh,
+    assignment_validate,
+    handover_note_validate,
+    workload_time_error,
+)
 from seats.services.workloads import COLUMNS as WORKLOAD_COLUMNS
 
 
@@ -95,6 +101,24 @@ class WorkloadRecordAdmin(admin.ModelAdmin):
     raw_id_fields = ["shop"]
     search_fields = ["agent__name", "agent__employee_no", "shop__name"]
     date_hierarchy = "date"
+
+    # A rolled-up date is read from the roll-up, so an edit here reaches it (no alert is sent).
+    def save_model(self, request, obj, form, change) -> None:
+        days = {obj.date, *([form.initial["date"]] if change and "date" in form.initial else [])}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            agent_daily_load_refresh(days=days)
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            agent_daily_load_refresh(days=[obj.date])
+
+    def delete_queryset(self, request, queryset) -> None:
+        days = set(queryset.values_list("date", flat=True))
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            agent_daily_load_refresh(days=days)
 
 
 @admin.register(AgentDailyLoad)

@@ -20,6 +20,7 @@ from agency.choices import Shift
 from agency.dates import active_on_q
 from agency.models import User
 from seats.calculations import (
+    LoadBand,
     answer_ratio,
     average_daily_inquiries,
     conversion_rate,
@@ -27,13 +28,34 @@ from seats.calculations import (
     load_band,
     ratio,
 )
-from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+from seats.models import (
+    Agent,
+    AgentDailyLoad,
+    HandoverNote,
+    Seat,
+    SeatAssignment,
+    WorkloadRecord,
+)
 
 # --- Agents, seats, assignments ---------------------------------------------------------------
 
 
 def agent_list() -> QuerySet[Agent]:
     return Agent.objects.all()
+
+
+def agents_assignable() -> QuerySet[Agent]:
+    """Agents who may be given a seat-shift: all but those who left, by name."""
+    return Agent.objects.exclude(status=Agent.Status.LEFT).order_by("name", "id")
+
+
+def agent_names(*, ids: Iterable[int]) -> dict[int, str]:
+    """{agent id: name} of those of ``ids`` that exist (one query)."""
+    return dict(Agent.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def seats_by_code() -> QuerySet[Seat]:
+    return Seat.objects.order_by("code")
 
 
 def seat_list(*, day: date | None = None) -> QuerySet[Seat]:
@@ -105,6 +127,21 @@ def seat_coverage(*, seat_ids: Iterable[int], day: date) -> dict[int, dict[str, 
     ):
         coverage[assignment.seat_id][assignment.shift] = assignment.agent
     return dict(coverage)
+
+
+def current_assignments(*, agent_ids: Iterable[int], day: date) -> dict[int, SeatAssignment]:
+    """{agent id: the seat-shift the agent holds on ``day``}, with the seat (one query)."""
+    return {
+        assignment.agent_id: assignment
+        for assignment in SeatAssignment.objects.active_on(day)
+        .filter(agent_id__in=list(agent_ids))
+        .select_related("seat")
+    }
+
+
+def agent_assignments(*, agent: Agent, limit: int) -> list[SeatAssignment]:
+    """An agent's latest ``limit`` seat-shifts, newest start first, with the seat (one query)."""
+    return list(agent.assignments.select_related("seat").order_by("-start_date")[:limit])
 
 
 def assignment_list() -> QuerySet[SeatAssignment]:
@@ -188,31 +225,55 @@ def workload_kpis(
         records = records.filter(shop_id=shop_id)
     if agent_id is not None:
         records = records.filter(agent_id=agent_id)
-    rows = (
-        records.values(key)
-        .annotate(
-            records=Count("id"),
-            inquiries_sum=Sum("inquiries"),
-            conversions_sum=Sum("conversions"),
-            buyer_messages_sum=Sum("buyer_messages"),
-            agent_messages_sum=Sum("agent_messages"),
-            misses=Count("id", filter=first_response_miss_q()),
-            sales_cents=Sum(Cast(Round(F("sales_amount") * 100), BigIntegerField())),
-        )
-        .order_by(key)
-    )
+    rows = records.values(key).annotate(**_kpi_aggregates()).order_by(key)
+    return {row[key]: _kpis_of(row) for row in rows}
+
+
+def _kpi_aggregates() -> dict:
+    """The SQL aggregates behind ``WorkloadKpis``, for ``annotate`` on grouped workloads."""
     return {
-        row[key]: WorkloadKpis(
-            records=row["records"],
-            inquiries=row["inquiries_sum"] or 0,
-            conversions=row["conversions_sum"] or 0,
-            buyer_messages=row["buyer_messages_sum"] or 0,
-            agent_messages=row["agent_messages_sum"] or 0,
-            first_response_misses=row["misses"],
-            sales=(Decimal(row["sales_cents"] or 0) / 100).quantize(Decimal("0.01")),
-        )
-        for row in rows
+        "records": Count("id"),
+        "inquiries_sum": Sum("inquiries"),
+        "conversions_sum": Sum("conversions"),
+        "buyer_messages_sum": Sum("buyer_messages"),
+        "agent_messages_sum": Sum("agent_messages"),
+        "misses": Count("id", filter=first_response_miss_q()),
+        "sales_cents": Sum(Cast(Round(F("sales_amount") * 100), BigIntegerField())),
     }
+
+
+def _kpis_of(row: Mapping) -> WorkloadKpis:
+    return WorkloadKpis(
+        records=row["records"],
+        inquiries=row["inquiries_sum"] or 0,
+        conversions=row["conversions_sum"] or 0,
+        buyer_messages=row["buyer_messages_sum"] or 0,
+        agent_messages=row["agent_messages_sum"] or 0,
+        first_response_misses=row["misses"],
+        sales=(Decimal(row["sales_cents"] or 0) / 100).quantize(Decimal("0.01")),
+    )
+
+
+@dataclass(frozen=True)
+class ShopKpis:
+    shop_id: int
+    shop_name: str
+    kpis: WorkloadKpis
+
+
+def agent_kpis(
+    *, agent_id: int, date_from: date, date_to: date
+) -> tuple[WorkloadKpis, list[ShopKpis]]:
+    """An agent's workload figures over ``date_from .. date_to`` in total and per shop (shops
+    by name). One aggregate query."""
+    rows = (
+        WorkloadRecord.objects.filter(agent_id=agent_id, date__gte=date_from, date__lte=date_to)
+        .values("shop_id", "shop__name")
+        .annotate(**_kpi_aggregates())
+        .order_by("shop__name", "shop_id")
+    )
+    by_shop = [ShopKpis(row["shop_id"], row["shop__name"], _kpis_of(row)) for row in rows]
+    return sum((entry.kpis for entry in by_shop), WorkloadKpis()), by_shop
 
 
 def inquiries_per_day(
@@ -243,25 +304,103 @@ class DayLoad:
     band: str
 
 
-def agent_load(*, agent_id: int, date_from: date, date_to: date) -> list[DayLoad]:
-    """An agent's inquiries and load band on every date of [date_from, date_to], zero-filled.
+@dataclass(frozen=True)
+class AgentDayLoad(DayLoad):
+    """One agent's inquiries over all shops and shifts on one date, with its load band."""
 
-    One aggregate query over the workloads (all shops, both shifts) of the range.
+    agent_id: int
+    agent_name: str
+
+
+def _agent_day_totals(records: QuerySet[WorkloadRecord]) -> QuerySet:
+    """Rows (agent_id, date, agent__name, inquiries_total) over ``records``: each agent's
+    inquiries per date, all shops and shifts added up.
+
+    The one aggregate of an agent's daily load: the nightly roll-up
+    (``seats.services.agent_daily_load_rollup``) writes it, ``agent_daily_load`` reads it for the
+    dates not rolled up yet.
     """
-    totals = dict(
-        WorkloadRecord.objects.filter(agent_id=agent_id, date__gte=date_from, date__lte=date_to)
-        .values("date")
-        .annotate(total=Sum("inquiries"))
+    return (
+        records.values("agent_id", "date", "agent__name")
+        .annotate(inquiries_total=Sum("inquiries"))
         .order_by()
-        .values_list("date", "total")
     )
+
+
+def agent_daily_load(
+    *, date_from: date, date_to: date, agent_ids: Iterable[int] | None = None
+) -> dict[tuple[int, date], AgentDayLoad]:
+    """{(agent id, date): AgentDayLoad} of the agents with workloads on ``date_from ..
+    date_to`` (both inclusive), optionally of ``agent_ids`` only; agent-days without workloads
+    are absent.
+
+    One source of truth: a date with roll-up rows (``AgentDailyLoad``, any agent) is read from
+    the roll-up; a date not rolled up yet (today, or a missed night) is summed from the workloads
+    with the roll-up's own aggregate (``_agent_day_totals``). The band is the one of the inquiries
+    under the current thresholds (``seats.calculations.load_band``). One query.
+    """
+    rolled_up = AgentDailyLoad.objects.filter(date__gte=date_from, date__lte=date_to)
+    live = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to).exclude(
+        Exists(AgentDailyLoad.objects.filter(date=OuterRef("date")))
+    )
+    if agent_ids is not None:
+        ids = list(agent_ids)
+        rolled_up = rolled_up.filter(agent_id__in=ids)
+        live = live.filter(agent_id__in=ids)
+    rows = (
+        rolled_up.order_by()
+        .values_list("agent_id", "date", "agent__name", "inquiries")
+        .union(
+            _agent_day_totals(live).values_list(
+                "agent_id", "date", "agent__name", "inquiries_total"
+            ),
+            all=True,
+        )
+    )
+    return {
+        (agent_id, day): AgentDayLoad(
+            date=day,
+            inquiries=int(inquiries or 0),
+            band=load_band(int(inquiries or 0)),
+            agent_id=agent_id,
+            agent_name=name,
+        )
+        for agent_id, day, name, inquiries in rows
+    }
+
+
+def agent_load(*, agent_id: int, date_from: date, date_to: date) -> list[DayLoad]:
+    """An agent's inquiries and load band on every date of [date_from, date_to], zero-filled
+    (``agent_daily_load`` of one agent). One query."""
+    loads = agent_daily_load(date_from=date_from, date_to=date_to, agent_ids=[agent_id])
     days = (date_to - date_from).days + 1
-    loads = []
+    result = []
     for offset in range(days):
         day = date_from + timedelta(days=offset)
-        inquiries = int(totals.get(day) or 0)
-        loads.append(DayLoad(date=day, inquiries=inquiries, band=load_band(inquiries)))
-    return loads
+        found = loads.get((agent_id, day))
+        inquiries = found.inquiries if found else 0
+        result.append(DayLoad(date=day, inquiries=inquiries, band=load_band(inquiries)))
+    return result
+
+
+def agent_loads_on(*, day: date, agent_ids: Iterable[int]) -> dict[int, DayLoad]:
+    """{agent id: DayLoad on ``day``} for each of ``agent_ids``, zero-filled
+    (``agent_daily_load``). One query."""
+    ids = list(agent_ids)
+    loads = agent_daily_load(date_from=day, date_to=day, agent_ids=ids)
+    result = {}
+    for agent_id in ids:
+        inquiries = loads[(agent_id, day)].inquiries if (agent_id, day) in loads else 0
+        result[agent_id] = DayLoad(date=day, inquiries=inquiries, band=load_band(inquiries))
+    return result
+
+
+def overloaded_agents(*, date_from: date, date_to: date) -> list[AgentDayLoad]:
+    """Agent-days of ``date_from .. date_to`` in the ``overloaded`` band, the latest date first
+    and the busiest first within a date. One query."""
+    loads = agent_daily_load(date_from=date_from, date_to=date_to).values()
+    overloaded = [load for load in loads if load.band == LoadBand.OVERLOADED]
+    return sorted(overloaded, key=lambda load: (-load.date.toordinal(), -load.inquiries))
 
 
 def capacity_window(day: date) -> tuple[date, date]:
@@ -391,3 +530,20 @@ def handover_notes_for(*, shop_id: int, day: date) -> QuerySet[HandoverNote]:
         .select_related("from_agent", "to_agent")
         .order_by("created_at", "id")
     )
+
+
+def handover_notes_unacknowledged(*, limit: int) -> tuple[int, list[HandoverNote]]:
+    """(how many handover notes no night agent acknowledged yet, the ``limit`` latest with
+    their seat, shop and agents). Two queries."""
+    notes = HandoverNote.objects.filter(acknowledged_at__isnull=True)
+    latest = list(
+        notes.select_related("seat", "shop", "from_agent", "to_agent").order_by(
+            "-date", "seat__code", "shop__name"
+        )[:limit]
+    )
+    return notes.count(), latest
+
+
+def handover_notes() -> QuerySet[HandoverNote]:
+    """Handover notes with their seat and shop loaded (managers only)."""
+    return HandoverNote.objects.select_related("seat", "shop")

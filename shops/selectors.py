@@ -8,6 +8,7 @@ whatever its length.
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
@@ -45,6 +46,11 @@ def shops_for_user(user: User) -> QuerySet[Shop]:
     if not (user and user.is_authenticated and user.is_active):
         return Shop.objects.none()
     return Shop.objects.filter(owner=user)
+
+
+def possible_owners() -> QuerySet[User]:
+    """Accounts a shop may belong to: active client (non-staff) users, by username."""
+    return User.objects.filter(is_active=True, is_staff=False).order_by("username")
 
 
 def shop_list(*, user: User) -> QuerySet[Shop]:
@@ -89,6 +95,42 @@ def shop_contracts_on(*, shop: Shop, day: dt.date) -> QuerySet[Contract]:
     return Contract.objects.filter(shop=shop).active_on(day).order_by("start_date", "id")
 
 
+def seat_contracts_on(*, day: dt.date, seat_ids: Iterable[int]) -> QuerySet[Contract]:
+    """The contracts on ``seat_ids`` active on ``day`` with their shop, by shop name (one
+    query)."""
+    return (
+        Contract.objects.active_on(day)
+        .filter(seat_id__in=list(seat_ids))
+        .select_related("shop")
+        .order_by("shop__name", "shop_id", "id")
+    )
+
+
+def shops_with_active_contracts(*, shop_ids: Iterable[int], day: dt.date) -> set[int]:
+    """Those of ``shop_ids`` with a contract active on ``day`` (one query)."""
+    return set(
+        Contract.objects.active_on(day)
+        .filter(shop_id__in=list(shop_ids))
+        .values_list("shop_id", flat=True)
+        .distinct()
+    )
+
+
+def contracts_to_place(*, today: dt.date) -> QuerySet[Contract]:
+    """Contracts a manager may still (re)place on a seat: those not ended before ``today``, with
+    shop and seat, by shop name."""
+    return (
+        Contract.objects.exclude(end_date__lt=today)
+        .select_related("shop", "seat")
+        .order_by("shop__name", "start_date", "id")
+    )
+
+
+def shop_names(*, ids: Iterable[int]) -> dict[int, str]:
+    """{shop id: name} of those of ``ids`` that exist (one query)."""
+    return dict(Shop.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
 # --- Price book ---------------------------------------------------------------------------------
 
 
@@ -107,6 +149,16 @@ def turnover_report_list(*, user: User) -> QuerySet[TurnoverReport]:
 def shop_turnover_reports(*, shop: Shop, user: User) -> QuerySet[TurnoverReport]:
     """A shop's turnover reports ``user`` may see, newest month first (one query)."""
     return scoped_to_shops(TurnoverReport.objects.filter(shop=shop), user).order_by("-month")
+
+
+def turnover_reports_to_confirm(*, user: User) -> QuerySet[TurnoverReport]:
+    """Submitted turnover reports ``user`` may see, oldest month first, with their shop."""
+    return (
+        turnover_report_list(user=user)
+        .filter(status=TurnoverReport.Status.SUBMITTED)
+        .select_related("shop")
+        .order_by("month", "shop__name")
+    )
 
 
 def turnover_report_for(*, shop: Shop, month: dt.date) -> TurnoverReport | None:

@@ -4,22 +4,28 @@ A refusal from a service (``ValidationError`` by field, ``ApplicationError``) is
 the form with ``add_service_error`` so the page shows it next to the field it concerns.
 """
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agency import clock
 from agency.choices import CommissionMode, Plan, Shift
 from agency.errors import ApplicationError
 from agency.formatting import money_text
-from agency.models import User
 from agency.months import MonthFormField as MonthField
 from billing.models import Invoice
 from billing.services import VOID_REASON_MAX_LENGTH
 from seats.calculations import Coverage
-from seats.models import Agent, Seat
-from shops.models import Contract, Shop
+from seats.models import Agent
+from seats.selectors import agents_assignable, seats_by_code
+from shops.models import Shop
+from shops.selectors import contracts_to_place, possible_owners
+
+if TYPE_CHECKING:
+    from shops.models import Contract
 
 
 def add_service_error(form: forms.Form, error: ValidationError | ApplicationError) -> None:
@@ -62,7 +68,7 @@ class ShopFilterForm(forms.Form):
 class ShopForm(forms.Form):
     owner = forms.ModelChoiceField(
         label=_("Owner"),
-        queryset=User.objects.filter(is_active=True, is_staff=False).order_by("username"),
+        queryset=possible_owners(),
         help_text=_("The client account that logs into the portal."),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -94,9 +100,7 @@ class ContractForm(forms.Form):
         choices=[("", _("None (09:00-24:00)")), *Shift.choices],
         help_text=_("Only for the one-shift plan."),
     )
-    seat = forms.ModelChoiceField(
-        label=_("Seat"), queryset=Seat.objects.order_by("code"), required=False
-    )
+    seat = forms.ModelChoiceField(label=_("Seat"), queryset=seats_by_code(), required=False)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(
         label=_("End date"),
@@ -120,6 +124,14 @@ class ContractForm(forms.Form):
 
 
 # --- Agents -------------------------------------------------------------------------------------
+
+
+class AgentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Agent.Status.choices],
+    )
 
 
 class AgentForm(forms.Form):
@@ -163,11 +175,11 @@ class SeatForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    seat = forms.ModelChoiceField(label=_("Seat"), queryset=Seat.objects.order_by("code"))
+    seat = forms.ModelChoiceField(label=_("Seat"), queryset=seats_by_code())
     shift = forms.ChoiceField(label=_("Shift"), choices=Shift.choices)
     agent = forms.ModelChoiceField(
         label=_("Agent"),
-        queryset=Agent.objects.exclude(status=Agent.Status.LEFT).order_by("name", "id"),
+        queryset=agents_assignable(),
     )
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(
@@ -182,18 +194,8 @@ class AssignmentEndForm(forms.Form):
     end_date = forms.DateField(label=_("Last day"), widget=DateInput())
 
 
-def contracts_to_place():
-    """Contracts a manager may still (re)place on a seat: those not ended before today."""
-    today = timezone.localdate()
-    return (
-        Contract.objects.exclude(end_date__lt=today)
-        .select_related("shop", "seat")
-        .order_by("shop__name", "start_date", "id")
-    )
-
-
 class ContractChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Contract) -> str:
+    def label_from_instance(self, obj: "Contract") -> str:
         seat = obj.seat.code if obj.seat else _("no seat")
         end = obj.end_date.isoformat() if obj.end_date else "…"
         return (
@@ -202,17 +204,17 @@ class ContractChoiceField(forms.ModelChoiceField):
 
 
 class ContractSeatForm(forms.Form):
-    contract = ContractChoiceField(label=_("Contract"), queryset=Contract.objects.none())
+    contract = ContractChoiceField(label=_("Contract"), queryset=None)
     seat = forms.ModelChoiceField(
         label=_("Seat"),
-        queryset=Seat.objects.order_by("code"),
+        queryset=seats_by_code(),
         required=False,
         empty_label=_("No seat (take the contract off its seat)"),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = contracts_to_place()
+        self.fields["contract"].queryset = contracts_to_place(today=clock.today())
 
 
 # --- Workloads, quote, billing ------------------------------------------------------------------

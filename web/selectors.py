@@ -1,4 +1,4 @@
-"""Reads that compose the manager pages from the apps' models and selectors.
+"""Reads that compose the manager pages from the apps' selectors (never their models).
 
 Rules live in the apps (load bands and KPI ratios in ``seats.calculations``, seat load and
 capacity in ``seats.selectors``, DSR in ``shops.selectors``, seat profitability in
@@ -6,26 +6,39 @@ capacity in ``seats.selectors``, DSR in ``shops.selectors``, seat profitability 
 queries whatever the number of seats, agents, shops or invoices.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Sum
 
-from agency import clock
-from agency.choices import Plan, Shift
-from agency.months import month_last_day
-from billing.models import Invoice, InvoiceLine
+from agency import clock, limits
+from agency.choices import Shift
+from billing.selectors import (
+    drafts_awaiting_turnover,
+    month_revenue,
+    revenue_by_month,
+)
 from seats import calculations
-from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
-from seats.selectors import SeatLoad, seat_utilisation
-from shops.models import Contract, Shop
-from shops.selectors import covered_shifts
+from seats.selectors import (
+    AgentDayLoad,
+    SeatLoad,
+    agent_daily_load,
+    daily_inquiries,
+    handover_notes_unacknowledged,
+    overloaded_agents,
+    seat_coverage,
+    seat_utilisation,
+    seats_by_code,
+)
+from shops.selectors import covered_shifts, seat_contracts_on
 
-ZERO = Decimal("0.00")
+if TYPE_CHECKING:
+    from billing.models import Invoice
+    from seats.models import Agent, HandoverNote, Seat
+    from shops.models import Shop
 
 
 # --- Coverage board -----------------------------------------------------------------------------
@@ -36,27 +49,23 @@ class ShiftCell:
     """Who covers one shift of a seat on a date, for which shops, and how loaded they are."""
 
     shift: str
-    assignment: SeatAssignment | None = None
-    shops: list[Shop] = field(default_factory=list)
+    agent: "Agent | None" = None
+    shops: "list[Shop]" = field(default_factory=list)
     inquiries: int = 0
 
     @property
-    def agent(self) -> Agent | None:
-        return self.assignment.agent if self.assignment else None
-
-    @property
     def band(self) -> str | None:
-        return calculations.load_band(self.inquiries) if self.assignment else None
+        return calculations.load_band(self.inquiries) if self.agent else None
 
     @property
     def uncovered(self) -> bool:
         """Shops to serve in this shift and nobody to serve them."""
-        return self.assignment is None and bool(self.shops)
+        return self.agent is None and bool(self.shops)
 
 
 @dataclass
 class SeatRow:
-    seat: Seat
+    seat: "Seat"
     day: ShiftCell
     night: ShiftCell
     load: SeatLoad | None = None
@@ -66,7 +75,7 @@ class SeatRow:
         return (self.day, self.night)
 
     @property
-    def shops(self) -> list[Shop]:
+    def shops(self) -> "list[Shop]":
         seen: dict[int, Shop] = {}
         for cell in self.cells:
             for shop in cell.shops:
@@ -78,48 +87,29 @@ class SeatRow:
         return self.load is not None and self.load.load > self.load.peak
 
 
-def _serves_shift(contract: Contract, shift: str) -> bool:
-    return shift in covered_shifts(contract)
-
-
-def agent_inquiries_on(day: date) -> dict[int, int]:
-    """{agent id: inquiries over all shops and shifts on ``day``}, in one query."""
-    return {
-        row["agent_id"]: row["total"] or 0
-        for row in WorkloadRecord.objects.filter(date=day)
-        .values("agent_id")
-        .annotate(total=Sum("inquiries"))
-        .order_by()
-    }
-
-
-def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[SeatRow]:
+def coverage_board(*, day: date, seats: "Iterable[Seat] | None" = None) -> list[SeatRow]:
     """Every seat x shift on ``day``: agent, shops (contracts on the seat active that day), and
     the agent's live load band from the day's workloads, and the seat's expected load against its
     peak (``seats.selectors.seat_utilisation``). Six queries, five when ``seats`` is given.
     """
-    seats = list(Seat.objects.order_by("code") if seats is None else seats)
+    seats = list(seats_by_code() if seats is None else seats)
     seat_ids = [seat.pk for seat in seats]
     rows = {seat.pk: SeatRow(seat, ShiftCell(Shift.DAY), ShiftCell(Shift.NIGHT)) for seat in seats}
-    for assignment in (
-        SeatAssignment.objects.active_on(day).filter(seat_id__in=seat_ids).select_related("agent")
-    ):
-        row = rows[assignment.seat_id]
-        (row.day if assignment.shift == Shift.DAY else row.night).assignment = assignment
-    for contract in (
-        Contract.objects.active_on(day)
-        .filter(seat_id__in=seat_ids)
-        .select_related("shop")
-        .order_by("shop__name", "shop_id", "id")
-    ):
+    for seat_id, holders in seat_coverage(seat_ids=seat_ids, day=day).items():
+        rows[seat_id].day.agent = holders.get(Shift.DAY)
+        rows[seat_id].night.agent = holders.get(Shift.NIGHT)
+    for contract in seat_contracts_on(day=day, seat_ids=seat_ids):
         for cell in rows[contract.seat_id].cells:
-            if _serves_shift(contract, cell.shift) and contract.shop not in cell.shops:
+            if cell.shift in covered_shifts(contract) and contract.shop not in cell.shops:
                 cell.shops.append(contract.shop)
-    inquiries = agent_inquiries_on(day)
+    inquiries = {
+        agent_id: load.inquiries
+        for (agent_id, _), load in agent_daily_load(date_from=day, date_to=day).items()
+    }
     for row in rows.values():
         for cell in row.cells:
-            if cell.assignment is not None:
-                cell.inquiries = inquiries.get(cell.assignment.agent_id, 0)
+            if cell.agent is not None:
+                cell.inquiries = inquiries.get(cell.agent.pk, 0)
     loads = seat_utilisation(seats=seats, day=day)
     for seat_id, load in loads.items():
         rows[seat_id].load = load
@@ -129,97 +119,19 @@ def coverage_board(*, day: date, seats: Iterable[Seat] | None = None) -> list[Se
 # --- Dashboard ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AgentDay:
-    agent_id: int
-    agent_name: str
-    date: date
-    inquiries: int
-
-    @property
-    def band(self) -> str:
-        return calculations.load_band(self.inquiries)
-
-
-def overloaded_agents(*, days: list[date]) -> list[AgentDay]:
-    """Agents whose load band is ``overloaded`` on any of ``days``, busiest first. One query."""
-    rows = (
-        WorkloadRecord.objects.filter(date__in=days)
-        .values("agent_id", "agent__name", "date")
-        .annotate(total=Sum("inquiries"))
-        .order_by()
-    )
-    found = [
-        AgentDay(row["agent_id"], row["agent__name"], row["date"], row["total"] or 0)
-        for row in rows
-    ]
-    overloaded = [entry for entry in found if entry.band == calculations.LoadBand.OVERLOADED]
-    return sorted(overloaded, key=lambda entry: (-entry.date.toordinal(), -entry.inquiries))
-
-
-def daily_inquiries(
-    *, date_from: date, date_to: date, shop_id: int | None = None
-) -> list[tuple[date, int]]:
-    """Inquiries per date over ``[date_from, date_to]`` (all agents), zero-filled. One query."""
-    records = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to)
-    if shop_id is not None:
-        records = records.filter(shop_id=shop_id)
-    totals = dict(
-        records.values("date")
-        .annotate(total=Sum("inquiries"))
-        .order_by()
-        .values_list("date", "total")
-    )
-    days = (date_to - date_from).days + 1
-    return [
-        (
-            date_from + timedelta(days=offset),
-            int(totals.get(date_from + timedelta(days=offset)) or 0),
-        )
-        for offset in range(days)
-    ]
-
-
-def month_revenue(*, month: date) -> Decimal:
-    """The total of the month's live invoices (draft, issued, paid; void ones are replaced).
-
-    Added in Python: SQLite would add decimals in floating point. One query.
-    """
-    totals = (
-        Invoice.objects.filter(month=month.replace(day=1)).live().values_list("total", flat=True)
-    )
-    return sum(totals, ZERO)
-
-
-def unacknowledged_handover_notes(limit: int = 10) -> tuple[int, list[HandoverNote]]:
-    notes = HandoverNote.objects.filter(acknowledged_at__isnull=True)
-    latest = list(
-        notes.select_related("seat", "shop", "from_agent", "to_agent").order_by(
-            "-date", "seat__code", "shop__name"
-        )[:limit]
-    )
-    return notes.count(), latest
-
-
-def drafts_awaiting_turnover(limit: int = 10) -> tuple[int, list[Invoice]]:
-    drafts = Invoice.objects.filter(status=Invoice.Status.DRAFT, awaiting_turnover=True)
-    latest = list(drafts.select_related("shop").order_by("-month", "shop__name")[:limit])
-    return drafts.count(), latest
-
-
 @dataclass
 class Dashboard:
     today: date
     board: list[SeatRow]
-    overloaded: list[AgentDay]
+    overloaded: list[AgentDayLoad]
     seats_over_peak: list[SeatRow]
     uncovered: list[tuple[SeatRow, ShiftCell]]
     handover_count: int
-    handover_notes: list[HandoverNote]
+    handover_notes: "list[HandoverNote]"
     awaiting_count: int
-    awaiting_invoices: list[Invoice]
+    awaiting_invoices: list["Invoice"]
     revenue_month_to_date: Decimal
-    inquiries_30_days: list[tuple[date, int]]
+    inquiries_30_days: tuple[tuple[date, int], ...]
 
     @property
     def alert_count(self) -> int:
@@ -235,12 +147,12 @@ class Dashboard:
 def dashboard(*, today: date) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
     board = coverage_board(day=today)
-    handover_count, handover_notes = unacknowledged_handover_notes()
-    awaiting_count, awaiting_invoices = drafts_awaiting_turnover()
+    handover_count, handover_notes = handover_notes_unacknowledged(limit=10)
+    awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
     return Dashboard(
         today=today,
         board=board,
-        overloaded=overloaded_agents(days=[today - timedelta(days=1), today]),
+        overloaded=overloaded_agents(date_from=today - timedelta(days=1), date_to=today),
         seats_over_peak=[row for row in board if row.over_peak],
         uncovered=[(row, cell) for row in board for cell in row.cells if cell.uncovered],
         handover_count=handover_count,
@@ -252,109 +164,7 @@ def dashboard(*, today: date) -> Dashboard:
     )
 
 
-# --- Agents -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Kpis:
-    """An agent's (or a shop's) workload figures over a period, with the derived KPIs."""
-
-    inquiries: int = 0
-    conversions: int = 0
-    buyer_messages: int = 0
-    agent_messages: int = 0
-    records: int = 0
-    first_response_misses: int = 0
-    sales: Decimal = ZERO
-
-    def add(self, row: dict) -> None:
-        self.inquiries += row["inquiries"]
-        self.conversions += row["conversions"]
-        self.buyer_messages += row["buyer_messages"]
-        self.agent_messages += row["agent_messages"]
-        self.sales += row["sales_amount"]
-        self.records += 1
-        if calculations.is_first_response_miss(row["first_response_seconds"]):
-            self.first_response_misses += 1
-
-    @property
-    def conversion_rate(self) -> Decimal | None:
-        return calculations.conversion_rate(self.conversions, self.inquiries)
-
-    @property
-    def answer_ratio(self) -> Decimal | None:
-        return calculations.answer_ratio(self.agent_messages, self.buyer_messages)
-
-
-@dataclass
-class ShopKpis:
-    shop_id: int
-    shop_name: str
-    kpis: Kpis
-
-
-def agent_kpis(*, agent_id: int, date_from: date, date_to: date) -> tuple[Kpis, list[ShopKpis]]:
-    """An agent's KPIs over the period, in total and per shop. One query.
-
-    A first-response miss is a workload record (one shop, date and shift) whose average first
-    response is over the limit (120 s).
-    """
-    total = Kpis()
-    by_shop: dict[int, ShopKpis] = {}
-    rows = (
-        WorkloadRecord.objects.filter(agent_id=agent_id, date__gte=date_from, date__lte=date_to)
-        .order_by("shop__name", "date")
-        .values(
-            "shop_id",
-            "shop__name",
-            "inquiries",
-            "conversions",
-            "buyer_messages",
-            "agent_messages",
-            "first_response_seconds",
-            "sales_amount",
-        )
-    )
-    for row in rows:
-        total.add(row)
-        entry = by_shop.setdefault(
-            row["shop_id"], ShopKpis(row["shop_id"], row["shop__name"], Kpis())
-        )
-        entry.kpis.add(row)
-    return total, list(by_shop.values())
-
-
-def current_assignments(*, agent_ids: Iterable[int], day: date) -> dict[int, SeatAssignment]:
-    """{agent id: the seat-shift the agent holds on ``day``}. One query."""
-    return {
-        assignment.agent_id: assignment
-        for assignment in SeatAssignment.objects.active_on(day)
-        .filter(agent_id__in=list(agent_ids))
-        .select_related("seat")
-    }
-
-
 # --- Reports ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlanRevenue:
-    plan: str
-    label: str
-    amount: Decimal
-
-
-def revenue_by_plan(*, month: date) -> list[PlanRevenue]:
-    """The month's live invoice lines added up by the plan of their contract. One query."""
-    month = month.replace(day=1)
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for plan, amount in (
-        InvoiceLine.objects.filter(invoice__month=month)
-        .of_live_invoices()
-        .values_list("contract__plan", "amount")
-    ):
-        totals[plan] += amount
-    return [PlanRevenue(plan, label, totals[plan]) for plan, label in Plan.choices]
 
 
 @dataclass(frozen=True)
@@ -372,44 +182,23 @@ class MonthRevenue:
 
 
 def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue]:
-    """Live invoice totals of the ``months`` months ending with ``last_month``. One query."""
-    last_month = last_month.replace(day=1)
-    firsts = [last_month]
+    """Revenue of the ``months`` months ending with ``last_month``, each with the month before
+    (``billing.selectors.revenue_by_month``). One query."""
+    first = last_month.replace(day=1)
     for _ in range(months):  # one more than shown: the first month's change needs its base
-        firsts.append(clock.previous_month(firsts[-1]))
-    firsts.reverse()
-    totals: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for invoice_month, total in (
-        Invoice.objects.filter(month__gte=firsts[0], month__lte=month_last_day(last_month))
-        .live()
-        .values_list("month", "total")
-    ):
-        totals[invoice_month] += total
+        first = clock.previous_month(first)
+    totals = list(revenue_by_month(first=first, last=last_month).items())
     return [
-        MonthRevenue(first, totals[first], totals[previous])
-        for previous, first in zip(firsts, firsts[1:], strict=False)
+        MonthRevenue(month, amount, previous)
+        for (_, previous), (month, amount) in zip(totals, totals[1:], strict=False)
     ]
 
 
 # --- Shops and thresholds shown on the pages ---------------------------------------------------
 
 
-def shops_with_active_contracts(*, shop_ids: Iterable[int], day: date) -> set[int]:
-    """Those of ``shop_ids`` with a contract active on ``day``. One query."""
-    return set(
-        Contract.objects.active_on(day)
-        .filter(shop_id__in=list(shop_ids))
-        .values_list("shop_id", flat=True)
-        .distinct()
-    )
-
-
 def peak_inquiries() -> int:
-    return settings.AGENCY["SEAT_PEAK_INQUIRIES"]
-
-
-def first_response_limit() -> int:
-    return settings.AGENCY["FIRST_RESPONSE_MISS_SECONDS"]
+    return limits.seat_peak_inquiries()
 
 
 def band_legend() -> list[tuple[str, str]]:

@@ -12,7 +12,11 @@ from seats.services.handover import (
     handover_note_update,
     handover_note_validate,
 )
-from seats.services.rollup import RollupResult, agent_daily_load_rollup
+from seats.services.rollup import (
+    RollupResult,
+    agent_daily_load_refresh,
+    agent_daily_load_rollup,
+)
 from seats.services.staff import agent_create, agent_update, seat_create, seat_update
 from seats.services.workloads import (
     BulkResult,
@@ -27,6 +31,7 @@ __all__ = [
     "RollupResult",
     "WorkloadBulkError",
     "agent_create",
+    "agent_daily_load_refresh",
     "agent_daily_load_rollup",
     "agent_update",
     "assignment_create",

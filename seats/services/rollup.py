@@ -5,6 +5,7 @@ are upserted by (agent, date), and an agent-day is announced once, since ``alert
 that its alert went out.
 """
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -12,13 +13,13 @@ import structlog
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from agency.models import User
 from seats.calculations import LoadBand, load_band
 from seats.models import AgentDailyLoad, WorkloadRecord
+from seats.selectors import _agent_day_totals
 
 logger = structlog.get_logger(__name__)
 
@@ -61,34 +62,62 @@ def _send_overload_alert(*, day: date, loads: list[AgentDailyLoad], recipients: 
     )
 
 
+def _upsert_day(day: date) -> tuple[list[AgentDailyLoad], int]:
+    """Write ``day``'s roll-up rows from its workloads: (the rows, how many were there before)."""
+    totals = (
+        _agent_day_totals(WorkloadRecord.objects.filter(date=day))
+        .order_by("agent_id")
+        .values_list("agent_id", "inquiries_total")
+    )
+    rows = [
+        AgentDailyLoad(agent_id=agent_id, date=day, inquiries=total, band=load_band(total))
+        for agent_id, total in totals
+    ]
+    existing = set(AgentDailyLoad.objects.filter(date=day).values_list("agent_id", flat=True))
+    AgentDailyLoad.objects.bulk_create(
+        rows,
+        batch_size=WRITE_BATCH,
+        update_conflicts=True,
+        unique_fields=["agent", "date"],
+        update_fields=["inquiries", "band"],
+    )
+    return rows, sum(1 for row in rows if row.agent_id in existing)
+
+
+def agent_daily_load_refresh(*, days: Iterable[date]) -> list[date]:
+    """Bring the roll-up of those of ``days`` already rolled up in line with their workloads,
+    after workloads of those dates were written; returns the dates refreshed.
+
+    Pages read a rolled-up date from the roll-up (``seats.selectors.agent_daily_load``), so a
+    late upload must reach it. No alert is sent: that is the nightly run's to do. One query, and
+    four per date refreshed; call it inside the transaction that wrote the workloads.
+    """
+    rolled_up = sorted(
+        set(
+            AgentDailyLoad.objects.filter(date__in=list(days))
+            .values_list("date", flat=True)
+            .distinct()
+        )
+    )
+    for day in rolled_up:
+        rows, _ = _upsert_day(day)
+        # An agent whose workloads of the day were all deleted has no load left that day.
+        AgentDailyLoad.objects.filter(date=day).exclude(
+            agent_id__in=[row.agent_id for row in rows]
+        ).delete()
+    return rolled_up
+
+
 def agent_daily_load_rollup(*, day: date) -> RollupResult:
     """Upsert one AgentDailyLoad per agent with workloads on ``day`` and alert about overload.
 
-    Set-based: one aggregate query over the day's workloads, one for the rows already there, then
-    one upsert. The alert lists the overloaded agents not announced before and is sent once the
-    transaction commits.
+    Set-based: one aggregate query over the day's workloads (``_agent_day_totals``, the aggregate
+    ``seats.selectors.agent_daily_load`` sums for the days not rolled up yet), one for the rows
+    already there, then one upsert. The alert lists the overloaded agents not announced before
+    and is sent once the transaction commits.
     """
     with transaction.atomic():
-        totals = (
-            WorkloadRecord.objects.filter(date=day)
-            .values("agent_id")
-            .annotate(total=Sum("inquiries"))
-            .order_by("agent_id")
-            .values_list("agent_id", "total")
-        )
-        rows = [
-            AgentDailyLoad(agent_id=agent_id, date=day, inquiries=total, band=load_band(total))
-            for agent_id, total in totals
-        ]
-        existing = set(AgentDailyLoad.objects.filter(date=day).values_list("agent_id", flat=True))
-        AgentDailyLoad.objects.bulk_create(
-            rows,
-            batch_size=WRITE_BATCH,
-            update_conflicts=True,
-            unique_fields=["agent", "date"],
-            update_fields=["inquiries", "band"],
-        )
-        updated = sum(1 for row in rows if row.agent_id in existing)
+        rows, updated = _upsert_day(day)
 
         overloaded = AgentDailyLoad.objects.filter(date=day, band=LoadBand.OVERLOADED)
         to_alert = list(

@@ -28,6 +28,7 @@ from agency import clock
 from agency.choices import Shift
 from agency.errors import RowError, RowErrors
 from seats.models import Agent, WorkloadRecord
+from seats.services.rollup import agent_daily_load_refresh
 
 KEY_FIELDS = ("agent", "shop", "date", "shift")
 COUNT_FIELDS = (
@@ -393,4 +394,5 @@ def workload_bulk_upsert(*, rows: list[dict[str, Any]]) -> BulkResult:
             unique_fields=["agent", "shop", "date", "shift"],
             update_fields=UPDATED_FIELDS,
         )
+        agent_daily_load_refresh(days={record.date for record in records})
     return BulkResult(created=len(records) - updated, updated=updated)

@@ -1,12 +1,21 @@
 """Reads of the billing app the pages compose."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
+from agency.choices import Plan
 from billing.models import Invoice
-from billing.selectors import shop_invoices
-from tests.factories import ShopFactory
+from billing.selectors import (
+    drafts_awaiting_turnover,
+    month_revenue,
+    revenue_by_month,
+    revenue_by_plan,
+    shop_invoices,
+)
+from tests.factories import ContractFactory, ShopFactory
+from tests.web.factories import InvoiceFactory, InvoiceLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +37,58 @@ def test_a_shops_invoices_are_newest_month_first_with_void_ones_last(
     assert invoices == [draft, october, september, void]
     assert list(shop_invoices(shop=shop_a, user=manager)) == invoices
     assert list(shop_invoices(shop=shop_a, user=owner_b)) == []
+
+
+# --- Revenue: the live invoices of a month, added once -----------------------------------------
+
+
+def test_revenue_by_month_adds_the_live_invoices_of_each_month_and_zero_fills(
+    shop_a, django_assert_num_queries
+):
+    other = ShopFactory()
+    InvoiceFactory(shop=shop_a, month=SEPTEMBER, status="paid", total=Decimal("100.10"))
+    InvoiceFactory(shop=other, month=SEPTEMBER, status="draft", total=Decimal("0.20"))
+    InvoiceFactory(shop=shop_a, month=NOVEMBER, status="issued", total=Decimal("50.00"))
+    InvoiceFactory(shop=other, month=NOVEMBER, status="void", total=Decimal("999.00"))
+    with django_assert_num_queries(1):
+        revenue = revenue_by_month(first=dt.date(2026, 8, 31), last=dt.date(2026, 11, 30))
+    assert revenue == {
+        dt.date(2026, 8, 1): Decimal("0.00"),
+        SEPTEMBER: Decimal("100.30"),
+        OCTOBER: Decimal("0.00"),
+        NOVEMBER: Decimal("50.00"),
+    }
+    assert list(revenue) == sorted(revenue)
+    with django_assert_num_queries(1):
+        assert month_revenue(month=dt.date(2026, 11, 17)) == Decimal("50.00")
+    assert month_revenue(month=OCTOBER) == Decimal("0.00")
+
+    contract = ContractFactory(shop=shop_a, plan=Plan.SHIFT, shift="day")
+    InvoiceLineFactory(
+        invoice=Invoice.objects.get(shop=shop_a, month=NOVEMBER),
+        contract=contract,
+        amount=Decimal("50.00"),
+    )
+    InvoiceLineFactory(
+        invoice=Invoice.objects.get(shop=other, month=NOVEMBER),
+        contract=ContractFactory(shop=other, plan=Plan.FULL_DAY),
+        amount=Decimal("999.00"),
+    )
+    with django_assert_num_queries(1):
+        by_plan = {entry.plan: entry.amount for entry in revenue_by_plan(month=NOVEMBER)}
+    assert by_plan[Plan.SHIFT] == Decimal("50.00") == month_revenue(month=NOVEMBER)
+    assert by_plan[Plan.FULL_DAY] == Decimal("0.00")  # only the void invoice has a full-day line
+    assert list(by_plan) == list(Plan.values)
+
+
+def test_drafts_awaiting_turnover_counts_all_and_lists_the_latest(
+    shop_a, django_assert_num_queries
+):
+    older = InvoiceFactory(shop=shop_a, month=SEPTEMBER, awaiting_turnover=True)
+    newer = InvoiceFactory(shop=shop_a, month=OCTOBER, awaiting_turnover=True)
+    InvoiceFactory(shop=shop_a, month=NOVEMBER, awaiting_turnover=False)
+    InvoiceFactory(shop=ShopFactory(), month=NOVEMBER, status="issued", number="2026-0009")
+    with django_assert_num_queries(2):
+        count, latest = drafts_awaiting_turnover(limit=1)
+    assert (count, latest) == (2, [newer])
+    assert drafts_awaiting_turnover(limit=5)[1] == [newer, older]

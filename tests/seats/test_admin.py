@@ -4,6 +4,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from seats.models import AgentDailyLoad
+from seats.services import agent_daily_load_rollup
 from tests.factories import SeatAssignmentFactory, UserFactory, WorkloadFactory
 from tests.seats.factories import AgentDailyLoadFactory, HandoverNoteFactory
 
@@ -49,3 +51,15 @@ def test_admin_acknowledged_notes_are_read_only(admin_client_):
     note = HandoverNoteFactory(acknowledged_at=timezone.now())
     page = admin_client_.get(f"/admin/seats/handovernote/{note.pk}/change/")
     assert b'name="_save"' not in page.content
+
+
+def test_deleting_workloads_in_the_admin_refreshes_a_rolled_up_day(admin_client_):
+    kept, removed = WorkloadFactory(inquiries=30), WorkloadFactory(inquiries=40)
+    kept.date = removed.date
+    kept.save()
+    agent_daily_load_rollup(day=removed.date)
+    response = admin_client_.post(
+        f"/admin/seats/workloadrecord/{removed.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert list(AgentDailyLoad.objects.values_list("agent", "inquiries")) == [(kept.agent_id, 30)]

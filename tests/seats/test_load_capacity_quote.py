@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from seats.models import AgentDailyLoad
 from seats.selectors import (
     SeatLoad,
     seat_capacity,
@@ -12,6 +13,7 @@ from seats.selectors import (
     seat_utilisation,
     shop_daily_inquiries,
 )
+from seats.services import agent_daily_load_rollup
 from tests.factories import (
     AgentFactory,
     ContractFactory,
@@ -45,6 +47,27 @@ def test_load_lists_every_date_of_the_range_zero_filled_with_bands(manager_api, 
         {"date": "2026-10-02", "inquiries": 0, "band": "idle"},
         {"date": "2026-10-03", "inquiries": 60, "band": "normal"},
     ]
+
+
+def test_load_reads_rolled_up_days_from_the_roll_up_with_the_same_answer(
+    manager_api, shop_a, shop_b
+):
+    agent = AgentFactory()
+    WorkloadFactory(agent=agent, shop=shop_a, date=D(2026, 10, 1), inquiries=70, conversions=0)
+    WorkloadFactory(agent=agent, shop=shop_b, date=D(2026, 10, 1), inquiries=55, conversions=0)
+    WorkloadFactory(agent=agent, shop=shop_a, date=D(2026, 10, 3), inquiries=60, conversions=0)
+    live = manager_api.get(load_url(agent)).json()
+    agent_daily_load_rollup(day=D(2026, 10, 1))  # Oct 1 rolled up, Oct 3 still live
+    assert AgentDailyLoad.objects.filter(date=D(2026, 10, 1)).exists()
+    assert (
+        manager_api.get(load_url(agent)).json()
+        == live
+        == [
+            {"date": "2026-10-01", "inquiries": 125, "band": "overloaded"},
+            {"date": "2026-10-02", "inquiries": 0, "band": "idle"},
+            {"date": "2026-10-03", "inquiries": 60, "band": "normal"},
+        ]
+    )
 
 
 def test_load_costs_one_aggregate_query_whatever_the_range(

@@ -10,8 +10,8 @@ from django.core import mail
 from django.db import OperationalError
 
 from seats import tasks
-from seats.models import AgentDailyLoad
-from seats.services import agent_daily_load_rollup
+from seats.models import AgentDailyLoad, WorkloadRecord
+from seats.services import agent_daily_load_refresh, agent_daily_load_rollup
 from tests.factories import AgentFactory, ManagerFactory, UserFactory, WorkloadFactory
 
 D = dt.date
@@ -192,3 +192,21 @@ def test_beat_schedules_the_rollup_task_by_its_registered_name(settings):
 
     scheduled = settings.CELERY_BEAT_SCHEDULE["daily-workload-rollup"]["task"]
     assert scheduled in app.tasks
+
+
+def test_refresh_brings_a_rolled_up_day_in_line_with_its_workloads_without_alerting(
+    workloads, managers
+):
+    wang, li = workloads
+    agent_daily_load_rollup(day=DAY)
+    mail.outbox.clear()
+    WorkloadRecord.objects.filter(agent=li, date=DAY).update(inquiries=200)
+    WorkloadRecord.objects.filter(agent=wang, date=DAY).delete()
+
+    assert agent_daily_load_refresh(days=[DAY, DAY + dt.timedelta(days=1)]) == [DAY]
+    assert list(AgentDailyLoad.objects.filter(date=DAY).values_list("agent", "inquiries")) == [
+        (li.pk, 200)
+    ]
+    assert AgentDailyLoad.objects.get(date=DAY).alerted_at is None
+    assert not AgentDailyLoad.objects.filter(date=DAY + dt.timedelta(days=1)).exists()
+    assert mail.outbox == []

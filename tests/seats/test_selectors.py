@@ -4,16 +4,38 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
+from django.utils import timezone
 
 from seats.calculations import first_response_miss_q, is_first_response_miss
-from seats.models import HandoverNote, WorkloadRecord
+from seats.models import AgentDailyLoad, HandoverNote, WorkloadRecord
 from seats.selectors import (
+    AgentDayLoad,
     WorkloadKpis,
+    agent_assignments,
+    agent_daily_load,
+    agent_kpis,
+    agent_load,
+    agent_names,
+    agents_assignable,
+    current_assignments,
     daily_inquiries,
+    handover_notes,
     handover_notes_for,
+    handover_notes_unacknowledged,
+    overloaded_agents,
+    seats_by_code,
     workload_kpis,
 )
-from tests.factories import AgentFactory, SeatFactory, ShopFactory, WorkloadFactory
+from seats.services import agent_daily_load_rollup, workload_bulk_upsert
+from tests.factories import (
+    AgentFactory,
+    SeatAssignmentFactory,
+    SeatFactory,
+    ShopFactory,
+    WorkloadFactory,
+)
+from tests.seats.factories import HandoverNoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +128,164 @@ def test_handover_notes_of_a_shop_and_day_are_oldest_first(django_assert_num_que
         notes = list(handover_notes_for(shop_id=shop.pk, day=SECOND))
         assert [note.from_agent for note in notes] == [agent, agent]
     assert notes == [first, second]
+
+
+# --- Agent daily load: one source of truth, the roll-up ------------------------------------------
+
+
+def _old_live_totals(*, date_from, date_to):
+    """What the pages and the agent-load API computed before the roll-up was read."""
+    return {
+        (row["agent_id"], row["date"]): row["total"]
+        for row in WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to)
+        .values("agent_id", "date")
+        .annotate(total=Sum("inquiries"))
+    }
+
+
+def test_agent_daily_load_reads_a_rolled_up_day_and_sums_a_live_day_to_the_same_figures(
+    today, shop_a, shop_b, django_assert_num_queries
+):
+    yesterday = today - dt.timedelta(days=1)
+    wang, li = AgentFactory(name="Wang"), AgentFactory(name="Li")
+    for day in (yesterday, today):
+        WorkloadFactory(agent=wang, shop=shop_a, date=day, inquiries=80)
+        WorkloadFactory(agent=wang, shop=shop_b, date=day, inquiries=50)
+        WorkloadFactory(agent=li, shop=shop_a, date=day, shift="night", inquiries=70)
+    agent_daily_load_rollup(day=yesterday)
+    # Proof the roll-up is what is read for yesterday: its rows, not the workloads.
+    assert AgentDailyLoad.objects.filter(date=yesterday).count() == 2
+
+    with django_assert_num_queries(1):
+        loads = agent_daily_load(date_from=yesterday, date_to=today)
+    figures = {key: load.inquiries for key, load in loads.items()}
+    assert figures == _old_live_totals(date_from=yesterday, date_to=today)
+    assert figures == {
+        (wang.pk, yesterday): 130,
+        (li.pk, yesterday): 70,
+        (wang.pk, today): 130,
+        (li.pk, today): 70,
+    }
+    assert loads[(wang.pk, yesterday)] == AgentDayLoad(
+        date=yesterday, inquiries=130, band="overloaded", agent_id=wang.pk, agent_name="Wang"
+    )
+    assert loads[(wang.pk, today)] == AgentDayLoad(
+        date=today, inquiries=130, band="overloaded", agent_id=wang.pk, agent_name="Wang"
+    )
+    only_li = agent_daily_load(date_from=yesterday, date_to=today, agent_ids=[li.pk])
+    assert set(only_li) == {(li.pk, yesterday), (li.pk, today)}
+    assert [load.agent_id for load in overloaded_agents(date_from=yesterday, date_to=today)] == [
+        wang.pk,
+        wang.pk,
+    ]
+
+
+def test_a_rolled_up_day_is_read_from_the_roll_up_and_late_uploads_reach_it(today, shop_a):
+    yesterday = today - dt.timedelta(days=1)
+    agent = AgentFactory()
+    WorkloadFactory(agent=agent, shop=shop_a, date=yesterday, inquiries=40)
+    agent_daily_load_rollup(day=yesterday)
+    AgentDailyLoad.objects.filter(date=yesterday).update(inquiries=41)  # only the roll-up
+    assert agent_load(agent_id=agent.pk, date_from=yesterday, date_to=yesterday)[0].inquiries == 41
+
+    late = AgentFactory()
+    row = {
+        "agent": late.pk,
+        "shop": shop_a.pk,
+        "date": yesterday.isoformat(),
+        "shift": "night",
+        "inquiries": "150",
+        "conversions": "0",
+        "buyer_messages": "0",
+        "agent_messages": "0",
+        "first_response_seconds": "30",
+        "sales_amount": "0",
+    }
+    workload_bulk_upsert(rows=[row])
+    loads = agent_daily_load(date_from=yesterday, date_to=yesterday)
+    assert {key: load.inquiries for key, load in loads.items()} == {
+        (agent.pk, yesterday): 40,
+        (late.pk, yesterday): 150,
+    }
+    assert AgentDailyLoad.objects.get(agent=late).alerted_at is None  # the nightly run alerts
+
+
+# --- Reads the manager pages compose ------------------------------------------------------------
+
+
+def test_an_agents_kpis_per_shop_add_up_to_the_total_in_one_query(django_assert_num_queries):
+    agent = AgentFactory()
+    alpha, beta = ShopFactory(name="Alpha"), ShopFactory(name="Beta")
+    WorkloadFactory(
+        agent=agent,
+        shop=beta,
+        date=FIRST,
+        inquiries=10,
+        conversions=2,
+        first_response_seconds=121,
+        sales_amount=Decimal("0.10"),
+    )
+    WorkloadFactory(
+        agent=agent,
+        shop=alpha,
+        date=FIRST,
+        inquiries=5,
+        conversions=1,
+        first_response_seconds=120,
+        sales_amount=Decimal("0.20"),
+    )
+    WorkloadFactory(
+        agent=agent,
+        shop=alpha,
+        date=SECOND,
+        shift="night",
+        inquiries=7,
+        conversions=0,
+        first_response_seconds=30,
+        sales_amount=Decimal("0.00"),
+    )
+    WorkloadFactory(shop=alpha, date=FIRST, inquiries=99)  # another agent
+    WorkloadFactory(agent=agent, shop=alpha, date=THIRD + dt.timedelta(days=1), inquiries=99)
+    with django_assert_num_queries(1):
+        total, by_shop = agent_kpis(agent_id=agent.pk, date_from=FIRST, date_to=THIRD)
+    assert [(entry.shop_name, entry.kpis.inquiries) for entry in by_shop] == [
+        ("Alpha", 12),
+        ("Beta", 10),
+    ]
+    assert total == by_shop[0].kpis + by_shop[1].kpis
+    assert (total.records, total.inquiries, total.first_response_misses, total.sales) == (
+        3,
+        22,
+        1,
+        Decimal("0.30"),
+    )
+
+
+def test_seat_shift_holders_and_forms_choices_come_from_seats(today, django_assert_num_queries):
+    left = AgentFactory(name="Gone", status="left")
+    holder = AgentFactory(name="Holder")
+    seat_b, seat_a = SeatFactory(code="B"), SeatFactory(code="A")
+    held = SeatAssignmentFactory(seat=seat_a, agent=holder, start_date=FIRST)
+    SeatAssignmentFactory(seat=seat_b, agent=left, start_date=FIRST, end_date=SECOND)
+    assert holder in agents_assignable() and left not in agents_assignable()
+    assert list(seats_by_code()) == [seat_a, seat_b]
+    with django_assert_num_queries(1):
+        holdings = current_assignments(agent_ids=[holder.pk, left.pk], day=today)
+        assert holdings[holder.pk].seat.code == "A"
+    assert holdings == {holder.pk: held}
+    assert agent_names(ids=[holder.pk, 0]) == {holder.pk: "Holder"}
+    assert agent_assignments(agent=holder, limit=5) == [held]
+
+
+def test_unacknowledged_handover_notes_count_all_and_list_the_latest(
+    django_assert_num_queries,
+):
+    older = HandoverNoteFactory(date=FIRST)
+    newer = HandoverNoteFactory(date=SECOND)
+    HandoverNoteFactory(date=THIRD, to_agent=AgentFactory(), acknowledged_at=timezone.now())
+    with django_assert_num_queries(2):
+        count, latest = handover_notes_unacknowledged(limit=1)
+        assert latest[0].shop.name and latest[0].from_agent.name
+    assert (count, latest) == (2, [newer])
+    assert handover_notes_unacknowledged(limit=5)[1] == [newer, older]
+    assert handover_notes().get(pk=older.pk) == older

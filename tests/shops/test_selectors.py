@@ -7,17 +7,23 @@ import pytest
 from agency.choices import Plan, Shift
 from shops.selectors import (
     briefing_changes,
+    contracts_to_place,
     covered_shifts,
+    possible_owners,
+    seat_contracts_on,
     shop_contracts,
     shop_contracts_on,
     shop_history,
     shop_list_with_active_contracts,
+    shop_names,
     shop_turnover_reports,
+    shops_with_active_contracts,
     turnover_report_confirmed,
     turnover_report_for,
+    turnover_reports_to_confirm,
 )
 from shops.services import shop_update
-from tests.factories import ContractFactory, TurnoverReportFactory
+from tests.factories import ContractFactory, SeatFactory, TurnoverReportFactory
 
 OCTOBER = dt.date(2026, 10, 1)
 NOVEMBER = dt.date(2026, 11, 1)
@@ -90,3 +96,42 @@ def test_shop_history_is_newest_first_and_briefing_changes_skip_other_edits(
         ("first", owner_a),
     ]
     assert [change.briefing for change in briefing_changes(shop=shop_a, limit=1)] == ["second"]
+
+
+# --- Reads the manager pages compose ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_contracts_on_seats_for_a_day_and_the_shops_with_an_active_contract(
+    shop_a, shop_b, django_assert_num_queries
+):
+    seat, other = SeatFactory(), SeatFactory()
+    on_seat = ContractFactory(shop=shop_a, seat=seat, start_date=OCTOBER)
+    ContractFactory(shop=shop_b, seat=seat, start_date=NOVEMBER)  # not yet
+    ContractFactory(shop=shop_b, seat=other, start_date=OCTOBER)
+    ended = ContractFactory(shop=shop_b, start_date=OCTOBER, end_date=dt.date(2026, 10, 20))
+    with django_assert_num_queries(1):
+        contracts = list(seat_contracts_on(day=dt.date(2026, 10, 15), seat_ids=[seat.pk]))
+        assert [contract.shop.name for contract in contracts] == [shop_a.name]
+    assert contracts == [on_seat]
+    with django_assert_num_queries(1):
+        assert shops_with_active_contracts(
+            shop_ids=[shop_a.pk, shop_b.pk], day=dt.date(2026, 10, 25)
+        ) == {shop_a.pk, shop_b.pk}
+    assert shops_with_active_contracts(shop_ids=[shop_a.pk], day=dt.date(2026, 9, 1)) == set()
+    assert ended not in contracts_to_place(today=dt.date(2026, 10, 21))
+    assert ended in contracts_to_place(today=dt.date(2026, 10, 20))
+    assert shop_names(ids=[shop_a.pk, 0]) == {shop_a.pk: shop_a.name}
+
+
+@pytest.mark.django_db
+def test_possible_owners_are_active_client_accounts_and_submitted_reports_wait(
+    owner_a, owner_b, manager, shop_a, shop_b
+):
+    owner_b.is_active = False
+    owner_b.save()
+    assert list(possible_owners()) == [owner_a]
+    waiting = TurnoverReportFactory(shop=shop_a, month=OCTOBER, status="submitted")
+    TurnoverReportFactory(shop=shop_b, month=OCTOBER, status="confirmed")
+    assert list(turnover_reports_to_confirm(user=manager)) == [waiting]
+    assert list(turnover_reports_to_confirm(user=owner_b)) == []

@@ -2,32 +2,29 @@
 
 from datetime import timedelta
 
-from django import forms
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from seats import services
-from seats.models import Agent
-from seats.selectors import agent_list, agent_load
+from seats.calculations import first_response_miss_limit
+from seats.selectors import (
+    agent_assignments,
+    agent_kpis,
+    agent_list,
+    agent_load,
+    agent_loads_on,
+    current_assignments,
+)
 from web import selectors
-from web.forms import AgentForm
+from web.forms import AgentFilterForm, AgentForm
 from web.views.base import ManagerPage, ServiceFormPage, paginate
 
 HEATMAP_WEEKS = 8
 KPI_DAYS = 30
 AGENT_FORM_FIELDS = ("name", "employee_no", "hired_on", "status", "base_salary", "email")
-
-
-class AgentFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("All statuses")), *Agent.Status.choices],
-    )
 
 
 class AgentListView(ManagerPage):
@@ -42,12 +39,9 @@ class AgentListView(ManagerPage):
         page = paginate(self.request, agents)
         today = timezone.localdate()
         ids = [agent.pk for agent in page.object_list]
-        holdings = selectors.current_assignments(agent_ids=ids, day=today)
-        inquiries = selectors.agent_inquiries_on(today)
-        rows = [
-            selectors.AgentDay(agent.pk, agent.name, today, inquiries.get(agent.pk, 0))
-            for agent in page.object_list
-        ]
+        holdings = current_assignments(agent_ids=ids, day=today)
+        loads = agent_loads_on(day=today, agent_ids=ids)
+        rows = [loads[agent.pk] for agent in page.object_list]
         return super().get_context_data(
             form=form,
             page_obj=page,
@@ -83,8 +77,8 @@ class AgentDetailView(ManagerPage):
         loads = agent_load(agent_id=agent.pk, date_from=first_monday, date_to=today)
         weeks, rows = heatmap(loads, first_monday, today)
         kpi_from = today - timedelta(days=KPI_DAYS - 1)
-        total, by_shop = selectors.agent_kpis(agent_id=agent.pk, date_from=kpi_from, date_to=today)
-        assignments = list(agent.assignments.select_related("seat").order_by("-start_date")[:10])
+        total, by_shop = agent_kpis(agent_id=agent.pk, date_from=kpi_from, date_to=today)
+        assignments = agent_assignments(agent=agent, limit=10)
         return super().get_context_data(
             agent=agent,
             today=today,
@@ -95,7 +89,7 @@ class AgentDetailView(ManagerPage):
             kpis_by_shop=by_shop,
             kpi_from=kpi_from,
             assignments=assignments,
-            miss_seconds=selectors.first_response_limit(),
+            miss_seconds=first_response_miss_limit(),
             legend=selectors.band_legend(),
             **kwargs,
         )

@@ -23,8 +23,11 @@ from agency.errors import ApplicationError
 from billing import services
 from billing.documents import explain_line
 from billing.selectors import billing_run_list, invoice_list
-from shops.models import TurnoverReport
-from shops.selectors import turnover_report_list
+from shops.selectors import (
+    turnover_report_confirmed,
+    turnover_report_list,
+    turnover_reports_to_confirm,
+)
 from web.forms import (
     BillingRunForm,
     InvoiceFilterForm,
@@ -81,12 +84,7 @@ class BillingView(ManagerPage):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        to_confirm = list(
-            turnover_report_list(user=user)
-            .filter(status=TurnoverReport.Status.SUBMITTED)
-            .select_related("shop")
-            .order_by("month", "shop__name")
-        )
+        to_confirm = list(turnover_reports_to_confirm(user=user))
         return super().get_context_data(
             runs=list(billing_run_list()[:RECENT_RUNS]),
             turnover_reports=to_confirm,
@@ -194,7 +192,7 @@ class InvoiceTurnoverView(InvoiceDetailView):
                 _("This invoice is void; correct the turnover on the month's current invoice."),
             )
         elif form.is_valid():
-            confirmed = report.status == TurnoverReport.Status.CONFIRMED
+            confirmed = turnover_report_confirmed(report)
             try:
                 services.turnover_correct(
                     report_id=report.pk, actor=request.user, amount=form.cleaned_data["amount"]

@@ -10,7 +10,7 @@ from django.views import View
 from agency.charts import Point, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text
-from seats.models import HandoverNote
+from seats.selectors import handover_notes
 from seats.services import handover_note_acknowledge
 from web import selectors
 from web.mixins import ManagerRequiredMixin
@@ -52,7 +52,7 @@ class HandoverAcknowledgeView(ManagerRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
-        note = get_object_or_404(HandoverNote.objects.select_related("seat", "shop"), pk=pk)
+        note = get_object_or_404(handover_notes(), pk=pk)
         try:
             note = handover_note_acknowledge(note=note)
         except ApplicationError as error:

@@ -6,6 +6,7 @@ from agency import clock
 from agency.charts import Point, bar_chart
 from agency.formatting import money_text
 from billing.reports import seat_profitability
+from billing.selectors import ZERO, revenue_by_plan
 from web import selectors
 from web.forms import ReportMonthForm
 from web.views.base import ManagerPage
@@ -26,10 +27,10 @@ class ReportsView(ManagerPage):
 
         report = seat_profitability(month=month)
         totals = {
-            "revenue": sum((row.revenue for row in report.seats), selectors.ZERO),
-            "agent_cost": sum((row.agent_cost for row in report.seats), selectors.ZERO),
-            "overhead": sum((row.overhead for row in report.seats), selectors.ZERO),
-            "margin": sum((row.margin for row in report.seats), selectors.ZERO),
+            "revenue": sum((row.revenue for row in report.seats), ZERO),
+            "agent_cost": sum((row.agent_cost for row in report.seats), ZERO),
+            "overhead": sum((row.overhead for row in report.seats), ZERO),
+            "margin": sum((row.margin for row in report.seats), ZERO),
         }
         margin_chart = bar_chart(
             [Point(row.seat_code, row.margin, money_text(row.margin)) for row in report.seats],
@@ -41,7 +42,7 @@ class ReportsView(ManagerPage):
             ),
         )
 
-        by_plan = selectors.revenue_by_plan(month=month)
+        by_plan = revenue_by_plan(month=month)
         trend = selectors.month_over_month(last_month=month, months=TREND_MONTHS)
         trend_chart = bar_chart(
             [
@@ -62,7 +63,7 @@ class ReportsView(ManagerPage):
             totals=totals,
             margin_chart=margin_chart,
             by_plan=by_plan,
-            by_plan_total=sum((entry.amount for entry in by_plan), selectors.ZERO),
+            by_plan_total=sum((entry.amount for entry in by_plan), ZERO),
             trend=list(reversed(trend)),
             trend_chart=trend_chart,
             **kwargs,

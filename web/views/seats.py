@@ -9,6 +9,7 @@ own rule, so the page warns exactly when saving will be refused.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -23,16 +24,15 @@ from django.views import View
 from agency.errors import ApplicationError
 from agency.limits import seat_takes_another_shop
 from seats import services as seat_services
-from seats.models import Seat
 from seats.selectors import (
     SeatLoad,
     assignment_list,
     seat_capacity,
     seat_utilisation,
+    seats_by_code,
     shop_daily_inquiries,
 )
 from shops import services as shop_services
-from shops.models import Contract
 from shops.selectors import SeatBusiestDay, seat_busiest_day
 from web import selectors
 from web.forms import (
@@ -45,6 +45,10 @@ from web.forms import (
 )
 from web.mixins import ManagerRequiredMixin
 from web.views.base import ManagerPage, ServiceFormPage, redirect_back
+
+if TYPE_CHECKING:
+    from seats.models import Seat
+    from shops.models import Contract
 
 
 class BoardDayForm(forms.Form):
@@ -105,7 +109,7 @@ class SeatFormView(ServiceFormPage):
         return {"new": self.object is None}
 
     def load(self, pk: int):
-        return get_object_or_404(Seat, pk=pk)
+        return get_object_or_404(seats_by_code(), pk=pk)
 
     def create(self, data):
         return seat_services.seat_create(**data)
@@ -198,8 +202,8 @@ class CapacityPreview:
     """What placing a contract's shop on a seat would do to the seat's expected daily load, and
     whether the contract service will take it."""
 
-    seat: Seat
-    contract: Contract
+    seat: "Seat"
+    contract: "Contract"
     day: date
     load: SeatLoad
     shop_inquiries: int
@@ -214,7 +218,7 @@ class CapacityPreview:
         return self.load.peak - self.projected_load
 
 
-def capacity_preview(*, contract: Contract, seat: Seat, today: date) -> CapacityPreview:
+def capacity_preview(*, contract: "Contract", seat: "Seat", today: date) -> CapacityPreview:
     """The seat's expected load with the contract's shop added, on the day the change applies.
 
     The shop limit is judged as ``shops.services.contract_update`` will judge it: on the seat's

@@ -18,15 +18,17 @@ from agency.errors import ApplicationError
 from agency.formatting import count_text
 from billing.selectors import invoice_list
 from billing.services import turnover_confirm
+from seats.selectors import daily_inquiries
 from shops import services
 from shops.selectors import (
     contract_list,
     shop_dsr,
     shop_dsr_trend,
+    shop_history,
     shop_list,
+    shops_with_active_contracts,
     turnover_report_list,
 )
-from web import selectors
 from web.forms import ContractForm, ShopFilterForm, ShopForm, TurnoverEntryForm, add_service_error
 from web.views.base import ManagerPage, ServiceFormPage, paginate
 
@@ -45,16 +47,13 @@ SHOP_FORM_FIELDS = (
 HISTORY_ROWS = 20
 
 
-def shop_history(shop) -> list[tuple[object, list[str]]]:
+def shop_changes(shop) -> list[tuple[object, list[str]]]:
     """The shop's latest audit entries, each with the names of the fields it changed.
 
-    One query: each entry is compared with the one before it, fetched in the same list.
+    One query (``shops.selectors.shop_history``): each entry is compared with the one before
+    it, fetched in the same list.
     """
-    entries = list(
-        shop.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_ROWS + 1
-        ]
-    )
+    entries = shop_history(shop=shop, limit=HISTORY_ROWS + 1)
     names = {field.name: field.verbose_name for field in shop._meta.fields}
     rows = []
     for index, entry in enumerate(entries[:HISTORY_ROWS]):
@@ -89,7 +88,7 @@ class ShopListView(ManagerPage):
                 shops = shops.filter(status=form.cleaned_data["status"])
         page = paginate(self.request, shops.order_by("name", "id"))
         today = timezone.localdate()
-        covered = selectors.shops_with_active_contracts(
+        covered = shops_with_active_contracts(
             shop_ids=[shop.pk for shop in page.object_list], day=today
         )
         return super().get_context_data(
@@ -106,7 +105,7 @@ class ShopDetailView(ManagerPage):
         shop = get_object_or_404(shop_list(user=user), pk=self.kwargs["pk"])
         today = timezone.localdate()
         start = today - timedelta(days=29)
-        inquiries = selectors.daily_inquiries(date_from=start, date_to=today, shop_id=shop.pk)
+        inquiries = daily_inquiries(date_from=start, date_to=today, shop_id=shop.pk)
         chart = line_chart(
             [Point(f"{day:%m-%d}", total, count_text(total)) for day, total in inquiries],
             chart_id="shop-inquiries",
@@ -129,7 +128,7 @@ class ShopDetailView(ManagerPage):
                 turnover_report_list(user=user).filter(shop=shop).order_by("-month")[:12]
             ),
             invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
-            history=shop_history(shop),
+            history=shop_changes(shop),
             turnover_form=kwargs.pop("turnover_form", None)
             or TurnoverEntryForm(initial={"month": f"{clock.previous_month(today):%Y-%m}"}),
             **kwargs,

@@ -16,14 +16,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from agency.errors import RowError
-from seats.models import Agent
+from seats.selectors import agent_names
 from seats.services import (
     BulkResult,
     WorkloadBulkError,
     parse_workload_csv,
     workload_bulk_upsert,
 )
-from shops.models import Shop
+from shops.selectors import shop_names
 from web.forms import WorkloadUploadForm
 from web.views.base import ManagerPage
 
@@ -71,11 +71,11 @@ def _names(rows: list[dict[str, str]]) -> tuple[dict[str, str], dict[str, str]]:
     """Agent and shop names for the ids in the preview rows (two queries)."""
     agent_ids = {row.get("agent", "") for row in rows}
     shop_ids = {row.get("shop", "") for row in rows}
-    agents = Agent.objects.filter(pk__in=[i for i in agent_ids if i.isdigit()])
-    shops = Shop.objects.filter(pk__in=[i for i in shop_ids if i.isdigit()])
+    agents = agent_names(ids=[i for i in agent_ids if i.isdigit()])
+    shops = shop_names(ids=[i for i in shop_ids if i.isdigit()])
     return (
-        {str(pk): name for pk, name in agents.values_list("pk", "name")},
-        {str(pk): name for pk, name in shops.values_list("pk", "name")},
+        {str(pk): name for pk, name in agents.items()},
+        {str(pk): name for pk, name in shops.items()},
     )
 
 
