@@ -8,14 +8,11 @@ from simple_history.models import HistoricalRecords
 
 from agency import clock
 from agency.models import TimeStampedModel
+from billing.choices import BillingRunStatus, InvoiceLineKind, InvoiceStatus
 
 
 class BillingRun(TimeStampedModel):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = BillingRunStatus
 
     month = models.DateField(_("month"), help_text=_("First day of the billed month."))
     status = models.CharField(
@@ -53,11 +50,7 @@ class InvoiceQuerySet(models.QuerySet):
 class Invoice(TimeStampedModel):
     """One shop's bill for one month (账单). Drafts are recomputed; issued invoices never change."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ISSUED = "issued", _("Issued")
-        PAID = "paid", _("Paid")
-        VOID = "void", _("Void")
+    Status = InvoiceStatus
 
     shop = models.ForeignKey(
         "shops.Shop", verbose_name=_("shop"), on_delete=models.PROTECT, related_name="invoices"
@@ -141,10 +134,7 @@ class InvoiceLineQuerySet(models.QuerySet):
 
 
 class InvoiceLine(models.Model):
-    class Kind(models.TextChoices):
-        DAY_RATE = "day_rate", _("Service days")
-        BASE_FEE = "base_fee", _("Base fee")
-        COMMISSION = "commission", _("Commission")
+    Kind = InvoiceLineKind
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     contract = models.ForeignKey(

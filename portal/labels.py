@@ -8,8 +8,8 @@ portal/locale. Unknown values fall back to the raw value rather than failing a p
 from django.utils.translation import gettext_lazy as _
 
 from agency.choices import Plan, Shift
-from billing.models import Invoice, InvoiceLine
-from shops.models import Shop, TurnoverReport
+from billing.choices import InvoiceLineKind, InvoiceStatus
+from shops.choices import ShopPlatform, ShopStatus, TurnoverStatus
 
 PLAN_LABELS = {
     Plan.TEMPORARY: _("Temporary service (per day)"),
@@ -24,37 +24,37 @@ SHIFT_LABELS = {
 }
 
 PLATFORM_LABELS = {
-    Shop.Platform.TAOBAO: _("Taobao"),
-    Shop.Platform.TMALL: _("Tmall"),
-    Shop.Platform.PINDUODUO: _("Pinduoduo"),
-    Shop.Platform.JD: _("JD"),
-    Shop.Platform.DOUYIN: _("Douyin"),
-    Shop.Platform.OTHER: _("Other platform"),
+    ShopPlatform.TAOBAO: _("Taobao"),
+    ShopPlatform.TMALL: _("Tmall"),
+    ShopPlatform.PINDUODUO: _("Pinduoduo"),
+    ShopPlatform.JD: _("JD"),
+    ShopPlatform.DOUYIN: _("Douyin"),
+    ShopPlatform.OTHER: _("Other platform"),
 }
 
 SHOP_STATUS_LABELS = {
-    Shop.Status.PROSPECT: _("Not started yet"),
-    Shop.Status.ACTIVE: _("In service"),
-    Shop.Status.PAUSED: _("Paused"),
-    Shop.Status.ENDED: _("Ended"),
+    ShopStatus.PROSPECT: _("Not started yet"),
+    ShopStatus.ACTIVE: _("In service"),
+    ShopStatus.PAUSED: _("Paused"),
+    ShopStatus.ENDED: _("Ended"),
 }
 
 INVOICE_STATUS_LABELS = {
-    Invoice.Status.DRAFT: _("Draft"),
-    Invoice.Status.ISSUED: _("Issued"),
-    Invoice.Status.PAID: _("Paid"),
-    Invoice.Status.VOID: _("Void"),
+    InvoiceStatus.DRAFT: _("Draft"),
+    InvoiceStatus.ISSUED: _("Issued"),
+    InvoiceStatus.PAID: _("Paid"),
+    InvoiceStatus.VOID: _("Void"),
 }
 
 TURNOVER_STATUS_LABELS = {
-    TurnoverReport.Status.SUBMITTED: _("Submitted, awaiting confirmation"),
-    TurnoverReport.Status.CONFIRMED: _("Confirmed"),
+    TurnoverStatus.SUBMITTED: _("Submitted, awaiting confirmation"),
+    TurnoverStatus.CONFIRMED: _("Confirmed"),
 }
 
 LINE_KIND_LABELS = {
-    InvoiceLine.Kind.DAY_RATE: _("Service days"),
-    InvoiceLine.Kind.BASE_FEE: _("Base fee"),
-    InvoiceLine.Kind.COMMISSION: _("Commission"),
+    InvoiceLineKind.DAY_RATE: _("Service days"),
+    InvoiceLineKind.BASE_FEE: _("Base fee"),
+    InvoiceLineKind.COMMISSION: _("Commission"),
 }
 
 COMMISSION_MODE_LABELS = {

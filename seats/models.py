@@ -10,16 +10,14 @@ from simple_history.models import HistoricalRecords
 from agency.choices import Shift
 from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
+from seats.choices import AgentStatus
 from seats import calculations
 
 
 class Agent(TimeStampedModel):
     """An employee who answers buyers' chats (客服)."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        ON_LEAVE = "on_leave", _("On leave")
-        LEFT = "left", _("Left")
+    Status = AgentStatus
 
     name = models.CharField(_("name"), max_length=100)
     employee_no = models.CharField(_("employee number"), max_length=30, unique=True)

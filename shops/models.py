@@ -11,22 +11,12 @@ from simple_history.models import HistoricalRecords
 from agency.choices import CommissionMode, Plan, Shift
 from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
+from shops.choices import ShopPlatform, ShopStatus, TurnoverStatus
 
 
 class Shop(TimeStampedModel):
-    class Platform(models.TextChoices):
-        TAOBAO = "taobao", _("Taobao")
-        TMALL = "tmall", _("Tmall")
-        PINDUODUO = "pinduoduo", _("Pinduoduo")
-        JD = "jd", _("JD")
-        DOUYIN = "douyin", _("Douyin")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        PROSPECT = "prospect", _("Prospect")
-        ACTIVE = "active", _("Active")
-        PAUSED = "paused", _("Paused")
-        ENDED = "ended", _("Ended")
+    Platform = ShopPlatform
+    Status = ShopStatus
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -201,9 +191,7 @@ class Contract(TimeStampedModel):
 class TurnoverReport(TimeStampedModel):
     """A shop's turnover (营业额) for one month; only a confirmed figure is billed."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        CONFIRMED = "confirmed", _("Confirmed")
+    Status = TurnoverStatus
 
     shop = models.ForeignKey(
         Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="turnover_reports"

@@ -16,12 +16,12 @@ from agency.choices import CommissionMode, Plan, Shift
 from agency.errors import ApplicationError
 from agency.formatting import money_text
 from agency.months import MonthFormField as MonthField
-from billing.models import Invoice
+from billing.choices import InvoiceStatus
 from billing.services import VOID_REASON_MAX_LENGTH
 from seats.calculations import Coverage
-from seats.models import Agent
+from seats.choices import AgentStatus
 from seats.selectors import agents_assignable, seats_by_code
-from shops.models import Shop
+from shops.choices import ShopPlatform, ShopStatus
 from shops.selectors import contracts_to_place, possible_owners
 
 if TYPE_CHECKING:
@@ -58,10 +58,10 @@ class ShopFilterForm(forms.Form):
     platform = forms.ChoiceField(
         label=_("Platform"),
         required=False,
-        choices=[("", _("All platforms")), *Shop.Platform.choices],
+        choices=[("", _("All platforms")), *ShopPlatform.choices],
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Shop.Status.choices]
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ShopStatus.choices]
     )
 
 
@@ -72,11 +72,11 @@ class ShopForm(forms.Form):
         help_text=_("The client account that logs into the portal."),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
-    platform = forms.ChoiceField(label=_("Platform"), choices=Shop.Platform.choices)
+    platform = forms.ChoiceField(label=_("Platform"), choices=ShopPlatform.choices)
     platform_shop_id = forms.CharField(label=_("Platform shop id"), max_length=100, required=False)
     category = forms.CharField(label=_("Product category"), max_length=100, required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=Shop.Status.choices, initial=Shop.Status.PROSPECT
+        label=_("Status"), choices=ShopStatus.choices, initial=ShopStatus.PROSPECT
     )
     daily_inquiries_estimate = forms.IntegerField(
         label=_("Estimated daily inquiries"), min_value=0, max_value=1_000_000, initial=0
@@ -130,7 +130,7 @@ class AgentFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All statuses")), *Agent.Status.choices],
+        choices=[("", _("All statuses")), *AgentStatus.choices],
     )
 
 
@@ -139,7 +139,7 @@ class AgentForm(forms.Form):
     employee_no = forms.CharField(label=_("Employee number"), max_length=30)
     hired_on = forms.DateField(label=_("Hired on"), widget=DateInput())
     status = forms.ChoiceField(
-        label=_("Status"), choices=Agent.Status.choices, initial=Agent.Status.ACTIVE
+        label=_("Status"), choices=AgentStatus.choices, initial=AgentStatus.ACTIVE
     )
     base_salary = forms.DecimalField(
         label=_("Monthly base salary (CNY)"), min_value=0, max_digits=10, decimal_places=2
@@ -285,7 +285,7 @@ class InvoiceFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All statuses")), *Invoice.Status.choices],
+        choices=[("", _("All statuses")), *InvoiceStatus.choices],
     )
     q = forms.CharField(label=_("Shop or number"), required=False, max_length=100)
     awaiting = forms.BooleanField(label=_("Awaiting turnover only"), required=False)

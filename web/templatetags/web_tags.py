@@ -16,17 +16,17 @@ from django.utils.translation import gettext as _
 
 from agency.choices import SHIFT_HOURS, hours_text
 from agency.formatting import count_text, money_or_dash, percent_text, ratio_text
-from billing.models import BillingRun, Invoice
+from billing.choices import BillingRunStatus, InvoiceStatus
 from seats.calculations import LoadBand
-from shops.models import Shop, TurnoverReport
+from shops.choices import ShopStatus, TurnoverStatus
 
 register = template.Library()
 
-_INVOICE_LABELS = dict(Invoice.Status.choices)
+_INVOICE_LABELS = dict(InvoiceStatus.choices)
 _BAND_LABELS = dict(LoadBand.choices)
-_RUN_LABELS = dict(BillingRun.Status.choices)
-_TURNOVER_LABELS = dict(TurnoverReport.Status.choices)
-_SHOP_LABELS = dict(Shop.Status.choices)
+_RUN_LABELS = dict(BillingRunStatus.choices)
+_TURNOVER_LABELS = dict(TurnoverStatus.choices)
+_SHOP_LABELS = dict(ShopStatus.choices)
 
 
 @register.filter
