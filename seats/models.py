@@ -10,8 +10,8 @@ from simple_history.models import HistoricalRecords
 from agency.choices import Shift
 from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
-from seats.choices import AgentStatus
 from seats import calculations
+from seats.choices import AgentStatus
 
 
 class Agent(TimeStampedModel):
