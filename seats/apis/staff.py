@@ -84,7 +84,7 @@ class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request):
         data = AgentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        agent = services.agent_create(**data.validated_data)
+        agent = services.agent_create(**data.validated_data, actor=request.user)
         return Response(AgentOutputSerializer(agent).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AgentInputSerializer, responses=AgentOutputSerializer)
@@ -92,7 +92,7 @@ class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         agent = self.get_object()
         data = AgentInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        agent = services.agent_update(agent=agent, data=data.validated_data)
+        agent = services.agent_update(agent=agent, data=data.validated_data, actor=request.user)
         return Response(AgentOutputSerializer(agent).data)
 
     @extend_schema(
@@ -209,7 +209,7 @@ class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request):
         data = SeatInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        seat = services.seat_create(**data.validated_data)
+        seat = services.seat_create(**data.validated_data, actor=request.user)
         seat = self.get_queryset().get(pk=seat.pk)
         return Response(self._render([seat], many=True)[0], status=status.HTTP_201_CREATED)
 
@@ -218,7 +218,7 @@ class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         seat = self.get_object()
         data = SeatInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.seat_update(seat=seat, data=data.validated_data)
+        services.seat_update(seat=seat, data=data.validated_data, actor=request.user)
         seat = self.get_queryset().get(pk=seat.pk)
         return Response(self._render([seat], many=True)[0])
 
@@ -271,7 +271,7 @@ class SeatAssignmentViewSet(
     def create(self, request):
         data = SeatAssignmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = services.assignment_create(**data.validated_data)
+        assignment = services.assignment_create(**data.validated_data, actor=request.user)
         return Response(
             SeatAssignmentOutputSerializer(assignment).data, status=status.HTTP_201_CREATED
         )
@@ -281,9 +281,11 @@ class SeatAssignmentViewSet(
         assignment = self.get_object()
         data = SeatAssignmentInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        assignment = services.assignment_update(assignment=assignment, data=data.validated_data)
+        assignment = services.assignment_update(
+            assignment=assignment, data=data.validated_data, actor=request.user
+        )
         return Response(SeatAssignmentOutputSerializer(assignment).data)
 
     def destroy(self, request, pk=None):
-        services.assignment_delete(assignment=self.get_object())
+        services.assignment_delete(assignment=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -12,7 +12,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from agency.access import require_manager
 from agency.choices import Shift
+from agency.models import User
 from agency.services import model_update, refuse_unknown_fields
 from seats.models import Agent, Seat, SeatAssignment
 
@@ -79,7 +81,10 @@ def assignment_create(
     shift: str,
     start_date: date,
     end_date: date | None = None,
+    actor: User | None = None,
 ) -> SeatAssignment:
+    """Put ``agent`` on ``seat``'s ``shift`` from ``start_date`` (managers only)."""
+    require_manager(actor)
     _lock(seat, agent)
     assignment_validate(
         seat=seat, agent=agent, shift=shift, start_date=start_date, end_date=end_date
@@ -92,17 +97,21 @@ def assignment_create(
 
 
 @transaction.atomic
-def assignment_update(*, assignment: SeatAssignment, data: dict[str, Any]) -> SeatAssignment:
-    """Change an assignment (typically: close it by setting its end date)."""
+def assignment_update(
+    *, assignment: SeatAssignment, data: dict[str, Any], actor: User | None = None
+) -> SeatAssignment:
+    """Change an assignment (typically: close it by setting its end date); managers only."""
+    require_manager(actor)
     refuse_unknown_fields(data=data, fields=ASSIGNMENT_FIELDS)
     values = {field: data.get(field, getattr(assignment, field)) for field in ASSIGNMENT_FIELDS}
     _lock(values["seat"], values["agent"])
     assignment_validate(**values, exclude_id=assignment.pk)
-    model_update(instance=assignment, data=data, fields=ASSIGNMENT_FIELDS)
+    model_update(instance=assignment, data=data, fields=ASSIGNMENT_FIELDS, actor=actor)
     return assignment
 
 
 @transaction.atomic
-def assignment_delete(*, assignment: SeatAssignment) -> None:
+def assignment_delete(*, assignment: SeatAssignment, actor: User | None = None) -> None:
     """Remove an assignment made in error; to end one that happened, set its end date instead."""
+    require_manager(actor)
     assignment.delete()

@@ -1,4 +1,5 @@
-"""Agents and seats: create and edit, with the model's own validation."""
+"""Agents and seats: create and edit, with the model's own validation. Managers only: ``actor``
+is the user acting (``None`` for the system itself, e.g. the demo seeding)."""
 
 from decimal import Decimal
 from typing import Any
@@ -6,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from agency.access import require_manager
+from agency.models import User
 from agency.services import model_update
 from seats.models import Agent, Seat
 
@@ -26,7 +29,9 @@ def agent_create(
     base_salary: Decimal,
     status: str = Agent.Status.ACTIVE,
     email: str = "",
+    actor: User | None = None,
 ) -> Agent:
+    require_manager(actor)
     agent = Agent(
         name=name,
         employee_no=employee_no,
@@ -41,15 +46,19 @@ def agent_create(
 
 
 @transaction.atomic
-def agent_update(*, agent: Agent, data: dict[str, Any]) -> Agent:
+def agent_update(*, agent: Agent, data: dict[str, Any], actor: User | None = None) -> Agent:
     """Change the given fields (``AGENT_FIELDS``); a field outside them is a ValidationError."""
-    model_update(instance=agent, data=data, fields=AGENT_FIELDS, validate=_full_clean)
+    require_manager(actor)
+    model_update(instance=agent, data=data, fields=AGENT_FIELDS, actor=actor, validate=_full_clean)
     return agent
 
 
 @transaction.atomic
-def seat_create(*, code: str, name: str = "", overhead: Decimal | None = None) -> Seat:
+def seat_create(
+    *, code: str, name: str = "", overhead: Decimal | None = None, actor: User | None = None
+) -> Seat:
     """A new seat; its monthly overhead defaults to ``settings.AGENCY["SEAT_OVERHEAD"]``."""
+    require_manager(actor)
     if overhead is None:
         overhead = settings.AGENCY["SEAT_OVERHEAD"]
     seat = Seat(code=code, name=name, overhead=overhead)
@@ -59,7 +68,8 @@ def seat_create(*, code: str, name: str = "", overhead: Decimal | None = None) -
 
 
 @transaction.atomic
-def seat_update(*, seat: Seat, data: dict[str, Any]) -> Seat:
+def seat_update(*, seat: Seat, data: dict[str, Any], actor: User | None = None) -> Seat:
     """Change the given fields (``SEAT_FIELDS``); a field outside them is a ValidationError."""
-    model_update(instance=seat, data=data, fields=SEAT_FIELDS, validate=_full_clean)
+    require_manager(actor)
+    model_update(instance=seat, data=data, fields=SEAT_FIELDS, actor=actor, validate=_full_clean)
     return seat

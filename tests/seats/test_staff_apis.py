@@ -242,3 +242,45 @@ def test_seat_update_refuses_an_unknown_field_by_name(db):
     with pytest.raises(ValidationError) as error:
         seat_update(seat=SeatFactory(), data={"agent": 1, "code": "S-9"})
     assert list(error.value.message_dict) == ["agent"]
+
+
+@pytest.mark.django_db
+def test_only_managers_write_agents_seats_and_assignments_in_the_services(owner_a):
+    """The seats services refuse a user who is not a manager, whatever interface calls them."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from agency.errors import NotPermitted
+    from seats import services
+    from tests.factories import AgentFactory, SeatAssignmentFactory, SeatFactory
+
+    agent, seat = AgentFactory(), SeatFactory()
+    assignment = SeatAssignmentFactory(agent=agent, seat=seat)
+    refusals = [
+        lambda: services.agent_create(
+            name="A",
+            employee_no="X1",
+            hired_on=dt.date(2026, 1, 1),
+            base_salary=Decimal("1500"),
+            actor=owner_a,
+        ),
+        lambda: services.agent_update(agent=agent, data={"name": "B"}, actor=owner_a),
+        lambda: services.seat_create(code="S77", actor=owner_a),
+        lambda: services.seat_update(seat=seat, data={"name": "B"}, actor=owner_a),
+        lambda: services.assignment_create(
+            seat=SeatFactory(),
+            agent=AgentFactory(),
+            shift="day",
+            start_date=dt.date(2026, 1, 1),
+            actor=owner_a,
+        ),
+        lambda: services.assignment_update(
+            assignment=assignment, data={"end_date": dt.date(2026, 2, 1)}, actor=owner_a
+        ),
+        lambda: services.assignment_delete(assignment=assignment, actor=owner_a),
+    ]
+    for refused in refusals:
+        with pytest.raises(NotPermitted):
+            refused()
+    agent.refresh_from_db()
+    assert agent.name != "B" and seat.assignments.filter(pk=assignment.pk).exists()

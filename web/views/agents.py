@@ -107,10 +107,10 @@ class AgentFormView(ServiceFormPage):
         return get_object_or_404(agent_list(), pk=pk)
 
     def create(self, data):
-        return services.agent_create(**data)
+        return services.agent_create(**data, actor=self.request.user)
 
     def update(self, changed):
-        return services.agent_update(agent=self.object, data=changed)
+        return services.agent_update(agent=self.object, data=changed, actor=self.request.user)
 
     def saved(self, obj) -> str:
         return _("Agent “%(name)s” saved.") % {"name": obj.name}

@@ -112,10 +112,10 @@ class SeatFormView(ServiceFormPage):
         return get_object_or_404(seats_by_code(), pk=pk)
 
     def create(self, data):
-        return seat_services.seat_create(**data)
+        return seat_services.seat_create(**data, actor=self.request.user)
 
     def update(self, changed):
-        return seat_services.seat_update(seat=self.object, data=changed)
+        return seat_services.seat_update(seat=self.object, data=changed, actor=self.request.user)
 
     def saved(self, obj) -> str:
         return _("Seat %(seat)s saved.") % {"seat": obj.code}
@@ -146,7 +146,9 @@ class AssignmentCreateView(ManagerPage):
         form = AssignmentForm(request.POST)
         if form.is_valid():
             try:
-                assignment = seat_services.assignment_create(**form.cleaned_data)
+                assignment = seat_services.assignment_create(
+                    **form.cleaned_data, actor=request.user
+                )
             except (ValidationError, ApplicationError) as error:
                 add_service_error(form, error)
             else:
@@ -177,7 +179,9 @@ class AssignmentEndView(ManagerRequiredMixin, View):
             return redirect_back(request, "web:seat-board")
         try:
             seat_services.assignment_update(
-                assignment=assignment, data={"end_date": form.cleaned_data["end_date"]}
+                assignment=assignment,
+                data={"end_date": form.cleaned_data["end_date"]},
+                actor=request.user,
             )
         except (ValidationError, ApplicationError) as error:
             text = (
