@@ -31,6 +31,12 @@ class NotPermitted(ApplicationError):
     status_code = 403
 
 
+class NotFound(ApplicationError):
+    """The object a service was asked to change does not exist (answered as 404)."""
+
+    status_code = 404
+
+
 @dataclass(frozen=True)
 class RowError:
     """One refused row of a multi-row write. Rows are numbered from 1; ``row`` is ``None`` for

@@ -20,8 +20,6 @@ from datetime import timedelta
 import structlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy
@@ -29,7 +27,7 @@ from django.utils.translation import gettext, gettext_lazy
 from agency import clock
 from agency.access import require_manager
 from agency.emails import owner_email_send
-from agency.errors import StateConflict
+from agency.errors import NotFound, StateConflict
 from agency.formatting import money_text
 from agency.models import User
 from agency.months import month_last_day
@@ -45,11 +43,21 @@ def _locked_invoice(invoice_id: int) -> Invoice:
     """The invoice, locked, after its month's lock: never in the middle of a billing run."""
     month = Invoice.objects.filter(pk=invoice_id).values_list("month", flat=True).first()
     if month is None:
-        raise Http404("No such invoice.")
+        raise _no_such_invoice()
     lock_month(month)
-    return get_object_or_404(
-        Invoice.objects.select_for_update(of=("self",)).select_related("shop"), pk=invoice_id
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("shop")
+        .filter(pk=invoice_id)
+        .first()
     )
+    if invoice is None:
+        raise _no_such_invoice()
+    return invoice
+
+
+def _no_such_invoice() -> NotFound:
+    return NotFound(gettext("No such invoice."))
 
 
 def _label(invoice: Invoice) -> str:
@@ -73,7 +81,7 @@ def invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
     require_manager(actor)
     target = Invoice.objects.filter(pk=invoice_id).values("shop_id", "month", "status").first()
     if target is None:
-        raise Http404("No such invoice.")
+        raise _no_such_invoice()
     if target["status"] == Invoice.Status.DRAFT:
         invoice_draft_recompute(
             shop_id=target["shop_id"], month=target["month"], reason="recomputed before issue"
@@ -189,7 +197,7 @@ def invoice_rebill(*, invoice_id: int, actor: User | None) -> Invoice:
     require_manager(actor)
     invoice = Invoice.objects.filter(pk=invoice_id).select_related("shop").first()
     if invoice is None:
-        raise Http404("No such invoice.")
+        raise _no_such_invoice()
     if invoice.status != Invoice.Status.VOID:
         raise StateConflict(
             gettext("Only the month of a void invoice is billed again; this invoice is %(status)s.")

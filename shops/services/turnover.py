@@ -16,14 +16,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from agency import clock
 from agency.access import is_manager, require_manager
 from agency.emails import owner_email_send
-from agency.errors import NotPermitted, StateConflict
+from agency.errors import NotFound, NotPermitted, StateConflict
 from agency.formatting import money_text
 from agency.models import User
 from agency.money import CENT
@@ -98,10 +97,15 @@ def turnover_report_lock(*, report_id: int) -> TurnoverReport:
     # Only the report's row: locking its shop too would deadlock with a billing run of the
     # month, whose new drafts' foreign keys share-lock that shop row at commit while this
     # transaction waits for the month's lock.
-    return get_object_or_404(
-        TurnoverReport.objects.select_for_update(of=("self",)).select_related("shop"),
-        pk=report_id,
+    report = (
+        TurnoverReport.objects.select_for_update(of=("self",))
+        .select_related("shop")
+        .filter(pk=report_id)
+        .first()
     )
+    if report is None:
+        raise NotFound(gettext("No such turnover report."))
+    return report
 
 
 def _confirmed_refusal(report: TurnoverReport) -> StateConflict:

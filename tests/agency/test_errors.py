@@ -53,3 +53,20 @@ def test_require_manager_refuses_everyone_but_managers_and_the_system(manager, o
     require_manager(None)
     with pytest.raises(NotPermitted):
         require_manager(owner_a)
+
+
+@pytest.mark.django_db
+def test_a_service_asked_to_change_a_missing_object_answers_not_found():
+    """NotFound (404), in the reader's language, instead of Django's Http404 from a service."""
+    from django.utils import translation
+
+    from agency.errors import NotFound
+    from billing.services import invoice_pay
+    from billing.services.turnover import turnover_confirm
+
+    with pytest.raises(NotFound) as missing:
+        invoice_pay(invoice_id=987654, actor=None)
+    assert missing.value.status_code == 404 and missing.value.message == "No such invoice."
+    with translation.override("zh-hans"), pytest.raises(NotFound) as missing:
+        turnover_confirm(report_id=987654, actor=None)
+    assert missing.value.message == "没有这份营业额报告。"
