@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
-
 from agency import clock
 from agency.choices import Shift
 from agency.months import month_last_day
@@ -82,7 +80,7 @@ def shop_coverage(*, shop: "Shop", day: dt.date | None = None) -> Coverage:
     Three queries: the active contracts, the assignments of their seats that day, and the day's
     handover notes for this shop.
     """
-    day = day or timezone.localdate()
+    day = day or clock.today()
     contracts = list(shop_contracts_on(shop=shop, day=day))
     seat_ids = {contract.seat_id for contract in contracts if contract.seat_id}
     holders = seat_coverage(seat_ids=seat_ids, day=day) if seat_ids else {}
@@ -162,7 +160,7 @@ def shop_service(*, shop: "Shop", today: dt.date | None = None) -> ServiceCompar
     number of records. A first-response miss is a record whose average first response is over
     ``seats.calculations.first_response_miss_limit()`` (120 s).
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     this_start = today.replace(day=1)
     last_start = clock.previous_month(this_start)
     by_date = workload_kpis(date_from=last_start, date_to=today, by="date", shop_id=shop.pk)

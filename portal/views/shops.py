@@ -1,9 +1,10 @@
 """The owner's shops and, per shop, one page with everything the agency does for it."""
 
 from django.core.paginator import Paginator
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
+from agency import clock
 from agency.access import is_manager
 from agency.charts import Point, bar_chart, dsr_trend_chart, short_day
 from agency.formatting import count_text, localise
@@ -29,7 +30,7 @@ class HomeView(PortalView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
+        today = clock.today()
         shops = shop_list_with_active_contracts(user=self.request.user, day=today)
         manager = is_manager(self.request.user)
         page = Paginator(shops, SHOPS_PER_PAGE).get_page(self.request.GET.get("page"))
@@ -67,7 +68,7 @@ class ShopView(PortalView):
     def get_context_data(self, **kwargs):
         shop = self.get_shop(self.kwargs["pk"])
         user = self.request.user
-        today = timezone.localdate()
+        today = clock.today()
         service = shop_service(shop=shop, today=today)
         dsr = shop_dsr(shop=shop, as_of=today)
         trend = shop_dsr_trend(shop=shop, as_of=today, weeks=DSR_TREND_WEEKS)

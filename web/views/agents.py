@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
+from agency import clock
 from seats import services
 from seats.calculations import first_response_miss_limit
 from seats.selectors import (
@@ -37,7 +37,7 @@ class AgentListView(ManagerPage):
         if form.is_valid() and form.cleaned_data["status"]:
             agents = agents.filter(status=form.cleaned_data["status"])
         page = paginate(self.request, agents)
-        today = timezone.localdate()
+        today = clock.today()
         ids = [agent.pk for agent in page.object_list]
         holdings = current_assignments(agent_ids=ids, day=today)
         loads = agent_loads_on(day=today, agent_ids=ids)
@@ -72,7 +72,7 @@ class AgentDetailView(ManagerPage):
 
     def get_context_data(self, **kwargs):
         agent = get_object_or_404(agent_list(), pk=self.kwargs["pk"])
-        today = timezone.localdate()
+        today = clock.today()
         first_monday = today - timedelta(days=today.weekday(), weeks=HEATMAP_WEEKS - 1)
         loads = agent_load(agent_id=agent.pk, date_from=first_monday, date_to=today)
         weeks, rows = heatmap(loads, first_monday, today)

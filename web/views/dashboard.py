@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency import clock
 from agency.charts import Point, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text
@@ -22,7 +22,7 @@ class DashboardView(ManagerPage):
     nav = "dashboard"
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
+        today = clock.today()
         board = selectors.dashboard(today=today)
         chart = line_chart(
             [

@@ -1,7 +1,6 @@
 """Quote: from a shop's daily inquiries and coverage to a plan, seats and a monthly price."""
 
-from django.utils import timezone
-
+from agency import clock
 from agency.choices import Plan
 from agency.errors import ApplicationError
 from billing.quotes import quote_for
@@ -27,7 +26,7 @@ class QuoteView(ManagerPage):
                 form.add_error(None, error.message)
             else:
                 options = seat_capacity(
-                    inquiries=form.cleaned_data["daily_inquiries"], day=timezone.localdate()
+                    inquiries=form.cleaned_data["daily_inquiries"], day=clock.today()
                 )
         plan_labels = dict(Plan.choices)
         return super().get_context_data(

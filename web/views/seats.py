@@ -16,11 +16,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency import clock
 from agency.errors import ApplicationError
 from agency.limits import seat_takes_another_shop
 from seats import services as seat_services
@@ -67,7 +67,7 @@ class SeatBoardView(ManagerPage):
 
     def get_context_data(self, **kwargs):
         day_form = BoardDayForm(self.request.GET or None)
-        today = timezone.localdate()
+        today = clock.today()
         day = today
         if day_form.is_valid() and day_form.cleaned_data["day"]:
             day = day_form.cleaned_data["day"]
@@ -136,7 +136,7 @@ class AssignmentCreateView(ManagerPage):
     nav = "seats"
 
     def get(self, request, *args, **kwargs):
-        initial = {"start_date": timezone.localdate()}
+        initial = {"start_date": clock.today()}
         for name in ("seat", "shift", "agent"):
             if request.GET.get(name):
                 initial[name] = request.GET[name]
@@ -273,7 +273,7 @@ class ContractSeatView(ManagerPage):
         return capacity_preview(
             contract=form.cleaned_data["contract"],
             seat=form.cleaned_data["seat"],
-            today=timezone.localdate(),
+            today=clock.today(),
         )
 
     def get(self, request, *args, **kwargs):

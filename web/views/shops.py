@@ -8,7 +8,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency import clock
@@ -87,7 +86,7 @@ class ShopListView(ManagerPage):
             if form.cleaned_data["status"]:
                 shops = shops.filter(status=form.cleaned_data["status"])
         page = paginate(self.request, shops.order_by("name", "id"))
-        today = timezone.localdate()
+        today = clock.today()
         covered = shops_with_active_contracts(
             shop_ids=[shop.pk for shop in page.object_list], day=today
         )
@@ -103,7 +102,7 @@ class ShopDetailView(ManagerPage):
     def get_context_data(self, **kwargs):
         user = self.request.user
         shop = get_object_or_404(shop_list(user=user), pk=self.kwargs["pk"])
-        today = timezone.localdate()
+        today = clock.today()
         start = today - timedelta(days=29)
         inquiries = daily_inquiries(date_from=start, date_to=today, shop_id=shop.pk)
         chart = line_chart(
@@ -216,7 +215,7 @@ class ContractCreateView(ManagerPage):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        form = ContractForm(initial={"start_date": timezone.localdate()})
+        form = ContractForm(initial={"start_date": clock.today()})
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
