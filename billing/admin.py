@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from agency.access import is_manager
 from agency.admin import HistoryReadOnlyMixin
 from agency.errors import ApplicationError, StateConflict
-from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceSequence
+from billing.models import BILLING_RUN_FIELDS, BillingRun, Invoice, InvoiceLine, InvoiceSequence
 from billing.services import (
     billing_run_create,
     invoice_issue,
@@ -302,17 +302,7 @@ class BillingRunAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["status", "month"]
     list_select_related = ["requested_by"]
     actions = ["rerun"]
-    fields = [
-        "month",
-        "status",
-        "invoices_created",
-        "invoices_updated",
-        "error",
-        "requested_by",
-        "created_at",
-        "started_at",
-        "finished_at",
-    ]
+    fields = list(BILLING_RUN_FIELDS)
     readonly_fields = fields
 
     @admin.action(description=_("Run again for the same months"))

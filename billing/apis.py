@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from agency.api import IsManager, id_filter
 from agency.months import MonthField, MonthFilter
 from billing import selectors, services
-from billing.models import BillingRun, Invoice, InvoiceLine
+from billing.models import BILLING_RUN_FIELDS, BillingRun, Invoice, InvoiceLine
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d+)?$", "example": "21"})
@@ -41,18 +41,7 @@ class BillingRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BillingRun
-        fields = [
-            "id",
-            "month",
-            "status",
-            "invoices_created",
-            "invoices_updated",
-            "error",
-            "requested_by",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ]
+        fields = ["id", *BILLING_RUN_FIELDS]
         read_only_fields = fields
 
 

@@ -10,6 +10,19 @@ from agency import clock
 from agency.models import TimeStampedModel
 from billing.choices import BillingRunStatus, InvoiceLineKind, InvoiceStatus
 
+BILLING_RUN_FIELDS = (
+    "month",
+    "status",
+    "invoices_created",
+    "invoices_updated",
+    "error",
+    "requested_by",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
+"""What a billing run shows, in the admin and the API (all read-only)."""
+
 
 class BillingRun(TimeStampedModel):
     Status = BillingRunStatus

@@ -13,8 +13,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from agency.access import is_manager
 from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
-from shops.models import Contract, DsrRating, PriceBookEntry, Shop
-from shops.services import contract_validate
+from shops.models import DSR_RATING_FIELDS, Contract, DsrRating, PriceBookEntry, Shop
+from shops.services import CONTRACT_TERMS_FIELDS, contract_validate
 from shops.terms import tiers_from_json, tiers_to_json, validate_tiers
 
 
@@ -41,17 +41,7 @@ class ContractAdminForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "shop",
-            "plan",
-            "shift",
-            "seat",
-            "start_date",
-            "end_date",
-            "price",
-            "commission_mode",
-            "commission_tiers",
-        ]
+        fields = ["shop", *CONTRACT_TERMS_FIELDS]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -105,16 +95,7 @@ class ContractAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
 class DsrRatingAdmin(admin.ModelAdmin):
     """Ratings are recorded once and never changed or deleted."""
 
-    list_display = [
-        "shop",
-        "buyer",
-        "order_id",
-        "rated_at",
-        "paid_with_alipay",
-        "description",
-        "service",
-        "logistics",
-    ]
+    list_display = list(DSR_RATING_FIELDS)
     list_filter = ["paid_with_alipay", "shop"]
     search_fields = ["buyer", "order_id", "shop__name"]
     list_select_related = ["shop"]

@@ -231,6 +231,19 @@ class TurnoverReport(TimeStampedModel):
         return f"{self.shop} {self.month:%Y-%m}: {self.amount}"
 
 
+DSR_RATING_FIELDS = (
+    "shop",
+    "buyer",
+    "order_id",
+    "rated_at",
+    "paid_with_alipay",
+    "description",
+    "service",
+    "logistics",
+)
+"""A rating as it is recorded, listed and sent through the API."""
+
+
 class DsrRating(models.Model):
     """One buyer's rating of a shop after a trade. Never changed or deleted once recorded."""
 

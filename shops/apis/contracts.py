@@ -90,18 +90,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contract
-        fields = [
-            "id",
-            "shop",
-            "plan",
-            "shift",
-            "seat",
-            "start_date",
-            "end_date",
-            "price",
-            "commission_mode",
-            "commission_tiers",
-        ]
+        fields = ["id", "shop", *services.CONTRACT_TERMS_FIELDS]
         # The seat field is derived from Contract.seat (any seat; optional, null = no seat).
         extra_kwargs = {"seat": {"allow_null": True, "required": False}}
         validators: list = []

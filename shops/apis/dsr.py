@@ -16,7 +16,7 @@ from agency.api import id_filter
 from agency.errors import ApplicationError, RowError
 from shops import selectors, services
 from shops.apis.common import ManagersCreate
-from shops.models import DsrRating, Shop
+from shops.models import DSR_RATING_FIELDS, DsrRating, Shop
 
 
 class DsrRatingSerializer(serializers.ModelSerializer):
@@ -24,17 +24,7 @@ class DsrRatingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DsrRating
-        fields = [
-            "id",
-            "shop",
-            "buyer",
-            "order_id",
-            "rated_at",
-            "paid_with_alipay",
-            "description",
-            "service",
-            "logistics",
-        ]
+        fields = ["id", *DSR_RATING_FIELDS]
         validators: list = []  # one rating per shop and order: the service checks all rows at once
 
 

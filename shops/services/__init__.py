@@ -10,6 +10,7 @@ it is recorded in the history (``simple_history``) and ``None`` means the system
 
 from shops.services.contracts import (
     CONTRACT_EDITABLE_FIELDS,
+    CONTRACT_TERMS_FIELDS,
     contract_create,
     contract_update,
     contract_validate,
@@ -34,6 +35,7 @@ from shops.services.turnover import (
 
 __all__ = [
     "CONTRACT_EDITABLE_FIELDS",
+    "CONTRACT_TERMS_FIELDS",
     "DSR_MAX_ROWS",
     "OWNER_EDITABLE_SHOP_FIELDS",
     "DsrBulkError",

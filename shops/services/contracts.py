@@ -21,18 +21,18 @@ from shops.terms import DEFAULT_TIERS, ContractTerms, tiers_from_json, tiers_to_
 if TYPE_CHECKING:
     from seats.models import Seat
 
-CONTRACT_EDITABLE_FIELDS = frozenset(
-    {
-        "plan",
-        "shift",
-        "seat",
-        "start_date",
-        "end_date",
-        "price",
-        "commission_mode",
-        "commission_tiers",
-    }
+CONTRACT_TERMS_FIELDS = (
+    "plan",
+    "shift",
+    "seat",
+    "start_date",
+    "end_date",
+    "price",
+    "commission_mode",
+    "commission_tiers",
 )
+"""A contract's fields after its shop, in the order the forms and the API show them."""
+CONTRACT_EDITABLE_FIELDS = frozenset(CONTRACT_TERMS_FIELDS)
 
 
 def _normalised_tiers(source: Any) -> list[dict[str, str]]:
