@@ -18,6 +18,7 @@ from shops.services.contracts import (
 from shops.services.dsr import DSR_MAX_ROWS, DsrBulkError, dsr_ratings_record
 from shops.services.shops import (
     OWNER_EDITABLE_SHOP_FIELDS,
+    SHOP_FIELDS,
     shop_check_editable_fields,
     shop_create,
     shop_update,
@@ -38,6 +39,7 @@ __all__ = [
     "CONTRACT_TERMS_FIELDS",
     "DSR_MAX_ROWS",
     "OWNER_EDITABLE_SHOP_FIELDS",
+    "SHOP_FIELDS",
     "DsrBulkError",
     "contract_create",
     "contract_update",

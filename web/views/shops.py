@@ -31,18 +31,6 @@ from shops.selectors import (
 from web.forms import ContractForm, ShopFilterForm, ShopForm, TurnoverEntryForm, add_service_error
 from web.views.base import ManagerPage, ServiceFormPage, paginate
 
-SHOP_FORM_FIELDS = (
-    "owner",
-    "name",
-    "platform",
-    "platform_shop_id",
-    "category",
-    "status",
-    "daily_inquiries_estimate",
-    "briefing",
-)
-
-
 HISTORY_ROWS = 20
 
 
@@ -176,7 +164,7 @@ class ShopFormView(ServiceFormPage):
 
     nav = "shops"
     form_class = ShopForm
-    fields = SHOP_FORM_FIELDS
+    fields = services.SHOP_FIELDS
     object_name = "shop"
 
     def load(self, pk: int):
