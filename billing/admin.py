@@ -208,6 +208,23 @@ class TurnoverReportAdminForm(forms.ModelForm):
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["amount"]) from None
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # A change keeps the report's month (read-only here): a report stored for a month that
+        # has not ended is refused on the form, not by the service after the form was accepted.
+        if self.instance.pk is not None and "amount" in self.changed_data:
+            try:
+                turnover_month_check(self.instance.month)
+            except ValidationError as exc:
+                self.add_error(None, exc.message_dict["month"])
+        return cleaned
+
+
+def _refusal_text(error: Exception) -> str:
+    if isinstance(error, ApplicationError):
+        return error.message
+    return " ".join(error.messages)
+
 
 @admin.register(TurnoverReport)
 class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
@@ -250,8 +267,12 @@ class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
             obj.refresh_from_db()
             obj._state.adding = False
         elif "amount" in form.changed_data:
-            # The service locks the report and refuses a figure that has been confirmed since.
-            turnover_correct(report_id=obj.pk, actor=request.user, amount=obj.amount)
+            # The service locks the report and refuses a figure that has been confirmed (and
+            # billed) since the form was opened: the refusal is shown, nothing is changed.
+            try:
+                turnover_correct(report_id=obj.pk, actor=request.user, amount=obj.amount)
+            except (ApplicationError, ValidationError) as error:
+                self.message_user(request, _refusal_text(error), messages.ERROR)
 
     @admin.action(description=_("Confirm the selected turnover reports"))
     def confirm(self, request: HttpRequest, queryset: QuerySet[TurnoverReport]) -> None:
@@ -261,6 +282,14 @@ class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
                 turnover_confirm(report_id=report_id, actor=request.user)
             except StateConflict:
                 skipped += 1
+            except (ApplicationError, ValidationError) as error:
+                # A month not ended yet, or a contract that cannot be billed: say which report.
+                report = TurnoverReport.objects.select_related("shop").get(pk=report_id)
+                self.message_user(
+                    request,
+                    f"{report.shop.name} {report.month:%Y-%m}: {_refusal_text(error)}",
+                    messages.ERROR,
+                )
             else:
                 confirmed += 1
         if confirmed:

@@ -183,3 +183,36 @@ def test_dsr_ratings_are_read_only_in_the_admin(admin_client):
     admin_client.post(change_url, {"service": 1})
     assert admin_client.post(f"/admin/shops/dsrrating/{rating.pk}/delete/").status_code == 403
     assert DsrRating.objects.get(pk=rating.pk).service == 5
+
+
+@time_machine.travel(MID_NOVEMBER, tick=False)
+def test_turnover_admin_confirm_action_reports_a_month_not_ended_instead_of_failing(
+    admin_client, shop_a, shop_b
+):
+    """A report stored for the month in progress is refused by name; the others confirm."""
+    early = TurnoverReportFactory(shop=shop_a, month=dt.date(2026, 11, 1))
+    ended = TurnoverReportFactory(shop=shop_b, month=dt.date(2026, 10, 1))
+    response = admin_client.post(
+        "/admin/shops/turnoverreport/",
+        {"action": "confirm", "_selected_action": [early.pk, ended.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    texts = [str(m) for m in response.context["messages"]]
+    assert "1 turnover report confirmed." in texts
+    assert any(t.startswith(f"{shop_a.name} 2026-11:") and "has not ended yet" in t for t in texts)
+    early.refresh_from_db()
+    ended.refresh_from_db()
+    assert (early.status, ended.status) == ("submitted", "confirmed")
+
+
+@time_machine.travel(MID_NOVEMBER, tick=False)
+def test_turnover_admin_refuses_to_correct_a_month_not_ended_on_the_form(admin_client, shop_a):
+    report = TurnoverReportFactory(shop=shop_a, month=dt.date(2026, 11, 1), amount=Decimal("5"))
+    response = admin_client.post(
+        f"/admin/shops/turnoverreport/{report.pk}/change/", {"amount": "123.45"}
+    )
+    assert response.status_code == 200
+    assert "has not ended yet" in str(response.context["adminform"].form.non_field_errors())
+    report.refresh_from_db()
+    assert report.amount == Decimal("5.00")
