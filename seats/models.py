@@ -262,3 +262,61 @@ class HandoverNote(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.seat} {self.shop} {self.date}"
+
+
+class SubAccountQuerySet(models.QuerySet):
+    def active(self) -> "SubAccountQuerySet":
+        """Sub-accounts not revoked yet (the agent can still sign in to the shop's chat)."""
+        return self.filter(revoked_on__isnull=True)
+
+    def usable_on(self, day: date) -> "SubAccountQuerySet":
+        """Sub-accounts in an agent's hands on ``day``: granted on or before it and not revoked
+        before it (the revocation day counts: the agent may have worked that day)."""
+        return self.filter(
+            Q(granted_on__lte=day), Q(revoked_on__isnull=True) | Q(revoked_on__gte=day)
+        )
+
+
+class SubAccount(TimeStampedModel):
+    """A platform sub-account (旺旺子账号) of a shop in an agent's hands since ``granted_on``.
+
+    Chat exports (千牛, 赤兔) name agents by these accounts, written ``shop:name`` (e.g.
+    ``小鹿童装旗舰店:小美``). One account name is in one agent's hands at a time; when the agent
+    leaves or the shop's last contract ends it must be revoked (``revoked_on``), since an agent
+    keeping a shop's login after the contract is the risk owners fear most.
+    """
+
+    shop = models.ForeignKey(
+        "shops.Shop",
+        verbose_name=_("shop"),
+        on_delete=models.PROTECT,
+        related_name="sub_accounts",
+    )
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="sub_accounts"
+    )
+    name = models.CharField(_("sub-account"), max_length=100)
+    granted_on = models.DateField(_("granted on"))
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = SubAccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop_id", "name", "-granted_on"]
+        verbose_name = _("platform sub-account")
+        verbose_name_plural = _("platform sub-accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("granted_on")),
+                name="sub_account_revoked_after_granted",
+            ),
+            models.UniqueConstraint(
+                fields=["shop", "name"],
+                condition=Q(revoked_on__isnull=True),
+                name="sub_account_one_active_per_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
