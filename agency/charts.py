@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from agency.formatting import localise, ratio_text
+from agency.formatting import localise, ratio_text, short_day_text
 
 WIDTH = 640
 HEIGHT = 220
@@ -287,8 +287,8 @@ def dsr_chart(
 
 
 def short_day(day: date) -> str:
-    """A day as month/day without leading zeros (10/5): short enough for a chart axis."""
-    return f"{day.month}/{day.day}"
+    """A day on a chart's axis by the language's rule (10-05), as the manager app's charts."""
+    return short_day_text(day)
 
 
 def dsr_trend_chart(trend):

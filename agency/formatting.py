@@ -1,4 +1,5 @@
-"""Numbers as people read them: money, counts, ratios, percentages and commission rates.
+"""Numbers and dates as people read them: money, counts, ratios, percentages, commission rates,
+dates, months and moments.
 
 One implementation for every place a figure is written out: invoice line descriptions, the
 printed invoice, emails, the manager pages, the portal and the charts. Money is half-up to
@@ -8,12 +9,19 @@ wrappers over these functions.
 
 The ``*_text`` functions that take ``Any`` accept numbers or numeric text and write a dash
 ("–") for nothing to show: ``None``, empty or non-numeric text, NaN and infinity.
+
+Dates follow one rule per language, kept in the format modules (``agency/formats``): dates
+``2026-11-30`` in both languages, months ``November 2026`` / ``2026年11月``, moments (in Shanghai
+time) ``2026-11-30 17:05``, days on a chart's axis ``11-30``. The functions below are the one way
+Python code writes them; templates' ``|date`` (no argument) and ``{{ a_date }}`` read the same
+modules.
 """
 
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 from agency.money import round_money
 
@@ -88,3 +96,39 @@ def rate_text(value: Any) -> str:
     if number is None:
         return DASH
     return f"{format((number * 100).normalize(), 'f')}%"
+
+
+# --- Dates ------------------------------------------------------------------------------------
+
+
+def _local(value: date | datetime) -> date | datetime:
+    """A moment in Shanghai time (00:30 on the 2nd there is still the 1st in UTC)."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def date_text(value: date | datetime | None) -> str:
+    """A date by the language's rule: 2026-11-30; a moment's Shanghai date; None -> "–"."""
+    if not value:
+        return DASH
+    return formats.date_format(_local(value), "DATE_FORMAT")
+
+
+def month_text(value: date | None) -> str:
+    """A month by the language's rule: November 2026, 2026年11月; None -> "–"."""
+    if not value:
+        return DASH
+    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def moment_text(value: datetime | None) -> str:
+    """A date and time in Shanghai time by the language's rule: 2026-11-30 17:05."""
+    if not value:
+        return DASH
+    return formats.date_format(_local(value), "DATETIME_FORMAT")
+
+
+def short_day_text(value: date) -> str:
+    """A day where room is short (a chart's axis, a week's column): 11-30."""
+    return formats.date_format(value, "MONTH_DAY_FORMAT")

@@ -1,6 +1,7 @@
-"""API views for invoice documents (PDF, month CSV) and the seat profitability report.
+"""API views for invoice documents (PDF), the exports of invoices and reports (CSV or XLSX,
+``billing.exports``) and the seat profitability report.
 
-The PDF and CSV views answer with plain ``HttpResponse`` bodies, and their errors are JSON
+The PDF and the files answer with plain ``HttpResponse`` bodies, and their errors are JSON
 whatever the client's ``Accept`` header says: a client asking for ``application/pdf`` must get
 the file, not a 406 from content negotiation.
 """
@@ -11,7 +12,6 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -19,25 +19,20 @@ from rest_framework.views import APIView
 
 from agency.access import scoped_to_shops
 from agency.api import IsManager
-from agency.months import parse_month
-from billing.documents import (
-    PdfUnavailable,
-    invoice_pdf_filename,
-    month_invoices_csv,
-    render_invoice_pdf,
+from agency.export_apis import (
+    ExportFormatSerializer,
+    FileExportMixin,
+    FirstRendererNegotiation,
+    export_format,
+    file_responses,
 )
+from agency.exports import filename_part, table_response
+from agency.months import parse_month
+from billing import exports
+from billing.documents import PdfUnavailable, invoice_pdf_filename, render_invoice_pdf
 from billing.models import Invoice
 from billing.reports import seat_profitability
-
-
-class FirstRendererNegotiation(BaseContentNegotiation):
-    """Always JSON for DRF's own responses: the files themselves bypass renderers."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+from shops.selectors import shops_for_user
 
 
 class MonthQuerySerializer(serializers.Serializer):
@@ -115,38 +110,134 @@ class InvoicePdfApi(APIView):
         return response
 
 
-class InvoiceExportApi(APIView):
-    """Every invoice of a month as CSV (UTF-8 with BOM), one row per invoice. Managers only."""
+_FORMAT_ERROR = OpenApiResponse(
+    description='A malformed month, or a format other than csv and xlsx: {"field": ["reason"]}.'
+)
+
+
+class InvoiceExportApi(FileExportMixin, APIView):
+    """Every invoice of a month, one row per invoice (void ones too), as CSV or XLSX. Managers.
+
+    Columns: number, shop, platform, month, status, awaiting turnover, issued on, paid on, the
+    line amounts per kind (service days, base fee, commission) and the total; headers and values
+    in the reader's language.
+    """
 
     permission_classes = [IsManager]
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
-        operation_id="invoices_export_csv",
-        parameters=[MonthQuerySerializer],
+        operation_id="invoices_export",
+        parameters=[MonthQuerySerializer, ExportFormatSerializer],
         responses={
-            (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR,
-                description=(
-                    "Columns: number, shop, platform, month, status, awaiting_turnover, "
-                    "day_rate, base_fee, commission, total. Money as plain decimals (1016.13)."
-                ),
-            ),
-            400: _MONTH_ERROR,
+            **file_responses("One row per invoice of the month."),
+            400: _FORMAT_ERROR,
             **_ERRORS,
         },
     )
     def get(self, request):
         month = _month_from(request)
-        response = HttpResponse(
-            month_invoices_csv(month=month), content_type="text/csv; charset=utf-8"
+        chosen = export_format(request)
+        return table_response(
+            exports.INVOICE_COLUMNS,
+            exports.invoice_rows(exports.invoices_for_export(month=month)),
+            export_format=chosen,
+            filename=f"invoices-{month:%Y-%m}",
+            sheet_title=f"{month:%Y-%m}",
         )
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"invoices-{month:%Y-%m}.csv"
+
+
+class ShopInvoiceExportApi(FileExportMixin, APIView):
+    """A shop's invoices, newest month first, as CSV or XLSX: managers any shop, owners theirs
+    (another shop: 404)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="shops_invoices_export",
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            ExportFormatSerializer,
+        ],
+        responses={
+            **file_responses("One row per invoice of the shop."),
+            400: _FORMAT_ERROR,
+            401: _ERRORS[401],
+            404: OpenApiResponse(DocumentErrorSerializer, description="No such shop for you."),
+        },
+    )
+    def get(self, request, pk: int):
+        shop = get_object_or_404(shops_for_user(request.user), pk=pk)
+        chosen = export_format(request)
+        invoices = exports.shop_invoices_for_export(shop=shop, user=request.user)
+        return table_response(
+            exports.INVOICE_COLUMNS,
+            exports.invoice_rows(invoices),
+            export_format=chosen,
+            filename=f"invoices-{filename_part(shop.name)}",
+            sheet_title=shop.name,
         )
-        response["Cache-Control"] = "private"
-        return response
+
+
+class _ReportExportApi(FileExportMixin, APIView):
+    """A report of the manager app's reports page for a month, as CSV or XLSX. Managers only."""
+
+    permission_classes = [IsManager]
+    columns: tuple = ()
+    name = ""
+
+    def rows(self, month):
+        raise NotImplementedError
+
+    def get(self, request):
+        month = _month_from(request)
+        chosen = export_format(request)
+        return table_response(
+            self.columns,
+            self.rows(month),
+            export_format=chosen,
+            filename=f"{self.name}-{month:%Y-%m}",
+            sheet_title=f"{self.name} {month:%Y-%m}",
+        )
+
+
+_REPORT_SCHEMA = {
+    "parameters": [MonthQuerySerializer, ExportFormatSerializer],
+    "responses": {**file_responses("The report's table."), 400: _FORMAT_ERROR, **_ERRORS},
+}
+
+
+@extend_schema(operation_id="reports_seat_profitability_export", **_REPORT_SCHEMA)
+class SeatProfitabilityExportApi(_ReportExportApi):
+    """Seat profitability: each seat, the seats' totals, revenue served without a seat."""
+
+    columns = exports.SEAT_PROFITABILITY_COLUMNS
+    name = "seat-profitability"
+
+    def rows(self, month):
+        return exports.seat_profitability_rows(month=month)
+
+
+@extend_schema(operation_id="reports_revenue_by_plan_export", **_REPORT_SCHEMA)
+class RevenueByPlanExportApi(_ReportExportApi):
+    """The month's revenue by plan, then the total."""
+
+    columns = exports.REVENUE_BY_PLAN_COLUMNS
+    name = "revenue-by-plan"
+
+    def rows(self, month):
+        return exports.revenue_by_plan_rows(month=month)
+
+
+@extend_schema(operation_id="reports_revenue_by_month_export", **_REPORT_SCHEMA)
+class RevenueByMonthExportApi(_ReportExportApi):
+    """Revenue of the 12 months ending with the month, newest first, with the change on the
+    month before (a ratio, shown as a percentage)."""
+
+    columns = exports.REVENUE_TREND_COLUMNS
+    name = "revenue-by-month"
+
+    def rows(self, month):
+        return exports.revenue_trend_rows(last_month=month)
 
 
 class SeatProfitabilitySerializer(serializers.Serializer):

@@ -6,11 +6,39 @@ id by a router's ``invoices/<pk>/`` pattern.
 
 from django.urls import path
 
-from billing.document_apis import InvoiceExportApi, InvoicePdfApi, SeatProfitabilityApi
+from billing.document_apis import (
+    InvoiceExportApi,
+    InvoicePdfApi,
+    RevenueByMonthExportApi,
+    RevenueByPlanExportApi,
+    SeatProfitabilityApi,
+    SeatProfitabilityExportApi,
+    ShopInvoiceExportApi,
+)
 
 urlpatterns = [
     path("invoices/export/", InvoiceExportApi.as_view(), name="invoice-export"),
     path("invoices/<int:pk>/pdf/", InvoicePdfApi.as_view(), name="invoice-pdf"),
+    path(
+        "shops/<int:pk>/invoices/export/",
+        ShopInvoiceExportApi.as_view(),
+        name="shop-invoice-export",
+    ),
+    path(
+        "reports/seat-profitability/export/",
+        SeatProfitabilityExportApi.as_view(),
+        name="report-seat-profitability-export",
+    ),
+    path(
+        "reports/revenue-by-plan/export/",
+        RevenueByPlanExportApi.as_view(),
+        name="report-revenue-by-plan-export",
+    ),
+    path(
+        "reports/revenue-by-month/export/",
+        RevenueByMonthExportApi.as_view(),
+        name="report-revenue-by-month-export",
+    ),
     path(
         "reports/seat-profitability/",
         SeatProfitabilityApi.as_view(),

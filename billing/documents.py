@@ -1,6 +1,7 @@
-"""Invoice documents: the PDF a shop owner downloads and the month's CSV for the accountant.
+"""Invoice documents: the PDF a shop owner downloads (the accountant's CSV and Excel files are
+``billing.exports``).
 
-Both only read invoices; they never change a figure. Every amount printed here is the amount
+It only reads invoices and never changes a figure. Every amount printed here is the amount
 stored on the invoice line, and the explanation under it is read from the line's ``details``
 (written by the billing run), so the document and the invoice cannot disagree. Details are read
 defensively: a line whose details are missing or malformed shows its description only, never a
@@ -12,10 +13,7 @@ HarfBuzz) that a worker or a developer machine may lack; without them the rest o
 working and a PDF request says exactly what is missing (``PdfUnavailable``).
 """
 
-import csv
-import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,13 +22,12 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agency.formatting import money_text, rate_text
+from agency.formatting import money_text, month_text, rate_text
 from agency.money import round_money
 from agency.months import days_in_month
 from billing.models import Invoice, InvoiceLine
@@ -40,22 +37,6 @@ DEFAULT_AGENCY_NAME = "Customer Service Agency"
 """Printed at the top of every invoice unless ``settings.AGENCY["NAME"]`` names the agency."""
 
 SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
-
-CSV_COLUMNS = (
-    "number",
-    "shop",
-    "platform",
-    "month",
-    "status",
-    "awaiting_turnover",
-    "day_rate",
-    "base_fee",
-    "commission",
-    "total",
-)
-_UTF8_BOM = "\ufeff"
-# Spreadsheets run a cell starting with these as a formula; shop names are typed by owners.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Loading WeasyPrint -----------------------------------------------------------------------
@@ -434,7 +415,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         status_label=invoice.get_status_display(),
         shop_name=invoice.shop.name,
         platform=invoice.shop.get_platform_display(),
-        month=f"{invoice.month:%Y-%m}",
+        month=month_text(invoice.month),
         issued_on=_local_date(invoice.issued_at),
         paid_on=_local_date(invoice.paid_at),
         voided_on=_local_date(invoice.voided_at),
@@ -461,58 +442,3 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
 def invoice_pdf_filename(invoice: Invoice) -> str:
     """``INV-2026-000123.pdf`` once issued, ``draft-<id>.pdf`` before."""
     return f"{invoice.number}.pdf" if invoice.number else f"draft-{invoice.pk}.pdf"
-
-
-# --- The month's CSV --------------------------------------------------------------------------
-
-
-def invoices_for_export(*, month: date) -> QuerySet:
-    """All invoices of ``month`` (void ones too, so the accountant sees every number given)."""
-    return (
-        Invoice.objects.filter(month=month)
-        .select_related("shop")
-        .prefetch_related("lines")
-        .order_by("shop__name", "shop_id", "id")
-    )
-
-
-def _text_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
-
-
-def _csv_row(invoice: Invoice) -> list[str]:
-    sums = {kind: Decimal("0") for kind in InvoiceLine.Kind.values}
-    for line in invoice.lines.all():
-        sums[line.kind] = sums.get(line.kind, Decimal("0")) + line.amount
-    return [
-        invoice.number or "",
-        _text_cell(invoice.shop.name),
-        invoice.shop.platform,
-        f"{invoice.month:%Y-%m}",
-        invoice.status,
-        "true" if invoice.awaiting_turnover else "false",
-        str(round_money(sums[InvoiceLine.Kind.DAY_RATE])),
-        str(round_money(sums[InvoiceLine.Kind.BASE_FEE])),
-        str(round_money(sums[InvoiceLine.Kind.COMMISSION])),
-        str(round_money(invoice.total)),
-    ]
-
-
-def invoices_csv(invoices: Iterable[Invoice]) -> bytes:
-    """One row per invoice, UTF-8 with a byte-order mark so Excel and WPS read Chinese names.
-
-    Money is a plain decimal with two places ("1016.13"): no thousands separator, no currency,
-    so spreadsheets read it as a number. The line sums per kind add up to ``total``.
-    """
-    buffer = io.StringIO()
-    buffer.write(_UTF8_BOM)
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for invoice in invoices:
-        writer.writerow(_csv_row(invoice))
-    return buffer.getvalue().encode("utf-8")
-
-
-def month_invoices_csv(*, month: date) -> bytes:
-    """The CSV export of every invoice of ``month``, in two queries whatever their number."""
-    return invoices_csv(invoices_for_export(month=month))

@@ -15,6 +15,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from agency.access import scoped_to_shops
 from agency.choices import Plan
+from agency.clock import previous_month
 from agency.models import User
 from agency.months import month_last_day
 from billing.models import BillingRun, Invoice, InvoiceLine
@@ -104,6 +105,33 @@ def revenue_by_plan(*, month: date) -> list[PlanRevenue]:
     ):
         totals[plan] += amount
     return [PlanRevenue(plan, label, totals[plan]) for plan, label in Plan.choices]
+
+
+@dataclass(frozen=True)
+class MonthRevenue:
+    month: date
+    amount: Decimal
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        """Change against the month before, as a ratio (0.1 = +10 %); None without a base."""
+        if not self.previous:
+            return None
+        return ((self.amount - self.previous) / self.previous).quantize(Decimal("0.0001"))
+
+
+def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue]:
+    """Revenue of the ``months`` months ending with ``last_month``, each with the month before
+    (``billing.selectors.revenue_by_month``). One query."""
+    first = last_month.replace(day=1)
+    for _ in range(months):  # one more than shown: the first month's change needs its base
+        first = previous_month(first)
+    totals = list(revenue_by_month(first=first, last=last_month).items())
+    return [
+        MonthRevenue(month, amount, previous)
+        for (_, previous), (month, amount) in zip(totals, totals[1:], strict=False)
+    ]
 
 
 def drafts_awaiting_turnover(*, limit: int) -> tuple[int, list[Invoice]]:

@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from seats.apis.exports import ShopWorkloadExportApi
 from seats.apis.handover import HandoverNoteViewSet
 from seats.apis.staff import AgentViewSet, SeatAssignmentViewSet, SeatViewSet
 from seats.apis.workloads import WorkloadViewSet
@@ -11,4 +13,11 @@ router.register("seat-assignments", SeatAssignmentViewSet, basename="seat-assign
 router.register("workloads", WorkloadViewSet, basename="workload")
 router.register("handover-notes", HandoverNoteViewSet, basename="handover-note")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "shops/<int:pk>/workloads/export/",
+        ShopWorkloadExportApi.as_view(),
+        name="shop-workload-export",
+    ),
+    *router.urls,
+]

@@ -74,6 +74,10 @@ MATRIX: dict[str, Route] = {
     "invoice-void": Route(TENANT, "invoice"),
     "invoice-rebill": Route(TENANT, "invoice"),
     "invoice-export": Route(MANAGER, query=f"?month={MONTH}"),
+    "shop-invoice-export": Route(TENANT, "shop"),
+    "shop-workload-export": Route(
+        TENANT, "shop", query="?date_from=2026-10-01&date_to=2026-10-31&format=xlsx"
+    ),
     "agent-list": Route(MANAGER),
     "agent-detail": Route(MANAGER, "agent"),
     "agent-load": Route(MANAGER, "agent", query="?date_from=2026-10-01&date_to=2026-10-31"),
@@ -86,6 +90,9 @@ MATRIX: dict[str, Route] = {
     "billing-run-list": Route(MANAGER),
     "billing-run-detail": Route(MANAGER, "run"),
     "report-seat-profitability": Route(MANAGER, query=f"?month={MONTH}"),
+    "report-seat-profitability-export": Route(MANAGER, query=f"?month={MONTH}"),
+    "report-revenue-by-plan-export": Route(MANAGER, query=f"?month={MONTH}&format=xlsx"),
+    "report-revenue-by-month-export": Route(MANAGER, query=f"?month={MONTH}"),
 }
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from agency import clock
 from agency.choices import CommissionMode, Plan, Shift
 from agency.errors import ApplicationError
-from agency.formatting import money_text
+from agency.formatting import date_text, money_text
 from agency.months import MonthFormField as MonthField
 from billing.choices import InvoiceStatus
 from billing.services import VOID_REASON_MAX_LENGTH
@@ -197,10 +197,9 @@ class AssignmentEndForm(forms.Form):
 class ContractChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: "Contract") -> str:
         seat = obj.seat.code if obj.seat else _("no seat")
-        end = obj.end_date.isoformat() if obj.end_date else "…"
-        return (
-            f"{obj.shop.name} · {obj.get_plan_display()} · {obj.start_date:%Y-%m-%d}–{end} · {seat}"
-        )
+        end = date_text(obj.end_date) if obj.end_date else "…"
+        start = date_text(obj.start_date)
+        return f"{obj.shop.name} · {obj.get_plan_display()} · {start}–{end} · {seat}"
 
 
 class ContractSeatForm(forms.Form):

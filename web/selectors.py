@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from agency import clock, limits
+from agency import limits
 from agency.choices import Shift
 from billing.selectors import (
     drafts_awaiting_turnover,
     month_revenue,
-    revenue_by_month,
 )
+from billing.selectors import month_over_month as billing_month_over_month
 from seats import calculations
 from seats.selectors import (
     AgentDayLoad,
@@ -167,31 +167,9 @@ def dashboard(*, today: date) -> Dashboard:
 # --- Reports ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MonthRevenue:
-    month: date
-    amount: Decimal
-    previous: Decimal | None
-
-    @property
-    def change(self) -> Decimal | None:
-        """Change against the month before, as a ratio (0.1 = +10 %); None without a base."""
-        if not self.previous:
-            return None
-        return ((self.amount - self.previous) / self.previous).quantize(Decimal("0.0001"))
-
-
-def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue]:
-    """Revenue of the ``months`` months ending with ``last_month``, each with the month before
-    (``billing.selectors.revenue_by_month``). One query."""
-    first = last_month.replace(day=1)
-    for _ in range(months):  # one more than shown: the first month's change needs its base
-        first = clock.previous_month(first)
-    totals = list(revenue_by_month(first=first, last=last_month).items())
-    return [
-        MonthRevenue(month, amount, previous)
-        for (_, previous), (month, amount) in zip(totals, totals[1:], strict=False)
-    ]
+# Revenue month over month is billing's (``billing.selectors.month_over_month``): the reports
+# page and the report's export read the same figures.
+month_over_month = billing_month_over_month
 
 
 # --- Shops and thresholds shown on the pages ---------------------------------------------------

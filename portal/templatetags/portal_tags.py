@@ -3,8 +3,9 @@
 Numbers use the active language's decimal separator. Money and counts are always grouped by
 thousands ("1,016.13"), as Chinese invoices and bank statements write them; Django's Chinese
 formats define no thousands separator, so a comma stands in for it there. Money always shows
-2 places. The number filters are ``agency.formatting``'s functions, localised. Dates and months
-follow the language's own formats (2026年10月5日 / Oct. 5, 2026).
+2 places. The number filters are ``agency.formatting``'s functions, localised. Dates, months and
+moments follow the one rule per language of ``agency/formats``, as in the manager app: dates
+2026-10-05, months 2026年10月 / October 2026, moments 2026-10-05 17:05 (Shanghai time).
 """
 
 from datetime import date, datetime
@@ -107,7 +108,7 @@ def trend(value) -> str:
 
 @register.filter
 def day(value: date | datetime | None) -> str:
-    """A date in the language's own format: 2026年10月5日, Oct. 5, 2026.
+    """A date by the language's rule (``agency/formats``): 2026-10-05.
 
     A moment (issued at, confirmed at) is first put in Shanghai time: 00:30 on the 2nd there is
     still the 1st in UTC, and the owner's date is the Shanghai one.
@@ -121,7 +122,7 @@ def day(value: date | datetime | None) -> str:
 
 @register.filter
 def moment(value: datetime | None) -> str:
-    """A date and time (in Shanghai time) in the language's own format."""
+    """A date and time (in Shanghai time) by the language's rule: 2026-10-05 17:05."""
     if not value:
         return DASH
     return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
@@ -129,7 +130,7 @@ def moment(value: datetime | None) -> str:
 
 @register.filter
 def month_name(value: date | None) -> str:
-    """A month in the language's own format: 2026年10月, October 2026."""
+    """A month by the language's rule: 2026年10月, October 2026."""
     if not value:
         return DASH
     return formats.date_format(value, "YEAR_MONTH_FORMAT")

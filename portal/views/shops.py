@@ -79,6 +79,9 @@ class ShopView(PortalView):
             coverage=shop_coverage(shop=shop, day=today),
             contracts=list(shop_contracts(shop=shop)),
             service=service,
+            # The workloads export covers the two months the service section compares.
+            workloads_from_param=f"{service.last_month.month:%Y-%m-%d}",
+            workloads_to_param=f"{today:%Y-%m-%d}",
             deltas=service.deltas,
             inquiries_chart=inquiries_chart(service),
             dsr=dsr,

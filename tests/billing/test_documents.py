@@ -1,16 +1,12 @@
-"""Invoice documents: each line explained, the PDF (and its 503 without WeasyPrint), the CSV."""
+"""Invoice documents: each line explained, the PDF (and its 503 without WeasyPrint)."""
 
-import csv
 import datetime as dt
-import io
 import re
 import sys
 import zlib
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone
 
@@ -22,13 +18,12 @@ from billing.calculations import (
     prorate,
     tier_breakdown,
 )
-from billing.document_apis import InvoiceExportApi, InvoicePdfApi
+from billing.document_apis import InvoicePdfApi
 from billing.documents import (
     PdfUnavailable,
     commission_statement,
     explain_line,
     invoice_pdf_filename,
-    month_invoices_csv,
     pdf_rendering_unavailable,
     render_invoice_html,
     render_invoice_pdf,
@@ -552,113 +547,10 @@ def test_pdf_endpoint_answers_404_for_an_unknown_invoice(manager_api):
     assert manager_api.get("/api/v1/invoices/999999/pdf/").status_code == 404
 
 
-# --- GET /api/v1/invoices/export/?month=YYYY-MM -----------------------------------------------
-
-EXPORT = "/api/v1/invoices/export/"
+EXPORT = "/api/v1/invoices/export/"  # its content: tests/billing/test_exports.py
 
 
-def _csv_rows(content: bytes) -> list[dict[str, str]]:
-    assert content.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark first"
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-
-
-@pytest.mark.django_db
-def test_export_is_a_utf8_csv_with_bom_one_row_per_invoice(manager_api, chinese_shop, shop_b):
-    full_invoice(chinese_shop, status=Invoice.Status.ISSUED, number="INV-2026-000123")
-    awaiting = make_invoice(shop_b, awaiting=True)
-    base_fee_line(awaiting, active=31, total=31)
-    awaiting.total = Decimal("1500.00")
-    awaiting.save(update_fields=["total"])
-    full_invoice(ShopFactory(name="Elsewhere"), month=dt.date(2026, 9, 1))
-
-    response = manager_api.get(EXPORT, {"month": "2026-10"}, HTTP_ACCEPT="text/csv")
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="invoices-2026-10.csv"'
-    assert response.content.decode("utf-8-sig").splitlines()[0] == (
-        "number,shop,platform,month,status,awaiting_turnover,day_rate,base_fee,commission,total"
-    )
-    assert _csv_rows(response.content) == [
-        {
-            "number": "",
-            "shop": "Shop B",
-            "platform": "taobao",
-            "month": "2026-10",
-            "status": "draft",
-            "awaiting_turnover": "true",
-            "day_rate": "0.00",
-            "base_fee": "1500.00",
-            "commission": "0.00",
-            "total": "1500.00",
-        },
-        {
-            "number": "INV-2026-000123",
-            "shop": CHINESE_SHOP,
-            "platform": "tmall",
-            "month": "2026-10",
-            "status": "issued",
-            "awaiting_turnover": "false",
-            "day_rate": "2000.00",
-            "base_fee": "1016.13",
-            "commission": "5064.52",
-            "total": "8080.65",
-        },
-    ]
-
-
-@pytest.mark.django_db
-def test_export_lists_void_invoices_too(manager_api, shop_a):
-    full_invoice(shop_a, status=Invoice.Status.VOID, number="INV-2026-000001")
-    full_invoice(shop_a, status=Invoice.Status.ISSUED, number="INV-2026-000002")
-    rows = _csv_rows(manager_api.get(EXPORT, {"month": "2026-10"}).content)
-    assert [(row["number"], row["status"]) for row in rows] == [
-        ("INV-2026-000001", "void"),
-        ("INV-2026-000002", "issued"),
-    ]
-
-
-@pytest.mark.django_db
-def test_export_keeps_spreadsheets_from_running_shop_names_as_formulas(manager, owner_a):
-    make_invoice(ShopFactory(owner=owner_a, name="=HYPERLINK(1)"))
-    rows = _csv_rows(month_invoices_csv(month=OCTOBER))
-    assert rows[0]["shop"] == "'=HYPERLINK(1)"
-
-
-@pytest.mark.django_db
-def test_export_of_a_month_without_invoices_is_just_the_header(manager_api):
-    response = manager_api.get(EXPORT, {"month": "2031-02"})
-    assert response.status_code == 200
-    assert _csv_rows(response.content) == []
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("query", [{}, {"month": ""}, {"month": "2026-13"}, {"month": "10/2026"}])
-def test_export_refuses_a_missing_or_malformed_month(manager_api, query):
-    response = manager_api.get(EXPORT, query, HTTP_ACCEPT="text/csv")
-    assert response.status_code == 400
-    assert "month" in response.json()
-
-
-@pytest.mark.django_db
-def test_export_costs_the_same_queries_for_one_invoice_or_many(
-    manager_api, django_assert_num_queries
-):
-    full_invoice(ShopFactory())
-    with CaptureQueriesContext(connection) as one:
-        manager_api.get(EXPORT, {"month": "2026-10"})
-    for _ in range(5):
-        full_invoice(ShopFactory())
-    with CaptureQueriesContext(connection) as six:
-        response = manager_api.get(EXPORT, {"month": "2026-10"})
-    assert len(_csv_rows(response.content)) == 6
-    assert len(six) == len(one)
-    with django_assert_num_queries(2):
-        month_invoices_csv(month=OCTOBER)
-
-
-def test_export_and_pdf_routes_are_not_taken_by_invoice_detail_routes():
-    assert resolve("/api/v1/invoices/export/").func.view_class is InvoiceExportApi
+def test_pdf_routes_are_not_taken_by_invoice_detail_routes():
     assert resolve("/api/v1/invoices/12/pdf/").func.view_class is InvoicePdfApi
 
 

@@ -4,10 +4,13 @@ Numbers read the same in English and Chinese: thousands grouped with commas and 
 point, money half-up to 2 places ("1,016.13"), as on the printed invoice and as Chinese
 bookkeeping writes amounts (千分位). The number filters wrap ``agency.formatting``, which does not
 use the locale's separators: Django's own ``zh_Hans`` format would drop the grouping.
-Dates are ISO (2026-10-15), months YYYY-MM, as billing names them.
+Dates, months and moments follow the one rule per language of ``agency/formats``
+(``day``: 2026-10-15; ``month``: October 2026 / 2026年10月; ``moment``: 2026-10-15 17:05, Shanghai
+time). ``isodate`` and ``isomonth`` are the machine forms for form values and links (2026-10-15,
+2026-10), whatever the language.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django import template
 from django.conf import settings
@@ -15,7 +18,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from agency.choices import SHIFT_HOURS, hours_text
-from agency.formatting import count_text, money_or_dash, percent_text, ratio_text
+from agency.formatting import (
+    count_text,
+    date_text,
+    moment_text,
+    money_or_dash,
+    month_text,
+    percent_text,
+    ratio_text,
+    short_day_text,
+)
 from billing.choices import BillingRunStatus, InvoiceStatus
 from seats.calculations import LoadBand
 from shops.choices import ShopStatus, TurnoverStatus
@@ -61,14 +73,38 @@ def shift_hours(value: str) -> str:
 
 @register.filter
 def month(value: date | None) -> str:
-    """A month as YYYY-MM, the same in every language (it is how billing names months)."""
-    return f"{value:%Y-%m}" if value else "–"
+    """A month as people read it: October 2026, 2026年10月."""
+    return month_text(value)
+
+
+@register.filter
+def day(value: date | datetime | None) -> str:
+    """A date as people read it (a moment: its Shanghai date): 2026-10-15."""
+    return date_text(value)
+
+
+@register.filter
+def short_day(value: date | None) -> str:
+    """A day where room is short (a week's column): 10-15."""
+    return short_day_text(value) if value else "–"
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A date and time in Shanghai time: 2026-10-15 17:05."""
+    return moment_text(value)
 
 
 @register.filter
 def isodate(value: date | None) -> str:
-    """A date as YYYY-MM-DD: unambiguous in English and Chinese alike."""
-    return f"{value:%Y-%m-%d}" if value else "–"
+    """A date as a form value or in a link: YYYY-MM-DD in every language."""
+    return f"{value:%Y-%m-%d}" if value else ""
+
+
+@register.filter
+def isomonth(value: date | None) -> str:
+    """A month as a form value or in a link (``?month=``): YYYY-MM in every language."""
+    return f"{value:%Y-%m}" if value else ""
 
 
 def _badge(css: str, label: str):

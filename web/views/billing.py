@@ -20,6 +20,7 @@ from django.views import View
 
 from agency import clock
 from agency.errors import ApplicationError
+from agency.formatting import month_text
 from billing import services
 from billing.documents import explain_line
 from billing.selectors import billing_run_list, invoice_list
@@ -77,7 +78,7 @@ class BillingView(ManagerPage):
             else:
                 messages.success(
                     request,
-                    _("Billing run for %(month)s started.") % {"month": f"{run.month:%Y-%m}"},
+                    _("Billing run for %(month)s started.") % {"month": month_text(run.month)},
                 )
                 return redirect("web:billing")
         return self.render_to_response(self.get_context_data(form=form))
@@ -89,6 +90,7 @@ class BillingView(ManagerPage):
             runs=list(billing_run_list()[:RECENT_RUNS]),
             turnover_reports=to_confirm,
             export_month=clock.previous_month(),
+            export_month_param=f"{clock.previous_month():%Y-%m}",
             **kwargs,
         )
 
@@ -139,6 +141,7 @@ class InvoiceListView(ManagerPage):
             page_obj=page,
             invoices=page.object_list,
             export_month=month or clock.previous_month(),
+            export_month_param=f"{month or clock.previous_month():%Y-%m}",
             **kwargs,
         )
 
@@ -207,7 +210,7 @@ class InvoiceTurnoverView(InvoiceDetailView):
                 )
                 messages.success(
                     request,
-                    done % {"shop": invoice.shop.name, "month": f"{invoice.month:%Y-%m}"},
+                    done % {"shop": invoice.shop.name, "month": month_text(invoice.month)},
                 )
                 return redirect("web:invoice-detail", pk=pk)
         return self.render_to_response(self.get_context_data(turnover_form=form), status=400)
@@ -241,7 +244,7 @@ class InvoiceActionView(ManagerRequiredMixin, View):
 
 
 def _invoice_label(invoice) -> str:
-    return invoice.number or f"{invoice.shop.name} {invoice.month:%Y-%m}"
+    return invoice.number or f"{invoice.shop.name} {month_text(invoice.month)}"
 
 
 class InvoiceVoidView(ManagerPage):
@@ -315,7 +318,7 @@ class InvoiceRebillView(ManagerRequiredMixin, View):
         messages.success(
             request,
             _("%(month)s billed again for %(shop)s: here is the new draft.")
-            % {"month": f"{draft.month:%Y-%m}", "shop": invoice.shop.name},
+            % {"month": month_text(draft.month), "shop": invoice.shop.name},
         )
         return redirect("web:invoice-detail", pk=draft.pk)
 
@@ -335,6 +338,6 @@ class TurnoverConfirmView(ManagerRequiredMixin, View):
             messages.success(
                 request,
                 _("Turnover of %(shop)s for %(month)s confirmed.")
-                % {"shop": report.shop.name, "month": f"{report.month:%Y-%m}"},
+                % {"shop": report.shop.name, "month": month_text(report.month)},
             )
         return redirect_back(request, reverse("web:billing") + "#turnover")

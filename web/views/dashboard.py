@@ -9,7 +9,7 @@ from django.views import View
 from agency import clock
 from agency.charts import Point, line_chart
 from agency.errors import ApplicationError
-from agency.formatting import count_text
+from agency.formatting import count_text, date_text, short_day_text
 from seats.selectors import handover_notes
 from seats.services import handover_note_acknowledge
 from web import selectors
@@ -26,15 +26,15 @@ class DashboardView(ManagerPage):
         board = selectors.dashboard(today=today)
         chart = line_chart(
             [
-                Point(f"{day:%m-%d}", total, count_text(total))
+                Point(short_day_text(day), total, count_text(total))
                 for day, total in board.inquiries_30_days
             ],
             chart_id="inquiries-30",
             title=_("Inquiries over the last 30 days"),
             description=_("Inquiries per day, all shops and agents, from %(start)s to %(end)s.")
             % {
-                "start": f"{board.inquiries_30_days[0][0]:%Y-%m-%d}",
-                "end": f"{today:%Y-%m-%d}",
+                "start": date_text(board.inquiries_30_days[0][0]),
+                "end": date_text(today),
             },
         )
         return super().get_context_data(
@@ -63,7 +63,7 @@ class HandoverAcknowledgeView(ManagerRequiredMixin, View):
                 _("Handover note for %(shop)s on %(date)s acknowledged by %(agent)s.")
                 % {
                     "shop": note.shop.name,
-                    "date": f"{note.date:%Y-%m-%d}",
+                    "date": date_text(note.date),
                     "agent": note.to_agent.name,
                 },
             )

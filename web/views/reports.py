@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from agency import clock
 from agency.charts import Point, bar_chart
-from agency.formatting import money_text
+from agency.formatting import money_text, month_text
 from billing.reports import seat_profitability
 from billing.selectors import ZERO, revenue_by_plan
 from web import selectors
@@ -35,7 +35,7 @@ class ReportsView(ManagerPage):
         margin_chart = bar_chart(
             [Point(row.seat_code, row.margin, money_text(row.margin)) for row in report.seats],
             chart_id="seat-margin",
-            title=_("Margin per seat, %(month)s") % {"month": f"{month:%Y-%m}"},
+            title=_("Margin per seat, %(month)s") % {"month": month_text(month)},
             description=_(
                 "Revenue minus agent salaries and overhead per seat, in CNY; "
                 "bars below the line are losses."
@@ -46,7 +46,7 @@ class ReportsView(ManagerPage):
         trend = selectors.month_over_month(last_month=month, months=TREND_MONTHS)
         trend_chart = bar_chart(
             [
-                Point(f"{entry.month:%Y-%m}", entry.amount, money_text(entry.amount))
+                Point(month_text(entry.month), entry.amount, money_text(entry.amount))
                 for entry in trend
             ],
             chart_id="revenue-trend",
@@ -54,11 +54,12 @@ class ReportsView(ManagerPage):
             description=_(
                 "Totals of the invoices of each month, not void, in CNY, from %(start)s to %(end)s."
             )
-            % {"start": f"{trend[0].month:%Y-%m}", "end": f"{trend[-1].month:%Y-%m}"},
+            % {"start": month_text(trend[0].month), "end": month_text(trend[-1].month)},
         )
         return super().get_context_data(
             form=form,
             month=month,
+            month_param=f"{month:%Y-%m}",
             report=report,
             totals=totals,
             margin_chart=margin_chart,

@@ -22,6 +22,7 @@ from django.views import View
 
 from agency import clock
 from agency.errors import ApplicationError
+from agency.formatting import date_text
 from agency.limits import seat_takes_another_shop
 from seats import services as seat_services
 from seats.selectors import (
@@ -159,7 +160,7 @@ class AssignmentCreateView(ManagerPage):
                         "agent": assignment.agent.name,
                         "seat": assignment.seat.code,
                         "shift": assignment.get_shift_display(),
-                        "start": f"{assignment.start_date:%Y-%m-%d}",
+                        "start": date_text(assignment.start_date),
                     },
                 )
                 return redirect("web:seat-board")
@@ -195,7 +196,7 @@ class AssignmentEndView(ManagerRequiredMixin, View):
                 % {
                     "agent": assignment.agent.name,
                     "seat": assignment.seat.code,
-                    "end": f"{assignment.end_date:%Y-%m-%d}",
+                    "end": date_text(assignment.end_date),
                 },
             )
         return redirect_back(request, "web:seat-board")

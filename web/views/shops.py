@@ -14,7 +14,7 @@ from agency import clock
 from agency.access import is_manager
 from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
-from agency.formatting import count_text
+from agency.formatting import count_text, date_text, month_text, short_day_text
 from billing.selectors import invoice_list
 from billing.services import turnover_confirm
 from seats.selectors import daily_inquiries
@@ -94,11 +94,11 @@ class ShopDetailView(ManagerPage):
         start = today - timedelta(days=29)
         inquiries = daily_inquiries(date_from=start, date_to=today, shop_id=shop.pk)
         chart = line_chart(
-            [Point(f"{day:%m-%d}", total, count_text(total)) for day, total in inquiries],
+            [Point(short_day_text(day), total, count_text(total)) for day, total in inquiries],
             chart_id="shop-inquiries",
             title=_("Inquiries of %(shop)s over the last 30 days") % {"shop": shop.name},
             description=_("Inquiries per day from %(start)s to %(end)s.")
-            % {"start": f"{start:%Y-%m-%d}", "end": f"{today:%Y-%m-%d}"},
+            % {"start": date_text(start), "end": date_text(today)},
         )
         contracts = list(contract_list(user=user).filter(shop=shop).select_related("seat"))
         return super().get_context_data(
@@ -107,6 +107,8 @@ class ShopDetailView(ManagerPage):
             contracts=contracts,
             active_contract_ids={c.pk for c in contracts if c.is_active_on(today)},
             inquiries=inquiries,
+            workloads_from_param=f"{start:%Y-%m-%d}",
+            workloads_to_param=f"{today:%Y-%m-%d}",
             inquiries_total=sum(total for _, total in inquiries),
             inquiries_chart=chart,
             dsr=shop_dsr(shop=shop, as_of=today),
@@ -150,7 +152,7 @@ class ShopTurnoverView(ShopDetailView):
                     else _("Turnover of %(shop)s for %(month)s entered; confirm it to bill it.")
                 )
                 messages.success(
-                    request, done % {"shop": shop.name, "month": f"{report.month:%Y-%m}"}
+                    request, done % {"shop": shop.name, "month": month_text(report.month)}
                 )
                 return redirect(reverse("web:shop-detail", args=[pk]) + "#turnover-title")
         return self.render_to_response(self.get_context_data(turnover_form=form), status=400)
