@@ -142,9 +142,18 @@ def line_chart(
 
 
 def bar_chart(
-    points: Sequence[Point], *, chart_id: str, title: str, description: str
+    points: Sequence[Point],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    most_labels: int = 16,
 ) -> SafeString:
-    """One bar per point; negative values hang below the zero line (class ``chart-bar-neg``)."""
+    """One bar per point; negative values hang below the zero line (class ``chart-bar-neg``).
+
+    At most about ``most_labels`` labels under the axis: months by the rule ("September 2026")
+    need about two bars' width each.
+    """
     parts = _open(chart_id, title, description)
     values = [float(point.value) for point in points]
     low, high, step = _axis(values)
@@ -176,7 +185,7 @@ def bar_chart(
         f'<line class="chart-zero" x1="{PAD_LEFT}" y1="{zero:.1f}" '
         f'x2="{WIDTH - PAD_RIGHT}" y2="{zero:.1f}"/>'
     )
-    parts += _x_labels([point.label for point in points], centres, most=16)
+    parts += _x_labels([point.label for point in points], centres, most=most_labels)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
@@ -278,9 +287,11 @@ def dsr_chart(
             shown.append(len(labels) - 1)
         baseline = DSR_HEIGHT - PAD_BOTTOM + 16
         for index in shown:
+            # The latest label ends at its point: centred, it would run past the chart's edge.
+            anchor = "end" if index == len(labels) - 1 and index > 0 else "middle"
             parts.append(
                 f'<text class="chart-axis" x="{x_of(index):.1f}" y="{baseline}" '
-                f'text-anchor="middle">{escape(labels[index])}</text>'
+                f'text-anchor="{anchor}">{escape(labels[index])}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

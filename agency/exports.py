@@ -225,9 +225,14 @@ def table_xlsx(
 
 
 def _ascii_fallback(filename: str) -> str:
-    """``filename`` for clients that do not read RFC 5987: non-ASCII runs become one "_"."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
-    return re.sub(r"_+", "_", stem).strip("_") or "export"
+    """``filename`` for clients that do not read RFC 5987: what is not plain ASCII is left out
+    ("workloads-小鹿童装-2026-11-01.csv" -> "workloads-2026-11-01.csv")."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "", stem)
+    stem = re.sub(r"-{2,}", "-", stem).strip("-_.") or "export"
+    return f"{stem}.{extension}" if extension else stem
 
 
 def attachment_header(filename: str) -> str:

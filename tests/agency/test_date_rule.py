@@ -77,3 +77,27 @@ def test_no_template_hard_codes_a_date_format():
         for match in HARD_CODED_DATE.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not offenders, offenders
+
+
+def test_a_year_of_named_months_on_a_chart_shows_every_other_label():
+    from agency.charts import Point, bar_chart
+
+    months = [dt.date(2025 + (m > 12), (m - 1) % 12 + 1, 1) for m in range(11, 23)]
+    with translation.override("en"):
+        labels = [month_text(month) for month in months]
+        svg = bar_chart(
+            [Point(label, 1) for label in labels],
+            chart_id="c",
+            title="t",
+            description="d",
+            most_labels=6,
+        )
+    shown = re.findall(r'text-anchor="middle">([^<]+)</text>', svg)
+    assert len(shown) == 6 and shown[0] == "November 2025" and shown[-1] == "October 2026"
+
+
+def test_the_latest_day_on_the_dsr_chart_ends_inside_the_chart():
+    from agency.charts import dsr_chart
+
+    svg = dsr_chart(["10-05", "10-12"], [], chart_id="c", title="t", description="d")
+    assert 'text-anchor="end">10-12</text>' in svg

@@ -216,7 +216,7 @@ def test_an_owner_exports_their_shops_invoices_newest_month_first(owner_a_api, c
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        'attachment; filename="invoices-_.xlsx"; '
+        'attachment; filename="invoices.xlsx"; '
         "filename*=UTF-8''invoices-%E5%B0%8F%E7%B1%B3%E6%97%97%E8%88%B0%E5%BA%97.xlsx"
     )
     sheet = sheet_of(response.content)

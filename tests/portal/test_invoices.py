@@ -151,7 +151,7 @@ def test_dates_are_shanghai_dates(owner_a_client, served_a):
     served_a.invoice.issued_at = shanghai(dt.date(2026, 11, 2), 0, 30)
     served_a.invoice.save(update_fields=["issued_at"])
     content = owner_a_client.get(invoice_url(served_a.invoice)).content.decode()
-    assert "Nov. 2, 2026" in content and "Nov. 1, 2026" not in content
+    assert "2026-11-02" in content and "2026-11-01" not in content
 
 
 # --- PDF ----------------------------------------------------------------------------------------

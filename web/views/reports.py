@@ -50,6 +50,7 @@ class ReportsView(ManagerPage):
                 for entry in trend
             ],
             chart_id="revenue-trend",
+            most_labels=TREND_MONTHS // 2,
             title=_("Revenue per month"),
             description=_(
                 "Totals of the invoices of each month, not void, in CNY, from %(start)s to %(end)s."
