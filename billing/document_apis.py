@@ -10,7 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -206,7 +211,9 @@ _REPORT_SCHEMA = {
 }
 
 
-@extend_schema(operation_id="reports_seat_profitability_export", **_REPORT_SCHEMA)
+@extend_schema_view(
+    get=extend_schema(operation_id="reports_seat_profitability_export", **_REPORT_SCHEMA)
+)
 class SeatProfitabilityExportApi(_ReportExportApi):
     """Seat profitability: each seat, the seats' totals, revenue served without a seat."""
 
@@ -217,7 +224,9 @@ class SeatProfitabilityExportApi(_ReportExportApi):
         return exports.seat_profitability_rows(month=month)
 
 
-@extend_schema(operation_id="reports_revenue_by_plan_export", **_REPORT_SCHEMA)
+@extend_schema_view(
+    get=extend_schema(operation_id="reports_revenue_by_plan_export", **_REPORT_SCHEMA)
+)
 class RevenueByPlanExportApi(_ReportExportApi):
     """The month's revenue by plan, then the total."""
 
@@ -228,7 +237,9 @@ class RevenueByPlanExportApi(_ReportExportApi):
         return exports.revenue_by_plan_rows(month=month)
 
 
-@extend_schema(operation_id="reports_revenue_by_month_export", **_REPORT_SCHEMA)
+@extend_schema_view(
+    get=extend_schema(operation_id="reports_revenue_by_month_export", **_REPORT_SCHEMA)
+)
 class RevenueByMonthExportApi(_ReportExportApi):
     """Revenue of the 12 months ending with the month, newest first, with the change on the
     month before (a ratio, shown as a percentage)."""

@@ -34,7 +34,7 @@ def test_start_a_run_and_it_bills_the_month(
         response = manager_client.post(BILLING, {"month": "2026-09"}, follow=True)
     run = BillingRun.objects.filter(requested_by=manager).get()
     assert (run.month, run.status) == (SEPTEMBER, "done")
-    assert "Billing run for 2026-09 started." in response.content.decode()
+    assert "Billing run for September 2026 started." in response.content.decode()
     assert Invoice.objects.filter(month=SEPTEMBER).exclude(status="void").count() == 3
 
 
@@ -78,7 +78,7 @@ def test_turnover_waiting_for_confirmation_is_listed_and_confirmed(manager_clien
     response = manager_client.post(reverse("web:turnover-confirm", args=[report.pk]), follow=True)
     report.refresh_from_db()
     assert report.status == TurnoverReport.Status.CONFIRMED
-    assert "Turnover of Full Shop 1 for 2026-09 confirmed." in response.content.decode()
+    assert "Turnover of Full Shop 1 for September 2026 confirmed." in response.content.decode()
     again = manager_client.post(reverse("web:turnover-confirm", args=[report.pk]), follow=True)
     assert "already confirmed" in again.content.decode()
 

@@ -113,20 +113,20 @@ def test_a_void_invoice_offers_to_bill_its_month_again_and_that_makes_a_draft(
     rebill = reverse("web:invoice-rebill", args=[issued.pk])
     page = manager_client.get(detail_url(issued)).content.decode()
     assert f'action="{rebill}"' in page
-    assert "Bill 2026-09 again for Harbour Kites</button>" in page
+    assert "Bill September 2026 again for Harbour Kites</button>" in page
 
     response = manager_client.post(rebill, follow=True)
 
     draft = Invoice.objects.get(shop=issued.shop, month=SEPTEMBER, status="draft")
     assert response.redirect_chain == [(detail_url(draft), 302)]
-    assert "2026-09 billed again for Harbour Kites: here is the new draft." in (
+    assert "September 2026 billed again for Harbour Kites: here is the new draft." in (
         response.content.decode()
     )
     assert draft.total == issued.total
     # The void invoice now points to the month's current invoice instead.
     page = manager_client.get(detail_url(issued)).content.decode()
     assert f'action="{rebill}"' not in page
-    assert f'<a href="{detail_url(draft)}">the current 2026-09 invoice</a>' in page
+    assert f'<a href="{detail_url(draft)}">the current September 2026 invoice</a>' in page
 
 
 def test_a_refused_rebill_says_why_on_the_void_invoice(manager_client, manager):
@@ -168,7 +168,7 @@ def test_issuing_and_marking_paid_ask_first_naming_the_invoice(manager_client, m
 
     page = manager_client.get(detail_url(draft)).content.decode()
     assert confirm_of(page, reverse("web:invoice-issue", args=[draft.pk])) == (
-        "Issue the 2026-09 invoice of 小鹿童装? Issued invoices never change."
+        "Issue the September 2026 invoice of 小鹿童装? Issued invoices never change."
     )
     assert "Issue…</button>" in page
     page = manager_client.get(detail_url(issued)).content.decode()
@@ -183,7 +183,7 @@ def test_confirming_turnover_and_running_billing_ask_first(manager_client, agenc
     report = agency.turnover[0]  # Full Shop 1, 2026-09, 120,000.00, submitted
     page = manager_client.get(reverse("web:billing")).content.decode()
     assert confirm_of(page, reverse("web:turnover-confirm", args=[report.pk])) == (
-        "Confirm the 2026-09 turnover of Full Shop 1, 120,000.00 CNY? "
+        "Confirm the September 2026 turnover of Full Shop 1, 120,000.00 CNY? "
         "It is billed as it is, and the owner can no longer change it."
     )
     assert "Confirm…</button>" in page
@@ -195,7 +195,7 @@ def test_confirming_turnover_and_running_billing_ask_first(manager_client, agenc
     shop_page = manager_client.get(reverse("web:shop-detail", args=[report.shop.pk]))
     shop_html = shop_page.content.decode()
     assert confirm_of(shop_html, reverse("web:turnover-confirm", args=[report.pk])).startswith(
-        "Confirm the 2026-09 turnover of Full Shop 1, 120,000.00 CNY?"
+        "Confirm the September 2026 turnover of Full Shop 1, 120,000.00 CNY?"
     )
     entry = confirm_of(shop_html, reverse("web:shop-turnover", args=[report.shop.pk]))
     assert entry.startswith("Enter and confirm the {month} turnover of Full Shop 1, {amount} CNY?")
@@ -232,4 +232,4 @@ def test_buttons_name_the_action_not_the_state_in_chinese(manager_client, manage
     invoice_void(invoice_id=issued.pk, actor=manager, reason="营业额填报有误")
     page = manager_client.get(detail_url(issued)).content.decode()
     assert "已作废：营业额填报有误" in page
-    assert "为小鹿童装重新出账 2026-09</button>" in page
+    assert "为小鹿童装重新出账 2026年9月</button>" in page

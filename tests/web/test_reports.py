@@ -24,7 +24,7 @@ def test_seat_profitability_table_and_chart(manager_client, agency):
     s001 = report.seats[0]
     assert s001.revenue == Decimal("2000.20")  # both October drafts, shops served only by S001
     html = response.content.decode()
-    assert '<title id="seat-margin-title">Margin per seat, 2026-10</title>' in html
+    assert '<title id="seat-margin-title">Margin per seat, October 2026</title>' in html
     assert "chart-bar" in html
     assert response.context["totals"]["revenue"] == Decimal("2000.20")
 
