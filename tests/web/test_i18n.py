@@ -377,3 +377,35 @@ def test_every_text_given_to_gettext_or_a_template_tag_has_a_chinese_translation
         and not _translated_by_django_or_drf(context, msgid)
     )
     assert missing == []
+
+
+def test_each_kind_of_object_has_its_own_status_words_and_buttons_are_verbs():
+    from billing.choices import InvoiceStatus
+    from seats.choices import AgentStatus
+    from shops.choices import ShopStatus
+
+    with translation.override("zh-hans"):
+        assert str(ShopStatus.ACTIVE.label) == "合作中"  # a client relationship, not 在职
+        assert str(ShopStatus.ENDED.label) == "已结束合作"
+        assert str(AgentStatus.ACTIVE.label) == "在职"
+        assert str(AgentStatus.LEFT.label) == "已离职"
+        assert str(InvoiceStatus.VOID.label) == "已作废"  # the state
+        assert translation.gettext("Void") == "作废"  # the action
+        assert translation.gettext("Void…") == "作废…"
+        assert translation.pgettext("handover button", "Acknowledge") == "确认收到"
+        assert translation.gettext("Acknowledged") == "已确认收到"
+        assert translation.pgettext("history entry", "Change") == "变更"
+        assert translation.gettext("Change") == "环比"  # month over month
+        assert translation.gettext("graduated") == "超额累进"
+        assert translation.gettext("flat") == "全额累进"
+    with translation.override("en"):
+        assert str(ShopStatus.ACTIVE.label) == str(AgentStatus.ACTIVE.label) == "Active"
+
+
+@pytest.mark.django_db
+def test_the_shop_page_names_its_status_and_history_in_the_trades_words(manager_client, agency):
+    manager_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    shop = next(shop for shop in agency.shops if shop.status == "active")
+    html = manager_client.get(f"/shops/{shop.pk}/").content.decode()
+    assert "合作中" in html and "在职" not in html
+    assert '<th scope="col">变更</th>' in html and '<th scope="col">环比</th>' not in html
