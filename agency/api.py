@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -64,13 +65,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, IntegrityError):
         # The services check every rule first; this is the database's last word on a race.
         return Response(
-            {"detail": "The change conflicts with existing data; reload and try again."},
+            {"detail": gettext("The change conflicts with existing data; reload and try again.")},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, OverflowError | DataError):
         # A number or text the database cannot hold (an id past 64 bits, say): bad input.
         return Response(
-            {"detail": "A value is out of range for this field."},
+            {"detail": gettext("A value is out of range for this field.")},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AgencyConfig(AppConfig):
     name = "agency"
     verbose_name = _("Agency")
+
+    def ready(self) -> None:
+        from agency import schema  # noqa: F401  (registers the schema's authentication schemes)

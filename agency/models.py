@@ -12,14 +12,17 @@ class User(AbstractUser):
     """
 
     # The language they last chose with the site's switch; the emails they get are written in
-    # it (empty: the site's default).
+    # it (empty: not chosen yet, settings.NEW_ACCOUNT_LANGUAGE).
     language = models.CharField(
         _("language"),
         max_length=10,
         choices=settings.LANGUAGES,
         blank=True,
         default="",
-        help_text=_("Emails to this user are written in this language; empty means English."),
+        help_text=_(
+            "Emails to this user are written in this language; empty means the language of new "
+            "accounts (Simplified Chinese unless the agency set another)."
+        ),
     )
 
     class Meta(AbstractUser.Meta):
@@ -33,7 +36,8 @@ class User(AbstractUser):
 
     @property
     def email_language(self) -> str:
-        return self.language or settings.LANGUAGE_CODE
+        """The language of this user's emails: their choice, else the one new accounts get."""
+        return self.language or settings.NEW_ACCOUNT_LANGUAGE
 
 
 class TimeStampedModel(models.Model):

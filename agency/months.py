@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -23,9 +24,8 @@ def parse_month(value: str) -> dt.date:
     forms and ``manage.py run_billing --month``; accepting "2026-1" in one place and not another
     would make runs for the same month look like different months.
     """
-    example = "Enter a month as YYYY-MM, for example 2026-10"
     if not isinstance(value, str):
-        raise ValueError(f"{example}.")
+        raise ValueError(gettext("Enter a month as YYYY-MM, for example 2026-10."))
     text = value.strip()
     year_part, dash, month_part = text[:4], text[4:5], text[5:]
     if (
@@ -34,12 +34,19 @@ def parse_month(value: str) -> dt.date:
         or not (year_part.isascii() and year_part.isdigit())
         or not (month_part.isascii() and month_part.isdigit())
     ):
-        raise ValueError(f"{example} (got {value!r}).")
+        raise ValueError(
+            gettext("Enter a month as YYYY-MM, for example 2026-10 (got %(value)r).")
+            % {"value": value}
+        )
     year, month = int(year_part), int(month_part)
     if not 1 <= month <= 12:
-        raise ValueError(f"The month must be between 01 and 12 (got {value!r}).")
+        raise ValueError(
+            gettext("The month must be between 01 and 12 (got %(value)r).") % {"value": value}
+        )
     if year < 1:
-        raise ValueError(f"The year must be 0001 or later (got {value!r}).")
+        raise ValueError(
+            gettext("The year must be 0001 or later (got %(value)r).") % {"value": value}
+        )
     return dt.date(year, month, 1)
 
 

@@ -2,7 +2,7 @@ import structlog
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
@@ -63,7 +63,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def page_not_found(request: HttpRequest, exception: Exception | None = None):
     """JSON for API clients (a URL that matches no route, e.g. a non-numeric id), HTML otherwise."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
     from django.views.defaults import page_not_found as html_page_not_found
 
     return html_page_not_found(request, exception)

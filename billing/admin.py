@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from agency.access import is_manager
@@ -152,11 +152,11 @@ class InvoiceAdmin(HistoryReadOnlyMixin, ReadOnly, SimpleHistoryAdmin):
 
     @admin.action(description=_("Issue the selected drafts (numbers them, emails the owners)"))
     def issue(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        _apply(self, request, queryset, invoice_issue, "issued")
+        _apply(self, request, queryset, invoice_issue, pgettext("admin action done", "issued"))
 
     @admin.action(description=_("Mark the selected issued invoices as paid"))
     def pay(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        _apply(self, request, queryset, invoice_pay, "marked paid")
+        _apply(self, request, queryset, invoice_pay, pgettext("admin action done", "marked paid"))
 
     @admin.action(
         description=_("Void the selected invoices, saying why (the next run bills again)")
@@ -166,7 +166,13 @@ class InvoiceAdmin(HistoryReadOnlyMixin, ReadOnly, SimpleHistoryAdmin):
         form = VoidReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            _apply(self, request, queryset, partial(invoice_void, reason=reason), "voided")
+            _apply(
+                self,
+                request,
+                queryset,
+                partial(invoice_void, reason=reason),
+                pgettext("admin action done", "voided"),
+            )
             return None
         return TemplateResponse(
             request,
@@ -287,7 +293,12 @@ class TurnoverReportAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
                 report = TurnoverReport.objects.select_related("shop").get(pk=report_id)
                 self.message_user(
                     request,
-                    f"{report.shop.name} {report.month:%Y-%m}: {_refusal_text(error)}",
+                    gettext("%(shop)s %(month)s: %(reason)s")
+                    % {
+                        "shop": report.shop.name,
+                        "month": f"{report.month:%Y-%m}",
+                        "reason": _refusal_text(error),
+                    },
                     messages.ERROR,
                 )
             else:

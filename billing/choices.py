@@ -3,6 +3,7 @@ interfaces share them; the interfaces read them without importing the models).""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BillingRunStatus(models.TextChoices):
@@ -13,10 +14,11 @@ class BillingRunStatus(models.TextChoices):
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
-    PAID = "paid", _("Paid")
-    VOID = "void", _("Void")
+    # States, not actions: "Void" the button is a verb (作废), "Void" the status a state (已作废).
+    DRAFT = "draft", pgettext_lazy("invoice status", "Draft")
+    ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
+    VOID = "void", pgettext_lazy("invoice status", "Void")
 
 
 class InvoiceLineKind(models.TextChoices):

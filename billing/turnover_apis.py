@@ -3,6 +3,7 @@ figures. Both change the month's draft invoice once the figure is confirmed, so 
 ``billing.services``; the list and submission stay in ``shops.apis.turnover``."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
@@ -43,9 +44,9 @@ class TurnoverReportDetailApi(generics.RetrieveAPIView):
         refuse_fields(
             request.data,
             {
-                "shop": "A report's shop cannot be changed.",
-                "month": "A report's month cannot be changed.",
-                "status": "Confirm a report with POST .../confirm/.",
+                "shop": gettext("A report's shop cannot be changed."),
+                "month": gettext("A report's month cannot be changed."),
+                "status": gettext("Confirm a report with POST .../confirm/."),
             },
         )
         serializer = TurnoverAmountSerializer(data=request.data)

@@ -7,7 +7,6 @@ comes back as ``ValidationError`` or ``ApplicationError`` and is put on the form
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agency import clock
@@ -66,20 +65,20 @@ class BriefingForm(forms.Form):
 def add_service_error(form: forms.Form, error: Exception) -> None:
     """Put a service's refusal on the form: on the field it names, else above the form.
 
-    The services speak English; a message that the portal's translations know is shown in the
-    reader's language (``gettext`` on the message), any other exactly as the service wrote it.
+    The services write their messages in the active language (``gettext`` where they refuse),
+    so they are shown as they come.
     """
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             target = field if field in form.fields else None
             for message in messages:
-                form.add_error(target, gettext(message))
+                form.add_error(target, message)
         return
     if isinstance(error, ValidationError):
         for message in error.messages:
-            form.add_error(None, gettext(message))
+            form.add_error(None, message)
         return
     if isinstance(error, ApplicationError):
-        form.add_error(None, gettext(error.message))
+        form.add_error(None, error.message)
         return
     raise TypeError(f"Not a service error: {error!r}")

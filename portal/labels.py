@@ -6,6 +6,7 @@ portal/locale. Unknown values fall back to the raw value rather than failing a p
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.choices import Plan, Shift
 from billing.choices import InvoiceLineKind, InvoiceStatus
@@ -35,15 +36,15 @@ PLATFORM_LABELS = {
 SHOP_STATUS_LABELS = {
     ShopStatus.PROSPECT: _("Not started yet"),
     ShopStatus.ACTIVE: _("In service"),
-    ShopStatus.PAUSED: _("Paused"),
-    ShopStatus.ENDED: _("Ended"),
+    ShopStatus.PAUSED: pgettext_lazy("shop status", "Paused"),
+    ShopStatus.ENDED: pgettext_lazy("shop status", "Ended"),
 }
 
 INVOICE_STATUS_LABELS = {
-    InvoiceStatus.DRAFT: _("Draft"),
-    InvoiceStatus.ISSUED: _("Issued"),
-    InvoiceStatus.PAID: _("Paid"),
-    InvoiceStatus.VOID: _("Void"),
+    InvoiceStatus.DRAFT: pgettext_lazy("invoice status", "Draft"),
+    InvoiceStatus.ISSUED: pgettext_lazy("invoice status", "Issued"),
+    InvoiceStatus.PAID: pgettext_lazy("invoice status", "Paid"),
+    InvoiceStatus.VOID: pgettext_lazy("invoice status", "Void"),
 }
 
 TURNOVER_STATUS_LABELS = {

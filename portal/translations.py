@@ -4,10 +4,6 @@
   the PDF) are translated with ``gettext`` where they are made; their Chinese lives here, in the
   portal's catalog, next to the rest of what owners read. A catalog of the billing app that
   translates the same texts takes precedence (Django merges catalogs by app order).
-* The fixed messages of the turnover and shop services are plain English; the portal passes
-  them through ``gettext`` before showing them (``portal.forms.add_service_error``), so those
-  listed here reach owners in their language. Messages that name a shop or a month are shown
-  as the service wrote them.
 
 Nothing imports the names below: ``makemessages`` reads this file for the texts.
 """
@@ -26,17 +22,6 @@ BILLING_EXPLANATIONS = (
     gettext_noop("turnover x tiers: %(turnover)s"),
     gettext_noop("attributed turnover: %(turnover)s x %(active)s/%(days)s = %(attributed)s"),
     gettext_noop("DRAFT"),
-)
-
-SERVICE_MESSAGES = (
-    gettext_noop("Enter the turnover as an amount in CNY."),
-    gettext_noop("Turnover cannot be negative."),
-    gettext_noop("Give the turnover to the cent (2 decimal places)."),
-    gettext_noop("This turnover is too large."),
-    gettext_noop("You can only report the turnover of your own shops."),
-    gettext_noop("Only the shop's owner or a manager can change its turnover."),
-    gettext_noop("Only the shop's owner or a manager can change it."),
-    gettext_noop("Only agency managers can change this field; shop owners may edit the briefing."),
 )
 
 # The shared page layout (templates/base.html) and form partials (templates/_partials/) that

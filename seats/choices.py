@@ -2,10 +2,10 @@
 interfaces read them without importing the models)."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgentStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    ON_LEAVE = "on_leave", _("On leave")
-    LEFT = "left", _("Left")
+    ACTIVE = "active", pgettext_lazy("agent status", "Active")
+    ON_LEAVE = "on_leave", pgettext_lazy("agent status", "On leave")
+    LEFT = "left", pgettext_lazy("agent status", "Left")

@@ -3,6 +3,7 @@ interfaces share them; the interfaces read them without importing the models).""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ShopPlatform(models.TextChoices):
@@ -15,10 +16,11 @@ class ShopPlatform(models.TextChoices):
 
 
 class ShopStatus(models.TextChoices):
-    PROSPECT = "prospect", _("Prospect")
-    ACTIVE = "active", _("Active")
-    PAUSED = "paused", _("Paused")
-    ENDED = "ended", _("Ended")
+    # Said of a client relationship, not of an employee ("Active" of an agent is another word).
+    PROSPECT = "prospect", pgettext_lazy("shop status", "Prospect")
+    ACTIVE = "active", pgettext_lazy("shop status", "Active")
+    PAUSED = "paused", pgettext_lazy("shop status", "Paused")
+    ENDED = "ended", pgettext_lazy("shop status", "Ended")
 
 
 class TurnoverStatus(models.TextChoices):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from agency.money import CENT
 
 RATE_STEP = Decimal("0.0001")
@@ -65,38 +67,61 @@ def validate_tiers(tiers: Sequence[Tier]) -> None:
     the first starting at 0, bounds strictly ascending, and rates between 0 % and 100 %.
     """
     if not tiers:
-        raise ValueError("Add at least one commission tier.")
+        raise ValueError(gettext("Add at least one commission tier."))
     for number, tier in enumerate(tiers, start=1):
         if not tier.lower.is_finite() or not tier.rate.is_finite():
-            raise ValueError(f"Tier {number}: the lower bound and the rate must be numbers.")
+            raise ValueError(
+                gettext("Tier %(number)s: the lower bound and the rate must be numbers.")
+                % {"number": number}
+            )
         if tier.lower < 0:
-            raise ValueError(f"Tier {number}: the lower bound cannot be negative.")
+            raise ValueError(
+                gettext("Tier %(number)s: the lower bound cannot be negative.") % {"number": number}
+            )
         if not _ZERO <= tier.rate <= _ONE:
-            raise ValueError(f"Tier {number}: the rate must be between 0 and 1 (0 % to 100 %).")
+            raise ValueError(
+                gettext("Tier %(number)s: the rate must be between 0 and 1 (0%% to 100%%).")
+                % {"number": number}
+            )
     if tiers[0].lower != 0:
-        raise ValueError("The first commission tier must start at 0.")
+        raise ValueError(gettext("The first commission tier must start at 0."))
     for number, (previous, current) in enumerate(zip(tiers, tiers[1:], strict=False), start=2):
         if current.lower <= previous.lower:
             raise ValueError(
-                f"Tier {number}: each tier must start above the one before "
-                f"({current.lower} is not above {previous.lower})."
+                gettext(
+                    "Tier %(number)s: each tier must start above the one before (%(lower)s is "
+                    "not above %(previous)s)."
+                )
+                % {"number": number, "lower": current.lower, "previous": previous.lower}
             )
+
+
+def _not_a_number(number: int, key: str, raw: Any) -> str:
+    return gettext("Tier %(number)s: %(key)r must be a number (got %(raw)r).") % {
+        "number": number,
+        "key": key,
+        "raw": raw,
+    }
 
 
 def _decimal_field(entry: dict[str, Any], key: str, number: int) -> Decimal:
     """Read one tier field from JSON, accepting strings and numbers but never booleans."""
     if key not in entry:
-        raise ValueError(f"Tier {number}: {key!r} is missing.")
+        raise ValueError(
+            gettext("Tier %(number)s: %(key)r is missing.") % {"number": number, "key": key}
+        )
     raw = entry[key]
     # A JSON number arrives as float; going through str keeps 0.03 as 0.03, not 0.0299999...
     if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
-        raise ValueError(f"Tier {number}: {key!r} must be a number.")
+        raise ValueError(
+            gettext("Tier %(number)s: %(key)r must be a number.") % {"number": number, "key": key}
+        )
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise ValueError(f"Tier {number}: {key!r} must be a number (got {raw!r}).") from None
+        raise ValueError(_not_a_number(number, key, raw)) from None
     if not value.is_finite():
-        raise ValueError(f"Tier {number}: {key!r} must be a number (got {raw!r}).")
+        raise ValueError(_not_a_number(number, key, raw))
     return value
 
 
@@ -107,11 +132,13 @@ def tiers_from_json(data: list[dict[str, Any]]) -> tuple[Tier, ...]:
     ``validate_tiers`` so a hand-edited or outdated value cannot produce a wrong invoice.
     """
     if not isinstance(data, list):
-        raise ValueError("Commission tiers must be a list of {'from', 'rate'} entries.")
+        raise ValueError(gettext("Commission tiers must be a list of {'from', 'rate'} entries."))
     tiers: list[Tier] = []
     for number, entry in enumerate(data, start=1):
         if not isinstance(entry, dict):
-            raise ValueError(f"Tier {number} must have a 'from' and a 'rate'.")
+            raise ValueError(
+                gettext("Tier %(number)s must have a 'from' and a 'rate'.") % {"number": number}
+            )
         tiers.append(
             Tier(
                 lower=_decimal_field(entry, "from", number),

@@ -143,6 +143,10 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One rule per language for dates and numbers (agency/formats/__init__.py).
 FORMAT_MODULE_PATH = ["agency.formats"]
+# The language of an account that has not chosen one (User.language empty): its emails are
+# written in it, and the API answers in it when a request names no language. Most owners and
+# staff are Chinese, hence Simplified Chinese; pages follow the browser until a choice is made.
+NEW_ACCOUNT_LANGUAGE = env("DJANGO_NEW_ACCOUNT_LANGUAGE", default="zh-hans")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -198,8 +202,8 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "no credentials" into 401, not 403.
-        "knox.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "agency.authentication.TokenAuthentication",
+        "agency.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "agency.api.Pagination",

@@ -61,7 +61,12 @@ def _no_such_invoice() -> NotFound:
 
 
 def _label(invoice: Invoice) -> str:
-    return invoice.number or f"the {invoice.month:%Y-%m} invoice of {invoice.shop.name}"
+    if invoice.number:
+        return invoice.number
+    return gettext("the %(month)s invoice of %(shop)s") % {
+        "month": f"{invoice.month:%Y-%m}",
+        "shop": invoice.shop.name,
+    }
 
 
 def _save(invoice: Invoice, actor: User | None, reason: str, fields: list[str]) -> None:
@@ -94,7 +99,8 @@ def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
     invoice = _locked_invoice(invoice_id)
     if invoice.status != Invoice.Status.DRAFT:
         raise StateConflict(
-            f"Only a draft can be issued; {_label(invoice)} is {invoice.get_status_display()}."
+            gettext("Only a draft can be issued; %(invoice)s is %(status)s.")
+            % {"invoice": _label(invoice), "status": invoice.get_status_display()}
         )
     if not clock.month_has_ended(invoice.month):
         raise StateConflict(
@@ -109,8 +115,11 @@ def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
         )
     if invoice.awaiting_turnover:
         raise StateConflict(
-            f"The {invoice.month:%Y-%m} invoice of {invoice.shop.name} awaits the shop's "
-            "confirmed turnover; confirm the turnover before issuing it."
+            gettext(
+                "The %(month)s invoice of %(shop)s awaits the shop's confirmed turnover; confirm "
+                "the turnover before issuing it."
+            )
+            % {"month": f"{invoice.month:%Y-%m}", "shop": invoice.shop.name}
         )
     issued_at = timezone.now()
     invoice.number = invoice_number_next(year=timezone.localdate(issued_at).year)
@@ -129,11 +138,14 @@ def invoice_pay(*, invoice_id: int, actor: User | None) -> Invoice:
     invoice = _locked_invoice(invoice_id)
     if invoice.status != Invoice.Status.ISSUED:
         reason = {
-            Invoice.Status.DRAFT: "it is a draft; issue it first",
-            Invoice.Status.PAID: "it is already paid",
-            Invoice.Status.VOID: "it is void",
+            Invoice.Status.DRAFT: gettext("it is a draft; issue it first"),
+            Invoice.Status.PAID: gettext("it is already paid"),
+            Invoice.Status.VOID: gettext("it is void"),
         }[invoice.status]
-        raise StateConflict(f"Only an issued invoice can be paid; {_label(invoice)}: {reason}.")
+        raise StateConflict(
+            gettext("Only an issued invoice can be paid; %(invoice)s: %(reason)s.")
+            % {"invoice": _label(invoice), "reason": reason}
+        )
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = timezone.now()
     _save(invoice, actor, "paid", ["paid_at"])
@@ -173,9 +185,13 @@ def invoice_void(*, invoice_id: int, actor: User | None, reason: str) -> Invoice
     text = void_reason_clean(reason)
     invoice = _locked_invoice(invoice_id)
     if invoice.status == Invoice.Status.PAID:
-        raise StateConflict(f"A paid invoice cannot be voided ({_label(invoice)}).")
+        raise StateConflict(
+            gettext("A paid invoice cannot be voided (%(invoice)s).") % {"invoice": _label(invoice)}
+        )
     if invoice.status == Invoice.Status.VOID:
-        raise StateConflict(f"This invoice ({_label(invoice)}) is already void.")
+        raise StateConflict(
+            gettext("This invoice (%(invoice)s) is already void.") % {"invoice": _label(invoice)}
+        )
     was_issued = invoice.status == Invoice.Status.ISSUED
     invoice.status = Invoice.Status.VOID
     invoice.voided_at = timezone.now()

@@ -32,6 +32,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import gettext
+
 from agency.choices import Plan
 from agency.errors import ApplicationError
 from agency.formatting import money_text, rate_text
@@ -123,6 +125,13 @@ def _parsed_tiers_text(text: str) -> tuple[Tier, ...]:
     return tiers_from_json(json.loads(text))
 
 
+def _unbillable(terms: "BillableContract", error: Exception) -> ContractTermsError:
+    return ContractTermsError(
+        gettext("Contract %(id)s (shop %(shop)s) cannot be billed: %(error)s")
+        % {"id": terms.id, "shop": terms.shop_id, "error": error}
+    )
+
+
 def contract_tiers(terms: BillableContract) -> tuple[Tier, ...]:
     """The contract's validated tiers; most contracts share the price book's, parsed once.
 
@@ -141,9 +150,7 @@ def contract_tiers(terms: BillableContract) -> tuple[Tier, ...]:
         except TypeError:  # an unhashable value inside an entry: parse it uncached
             return tiers_from_json(raw)
     except ValueError as error:  # json.JSONDecodeError is a ValueError too
-        raise ContractTermsError(
-            f"Contract {terms.id} (shop {terms.shop_id}) cannot be billed: {error}"
-        ) from error
+        raise _unbillable(terms, error) from error
 
 
 def _day_rate_line(terms: BillableContract, month: date, month_end: date) -> LineFigures:
@@ -226,9 +233,7 @@ def _commission_rows(
     try:
         return tiers, tier_breakdown(turnover, tiers, terms.commission_mode)
     except ValueError as error:
-        raise ContractTermsError(
-            f"Contract {terms.id} (shop {terms.shop_id}) cannot be billed: {error}"
-        ) from error
+        raise _unbillable(terms, error) from error
 
 
 def _slices(
@@ -443,7 +448,8 @@ def _shop_figures(
                 figures.lines.append(next(commission_lines))
         else:
             raise ContractTermsError(
-                f"Contract {terms.id} (shop {terms.shop_id}) has an unknown plan {terms.plan!r}."
+                gettext("Contract %(id)s (shop %(shop)s) has an unknown plan %(plan)r.")
+                % {"id": terms.id, "shop": terms.shop_id, "plan": terms.plan}
             )
     return figures
 

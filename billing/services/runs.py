@@ -379,7 +379,7 @@ def billing_run_create(
     up its own run.
     """
     if not isinstance(month, date):
-        raise ApplicationError("Give the month to bill as a date.")
+        raise ApplicationError(gettext("Give the month to bill as a date."))
     month = billing_month_check(month)
     with transaction.atomic():
         run = None
@@ -412,7 +412,7 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
     """
     run = BillingRun.objects.filter(pk=run_id).first()
     if run is None:
-        raise ApplicationError(f"Billing run {run_id} does not exist.")
+        raise ApplicationError(gettext("Billing run %(id)s does not exist.") % {"id": run_id})
     if run.status == BillingRun.Status.DONE:
         return run
     started = timezone.now()

@@ -11,6 +11,7 @@ from typing import Any
 
 import structlog
 from django.db import transaction
+from django.utils.translation import gettext
 
 from agency.errors import StateConflict
 from agency.models import User
@@ -60,8 +61,11 @@ def turnover_correct(*, report_id: int, actor: User | None, amount: Decimal) -> 
     )
     if final is not None:
         raise StateConflict(
-            f"Invoice {final} was issued with this turnover and never changes. Void it first, "
-            f"then correct the turnover and bill {report.month:%Y-%m} again."
+            gettext(
+                "Invoice %(number)s was issued with this turnover and never changes. Void it "
+                "first, then correct the turnover and bill %(month)s again."
+            )
+            % {"number": final, "month": f"{report.month:%Y-%m}"}
         )
     previous = report.amount
     shop_services.turnover_amount_set(report=report, actor=actor, amount=amount)

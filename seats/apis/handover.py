@@ -1,5 +1,6 @@
 """Handover notes (交接): managers write and acknowledge; owners read their shops' notes."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -59,7 +60,7 @@ class HandoverNoteUpdateSerializer(serializers.Serializer):
         fixed = sorted(set(self.initial_data) - set(self.fields))
         if fixed:
             raise serializers.ValidationError(
-                dict.fromkeys(fixed, "Cannot be changed; write a new note instead.")
+                dict.fromkeys(fixed, gettext("Cannot be changed; write a new note instead."))
             )
         return attrs
 

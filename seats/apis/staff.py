@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -52,11 +53,14 @@ class LoadQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": "Must not be before date_from."})
+            raise serializers.ValidationError({"date_to": gettext("Must not be before date_from.")})
         days = (attrs["date_to"] - attrs["date_from"]).days + 1
         if days > MAX_LOAD_RANGE_DAYS:
             raise serializers.ValidationError(
-                {"date_to": f"At most {MAX_LOAD_RANGE_DAYS} days at once; asked for {days}."}
+                {
+                    "date_to": gettext("At most %(limit)s days at once; asked for %(days)s.")
+                    % {"limit": MAX_LOAD_RANGE_DAYS, "days": days}
+                }
             )
         return attrs
 

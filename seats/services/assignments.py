@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from agency.access import require_manager
 from agency.choices import Shift
@@ -22,8 +23,13 @@ ASSIGNMENT_FIELDS = ("seat", "agent", "shift", "start_date", "end_date")
 
 
 def _describe_range(assignment: SeatAssignment) -> str:
-    end = assignment.end_date.isoformat() if assignment.end_date else "open-ended"
-    return f"{assignment.start_date.isoformat()} to {end}"
+    start = assignment.start_date.isoformat()
+    if assignment.end_date is None:
+        return gettext("%(start)s, open-ended") % {"start": start}
+    return gettext("%(start)s to %(end)s") % {
+        "start": start,
+        "end": assignment.end_date.isoformat(),
+    }
 
 
 def assignment_validate(
@@ -37,10 +43,15 @@ def assignment_validate(
 ) -> None:
     """Raise ``ValidationError`` (by field) when the assignment would break a seat rule."""
     if shift not in Shift.values:
-        raise ValidationError({"shift": f"Shift must be one of {', '.join(Shift.values)}."})
+        raise ValidationError(
+            {
+                "shift": gettext("Shift must be one of %(shifts)s.")
+                % {"shifts": ", ".join(Shift.values)}
+            }
+        )
     if end_date is not None and end_date < start_date:
         raise ValidationError(
-            {"end_date": "The end date cannot be before the start date (end >= start)."}
+            {"end_date": gettext("The end date cannot be before the start date (end >= start).")}
         )
     others = SeatAssignment.objects.overlapping(start_date, end_date).select_related(
         "seat", "agent"
@@ -50,16 +61,26 @@ def assignment_validate(
     errors: dict[str, str] = {}
     seat_clash = others.filter(seat=seat, shift=shift).order_by("start_date").first()
     if seat_clash is not None:
-        errors["seat"] = (
-            f"Seat {seat.code} already has a {shift} agent ({seat_clash.agent.name}, "
-            f"{_describe_range(seat_clash)}): a seat has at most one agent per shift at any date."
-        )
+        errors["seat"] = gettext(
+            "Seat %(seat)s already has a %(shift)s agent (%(agent)s, %(range)s): a seat has at "
+            "most one agent per shift at any date."
+        ) % {
+            "seat": seat.code,
+            "shift": Shift(shift).label,
+            "agent": seat_clash.agent.name,
+            "range": _describe_range(seat_clash),
+        }
     agent_clash = others.filter(agent=agent).order_by("start_date").first()
     if agent_clash is not None:
-        errors["agent"] = (
-            f"{agent.name} already holds seat {agent_clash.seat.code} {agent_clash.shift} "
-            f"({_describe_range(agent_clash)}): an agent holds at most one seat-shift at any date."
-        )
+        errors["agent"] = gettext(
+            "%(agent)s already holds seat %(seat)s, %(shift)s (%(range)s): an agent holds at "
+            "most one seat-shift at any date."
+        ) % {
+            "agent": agent.name,
+            "seat": agent_clash.seat.code,
+            "shift": Shift(agent_clash.shift).label,
+            "range": _describe_range(agent_clash),
+        }
     if errors:
         raise ValidationError(errors)
 

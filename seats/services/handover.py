@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agency.choices import Shift
 from agency.dates import active_on_q
@@ -32,11 +33,19 @@ def _night_agent_check(*, seat: Seat, day: date, to_agent: Agent | None) -> Agen
     if to_agent is None:
         return night_agent
     if night_agent is None or to_agent.pk != night_agent.pk:
-        holder = night_agent.name if night_agent else "nobody"
+        holder = night_agent.name if night_agent else gettext("nobody")
         raise ValidationError(
             {
-                "to_agent": f"The note goes to the night agent of seat {seat.code} on "
-                f"{day.isoformat()} ({holder}), not to {to_agent.name}."
+                "to_agent": gettext(
+                    "The note goes to the night agent of seat %(seat)s on %(date)s (%(holder)s), "
+                    "not to %(agent)s."
+                )
+                % {
+                    "seat": seat.code,
+                    "date": day.isoformat(),
+                    "holder": holder,
+                    "agent": to_agent.name,
+                }
             }
         )
     return to_agent
@@ -60,24 +69,29 @@ def handover_note_validate(
     errors: dict[str, str] = {}
     day_agent = seat_shift_holder(seat=seat, shift=Shift.DAY, day=date)
     if day_agent is None or day_agent.pk != from_agent.pk:
-        holder = day_agent.name if day_agent else "nobody"
-        errors["from_agent"] = (
-            f"The note comes from the day agent of seat {seat.code} on {date.isoformat()} "
-            f"({holder}), not from {from_agent.name}."
-        )
+        holder = day_agent.name if day_agent else gettext("nobody")
+        errors["from_agent"] = gettext(
+            "The note comes from the day agent of seat %(seat)s on %(date)s (%(holder)s), not "
+            "from %(agent)s."
+        ) % {
+            "seat": seat.code,
+            "date": date.isoformat(),
+            "holder": holder,
+            "agent": from_agent.name,
+        }
     if not seat.contracts.filter(active_on_q(date), shop=shop).exists():
-        errors["shop"] = (
-            f"{shop.name} has no contract on seat {seat.code} active on {date.isoformat()}."
-        )
+        errors["shop"] = gettext(
+            "%(shop)s has no contract on seat %(seat)s active on %(date)s."
+        ) % {"shop": shop.name, "seat": seat.code, "date": date.isoformat()}
     existing = HandoverNote.objects.filter(seat=seat, shop=shop, date=date)
     if exclude_id is not None:
         existing = existing.exclude(pk=exclude_id)
     duplicate = existing.first()
     if duplicate is not None:
-        errors["date"] = (
-            f"Seat {seat.code} already has a handover note for {shop.name} on "
-            f"{date.isoformat()} (#{duplicate.pk}); edit that one."
-        )
+        errors["date"] = gettext(
+            "Seat %(seat)s already has a handover note for %(shop)s on %(date)s (#%(note)s); "
+            "edit that one."
+        ) % {"seat": seat.code, "shop": shop.name, "date": date.isoformat(), "note": duplicate.pk}
     try:
         to_agent = _night_agent_check(seat=seat, day=date, to_agent=to_agent)
     except ValidationError as exc:
@@ -131,7 +145,7 @@ def handover_note_update(
     """Edit the note's text (or its recipient) until the night agent has acknowledged it."""
     note = _locked(note)
     if note.acknowledged_at is not None:
-        raise StateConflict("The note was acknowledged; it can no longer be edited.")
+        raise StateConflict(gettext("The note was acknowledged; it can no longer be edited."))
     data: dict[str, object] = {}
     if open_cases is not None:
         data["open_cases"] = open_cases
@@ -149,14 +163,20 @@ def handover_note_acknowledge(*, note: HandoverNote) -> HandoverNote:
     note = _locked(note)
     if note.acknowledged_at is not None:
         when = timezone.localtime(note.acknowledged_at)
-        raise StateConflict(f"The note was already acknowledged at {when:%Y-%m-%d %H:%M}.")
+        raise StateConflict(
+            gettext("The note was already acknowledged at %(when)s.")
+            % {"when": f"{when:%Y-%m-%d %H:%M}"}
+        )
     changed = ["acknowledged_at", "updated_at"]
     if note.to_agent_id is None:
         note.to_agent = seat_shift_holder(seat=note.seat, shift=Shift.NIGHT, day=note.date)
         if note.to_agent is None:
             raise ApplicationError(
-                f"Seat {note.seat.code} has no night agent on {note.date.isoformat()} to "
-                "acknowledge the note; assign one first."
+                gettext(
+                    "Seat %(seat)s has no night agent on %(date)s to acknowledge the note; "
+                    "assign one first."
+                )
+                % {"seat": note.seat.code, "date": note.date.isoformat()}
             )
         changed.append("to_agent")
     note.acknowledged_at = timezone.now()

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from agency.models import User
 from seats.calculations import LoadBand, load_band
@@ -39,27 +40,32 @@ class RollupResult:
         return {**asdict(self), "day": self.day.isoformat()}
 
 
-def manager_emails() -> list[str]:
-    """Where operational alerts go: every active manager with an email address."""
-    return sorted(
-        User.objects.filter(is_active=True, is_staff=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+def manager_emails() -> dict[str, list[str]]:
+    """Where operational alerts go: every active manager with an email address, by the
+    language their emails are written in (``User.email_language``)."""
+    managers = User.objects.filter(is_active=True, is_staff=True).exclude(email="")
+    by_language: dict[str, list[str]] = {}
+    for manager in managers.order_by("email").only("email", "language"):
+        by_language.setdefault(manager.email_language, []).append(manager.email)
+    return by_language
 
 
-def _send_overload_alert(*, day: date, loads: list[AgentDailyLoad], recipients: list[str]) -> None:
+def _send_overload_alert(
+    *, day: date, loads: list[AgentDailyLoad], recipients: dict[str, list[str]]
+) -> None:
     context = {
         "day": day,
         "loads": loads,
         "threshold": settings.AGENCY["LOAD_OVERLOADED_ABOVE"],
     }
-    send_mail(
-        subject=f"Overloaded agents on {day.isoformat()}: {len(loads)}",
-        message=render_to_string("seats/email/overload_alert.txt", context),
-        from_email=None,
-        recipient_list=recipients,
-    )
+    for language, emails in sorted(recipients.items()):
+        with translation.override(language):
+            subject = gettext("Overloaded agents on %(date)s: %(count)s") % {
+                "date": day.isoformat(),
+                "count": len(loads),
+            }
+            message = render_to_string("seats/email/overload_alert.txt", context)
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=emails)
 
 
 def _upsert_day(day: date) -> tuple[list[AgentDailyLoad], int]:
@@ -126,7 +132,7 @@ def agent_daily_load_rollup(*, day: date) -> RollupResult:
             .select_related("agent")
             .order_by("-inquiries", "agent__name")
         )
-        recipients = manager_emails() if to_alert else []
+        recipients = manager_emails() if to_alert else {}
         if to_alert and recipients:
             AgentDailyLoad.objects.filter(pk__in=[load.pk for load in to_alert]).update(
                 alerted_at=timezone.now()

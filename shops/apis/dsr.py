@@ -5,6 +5,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
@@ -91,7 +92,10 @@ class DsrRatingListApi(generics.ListCreateAPIView):
     @staticmethod
     def _validated_rows(data: list) -> list[dict[str, Any]]:
         if len(data) > services.DSR_MAX_ROWS:
-            raise ApplicationError(f"Send at most {services.DSR_MAX_ROWS} ratings at once.")
+            raise ApplicationError(
+                gettext("Send at most %(count)s ratings at once.")
+                % {"count": services.DSR_MAX_ROWS}
+            )
         rows, errors = [], []
         for number, item in enumerate(data, start=1):
             serializer = DsrRatingSerializer(data=item)
@@ -127,7 +131,7 @@ class DsrQuerySerializer(serializers.Serializer):
 
     def validate_as_of(self, value: dt.date) -> dt.date:
         if not _EARLIEST <= value <= _LATEST:
-            raise serializers.ValidationError("Give a date between 1901 and 9998.")
+            raise serializers.ValidationError(gettext("Give a date between 1901 and 9998."))
         return value
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from agency.access import require_manager
 from agency.choices import CommissionMode, Plan, Shift
@@ -63,36 +64,42 @@ def contract_validate(
     """
     errors: dict[str, list[str]] = defaultdict(list)
     if plan not in Plan.values:
-        raise ValidationError({"plan": [f"Unknown plan {plan!r}."]})
+        raise ValidationError({"plan": [gettext("Unknown plan %(plan)r.") % {"plan": plan}]})
 
     if plan == Plan.SHIFT:
         if not shift:
-            errors["shift"].append("The shift plan needs a shift: day or night.")
+            errors["shift"].append(gettext("The shift plan needs a shift: day or night."))
         elif shift not in Shift.values:
-            errors["shift"].append("The shift must be day or night.")
+            errors["shift"].append(gettext("The shift must be day or night."))
     elif shift:
         errors["shift"].append(
-            "Only the shift plan takes a shift; leave it empty for this plan (it covers "
-            "09:00-24:00)."
+            gettext(
+                "Only the shift plan takes a shift; leave it empty for this plan (it covers "
+                "09:00-24:00)."
+            )
         )
     if plan in Plan.day_plans() and end_date is None:
         errors["end_date"].append(
-            "Day plans (temporary, promotion) need an end date: every date from start to end is "
-            "a billed service day."
+            gettext(
+                "Day plans (temporary, promotion) need an end date: every date from start to end "
+                "is a billed service day."
+            )
         )
     if end_date is not None and end_date < start_date:
-        errors["end_date"].append("The end date cannot be before the start date.")
+        errors["end_date"].append(gettext("The end date cannot be before the start date."))
     if price is not None and (not price.is_finite() or price < 0):
-        errors["price"].append("The price cannot be negative.")
+        errors["price"].append(gettext("The price cannot be negative."))
     if commission_mode is not None and commission_mode not in CommissionMode.values:
-        errors["commission_mode"].append("The commission mode must be graduated or flat.")
+        errors["commission_mode"].append(gettext("The commission mode must be graduated or flat."))
 
     entry = None
     if price is None or commission_mode is None or commission_tiers is None:
         entry = PriceBookEntry.objects.filter(plan=plan).first()
     if price is None:
         if entry is None:
-            errors["price"].append("The price book has no price for this plan; give a price.")
+            errors["price"].append(
+                gettext("The price book has no price for this plan; give a price.")
+            )
         else:
             price = entry.price
     if commission_mode is None:
@@ -102,7 +109,9 @@ def contract_validate(
     if plan in Plan.day_plans():
         if commission_tiers:
             errors["commission_tiers"].append(
-                "Day plans (temporary, promotion) carry no commission; leave the tiers empty."
+                gettext(
+                    "Day plans (temporary, promotion) carry no commission; leave the tiers empty."
+                )
             )
     else:
         source = commission_tiers
@@ -142,9 +151,17 @@ def _check_seat_capacity(
         raise ValidationError(
             {
                 "seat": [
-                    f"Seat {seat.code} already serves {busiest.shop_count} other shops on "
-                    f"{busiest.date:%Y-%m-%d} ({', '.join(busiest.shop_names)}); a seat serves at "
-                    f"most {max_shops_per_seat()} shops at once."
+                    gettext(
+                        "Seat %(seat)s already serves %(count)s other shops on %(date)s "
+                        "(%(shops)s); a seat serves at most %(limit)s shops at once."
+                    )
+                    % {
+                        "seat": seat.code,
+                        "count": busiest.shop_count,
+                        "date": f"{busiest.date:%Y-%m-%d}",
+                        "shops": gettext(", ").join(busiest.shop_names),
+                        "limit": max_shops_per_seat(),
+                    }
                 ]
             }
         )
@@ -217,14 +234,18 @@ def contract_update(*, contract: Contract, actor: User | None, data: Mapping[str
             raise ValidationError(
                 {
                     "shop": [
-                        "A contract's shop cannot be changed; end this contract and create one "
-                        "for the other shop."
+                        gettext(
+                            "A contract's shop cannot be changed; end this contract and create "
+                            "one for the other shop."
+                        )
                     ]
                 }
             )
     unknown = set(data) - CONTRACT_EDITABLE_FIELDS
     if unknown:
-        raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
+        raise ValidationError(
+            {field: [gettext("This field cannot be changed.")] for field in unknown}
+        )
 
     values = {field: getattr(contract, field) for field in CONTRACT_EDITABLE_FIELDS}
     values.update(data)

@@ -43,9 +43,11 @@ def dsr_ratings_record(
     """
     require_manager(actor)
     if not ratings:
-        raise ApplicationError("Send at least one rating.")
+        raise ApplicationError(gettext("Send at least one rating."))
     if len(ratings) > DSR_MAX_ROWS:
-        raise ApplicationError(f"Send at most {DSR_MAX_ROWS} ratings at once.")
+        raise ApplicationError(
+            gettext("Send at most %(count)s ratings at once.") % {"count": DSR_MAX_ROWS}
+        )
 
     shop_ids = {rating["shop_id"] for rating in ratings}
     known_shops = set(Shop.objects.filter(pk__in=shop_ids).values_list("pk", flat=True))
@@ -63,26 +65,33 @@ def dsr_ratings_record(
     for number, rating in enumerate(ratings, start=1):
         shop_id, order_id = rating["shop_id"], str(rating["order_id"]).strip()
         if shop_id not in known_shops:
-            errors.append(RowError(number, "shop", f"Shop {shop_id} not found."))
+            errors.append(
+                RowError(number, "shop", gettext("Shop %(id)s not found.") % {"id": shop_id})
+            )
         if not str(rating.get("buyer") or "").strip():
-            errors.append(RowError(number, "buyer", "Name the buyer."))
+            errors.append(RowError(number, "buyer", gettext("Name the buyer.")))
         if not order_id:
-            errors.append(RowError(number, "order_id", "Give the order id."))
+            errors.append(RowError(number, "order_id", gettext("Give the order id.")))
         rated_at = rating.get("rated_at")
         if not isinstance(rated_at, dt.datetime) or timezone.is_naive(rated_at):
-            errors.append(RowError(number, "rated_at", "Give the date and time with an offset."))
+            errors.append(
+                RowError(number, "rated_at", gettext("Give the date and time with an offset."))
+            )
         for field in DSR_SCORE_FIELDS:
             score = rating.get(field)
             if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-                errors.append(RowError(number, field, "Scores are 1 to 5 stars."))
+                errors.append(RowError(number, field, gettext("Scores are 1 to 5 stars.")))
         key = (shop_id, order_id)
         if key in recorded:
             errors.append(
                 RowError(
                     number,
                     "order_id",
-                    f"Order {order_id} of this shop already has a rating; a recorded rating is "
-                    "never changed.",
+                    gettext(
+                        "Order %(order)s of this shop already has a rating; a recorded rating "
+                        "is never changed."
+                    )
+                    % {"order": order_id},
                 )
             )
         elif key in first_row:
@@ -90,7 +99,8 @@ def dsr_ratings_record(
                 RowError(
                     number,
                     "order_id",
-                    f"Order {order_id} of this shop is also in row {first_row[key]}.",
+                    gettext("Order %(order)s of this shop is also in row %(row)s.")
+                    % {"order": order_id, "row": first_row[key]},
                 )
             )
         else:

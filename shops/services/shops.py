@@ -33,7 +33,9 @@ def shop_check_editable_fields(*, actor: User | None, fields: Iterable[str]) -> 
         return
     refused = sorted(set(fields) - OWNER_EDITABLE_SHOP_FIELDS)
     if refused:
-        message = "Only agency managers can change this field; shop owners may edit the briefing."
+        message = gettext(
+            "Only agency managers can change this field; shop owners may edit the briefing."
+        )
         raise ValidationError({field: [message] for field in refused})
 
 
@@ -46,7 +48,11 @@ def _shop_validate(shop: Shop) -> None:
         .exists()
     ):
         raise ValidationError(
-            {"platform_shop_id": ["Another shop on this platform already has this shop id."]}
+            {
+                "platform_shop_id": [
+                    gettext("Another shop on this platform already has this shop id.")
+                ]
+            }
         )
     shop.full_clean(validate_constraints=False)
 

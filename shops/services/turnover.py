@@ -36,13 +36,15 @@ TURNOVER_MAX = Decimal("1000000000000")  # 14 digits, 2 of them after the point
 def turnover_check_amount(amount: Any) -> Decimal:
     """Return ``amount`` as a turnover in CNY, or refuse it with a message on ``amount``."""
     if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise ValidationError({"amount": ["Enter the turnover as an amount in CNY."]})
+        raise ValidationError({"amount": [gettext("Enter the turnover as an amount in CNY.")]})
     if amount < 0:
-        raise ValidationError({"amount": ["Turnover cannot be negative."]})
+        raise ValidationError({"amount": [gettext("Turnover cannot be negative.")]})
     if amount != amount.quantize(CENT):
-        raise ValidationError({"amount": ["Give the turnover to the cent (2 decimal places)."]})
+        raise ValidationError(
+            {"amount": [gettext("Give the turnover to the cent (2 decimal places).")]}
+        )
     if amount >= TURNOVER_MAX:
-        raise ValidationError({"amount": ["This turnover is too large."]})
+        raise ValidationError({"amount": [gettext("This turnover is too large.")]})
     return amount.quantize(CENT)
 
 
@@ -71,15 +73,20 @@ def turnover_submit(
 ) -> TurnoverReport:
     """Record a shop's turnover for a month (any date of the month names it); status submitted."""
     if actor is not None and not is_manager(actor) and shop.owner_id != actor.pk:
-        raise ValidationError({"shop": ["You can only report the turnover of your own shops."]})
+        raise ValidationError(
+            {"shop": [gettext("You can only report the turnover of your own shops.")]}
+        )
     month = turnover_month_check(month)
     amount = turnover_check_amount(amount)
     if TurnoverReport.objects.filter(shop=shop, month=month).exists():
         raise ValidationError(
             {
                 "month": [
-                    f"{shop.name} already has a turnover report for {month:%Y-%m}; change that "
-                    "report instead."
+                    gettext(
+                        "%(shop)s already has a turnover report for %(month)s; change that "
+                        "report instead."
+                    )
+                    % {"shop": shop.name, "month": f"{month:%Y-%m}"}
                 ]
             }
         )
@@ -110,8 +117,11 @@ def turnover_report_lock(*, report_id: int) -> TurnoverReport:
 
 def _confirmed_refusal(report: TurnoverReport) -> StateConflict:
     return StateConflict(
-        f"The turnover of {report.shop.name} for {report.month:%Y-%m} is confirmed; only "
-        "the agency can correct it now."
+        gettext(
+            "The turnover of %(shop)s for %(month)s is confirmed; only the agency can correct "
+            "it now."
+        )
+        % {"shop": report.shop.name, "month": f"{report.month:%Y-%m}"}
     )
 
 
@@ -197,7 +207,8 @@ def turnover_mark_confirmed(*, report_id: int, actor: User | None) -> TurnoverRe
     report = turnover_report_lock(report_id=report_id)
     if report.status == TurnoverReport.Status.CONFIRMED:
         raise StateConflict(
-            f"The turnover of {report.shop.name} for {report.month:%Y-%m} is already confirmed."
+            gettext("The turnover of %(shop)s for %(month)s is already confirmed.")
+            % {"shop": report.shop.name, "month": f"{report.month:%Y-%m}"}
         )
     turnover_month_check(report.month)
     report.status = TurnoverReport.Status.CONFIRMED

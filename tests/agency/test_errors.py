@@ -69,4 +69,4 @@ def test_a_service_asked_to_change_a_missing_object_answers_not_found():
     assert missing.value.status_code == 404 and missing.value.message == "No such invoice."
     with translation.override("zh-hans"), pytest.raises(NotFound) as missing:
         turnover_confirm(report_id=987654, actor=None)
-    assert missing.value.message == "没有这份营业额报告。"
+    assert missing.value.message == "没有这份营业额填报。"

@@ -170,7 +170,9 @@ def test_a_number_is_only_taken_inside_a_transaction():
 def test_issuing_emails_the_shop_owner_with_the_number_in_the_subject(
     manager, django_capture_on_commit_callbacks
 ):
-    owner = UserFactory(username="li", email="li@shop.example", first_name="Li", last_name="Wei")
+    owner = UserFactory(
+        username="li", email="li@shop.example", first_name="Li", last_name="Wei", language="en"
+    )
     shop = ShopFactory(owner=owner, name="小米旗舰店")
     draft = billed_draft(shop)
     with django_capture_on_commit_callbacks(execute=True):

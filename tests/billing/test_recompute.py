@@ -238,7 +238,9 @@ def test_a_bad_corrected_amount_is_a_400_and_changes_nothing(shop_a, manager_api
 def test_the_owner_is_told_when_the_agency_corrects_a_confirmed_turnover(
     manager, django_capture_on_commit_callbacks
 ):
-    owner = UserFactory(username="li", email="li@shop.example", first_name="Li", last_name="Wei")
+    owner = UserFactory(
+        username="li", email="li@shop.example", first_name="Li", last_name="Wei", language="en"
+    )
     shop = ShopFactory(owner=owner, name="小米旗舰店")
     monthly_contract(shop)
     report = confirmed_turnover(shop, "100000.00")
@@ -270,7 +272,7 @@ def test_an_owner_who_chose_chinese_is_told_in_chinese(manager, django_capture_o
 def test_without_a_draft_the_email_says_the_invoice_will_follow(
     manager, django_capture_on_commit_callbacks
 ):
-    shop = ShopFactory(owner=UserFactory(email="owner@shop.example"))
+    shop = ShopFactory(owner=UserFactory(email="owner@shop.example", language="en"))
     report = confirmed_turnover(shop, "100000.00")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -325,6 +327,8 @@ def test_a_failing_mail_server_does_not_undo_the_correction(
 def test_each_email_tells_the_figures_of_its_own_correction(
     shop_a, manager, django_capture_on_commit_callbacks
 ):
+    shop_a.owner.language = "en"
+    shop_a.owner.save(update_fields=["language"])
     monthly_contract(shop_a)
     report = confirmed_turnover(shop_a, "100000.00")
     bill_month(month=OCTOBER)

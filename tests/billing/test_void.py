@@ -121,7 +121,7 @@ def test_a_paid_invoice_is_not_voided_even_with_a_reason(shop_a, manager):
 def test_voiding_an_issued_invoice_emails_the_owner_the_reason_after_commit(
     manager, django_capture_on_commit_callbacks
 ):
-    owner = UserFactory(email="li@shop.example", first_name="Li", last_name="Wei")
+    owner = UserFactory(email="li@shop.example", first_name="Li", last_name="Wei", language="en")
     shop = ShopFactory(owner=owner, name="Harbour Kites")
     issued = issued_of(shop, manager)
     mail.outbox.clear()

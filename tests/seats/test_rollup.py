@@ -21,8 +21,8 @@ DAY = D(2026, 10, 14)
 @pytest.fixture
 def managers(db):
     return [
-        ManagerFactory(username="boss", email="boss@agency.example"),
-        ManagerFactory(username="deputy", email="deputy@agency.example"),
+        ManagerFactory(username="boss", email="boss@agency.example", language="en"),
+        ManagerFactory(username="deputy", email="deputy@agency.example", language="en"),
         ManagerFactory(username="noemail", email=""),
         ManagerFactory(username="gone", email="gone@agency.example", is_active=False),
     ]
@@ -67,6 +67,23 @@ def test_overload_alert_goes_once_to_active_managers_with_emails(
     assert "Wang Fang (E001): 130 inquiries" in message.body
     assert "more than 120 inquiries" in message.body
     assert "Li Na" not in message.body
+
+
+def test_each_manager_reads_the_alert_in_their_language_chinese_unless_chosen(
+    workloads, managers, django_capture_on_commit_callbacks
+):
+    ManagerFactory(username="zhang", email="zhang@agency.example")  # never chose a language
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_daily_load_rollup(day=DAY)
+    english, chinese = sorted(
+        mail.outbox, key=lambda message: message.to[0] != "boss@agency.example"
+    )
+    assert sorted(english.to) == ["boss@agency.example", "deputy@agency.example"]
+    assert english.subject == "Overloaded agents on 2026-10-14: 1"
+    assert chinese.to == ["zhang@agency.example"]
+    assert chinese.subject == "2026-10-14 超负荷的客服：1 名"
+    assert "- Wang Fang（E001）：咨询 130 人" in chinese.body
+    assert "超过 120 人" in chinese.body
 
 
 def test_rollup_twice_sends_no_second_email_and_leaves_the_same_rows(

@@ -76,6 +76,8 @@ def test_a_void_with_a_reason_voids_and_goes_back_to_the_invoice(
     manager_client, manager, django_capture_on_commit_callbacks
 ):
     issued = issued_september(manager)
+    issued.shop.owner.language = "en"
+    issued.shop.owner.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(void_url(issued), {"reason": REASON}, follow=True)
 

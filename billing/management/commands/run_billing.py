@@ -6,6 +6,7 @@ it next to the others) and executed synchronously.
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from agency.errors import ApplicationError
 from agency.months import parse_month
@@ -30,10 +31,21 @@ class Command(BaseCommand):
         try:
             run = billing_run_execute(run_id=run.pk)
         except (ApplicationError, ValueError) as error:
-            raise CommandError(f"Billing run {run.pk} for {month} failed: {error}") from None
+            raise CommandError(
+                gettext("Billing run %(id)s for %(month)s failed: %(error)s")
+                % {"id": run.pk, "month": month, "error": error}
+            ) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Billing run {run.pk} for {run.month:%Y-%m}: "
-                f"{run.invoices_created} invoices created, {run.invoices_updated} updated."
+                gettext(
+                    "Billing run %(id)s for %(month)s: %(created)s invoices created, "
+                    "%(updated)s updated."
+                )
+                % {
+                    "id": run.pk,
+                    "month": f"{run.month:%Y-%m}",
+                    "created": run.invoices_created,
+                    "updated": run.invoices_updated,
+                }
             )
         )

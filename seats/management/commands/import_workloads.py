@@ -4,6 +4,7 @@ Same format, rules and all-or-nothing behaviour as ``POST /api/v1/workloads/bulk
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from seats.services import WorkloadBulkError, parse_workload_csv, workload_bulk_upsert
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
             with open(path, "rb") as file:
                 result = workload_bulk_upsert(rows=parse_workload_csv(file))
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
+            raise CommandError(
+                gettext("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+            ) from exc
         except WorkloadBulkError as exc:
             for error in exc.errors[:50]:
                 where = "file" if error.row is None else f"row {error.row}"
