@@ -111,7 +111,9 @@ class SubAccountFormView(ServiceFormPage):
 
     def get_form(self):
         form = super().get_form()
-        if self.object is None and not form.is_bound:
+        if self.object is not None:
+            form.initial["shop"] = self.object.shop  # disabled: the shop stays
+        elif not form.is_bound:
             form.initial = {
                 "granted_on": clock.today(),
                 **{
