@@ -164,7 +164,7 @@ class SubAccountFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _("All sub-accounts")),
-            (ACTIVE, _("Active")),
+            (ACTIVE, _("In use")),
             (TO_REVOKE, _("To revoke")),
             (REVOKED, _("Revoked")),
         ],

@@ -1,5 +1,6 @@
 """Platform sub-accounts (旺旺子账号): owners read their shops'; managers grant, edit, revoke."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -39,7 +40,9 @@ class SubAccountUpdateSerializer(serializers.Serializer):
     def validate(self, attrs):
         fixed = sorted(set(self.initial_data) - set(self.fields))
         if fixed:
-            raise serializers.ValidationError(dict.fromkeys(fixed, "Cannot be changed."))
+            raise serializers.ValidationError(
+                dict.fromkeys(fixed, gettext("This field cannot be changed."))
+            )
         return attrs
 
 

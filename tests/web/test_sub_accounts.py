@@ -210,3 +210,14 @@ def test_the_dashboard_costs_the_same_with_sub_accounts_to_revoke(manager_client
     for shop in agency.shops:
         SubAccountFactory(shop=shop, agent=gone)
     assert count_queries(manager_client, "/") == small
+
+
+def test_the_pages_speak_the_trades_words_in_chinese(manager_client, agency):
+    gone = AgentFactory(name="走了", status="left")
+    SubAccountFactory(shop=agency.shops[0], agent=gone, name=f"{agency.shops[0].name}:走了")
+    manager_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    listing = manager_client.get(LIST).content.decode()
+    assert "<h1>子账号</h1>" in listing and "开通子账号" in listing and "收回…" in listing
+    assert "待收回" in listing and "使用中" in listing
+    dashboard = manager_client.get("/").content.decode()
+    assert "待收回的子账号" in dashboard and "客服已离职" in dashboard
