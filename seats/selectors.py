@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Window,
 )
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
@@ -606,6 +607,13 @@ def sub_accounts_to_revoke(
         .select_related("shop", "agent")
         .order_by("shop__name", "name", "id")
     )
+
+
+def sub_accounts_to_revoke_first(*, today: date, limit: int) -> tuple[int, list[SubAccount]]:
+    """(how many sub-accounts are to revoke, the first ``limit`` of them), in one query: the
+    count rides along on each row as a window over the whole list."""
+    rows = list(sub_accounts_to_revoke(today=today).annotate(total=Window(Count("id")))[:limit])
+    return (rows[0].total if rows else 0), rows
 
 
 def sub_accounts_of(

@@ -32,7 +32,7 @@ from seats.selectors import (
     seat_coverage,
     seat_utilisation,
     seats_by_code,
-    sub_accounts_to_revoke,
+    sub_accounts_to_revoke_first,
 )
 from shops.selectors import covered_shifts, seat_contracts_on
 
@@ -153,7 +153,7 @@ def dashboard(*, today: date) -> Dashboard:
     board = coverage_board(day=today)
     handover_count, handover_notes = handover_notes_unacknowledged(limit=10)
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
-    to_revoke = sub_accounts_to_revoke(today=today)
+    revoke_count, revoke_sub_accounts = sub_accounts_to_revoke_first(today=today, limit=10)
     return Dashboard(
         today=today,
         board=board,
@@ -166,8 +166,8 @@ def dashboard(*, today: date) -> Dashboard:
         awaiting_invoices=awaiting_invoices,
         revenue_month_to_date=month_revenue(month=today),
         inquiries_30_days=daily_inquiries(date_from=today - timedelta(days=29), date_to=today),
-        revoke_count=to_revoke.count(),
-        revoke_sub_accounts=list(to_revoke[:10]),
+        revoke_count=revoke_count,
+        revoke_sub_accounts=revoke_sub_accounts,
     )
 
 

@@ -250,3 +250,16 @@ def test_api_errors_follow_accept_language(manager_api, fawn, mei):
     )
     assert response.status_code == 400
     assert "子账号" in response.json()["name"][0]
+
+
+def test_the_first_sub_accounts_to_revoke_come_with_their_count_in_one_query(
+    today, django_assert_num_queries
+):
+    gone = AgentFactory(status="left")
+    accounts = [SubAccountFactory(agent=gone) for _ in range(3)]
+    with django_assert_num_queries(1):
+        count, first = selectors.sub_accounts_to_revoke_first(today=TODAY, limit=2)
+    assert count == 3 and len(first) == 2 and set(first) <= set(accounts)
+    assert selectors.sub_accounts_to_revoke_first(today=TODAY, limit=2)[0] == 3
+    SubAccount.objects.update(revoked_on=TODAY)
+    assert selectors.sub_accounts_to_revoke_first(today=TODAY, limit=2) == (0, [])
