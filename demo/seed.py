@@ -23,13 +23,15 @@ from agency.choices import Plan, Shift
 from agency.models import User
 from billing.models import Invoice
 from billing.services import bill_month, invoice_issue, invoice_pay, turnover_confirm
-from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+from seats.models import Agent, HandoverNote, Seat, SeatAssignment, SubAccount, WorkloadRecord
 from seats.services import (
     agent_create,
     assignment_create,
     handover_note_acknowledge,
     handover_note_create,
     seat_create,
+    sub_account_grant,
+    sub_account_revoke,
     workload_bulk_upsert,
 )
 from shops.models import Contract, DsrRating, Shop, TurnoverReport
@@ -329,6 +331,42 @@ def _turnover(manager: User, shops, today: dt.date) -> None:
                 turnover_confirm(report_id=report.pk, actor=manager)
 
 
+def _sub_accounts(manager: User, today: dt.date) -> int:
+    """Each agent holds a sub-account of every shop their seat-shift serves, named as 赤兔 exports
+    write it (``<shop name>:<agent's given name>``), granted when the contract began. Those of
+    shops whose short job has ended were revoked on its last day, except one, left on the
+    dashboard's list of sub-accounts to revoke."""
+    contracts = (
+        Contract.objects.filter(seat__isnull=False).select_related("shop").order_by("shop_id", "id")
+    )
+    holders = {
+        (a.seat_id, a.shift): a
+        for a in SeatAssignment.objects.filter(end_date=None).select_related("agent")
+    }
+    held = set(SubAccount.objects.values_list("shop_id", "agent_id"))
+    left_to_revoke = False
+    for contract in contracts:
+        ended = contract.end_date is not None and contract.end_date < today
+        for shift in covered_shifts(contract):
+            assignment = holders.get((contract.seat_id, shift))
+            if assignment is None or (contract.shop_id, assignment.agent_id) in held:
+                continue
+            agent = assignment.agent
+            account = sub_account_grant(
+                shop=contract.shop,
+                agent=agent,
+                name=f"{contract.shop.name}:{agent.first_name}",
+                granted_on=max(contract.start_date, assignment.start_date),
+                actor=manager,
+            )
+            held.add((contract.shop_id, agent.pk))
+            if ended and left_to_revoke:
+                sub_account_revoke(sub_account=account, revoked_on=contract.end_date, actor=manager)
+            elif ended:
+                left_to_revoke = True
+    return len(held)
+
+
 def _billing(manager: User, today: dt.date) -> None:
     """Bill the month before last and issue it (pay every other invoice), bill last month (its
     drafts wait for turnover) and the month in progress (a preview).
@@ -360,6 +398,7 @@ def seed_demo() -> list[str]:
     shops = _shops_and_contracts(manager, seats, today, start)
     rows = _workloads(today, start)
     _handover_notes(today)
+    _sub_accounts(manager, today)
     _dsr_ratings(manager, shops, today)
     _turnover(manager, shops, today)
     _billing(manager, today)

@@ -20,6 +20,7 @@ from seats.selectors import (
     handover_notes_for,
     inquiries_per_day,
     seat_coverage,
+    sub_accounts_of,
     workload_kpis,
 )
 from shops.selectors import covered_shifts, shop_contracts_on
@@ -178,4 +179,31 @@ def shop_service(*, shop: "Shop", today: dt.date | None = None) -> ServiceCompar
         last_month=month_figures(last_start, month_last_day(last_start)),
         daily_inquiries=inquiries_per_day(by_date, date_from=last_start, date_to=today),
         miss_seconds=first_response_miss_limit(),
+    )
+
+
+# --- Platform sub-accounts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubAccountView:
+    """One of the shop's platform sub-accounts as its owner sees it: who holds it (given name
+    only) since when, and whether it was taken back."""
+
+    name: str
+    agent_first_name: str
+    granted_on: dt.date
+    revoked_on: dt.date | None
+
+
+def shop_sub_accounts(*, shop: "Shop") -> tuple[SubAccountView, ...]:
+    """The shop's sub-accounts, those still in an agent's hands first. One query."""
+    return tuple(
+        SubAccountView(
+            name=account.name,
+            agent_first_name=account.agent.first_name,
+            granted_on=account.granted_on,
+            revoked_on=account.revoked_on,
+        )
+        for account in sub_accounts_of(shop_id=shop.pk)
     )

@@ -7,11 +7,20 @@ from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from agency.admin import HistoryReadOnlyMixin
-from seats.models import Agent, AgentDailyLoad, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+from seats.models import (
+    Agent,
+    AgentDailyLoad,
+    HandoverNote,
+    Seat,
+    SeatAssignment,
+    SubAccount,
+    WorkloadRecord,
+)
 from seats.services import (
     agent_daily_load_refresh,
     assignment_validate,
     handover_note_validate,
+    sub_account_validate,
     workload_time_error,
 )
 from seats.services.workloads import COLUMNS as WORKLOAD_COLUMNS
@@ -182,3 +191,42 @@ class HandoverNoteAdmin(admin.ModelAdmin):
         if obj is not None and obj.acknowledged_at is not None:
             return False
         return super().has_change_permission(request, obj)
+
+
+class SubAccountForm(forms.ModelForm):
+    """Checks the sub-account rules with ``sub_account_validate``, exactly as the API does, and
+    stores the name in the exports' ``shop:account`` form."""
+
+    class Meta:
+        model = SubAccount
+        fields = ["shop", "agent", "name", "granted_on", "revoked_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(cleaned.get(field) for field in ("shop", "agent", "name", "granted_on")):
+            instance = self.instance
+            try:
+                cleaned["name"] = sub_account_validate(
+                    shop=cleaned["shop"],
+                    agent=cleaned["agent"],
+                    name=cleaned["name"],
+                    granted_on=cleaned["granted_on"],
+                    revoked_on=cleaned.get("revoked_on"),
+                    exclude_id=instance.pk,
+                    agent_changed=instance.pk is None or instance.agent_id != cleaned["agent"].pk,
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)  # each message on the field it names
+        return cleaned
+
+
+@admin.register(SubAccount)
+class SubAccountAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
+    form = SubAccountForm
+    list_display = ["name", "shop", "agent", "granted_on", "revoked_on"]
+    list_filter = [("revoked_on", admin.EmptyFieldListFilter), "granted_on"]
+    list_select_related = ["shop", "agent"]
+    search_fields = ["name", "shop__name", "agent__name", "agent__employee_no"]
+    autocomplete_fields = ["agent"]
+    raw_id_fields = ["shop"]
+    date_hierarchy = "granted_on"

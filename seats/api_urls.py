@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from seats.apis.exports import ShopWorkloadExportApi
 from seats.apis.handover import HandoverNoteViewSet
 from seats.apis.staff import AgentViewSet, SeatAssignmentViewSet, SeatViewSet
+from seats.apis.sub_accounts import SubAccountViewSet
 from seats.apis.workloads import WorkloadViewSet
 
 router = SimpleRouter()
@@ -12,6 +13,7 @@ router.register("seats", SeatViewSet, basename="seat")
 router.register("seat-assignments", SeatAssignmentViewSet, basename="seat-assignment")
 router.register("workloads", WorkloadViewSet, basename="workload")
 router.register("handover-notes", HandoverNoteViewSet, basename="handover-note")
+router.register("sub-accounts", SubAccountViewSet, basename="sub-account")
 
 urlpatterns = [
     path(

@@ -3,9 +3,10 @@
 import django_filters
 from django.db.models import Q
 
+from agency import clock
 from agency.choices import Shift
-from seats.models import Agent, HandoverNote, SeatAssignment, WorkloadRecord
-from seats.selectors import workloads_on_seat
+from seats.models import Agent, HandoverNote, SeatAssignment, SubAccount, WorkloadRecord
+from seats.selectors import sub_accounts_to_revoke, workloads_on_seat
 
 
 class AgentFilter(django_filters.FilterSet):
@@ -63,3 +64,23 @@ class HandoverNoteFilter(django_filters.FilterSet):
 
     def filter_acknowledged(self, queryset, name, value):
         return queryset.filter(~Q(acknowledged_at=None) if value else Q(acknowledged_at=None))
+
+
+class SubAccountFilter(django_filters.FilterSet):
+    shop = django_filters.NumberFilter(field_name="shop_id")
+    agent = django_filters.NumberFilter(field_name="agent_id")
+    active = django_filters.BooleanFilter(
+        field_name="revoked_on", lookup_expr="isnull", label="Not revoked"
+    )
+    to_revoke = django_filters.BooleanFilter(
+        method="filter_to_revoke",
+        label="Active, and the agent has left or the shop's last contract has ended",
+    )
+
+    class Meta:
+        model = SubAccount
+        fields = ["shop", "agent", "active", "to_revoke"]
+
+    def filter_to_revoke(self, queryset, name, value):
+        due = sub_accounts_to_revoke(today=clock.today()).values("pk")
+        return queryset.filter(pk__in=due) if value else queryset.exclude(pk__in=due)

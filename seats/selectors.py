@@ -10,7 +10,18 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
@@ -34,6 +45,7 @@ from seats.models import (
     HandoverNote,
     Seat,
     SeatAssignment,
+    SubAccount,
     WorkloadRecord,
 )
 
@@ -547,3 +559,71 @@ def handover_notes_unacknowledged(*, limit: int) -> tuple[int, list[HandoverNote
 def handover_notes() -> QuerySet[HandoverNote]:
     """Handover notes with their seat and shop loaded (managers only)."""
     return HandoverNote.objects.select_related("seat", "shop")
+
+
+# --- Platform sub-accounts ----------------------------------------------------------------------
+
+
+def sub_account_list(*, user: User) -> QuerySet[SubAccount]:
+    """Sub-accounts the user may see (a manager all, an owner those of their own shops), with
+    their shop and agent loaded, by shop and name."""
+    return (
+        scoped_to_shops(SubAccount.objects.all(), user)
+        .select_related("shop", "agent")
+        .order_by("shop__name", "name", "-granted_on", "id")
+    )
+
+
+def _shop_served_from(day: date) -> Exists:
+    """Whether the sub-account's shop has a contract active on ``day`` or later (one that has
+    not ended: open-ended, ending that day or after, or still to start). Read through the shop's
+    ``contracts`` relation: seats does not import shops."""
+    Contract = (
+        SubAccount._meta.get_field("shop").related_model._meta.get_field("contracts").related_model
+    )
+    return Exists(
+        Contract.objects.filter(shop_id=OuterRef("shop_id")).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+    )
+
+
+def sub_accounts_to_revoke(
+    *,
+    today: date,
+    agent_ids: Iterable[int] | None = None,
+    shop_ids: Iterable[int] | None = None,
+) -> QuerySet[SubAccount]:
+    """Active sub-accounts to take back (收回): their agent has left, or their shop's last
+    contract has ended (no contract active ``today`` or later). Each carries ``shop_served``
+    (False: the contracts ended) to say why; shop and agent loaded; one query. Managers only."""
+    accounts = SubAccount.objects.active().annotate(shop_served=_shop_served_from(today))
+    if agent_ids is not None:
+        accounts = accounts.filter(agent_id__in=list(agent_ids))
+    if shop_ids is not None:
+        accounts = accounts.filter(shop_id__in=list(shop_ids))
+    return (
+        accounts.filter(Q(agent__status=Agent.Status.LEFT) | Q(shop_served=False))
+        .select_related("shop", "agent")
+        .order_by("shop__name", "name", "id")
+    )
+
+
+def sub_accounts_to_revoke_first(*, today: date, limit: int) -> tuple[int, list[SubAccount]]:
+    """(how many sub-accounts are to revoke, the first ``limit`` of them), in one query: the
+    count rides along on each row as a window over the whole list."""
+    rows = list(sub_accounts_to_revoke(today=today).annotate(total=Window(Count("id")))[:limit])
+    return (rows[0].total if rows else 0), rows
+
+
+def sub_accounts_of(
+    *, shop_id: int | None = None, agent_id: int | None = None
+) -> QuerySet[SubAccount]:
+    """A shop's or an agent's sub-accounts, active ones first, then the latest revoked, with
+    shop and agent loaded (one query)."""
+    accounts = SubAccount.objects.select_related("shop", "agent")
+    if shop_id is not None:
+        accounts = accounts.filter(shop_id=shop_id)
+    if agent_id is not None:
+        accounts = accounts.filter(agent_id=agent_id)
+    return accounts.order_by(F("revoked_on").desc(nulls_first=True), "shop__name", "name", "id")

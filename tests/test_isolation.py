@@ -66,6 +66,9 @@ MATRIX: dict[str, Route] = {
     "handover-note-list": Route(TENANT),
     "handover-note-detail": Route(TENANT, "note"),
     "handover-note-acknowledge": Route(TENANT, "note"),
+    "sub-account-list": Route(TENANT),
+    "sub-account-detail": Route(TENANT, "sub_account"),
+    "sub-account-revoke": Route(TENANT, "sub_account"),
     "invoice-list": Route(TENANT),
     "invoice-detail": Route(TENANT, "invoice"),
     "invoice-pdf": Route(TENANT, "invoice"),
@@ -136,7 +139,7 @@ def _path(route: str, pk: int | None) -> str:
 def world(db):
     """Owner A and owner B each with a shop and one of everything that hangs off a shop."""
     from billing.models import BillingRun, Invoice, InvoiceLine
-    from seats.models import HandoverNote
+    from seats.models import HandoverNote, SubAccount
 
     manager = ManagerFactory(username="manager")
     seat = SeatFactory()
@@ -172,6 +175,9 @@ def world(db):
                 seat=seat, shop=shop, date=dt.date(2026, 10, 15), from_agent=day_agent
             ),
             "invoice": invoice,
+            "sub_account": SubAccount.objects.create(
+                shop=shop, agent=day_agent, name=f"{shop.name}:小美", granted_on=dt.date(2026, 1, 1)
+            ),
         }
     return objects
 

@@ -20,9 +20,9 @@ from billing.choices import InvoiceStatus
 from billing.services import VOID_REASON_MAX_LENGTH
 from seats.calculations import Coverage
 from seats.choices import AgentStatus
-from seats.selectors import agents_assignable, seats_by_code
+from seats.selectors import agent_list, agents_assignable, seats_by_code
 from shops.choices import ShopPlatform, ShopStatus
-from shops.selectors import contracts_to_place, possible_owners
+from shops.selectors import contracts_to_place, possible_owners, shop_list
 
 if TYPE_CHECKING:
     from shops.models import Contract
@@ -145,6 +145,72 @@ class AgentForm(forms.Form):
         label=_("Monthly base salary (CNY)"), min_value=0, max_digits=10, decimal_places=2
     )
     email = forms.EmailField(label=_("Email"), required=False)
+
+
+# --- Platform sub-accounts ----------------------------------------------------------------------
+
+
+class SubAccountFilterForm(forms.Form):
+    ACTIVE, TO_REVOKE, REVOKED = "active", "to_revoke", "revoked"
+
+    shop = forms.ModelChoiceField(
+        label=_("Shop"), queryset=None, required=False, empty_label=_("All shops")
+    )
+    agent = forms.ModelChoiceField(
+        label=_("Agent"), queryset=None, required=False, empty_label=_("All agents")
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[
+            ("", _("All sub-accounts")),
+            (ACTIVE, _("In use")),
+            (TO_REVOKE, _("To revoke")),
+            (REVOKED, _("Revoked")),
+        ],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].queryset = shop_list(user=user).order_by("name", "id")
+        self.fields["agent"].queryset = agent_list().order_by("name", "id")
+
+
+class SubAccountForm(forms.Form):
+    """Grant a shop's sub-account to an agent, or correct one (the shop stays)."""
+
+    shop = forms.ModelChoiceField(label=_("Shop"), queryset=None)
+    agent = forms.ModelChoiceField(label=_("Agent"), queryset=None)
+    name = forms.CharField(
+        label=_("Sub-account"),
+        max_length=100,
+        help_text=_(
+            "As the chat exports write it, “shop:account” (e.g. 小鹿童装旗舰店:小美), or the "
+            "account alone: the shop's name is put in front."
+        ),
+    )
+    granted_on = forms.DateField(label=_("Granted on"), widget=DateInput())
+
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].queryset = shop_list(user=user).order_by("name", "id")
+        # Someone who left may still hold an account granted before (shown when correcting it);
+        # a new grant offers only the agents still here.
+        agents = agent_list() if editing else agents_assignable()
+        self.fields["agent"].queryset = agents.order_by("name", "id")
+        if editing:
+            self.fields["shop"].disabled = True
+            self.fields["shop"].help_text = _(
+                "A sub-account stays with its shop: revoke it and grant one of the other shop."
+            )
+
+
+class SubAccountRevokeForm(forms.Form):
+    revoked_on = forms.DateField(
+        label=_("Revoked on"),
+        widget=DateInput(),
+        help_text=_("The day the password was changed or the account taken back on the platform."),
+    )
 
 
 # --- Seats --------------------------------------------------------------------------------------

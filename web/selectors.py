@@ -32,12 +32,13 @@ from seats.selectors import (
     seat_coverage,
     seat_utilisation,
     seats_by_code,
+    sub_accounts_to_revoke_first,
 )
 from shops.selectors import covered_shifts, seat_contracts_on
 
 if TYPE_CHECKING:
     from billing.models import Invoice
-    from seats.models import Agent, HandoverNote, Seat
+    from seats.models import Agent, HandoverNote, Seat, SubAccount
     from shops.models import Shop
 
 
@@ -132,6 +133,8 @@ class Dashboard:
     awaiting_invoices: list["Invoice"]
     revenue_month_to_date: Decimal
     inquiries_30_days: tuple[tuple[date, int], ...]
+    revoke_count: int = 0
+    revoke_sub_accounts: "list[SubAccount]" = field(default_factory=list)
 
     @property
     def alert_count(self) -> int:
@@ -141,6 +144,7 @@ class Dashboard:
             + len(self.uncovered)
             + self.handover_count
             + self.awaiting_count
+            + self.revoke_count
         )
 
 
@@ -149,6 +153,7 @@ def dashboard(*, today: date) -> Dashboard:
     board = coverage_board(day=today)
     handover_count, handover_notes = handover_notes_unacknowledged(limit=10)
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
+    revoke_count, revoke_sub_accounts = sub_accounts_to_revoke_first(today=today, limit=10)
     return Dashboard(
         today=today,
         board=board,
@@ -161,6 +166,8 @@ def dashboard(*, today: date) -> Dashboard:
         awaiting_invoices=awaiting_invoices,
         revenue_month_to_date=month_revenue(month=today),
         inquiries_30_days=daily_inquiries(date_from=today - timedelta(days=29), date_to=today),
+        revoke_count=revoke_count,
+        revoke_sub_accounts=revoke_sub_accounts,
     )
 
 

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from web.views import agents, billing, dashboard, quote, reports, seats, shops, workloads
+from web.views import (
+    agents,
+    billing,
+    dashboard,
+    quote,
+    reports,
+    seats,
+    shops,
+    sub_accounts,
+    workloads,
+)
 
 app_name = "web"
 
@@ -29,6 +39,19 @@ urlpatterns = [
     path("agents/new/", agents.AgentFormView.as_view(), name="agent-create"),
     path("agents/<int:pk>/", agents.AgentDetailView.as_view(), name="agent-detail"),
     path("agents/<int:pk>/edit/", agents.AgentFormView.as_view(), name="agent-edit"),
+    # Platform sub-accounts
+    path("sub-accounts/", sub_accounts.SubAccountListView.as_view(), name="sub-account-list"),
+    path("sub-accounts/new/", sub_accounts.SubAccountFormView.as_view(), name="sub-account-create"),
+    path(
+        "sub-accounts/<int:pk>/edit/",
+        sub_accounts.SubAccountFormView.as_view(),
+        name="sub-account-edit",
+    ),
+    path(
+        "sub-accounts/<int:pk>/revoke/",
+        sub_accounts.SubAccountRevokeView.as_view(),
+        name="sub-account-revoke",
+    ),
     # Seats
     path("seats/", seats.SeatBoardView.as_view(), name="seat-board"),
     path("seats/new/", seats.SeatFormView.as_view(), name="seat-create"),

@@ -9,7 +9,7 @@ from agency.access import is_manager
 from agency.charts import Point, bar_chart, dsr_trend_chart, short_day
 from agency.formatting import count_text, localise
 from billing.selectors import shop_invoices
-from portal.selectors import shop_coverage, shop_service
+from portal.selectors import shop_coverage, shop_service, shop_sub_accounts
 from portal.views.base import PortalView
 from shops.selectors import (
     briefing_changes,
@@ -90,5 +90,6 @@ class ShopView(PortalView):
             invoices=list(shop_invoices(shop=shop, user=user)),
             turnover_reports=list(shop_turnover_reports(shop=shop, user=user)[:6]),
             briefing_changes=briefing_changes(shop=shop, limit=3),
+            sub_accounts=shop_sub_accounts(shop=shop),
             **kwargs,
         )

@@ -18,6 +18,12 @@ from seats.services.rollup import (
     agent_daily_load_rollup,
 )
 from seats.services.staff import agent_create, agent_update, seat_create, seat_update
+from seats.services.sub_accounts import (
+    sub_account_grant,
+    sub_account_revoke,
+    sub_account_update,
+    sub_account_validate,
+)
 from seats.services.workloads import (
     BulkResult,
     WorkloadBulkError,
@@ -45,6 +51,10 @@ __all__ = [
     "parse_workload_csv",
     "seat_create",
     "seat_update",
+    "sub_account_grant",
+    "sub_account_revoke",
+    "sub_account_update",
+    "sub_account_validate",
     "workload_bulk_upsert",
     "workload_time_error",
 ]

@@ -16,10 +16,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def _counts() -> dict[str, int]:
     from billing.models import Invoice
-    from seats.models import Agent, HandoverNote, Seat, SeatAssignment, WorkloadRecord
+    from seats.models import Agent, HandoverNote, Seat, SeatAssignment, SubAccount, WorkloadRecord
     from shops.models import Contract, DsrRating, Shop, TurnoverReport
 
     models = [
+        SubAccount,
         Seat,
         Agent,
         SeatAssignment,
@@ -32,6 +33,18 @@ def _counts() -> dict[str, int]:
         Invoice,
     ]
     return {model.__name__: model.objects.count() for model in models}
+
+
+def assert_sub_accounts_are_named_like_exports_and_one_is_to_revoke() -> None:
+    from seats.models import SubAccount
+    from seats.selectors import sub_accounts_to_revoke
+
+    accounts = list(SubAccount.objects.select_related("shop", "agent"))
+    assert len(accounts) >= 20
+    for account in accounts:
+        assert account.name == f"{account.shop.name}:{account.agent.first_name}"
+    assert any(account.revoked_on for account in accounts)
+    assert sub_accounts_to_revoke(today=dt.date(2026, 11, 30)).count() == 1
 
 
 @pytest.mark.django_db
@@ -54,6 +67,7 @@ def test_seed_demo_builds_a_believable_agency_and_is_idempotent():
     # Whole months: from the first day of the month three months back to today.
     assert span == {"first": dt.date(2026, 8, 1), "last": dt.date(2026, 11, 30), "days": 122}
     assert first["HandoverNote"] and first["DsrRating"] and first["TurnoverReport"]
+    assert_sub_accounts_are_named_like_exports_and_one_is_to_revoke()
     bands = {
         load_band(row["total"])
         for row in WorkloadRecord.objects.values("agent", "date").annotate(total=Sum("inquiries"))

@@ -15,6 +15,7 @@ from portal import urls as portal_urls
 from shops.models import Shop, TurnoverReport
 from tests.factories import ShopFactory, TurnoverReportFactory
 from tests.portal.factories import NOVEMBER
+from tests.seats.factories import SubAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +196,28 @@ def test_the_owner_sees_no_preview_banner(owner_a_client, served_a):
 def test_portal_pages_link_to_the_password_change(owner_a_client, served_a, name):
     content = owner_a_client.get(url_of(name, served_a)).content.decode()
     assert f'href="{reverse("password_change")}"' in content
+
+
+# --- Platform sub-accounts ---------------------------------------------------------------------
+
+
+def test_an_owner_sees_their_shops_sub_accounts_with_the_agents_first_names_only(
+    owner_a_client, manager_client, served_a, served_b
+):
+    agent = served_a.note.from_agent  # 王小明, the day agent
+    mine = SubAccountFactory(shop=served_a.shop, agent=agent, name="Shop A:小明")
+    SubAccountFactory(shop=served_a.shop, agent=agent, name="Shop A:旧号", revoked_on=NOVEMBER)
+    SubAccountFactory(shop=served_b.shop, agent=agent, name="Shop B:小明")
+    content = owner_a_client.get(url_of("shop", served_a)).content.decode()
+    assert mine.name in content and "Shop A:旧号" in content
+    assert "Shop B:小明" not in content
+    section = content.split('id="sub-accounts"')[1].split("</section>")[0]
+    assert "小明" in section and "王小明" not in section
+    assert "In use" in section
+    # The manager's read-only preview shows the same list.
+    assert mine.name in manager_client.get(url_of("shop", served_a)).content.decode()
+
+
+def test_a_shop_without_sub_accounts_says_so(owner_a_client, served_a):
+    content = owner_a_client.get(url_of("shop", served_a)).content.decode()
+    assert "None of your shop's sub-accounts is in our agents' hands." in content

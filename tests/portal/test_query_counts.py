@@ -22,6 +22,7 @@ from tests.factories import (
     WorkloadFactory,
 )
 from tests.portal.factories import OCTOBER, TODAY, make_invoice, serve, shanghai
+from tests.seats.factories import SubAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,9 @@ def grow(served, owner) -> None:
         make_invoice(shop, [served.contract], month=month, turnover=Decimal("50000.00"))
     for number in range(25):
         shop_update(shop=shop, actor=owner, data={"briefing": f"version {number}"})
+    for number, agent in enumerate(agents):
+        SubAccountFactory(shop=shop, agent=agent, name=f"{shop.name}:{number}")
+        SubAccountFactory(shop=shop, agent=agent, revoked_on=OCTOBER)
 
 
 def count_queries(client, url: str) -> int:

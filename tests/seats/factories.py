@@ -27,3 +27,14 @@ class AgentDailyLoadFactory(DjangoModelFactory):
     date = dt.date(2026, 10, 14)
     inquiries = 50
     band = "idle"
+
+
+class SubAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = "seats.SubAccount"
+
+    shop = factory.SubFactory(ShopFactory)
+    agent = factory.SubFactory(AgentFactory)
+    name = factory.LazyAttributeSequence(lambda o, n: f"{o.shop.name}:account{n}")
+    granted_on = dt.date(2026, 1, 1)
+    revoked_on = None

@@ -7,9 +7,17 @@ from django.utils import timezone
 from seats.models import AgentDailyLoad
 from seats.services import agent_daily_load_rollup
 from tests.factories import SeatAssignmentFactory, UserFactory, WorkloadFactory
-from tests.seats.factories import AgentDailyLoadFactory, HandoverNoteFactory
+from tests.seats.factories import AgentDailyLoadFactory, HandoverNoteFactory, SubAccountFactory
 
-MODELS = ["agent", "seat", "seatassignment", "workloadrecord", "agentdailyload", "handovernote"]
+MODELS = [
+    "agent",
+    "seat",
+    "seatassignment",
+    "workloadrecord",
+    "agentdailyload",
+    "handovernote",
+    "subaccount",
+]
 
 
 @pytest.fixture
@@ -25,10 +33,11 @@ def test_admin_changelist_renders(admin_client_, model):
     WorkloadFactory()
     AgentDailyLoadFactory()
     HandoverNoteFactory()
+    SubAccountFactory()
     assert admin_client_.get(f"/admin/seats/{model}/").status_code == 200
 
 
-@pytest.mark.parametrize("model", ["agent", "seat", "seatassignment", "handovernote"])
+@pytest.mark.parametrize("model", ["agent", "seat", "seatassignment", "handovernote", "subaccount"])
 def test_admin_add_form_renders(admin_client_, model):
     assert admin_client_.get(f"/admin/seats/{model}/add/").status_code == 200
 
@@ -63,3 +72,24 @@ def test_deleting_workloads_in_the_admin_refreshes_a_rolled_up_day(admin_client_
     )
     assert response.status_code == 302
     assert list(AgentDailyLoad.objects.values_list("agent", "inquiries")) == [(kept.agent_id, 30)]
+
+
+def test_admin_sub_accounts_follow_the_services_rules_and_keep_history(admin_client_):
+    from seats.models import SubAccount
+    from tests.factories import AgentFactory, ShopFactory
+
+    shop = ShopFactory(name="小鹿童装旗舰店")
+    agent = AgentFactory()
+    url = "/admin/seats/subaccount/add/"
+    data = {"shop": shop.pk, "agent": agent.pk, "name": "小美", "granted_on": "2026-01-01"}
+    assert admin_client_.post(url, data).status_code == 302
+    account = SubAccount.objects.get()
+    assert account.name == "小鹿童装旗舰店:小美"
+    refused = admin_client_.post(url, data)
+    assert refused.status_code == 200
+    assert "name" in refused.context["adminform"].form.errors
+    gone = AgentFactory(status="left")
+    refused = admin_client_.post(url, {**data, "agent": gone.pk, "name": "小红"})
+    assert "agent" in refused.context["adminform"].form.errors
+    history = f"/admin/seats/subaccount/{account.pk}/history/"
+    assert admin_client_.get(history).status_code == 200

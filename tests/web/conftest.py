@@ -26,7 +26,7 @@ from tests.factories import (
     TurnoverReportFactory,
     WorkloadFactory,
 )
-from tests.seats.factories import HandoverNoteFactory
+from tests.seats.factories import HandoverNoteFactory, SubAccountFactory
 from tests.web.factories import BillingRunFactory, InvoiceFactory, InvoiceLineFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -70,6 +70,7 @@ class Agency:
     contracts: list = field(default_factory=list)
     invoices: list = field(default_factory=list)
     turnover: list = field(default_factory=list)
+    sub_accounts: list = field(default_factory=list)
 
 
 def _staffed_seat(agency: Agency, number: int, owner) -> None:
@@ -110,6 +111,7 @@ def _staffed_seat(agency: Agency, number: int, owner) -> None:
         TurnoverReportFactory(shop=full, month=SEPTEMBER, amount=Decimal("120000.00"))
     )
     HandoverNoteFactory(seat=seat, shop=full, date=TODAY, from_agent=day, to_agent=night)
+    agency.sub_accounts.append(SubAccountFactory(shop=full, agent=day, name=f"{full.name}:小美"))
     agency.seats.append(seat)
     agency.agents += [day, night]
     agency.shops += [full, nights]

@@ -33,6 +33,10 @@ def page_urls(agency) -> list[str]:
         reverse("web:invoice-detail", args=[invoice.pk]),
         reverse("web:invoice-void", args=[invoice.pk]),
         reverse("web:reports"),
+        reverse("web:sub-account-list"),
+        reverse("web:sub-account-create"),
+        reverse("web:sub-account-edit", args=[agency.sub_accounts[0].pk]),
+        reverse("web:sub-account-revoke", args=[agency.sub_accounts[0].pk]),
     ]
 
 
@@ -48,6 +52,7 @@ def post_urls(agency) -> list[str]:
         reverse("web:assignment-end", args=[1]),
         reverse("web:handover-acknowledge", args=[1]),
         reverse("web:shop-turnover", args=[agency.shops[0].pk]),
+        reverse("web:sub-account-revoke", args=[agency.sub_accounts[0].pk]),
     ]
 
 
@@ -97,11 +102,24 @@ def test_owner_actions_change_nothing(owner_client, agency):
     owner_client.post(reverse("web:invoice-void", args=[invoice.pk]), {"reason": "Mine"})
     invoice.refresh_from_db()
     assert invoice.status == "draft"
+    account = agency.sub_accounts[0]
+    owner_client.post(
+        reverse("web:sub-account-revoke", args=[account.pk]), {"revoked_on": "2026-10-15"}
+    )
+    account.refresh_from_db()
+    assert account.revoked_on is None
 
 
 @pytest.mark.django_db
 def test_objects_that_do_not_exist_answer_404(manager_client, agency):
-    for name in ("web:shop-detail", "web:agent-detail", "web:invoice-detail", "web:shop-edit"):
+    for name in (
+        "web:shop-detail",
+        "web:agent-detail",
+        "web:invoice-detail",
+        "web:shop-edit",
+        "web:sub-account-edit",
+        "web:sub-account-revoke",
+    ):
         assert manager_client.get(reverse(name, args=[999_999])).status_code == 404
 
 

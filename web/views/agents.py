@@ -17,10 +17,13 @@ from seats.selectors import (
     agent_load,
     agent_loads_on,
     current_assignments,
+    sub_accounts_of,
+    sub_accounts_to_revoke,
 )
 from web import selectors
 from web.forms import AgentFilterForm, AgentForm
 from web.views.base import ManagerPage, ServiceFormPage, paginate
+from web.views.sub_accounts import note_sub_accounts_to_revoke
 
 HEATMAP_WEEKS = 8
 KPI_DAYS = 30
@@ -89,6 +92,12 @@ class AgentDetailView(ManagerPage):
             kpis_by_shop=by_shop,
             kpi_from=kpi_from,
             assignments=assignments,
+            sub_accounts=list(sub_accounts_of(agent_id=agent.pk)),
+            sub_accounts_due=set(
+                sub_accounts_to_revoke(today=today, agent_ids=[agent.pk]).values_list(
+                    "pk", flat=True
+                )
+            ),
             miss_seconds=first_response_miss_limit(),
             legend=selectors.band_legend(),
             **kwargs,
@@ -114,6 +123,10 @@ class AgentFormView(ServiceFormPage):
 
     def saved(self, obj) -> str:
         return _("Agent “%(name)s” saved.") % {"name": obj.name}
+
+    def after_save(self, obj) -> None:
+        # An agent who leaves must give back every shop's sub-account they hold.
+        note_sub_accounts_to_revoke(self.request, agent_id=obj.pk)
 
     def done_url(self, obj) -> str:
         return reverse("web:agent-detail", args=[obj.pk])

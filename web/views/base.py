@@ -76,6 +76,9 @@ class ServiceFormPage(ManagerPage):
     def saved(self, obj) -> str:
         raise NotImplementedError
 
+    def after_save(self, obj) -> None:
+        """What else the page says once the object is saved (more messages, say)."""
+
     def done_url(self, obj) -> str:
         raise NotImplementedError
 
@@ -120,6 +123,7 @@ class ServiceFormPage(ManagerPage):
                     self.object.refresh_from_db()
             else:
                 messages.success(request, self.saved(obj))
+                self.after_save(obj)
                 return redirect(self.done_url(obj))
         return self.render_to_response(self.get_context_data(form=form))
 

@@ -17,7 +17,7 @@ from agency.errors import ApplicationError
 from agency.formatting import count_text, date_text, month_text, short_day_text
 from billing.selectors import invoice_list
 from billing.services import turnover_confirm
-from seats.selectors import daily_inquiries
+from seats.selectors import daily_inquiries, sub_accounts_of, sub_accounts_to_revoke
 from shops import services
 from shops.selectors import (
     contract_list,
@@ -30,6 +30,7 @@ from shops.selectors import (
 )
 from web.forms import ContractForm, ShopFilterForm, ShopForm, TurnoverEntryForm, add_service_error
 from web.views.base import ManagerPage, ServiceFormPage, paginate
+from web.views.sub_accounts import note_sub_accounts_to_revoke
 
 HISTORY_ROWS = 20
 
@@ -118,6 +119,10 @@ class ShopDetailView(ManagerPage):
             ),
             invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
             history=shop_changes(shop),
+            sub_accounts=list(sub_accounts_of(shop_id=shop.pk)),
+            sub_accounts_due=set(
+                sub_accounts_to_revoke(today=today, shop_ids=[shop.pk]).values_list("pk", flat=True)
+            ),
             turnover_form=kwargs.pop("turnover_form", None)
             or TurnoverEntryForm(initial={"month": f"{clock.previous_month(today):%Y-%m}"}),
             **kwargs,
@@ -181,6 +186,10 @@ class ShopFormView(ServiceFormPage):
     def saved(self, obj) -> str:
         return _("Shop “%(name)s” saved.") % {"name": obj.name}
 
+    def after_save(self, obj) -> None:
+        # Ending the shop is when its sub-accounts must come back from the agents.
+        note_sub_accounts_to_revoke(self.request, shop_id=obj.pk)
+
     def done_url(self, obj) -> str:
         return reverse("web:shop-detail", args=[obj.pk])
 
@@ -228,6 +237,7 @@ class ContractCreateView(ManagerPage):
                 add_service_error(form, error)
             else:
                 messages.success(request, _("Contract saved."))
+                note_sub_accounts_to_revoke(request, shop_id=self.shop.pk)
                 return redirect("web:shop-detail", pk=self.shop.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
