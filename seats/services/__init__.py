@@ -21,8 +21,11 @@ from seats.services.staff import agent_create, agent_update, seat_create, seat_u
 from seats.services.workloads import (
     BulkResult,
     WorkloadBulkError,
+    WorkloadFile,
     parse_workload_csv,
+    read_workload_file,
     workload_bulk_upsert,
+    workload_template,
     workload_time_error,
 )
 
@@ -30,6 +33,7 @@ __all__ = [
     "BulkResult",
     "RollupResult",
     "WorkloadBulkError",
+    "WorkloadFile",
     "agent_create",
     "agent_daily_load_refresh",
     "agent_daily_load_rollup",
@@ -43,8 +47,10 @@ __all__ = [
     "handover_note_update",
     "handover_note_validate",
     "parse_workload_csv",
+    "read_workload_file",
     "seat_create",
     "seat_update",
     "workload_bulk_upsert",
+    "workload_template",
     "workload_time_error",
 ]
