@@ -150,8 +150,10 @@ class ServiceComparison:
             "conversions": now.conversions - then.conversions,
             "conversion_rate": _difference(now.conversion_rate, then.conversion_rate),
             "answer_ratio": _difference(now.answer_ratio, then.answer_ratio),
-            "first_response_misses": now.first_response_misses - then.first_response_misses,
-            "sales": now.sales - then.sales,
+            "first_response_misses": _difference(
+                now.first_response_misses, then.first_response_misses
+            ),
+            "sales": _difference(now.sales, then.sales),
         }
 
 

@@ -67,8 +67,10 @@ def conversion_rate(conversions: int, inquiries: int) -> Decimal | None:
     return ratio(conversions, inquiries)
 
 
-def answer_ratio(agent_messages: int, buyer_messages: int) -> Decimal | None:
-    """答问比: agent messages / buyer messages."""
+def answer_ratio(agent_messages: int | None, buyer_messages: int | None) -> Decimal | None:
+    """答问比: agent messages / buyer messages; None when either is unknown."""
+    if agent_messages is None or buyer_messages is None:
+        return None
     return ratio(agent_messages, buyer_messages)
 
 

@@ -147,11 +147,15 @@ class WorkloadRecord(TimeStampedModel):
     shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
     inquiries = models.PositiveIntegerField(_("inquiries"), default=0)
     conversions = models.PositiveIntegerField(_("conversions"), default=0)
-    buyer_messages = models.PositiveIntegerField(_("buyer messages"), default=0)
-    agent_messages = models.PositiveIntegerField(_("agent messages"), default=0)
-    first_response_seconds = models.PositiveIntegerField(_("average first response (s)"), default=0)
+    # Not every export carries these (生意参谋 has no message counts, 赤兔 no sales): empty
+    # means unknown, and every figure that needs them is shown as unknown, never as 0.
+    buyer_messages = models.PositiveIntegerField(_("buyer messages"), null=True, blank=True)
+    agent_messages = models.PositiveIntegerField(_("agent messages"), null=True, blank=True)
+    first_response_seconds = models.PositiveIntegerField(
+        _("average first response (s)"), null=True, blank=True
+    )
     sales_amount = models.DecimalField(
-        _("sales attributed"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+        _("sales attributed"), max_digits=14, decimal_places=2, null=True, blank=True
     )
 
     class Meta:
@@ -197,7 +201,10 @@ class WorkloadRecord(TimeStampedModel):
         return calculations.answer_ratio(self.agent_messages, self.buyer_messages)
 
     @property
-    def first_response_miss(self) -> bool:
+    def first_response_miss(self) -> bool | None:
+        """None when the first response time is unknown."""
+        if self.first_response_seconds is None:
+            return None
         return calculations.is_first_response_miss(self.first_response_seconds)
 
 

@@ -180,22 +180,38 @@ def workloads_on_seat(queryset: QuerySet[WorkloadRecord], seat_id: int) -> Query
     return queryset.filter(Exists(on_seat))
 
 
+def _plus(first, second):
+    """Adds figures that may be unknown (None): unknown parts are skipped, all unknown stays
+    unknown."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return first + second
+
+
 @dataclass(frozen=True)
 class WorkloadKpis:
     """Workload figures summed over a set of records.
 
-    ``first_response_misses`` counts the records whose average first response is over the limit
-    (``seats.calculations.first_response_miss_q``); ``sales`` is summed as whole cents, so it is
-    exact on every database (SQLite adds decimals as floating point). Figures add up with ``+``.
+    Message counts, first responses and sales may be unknown on a record (a file without those
+    columns): sums skip the unknown records, and a figure none of the records knows is None
+    (shown as unknown, never as 0). ``buyer_messages`` and ``agent_messages`` add up the records
+    that know both, so the answer ratio compares like with like. ``first_response_misses``
+    counts, of the ``timed_records`` that know their average first response, those over the
+    limit (``seats.calculations.first_response_miss_q``); ``sales`` is summed as whole cents, so
+    it is exact on every database (SQLite adds decimals as floating point). Figures add up with
+    ``+``.
     """
 
     records: int = 0
     inquiries: int = 0
     conversions: int = 0
-    buyer_messages: int = 0
-    agent_messages: int = 0
-    first_response_misses: int = 0
-    sales: Decimal = Decimal("0.00")
+    buyer_messages: int | None = None
+    agent_messages: int | None = None
+    timed_records: int = 0
+    first_response_misses: int | None = None
+    sales: Decimal | None = None
 
     @property
     def conversion_rate(self) -> Decimal | None:
@@ -208,8 +224,8 @@ class WorkloadKpis:
     def __add__(self, other: "WorkloadKpis") -> "WorkloadKpis":
         return WorkloadKpis(
             **{
-                item.name: getattr(self, item.name) + getattr(other, item.name)
-                for item in fields(self)
+                item.name: _plus(getattr(self, item.name), getattr(other, item.name))
+                for item in fields(WorkloadKpis)
             }
         )
 
@@ -242,27 +258,34 @@ def workload_kpis(
 
 
 def _kpi_aggregates() -> dict:
-    """The SQL aggregates behind ``WorkloadKpis``, for ``annotate`` on grouped workloads."""
+    """The SQL aggregates behind ``WorkloadKpis``, for ``annotate`` on grouped workloads.
+
+    ``Sum`` and ``Count(field)`` skip NULLs, so unknown figures are left out, and a sum over
+    none is NULL (unknown)."""
+    messages_known = Q(buyer_messages__isnull=False, agent_messages__isnull=False)
     return {
         "records": Count("id"),
         "inquiries_sum": Sum("inquiries"),
         "conversions_sum": Sum("conversions"),
-        "buyer_messages_sum": Sum("buyer_messages"),
-        "agent_messages_sum": Sum("agent_messages"),
+        "buyer_messages_sum": Sum("buyer_messages", filter=messages_known),
+        "agent_messages_sum": Sum("agent_messages", filter=messages_known),
+        "timed": Count("first_response_seconds"),
         "misses": Count("id", filter=first_response_miss_q()),
         "sales_cents": Sum(Cast(Round(F("sales_amount") * 100), BigIntegerField())),
     }
 
 
 def _kpis_of(row: Mapping) -> WorkloadKpis:
+    cents = row["sales_cents"]
     return WorkloadKpis(
         records=row["records"],
         inquiries=row["inquiries_sum"] or 0,
         conversions=row["conversions_sum"] or 0,
-        buyer_messages=row["buyer_messages_sum"] or 0,
-        agent_messages=row["agent_messages_sum"] or 0,
-        first_response_misses=row["misses"],
-        sales=(Decimal(row["sales_cents"] or 0) / 100).quantize(Decimal("0.01")),
+        buyer_messages=row["buyer_messages_sum"],
+        agent_messages=row["agent_messages_sum"],
+        timed_records=row["timed"],
+        first_response_misses=row["misses"] if row["timed"] else None,
+        sales=None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01")),
     )
 
 
@@ -304,6 +327,107 @@ def daily_inquiries(
     """(date, inquiries) for every date of ``date_from .. date_to``, zero-filled (one query)."""
     by_date = workload_kpis(date_from=date_from, date_to=date_to, by="date", shop_id=shop_id)
     return inquiries_per_day(by_date, date_from=date_from, date_to=date_to)
+
+
+# --- Workload uploads: whom and which shop a row names ------------------------------------------
+
+REFERENCE_CHUNK = 1000  # names per IN (...) list; each is compared with up to three columns
+
+
+def _chunked(values: Iterable, size: int = REFERENCE_CHUNK) -> list[list]:
+    ordered = sorted(set(values), key=str)
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
+
+
+def _ids_in(references: Iterable[str]) -> list[int]:
+    return [int(text) for text in references if text.isdigit() and len(text) < 19]
+
+
+def agents_named(*, references: Iterable[str]) -> list[tuple[int, str, str]]:
+    """(id, employee number, name) of every agent whose id, employee number or name is one of
+    ``references`` (one query per thousand references)."""
+    found: list[tuple[int, str, str]] = []
+    for chunk in _chunked(references):
+        found.extend(
+            Agent.objects.filter(
+                Q(pk__in=_ids_in(chunk)) | Q(employee_no__in=chunk) | Q(name__in=chunk)
+            ).values_list("pk", "employee_no", "name")
+        )
+    return list(dict.fromkeys(found))
+
+
+def shops_named(*, references: Iterable[str]) -> list[tuple[int, str, str]]:
+    """(id, name, platform shop id) of every shop whose id, name or platform shop id is one of
+    ``references`` (one query per thousand references)."""
+    shop_model = WorkloadRecord._meta.get_field("shop").related_model  # seats never imports shops
+    found: list[tuple[int, str, str]] = []
+    for chunk in _chunked(references):
+        found.extend(
+            shop_model.objects.filter(
+                Q(pk__in=_ids_in(chunk)) | Q(name__in=chunk) | Q(platform_shop_id__in=chunk)
+            ).values_list("pk", "name", "platform_shop_id")
+        )
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class SubAccountUse:
+    """A platform sub-account (旺旺子账号) in an agent's hands from ``granted_on`` to
+    ``revoked_on`` (inclusive; open while not revoked)."""
+
+    name: str
+    shop_id: int
+    agent_id: int
+    granted_on: date
+    revoked_on: date | None
+
+    def usable_on(self, day: date) -> bool:
+        """As ``SubAccount.objects.usable_on``: the revocation day still counts."""
+        return self.granted_on <= day and (self.revoked_on is None or self.revoked_on >= day)
+
+
+def sub_accounts_named(
+    *, names: Iterable[str], date_from: date, date_to: date
+) -> list[SubAccountUse]:
+    """The sub-accounts called one of ``names`` usable on some date of ``date_from ..
+    date_to`` (one query per thousand names)."""
+    found: list[SubAccountUse] = []
+    for chunk in _chunked(names):
+        rows = (
+            SubAccount.objects.filter(name__in=chunk, granted_on__lte=date_to)
+            .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gte=date_from))
+            .values_list("name", "shop_id", "agent_id", "granted_on", "revoked_on")
+        )
+        found.extend(SubAccountUse(*row) for row in rows)
+    return found
+
+
+def roster_shifts(*, agent_days: Iterable[tuple[int, date]]) -> dict[tuple[int, date], str]:
+    """{(agent id, date): shift} for those of ``agent_days`` on which the roster gives the agent
+    a seat-shift. One query per thousand agents, over the dates' span.
+
+    The one place that says who worked which shift of a date: a workload file without a shift
+    column takes it from here. (Covers, when they come, answer here too.)
+    """
+    wanted = set(agent_days)
+    if not wanted:
+        return {}
+    days_of: dict[int, list[date]] = defaultdict(list)
+    for agent_id, day in wanted:
+        days_of[agent_id].append(day)
+    days = [day for _, day in wanted]
+    found: dict[tuple[int, date], str] = {}
+    for chunk in _chunked(days_of):
+        assignments = (
+            SeatAssignment.objects.filter(agent_id__in=chunk)
+            .overlapping(min(days), max(days))
+            .values_list("agent_id", "shift", "start_date", "end_date")
+        )
+        for agent_id, shift, start, end in assignments:
+            for day in days_of[agent_id]:
+                if start <= day and (end is None or day <= end):
+                    found[(agent_id, day)] = shift
+    return found
 
 
 # --- Load ---------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ MATRIX: dict[str, Route] = {
     "workload-list": Route(TENANT),
     "workload-detail": Route(TENANT, "workload"),
     "workload-bulk": Route(MANAGER),
+    "workload-template": Route(MANAGER, query="?format=csv"),
     "handover-note-list": Route(TENANT),
     "handover-note-detail": Route(TENANT, "note"),
     "handover-note-acknowledge": Route(TENANT, "note"),

@@ -287,10 +287,11 @@ class ContractSeatForm(forms.Form):
 
 class WorkloadUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Workload CSV file"),
+        label=_("Workload file (CSV or Excel)"),
         help_text=_(
-            "UTF-8 CSV with the columns agent, shop, date, shift, inquiries, conversions, "
-            "buyer_messages, agent_messages, first_response_seconds, sales_amount."
+            "Required columns: date (日期), agent (客服), shop (店铺), inquiries (询单人数), "
+            "conversions (成交人数); shift (班次), buyer and agent messages, first response and "
+            "sales when the export has them."
         ),
     )
 

@@ -1,9 +1,12 @@
 """Workloads: read by managers and (for their shops) owners; bulk upsert by managers."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from django.http import HttpResponse
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -13,7 +16,13 @@ from agency.errors import RowError
 from seats import selectors
 from seats.filters import WorkloadFilter
 from seats.models import WorkloadRecord
-from seats.services import WorkloadBulkError, parse_workload_csv, workload_bulk_upsert
+from seats.services import (
+    WorkloadBulkError,
+    read_workload_file,
+    workload_bulk_upsert,
+    workload_template,
+)
+from seats.services.workloads import TEMPLATE_FORMATS
 
 
 class WorkloadOutputSerializer(serializers.ModelSerializer):
@@ -33,7 +42,9 @@ class WorkloadOutputSerializer(serializers.ModelSerializer):
     )
     first_response_miss = serializers.BooleanField(
         read_only=True,
-        help_text="The average first response was slower than FIRST_RESPONSE_MISS_SECONDS (120).",
+        allow_null=True,
+        help_text="The average first response was slower than FIRST_RESPONSE_MISS_SECONDS (120); "
+        "null when the first response time is unknown.",
     )
 
     class Meta:
@@ -59,21 +70,46 @@ class WorkloadOutputSerializer(serializers.ModelSerializer):
 class WorkloadRowSerializer(serializers.Serializer):
     """One row of a bulk upload (documentation only: the service validates rows itself)."""
 
-    agent = serializers.IntegerField()
-    shop = serializers.IntegerField()
+    agent = serializers.CharField(
+        help_text="Agent id, employee number, unique name or sub-account."
+    )
+    shop = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="Shop id, name or platform shop id; may be left out when the agent is named "
+        "by a sub-account.",
+    )
     date = serializers.DateField()
-    shift = serializers.ChoiceField(choices=Shift.choices)
+    shift = serializers.ChoiceField(
+        choices=Shift.choices,
+        required=False,
+        allow_null=True,
+        help_text="Left out: the roster's shift of the agent that date.",
+    )
     inquiries = serializers.IntegerField(min_value=0)
     conversions = serializers.IntegerField(min_value=0)
-    buyer_messages = serializers.IntegerField(min_value=0)
-    agent_messages = serializers.IntegerField(min_value=0)
-    first_response_seconds = serializers.IntegerField(min_value=0)
-    sales_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    buyer_messages = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    agent_messages = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    first_response_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    sales_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
 
 
 BulkResultSerializer = inline_serializer(
     "WorkloadBulkResult",
-    {"created": serializers.IntegerField(), "updated": serializers.IntegerField()},
+    {
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "ignored_columns": serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Columns of the file the app does not use, as the header wrote them, in "
+            "file order.",
+        ),
+        "skipped_rows": serializers.IntegerField(
+            help_text="Summary rows (合计, 汇总, 平均值, Total...) skipped."
+        ),
+    },
 )
 BulkErrorsSerializer = inline_serializer(
     "WorkloadBulkErrors",
@@ -85,10 +121,13 @@ BulkErrorsSerializer = inline_serializer(
                 {
                     "row": serializers.IntegerField(
                         allow_null=True,
-                        help_text="1-based data row (CSV: header not counted; 0 is the "
+                        help_text="1-based data row (files: header not counted; 0 is the "
                         "header); null for the upload as a whole.",
                     ),
-                    "field": serializers.CharField(allow_null=True),
+                    "field": serializers.CharField(
+                        allow_null=True,
+                        help_text="The column as the file's header wrote it (or the field name).",
+                    ),
                     "message": serializers.CharField(),
                 },
             )
@@ -97,7 +136,12 @@ BulkErrorsSerializer = inline_serializer(
 )
 CsvUploadSerializer = inline_serializer(
     "WorkloadCsvUpload",
-    {"file": serializers.FileField(help_text="CSV, UTF-8 (BOM allowed), header row first.")},
+    {
+        "file": serializers.FileField(
+            help_text="CSV (UTF-8 with or without BOM, or GBK) or an Excel workbook (.xlsx), "
+            "header row first, in English or Chinese."
+        )
+    },
 )
 
 
@@ -111,6 +155,10 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return selectors.workload_list(user=self.request.user)
 
+    def perform_content_negotiation(self, request, force=False):
+        # ``?format=`` names the template's file type there, not a response renderer.
+        return super().perform_content_negotiation(request, force or self.action == "template")
+
     @extend_schema(
         request={
             "application/json": WorkloadRowSerializer(many=True),
@@ -118,8 +166,8 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         },
         responses={200: BulkResultSerializer, 400: BulkErrorsSerializer},
         description="Upsert workloads by (agent, shop, date, shift): a JSON list of rows, or a "
-        "CSV file in the multipart field `file` with the same columns. All rows or none. "
-        "At most WORKLOAD_BULK_MAX_ROWS (10,000) rows. See docs/seats.md for the CSV format.",
+        "CSV or XLSX file in the multipart field `file`, headers in English or Chinese. All rows "
+        "or none. At most WORKLOAD_BULK_MAX_ROWS (10,000) rows. See docs/seats.md for the files.",
         examples=[
             OpenApiExample(
                 "One row",
@@ -154,14 +202,49 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if request.content_type.startswith("multipart/"):
             upload = request.FILES.get("file")
             if upload is None:
-                raise WorkloadBulkError(
-                    [RowError(None, "file", "Attach the CSV file in the multipart field 'file'.")]
-                )
-            rows = parse_workload_csv(upload)
+                message = gettext("Attach the file in the multipart field 'file'.")
+                raise WorkloadBulkError([RowError(None, "file", message)])
+            rows = read_workload_file(upload, name=upload.name)
         else:
             try:
                 rows = request.data
             except ParseError as exc:
                 raise WorkloadBulkError([RowError(None, None, str(exc.detail))]) from exc
-        result = workload_bulk_upsert(rows=rows)
-        return Response({"created": result.created, "updated": result.updated})
+        return Response(workload_bulk_upsert(rows=rows).as_dict())
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format", enum=sorted(TEMPLATE_FORMATS), default="csv", description="File type."
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, TEMPLATE_FORMATS["xlsx"]): OpenApiTypes.BINARY,
+        },
+        description="An empty workload file to fill in (the header row), in the request's "
+        "language: Chinese headers under zh-hans, English ones otherwise.",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[IsManager],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def template(self, request):
+        file_format = request.query_params.get("format", "csv")
+        if file_format not in TEMPLATE_FORMATS:
+            raise ValidationError(
+                {
+                    "format": [
+                        gettext("Unknown format '%(format)s'; use csv or xlsx.")
+                        % {"format": file_format}
+                    ]
+                }
+            )
+        response = HttpResponse(
+            workload_template(file_format=file_format), content_type=TEMPLATE_FORMATS[file_format]
+        )
+        response["Content-Disposition"] = f'attachment; filename="workloads.{file_format}"'
+        return response

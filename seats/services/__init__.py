@@ -27,8 +27,11 @@ from seats.services.sub_accounts import (
 from seats.services.workloads import (
     BulkResult,
     WorkloadBulkError,
+    WorkloadFile,
     parse_workload_csv,
+    read_workload_file,
     workload_bulk_upsert,
+    workload_template,
     workload_time_error,
 )
 
@@ -36,6 +39,7 @@ __all__ = [
     "BulkResult",
     "RollupResult",
     "WorkloadBulkError",
+    "WorkloadFile",
     "agent_create",
     "agent_daily_load_refresh",
     "agent_daily_load_rollup",
@@ -49,6 +53,7 @@ __all__ = [
     "handover_note_update",
     "handover_note_validate",
     "parse_workload_csv",
+    "read_workload_file",
     "seat_create",
     "seat_update",
     "sub_account_grant",
@@ -56,5 +61,6 @@ __all__ = [
     "sub_account_update",
     "sub_account_validate",
     "workload_bulk_upsert",
+    "workload_template",
     "workload_time_error",
 ]

@@ -83,17 +83,18 @@ def test_errors_are_listed_by_row_and_nothing_is_saved(manager_client, people):
 
 
 @pytest.mark.django_db
-def test_a_bad_header_is_row_0(manager_client):
+def test_a_bad_header_is_row_0_and_its_rows_are_checked_too(manager_client):
     response = upload(manager_client, "agent,shop,day\n1,2,3\n")
-    rows = {error.row for error in response.context["preview"].errors}
-    assert rows == {0}
+    errors = [(error.row, error.field) for error in response.context["preview"].errors]
+    assert errors[:3] == [(0, "date"), (0, "inquiries"), (0, "conversions")]
+    assert {row for row, _ in errors} == {0, 1}
 
 
 @pytest.mark.django_db
-def test_a_file_that_is_not_utf8_is_refused(manager_client):
-    file = SimpleUploadedFile("x.csv", HEADER.encode() + "店".encode("gbk"))
+def test_a_file_that_is_neither_utf8_nor_gbk_is_refused(manager_client):
+    file = SimpleUploadedFile("x.csv", HEADER.encode() + b"\xff\x80")
     response = manager_client.post(IMPORT, {"file": file})
-    assert "not UTF-8" in response.context["preview"].errors[0].message
+    assert "neither UTF-8 nor GBK" in response.context["preview"].errors[0].message
 
 
 @pytest.mark.django_db

@@ -1,14 +1,16 @@
-"""Workload import: upload a CSV export, see what it holds and what is wrong, then save it.
+"""Workload import: upload an export (CSV or XLSX), see what it holds and what is wrong, then
+save it.
 
-The file is read by ``seats.services.parse_workload_csv`` and checked by the very write that
+The file is read by ``seats.services.read_workload_file`` and checked by the very write that
 saves it, ``seats.services.workload_bulk_upsert``, run once inside a transaction that is rolled
 back: the preview shows its verdict (row-numbered errors, or how many workloads would be created
 and replaced) and nothing is saved. Confirming runs the same write for real. Between the two
 steps the file waits in the manager's session, named by its digest.
 """
 
+import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db import transaction
@@ -20,7 +22,8 @@ from seats.selectors import agent_names
 from seats.services import (
     BulkResult,
     WorkloadBulkError,
-    parse_workload_csv,
+    WorkloadFile,
+    read_workload_file,
     workload_bulk_upsert,
 )
 from shops.selectors import shop_names
@@ -43,34 +46,36 @@ class Preview:
     rows: list[dict[str, str]]
     errors: list[RowError]
     result: BulkResult | None
+    ignored_columns: list[str] = field(default_factory=list)
+    skipped_rows: int = 0
 
     @property
     def shown_rows(self) -> list[dict[str, str]]:
         return self.rows[:PREVIEW_ROWS]
 
 
-def _check(text: str) -> tuple[list[dict[str, str]], list[RowError], BulkResult | None]:
-    """Parse and run the upsert without keeping anything: rows, errors, would-be result."""
+def _check(raw: bytes, name: str) -> tuple[WorkloadFile | None, list[RowError], BulkResult | None]:
+    """Read and run the upsert without keeping anything: the file, errors, would-be result."""
     try:
-        rows = parse_workload_csv(text)
+        upload = read_workload_file(raw, name=name)
     except WorkloadBulkError as error:
-        return [], error.errors, None
+        return None, error.errors, None
     result = None
     try:
         with transaction.atomic():
-            result = workload_bulk_upsert(rows=rows)
+            result = workload_bulk_upsert(rows=upload)
             raise _DryRun
     except _DryRun:
         pass
     except WorkloadBulkError as error:
-        return rows, error.errors, None
-    return rows, [], result
+        return upload, error.errors, None
+    return upload, [], result
 
 
 def _names(rows: list[dict[str, str]]) -> tuple[dict[str, str], dict[str, str]]:
     """Agent and shop names for the ids in the preview rows (two queries)."""
-    agent_ids = {row.get("agent", "") for row in rows}
-    shop_ids = {row.get("shop", "") for row in rows}
+    agent_ids = {str(row.get("agent", "")) for row in rows}
+    shop_ids = {str(row.get("shop", "")) for row in rows}
     agents = agent_names(ids=[i for i in agent_ids if i.isdigit()])
     shops = shop_names(ids=[i for i in shop_ids if i.isdigit()])
     return (
@@ -98,14 +103,24 @@ class WorkloadImportView(ManagerPage):
             return self.render_to_response(self.get_context_data(form=form))
         raw = upload.read()
         digest = hashlib.sha256(raw).hexdigest()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw  # the parser reports where the file stops being UTF-8
-        rows, errors, result = _check(text)
-        preview = Preview(digest, upload.name, rows, errors, result)
+        read, errors, result = _check(raw, upload.name)
+        preview = Preview(
+            digest,
+            upload.name,
+            [{key: str(value) for key, value in row.items()} for row in read.plain_rows]
+            if read
+            else [],
+            errors,
+            result,
+            ignored_columns=read.ignored_columns if read else [],
+            skipped_rows=read.skipped_rows if read else 0,
+        )
         if not errors:
-            request.session[SESSION_KEY] = {"digest": digest, "name": upload.name, "text": text}
+            request.session[SESSION_KEY] = {
+                "digest": digest,
+                "name": upload.name,
+                "file": base64.b64encode(raw).decode("ascii"),
+            }
         else:
             request.session.pop(SESSION_KEY, None)
         agent_names, shop_names = _names(preview.shown_rows)
@@ -124,8 +139,9 @@ class WorkloadImportView(ManagerPage):
             messages.error(request, _("The checked file is no longer here: upload it again."))
             return redirect("web:workload-import")
         try:
-            result = workload_bulk_upsert(rows=parse_workload_csv(stored["text"]))
-        except WorkloadBulkError:
+            raw = base64.b64decode(stored["file"])
+            result = workload_bulk_upsert(rows=read_workload_file(raw, name=stored["name"]))
+        except (WorkloadBulkError, KeyError):
             # The data changed since the check (an agent or shop was removed): check again.
             messages.error(request, _("The file no longer passes the checks: upload it again."))
             return redirect("web:workload-import")

@@ -1,0 +1,267 @@
+"""Reading workload files: CSV in UTF-8 or GBK, Excel workbooks, English or Chinese headers.
+
+A file becomes a ``WorkloadFile``: its rows keyed by field, each with its number, the header
+text of each field (errors name a column as the file wrote it), the columns the app does not
+use (``ignored_columns``, in file order), the summary rows skipped (``skipped_rows``), and the
+header's problems, which are reported together with the rows' by ``workload_bulk_upsert``.
+
+Encodings: UTF-8 with or without BOM, then GB18030 (a superset of GBK, what Excel saves a CSV
+in on a Chinese Windows), UTF-16 with a BOM (Excel's "Unicode text", tab-separated). An ``.xlsx``
+workbook (recognised by its zip signature or its name) is read from its first sheet with
+openpyxl, date cells as dates and numbers as numbers.
+
+Rows are numbered from 1, the first line under the header; blank lines are skipped and not
+counted, summary lines (合计, 汇总, 平均值, Total...) are counted, so row numbers match the lines a
+person sees, and skipped. Title lines above the header (生意参谋 puts the shop and the period
+there) are passed over: the header is the first of the first lines that names two known columns.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from django.utils.translation import gettext
+
+from agency.errors import RowError
+from seats.services.workloads.columns import (
+    CHINESE_HEADERS,
+    COLUMNS,
+    HEADER_FIELDS,
+    REQUIRED_FIELDS,
+    WorkloadBulkError,
+    header_key,
+    is_summary_cell,
+    max_rows,
+    too_many_rows_error,
+)
+
+XLSX_SIGNATURE = b"PK\x03\x04"
+XLS_SIGNATURE = b"\xd0\xcf\x11\xe0"  # the old binary Excel format openpyxl cannot read
+HEADER_SEARCH_LINES = 10
+
+
+@dataclass
+class WorkloadFile:
+    """A workload file read into rows of cells by field, not yet validated."""
+
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    """Field -> the header text naming it in the file (or, for a column it lacks, the name a
+    file in its language would use)."""
+    missing: frozenset[str] = frozenset()
+    ignored_columns: list[str] = field(default_factory=list)
+    skipped_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def plain_rows(self) -> list[dict[str, Any]]:
+        """The rows' cells by field, for a preview."""
+        return [cells for _, cells in self.rows]
+
+
+def _refuse(message: str) -> WorkloadBulkError:
+    return WorkloadBulkError([RowError(None, "file", message)])
+
+
+def read_workload_file(file: IO[bytes] | IO[str] | bytes | str, *, name: str = "") -> WorkloadFile:
+    """Read a workload CSV or XLSX file (see the module's docstring); raises
+    ``WorkloadBulkError`` only when the file cannot be read at all."""
+    raw = file.read() if hasattr(file, "read") else file
+    name = (name or getattr(file, "name", "") or "").lower()
+    if isinstance(raw, str):
+        return _read_records(_csv_records(raw.removeprefix("\ufeff")))
+    if raw.startswith(XLSX_SIGNATURE) or name.endswith(".xlsx"):
+        return _read_records(_xlsx_records(raw))
+    if raw.startswith(XLS_SIGNATURE) or name.endswith(".xls"):
+        raise _refuse(
+            gettext(
+                "This is an old Excel file (.xls); save it as an Excel workbook (.xlsx) or as CSV."
+            )
+        )
+    return _read_records(_csv_records(_decode(raw)))
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _refuse(
+        gettext(
+            "The file is neither UTF-8 nor GBK text; save it from Excel as CSV or as an Excel "
+            "workbook (.xlsx)."
+        )
+    )
+
+
+def _csv_records(text: str) -> list[list[str]]:
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise _refuse(
+            gettext("Not a readable CSV file (line %(line)s).") % {"line": reader.line_num}
+        ) from exc
+
+
+def _xlsx_records(raw: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise _refuse(gettext("Not a readable Excel workbook (.xlsx).")) from exc
+    try:
+        if not workbook.worksheets:
+            return []
+        return [list(values) for values in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell(value: Any) -> Any:
+    """A cell as the row parsers take it: text trimmed, dates as dates, numbers as numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, datetime):
+        return value.date() if value.time() == datetime.min.time() else value
+    return value
+
+
+def _is_blank(record: Iterable[Any]) -> bool:
+    return all(_cell(value) == "" for value in record)
+
+
+def _header_text(value: Any) -> str:
+    value = _cell(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _known_columns(record: list[Any]) -> int:
+    return sum(header_key(_header_text(value)) in HEADER_FIELDS for value in record)
+
+
+def _read_records(records: list[list[Any]]) -> WorkloadFile:
+    lines = [record for record in records if not _is_blank(record)]
+    if not lines:
+        return WorkloadFile(
+            labels={name: name for name in COLUMNS},
+            missing=frozenset(COLUMNS),
+            errors=[
+                RowError(
+                    0,
+                    None,
+                    gettext("The file is empty; the header must name: %(columns)s.")
+                    % {"columns": ", ".join(COLUMNS)},
+                )
+            ],
+        )
+    start = 0
+    if _known_columns(lines[0]) < 2:
+        start = next(
+            (
+                index
+                for index, record in enumerate(lines[:HEADER_SEARCH_LINES])
+                if _known_columns(record) >= 2
+            ),
+            0,
+        )
+    upload = _read_header([_header_text(value) for value in lines[start]])
+    columns = upload.columns
+    width = len(lines[start])
+    first_cells = {columns.get("agent"), columns.get("date"), 0} - {None}
+    for number, record in enumerate(lines[start + 1 :], start=1):
+        if number > max_rows():
+            upload.file.errors.append(
+                too_many_rows_error(gettext("more than %(limit)s") % {"limit": max_rows()})
+            )
+            upload.file.rows = []
+            break
+        cells = [_cell(value) for value in record]
+        if any(is_summary_cell(cells[index]) for index in first_cells if index < len(cells)):
+            upload.file.skipped_rows += 1
+            continue
+        if any(cell != "" for cell in cells[width:]):
+            upload.file.errors.append(
+                RowError(
+                    number,
+                    None,
+                    gettext("The line has %(cells)s cells; the header names %(columns)s.")
+                    % {"cells": len(cells), "columns": width},
+                )
+            )
+        upload.file.rows.append(
+            (
+                number,
+                {
+                    name: cells[index] if index < len(cells) else ""
+                    for name, index in columns.items()
+                },
+            )
+        )
+    return upload.file
+
+
+@dataclass
+class _Header:
+    file: WorkloadFile
+    columns: dict[str, int]
+
+
+def _read_header(header: list[str]) -> _Header:
+    """Which column holds which field; the others are ignored. Header errors are row 0."""
+    columns: dict[str, int] = {}
+    ranks: dict[str, int] = {}
+    ignored: list[int] = []
+    errors: list[RowError] = []
+    for index, text in enumerate(header):
+        if not text:
+            continue  # a trailing separator: nothing to ignore by name
+        known = HEADER_FIELDS.get(header_key(text))
+        if known is None:
+            ignored.append(index)
+            continue
+        name, rank = known
+        if name not in columns:
+            columns[name], ranks[name] = index, rank
+        elif header_key(header[columns[name]]) == header_key(text):
+            errors.append(RowError(0, text, gettext("This column appears twice in the header.")))
+        elif rank < ranks[name]:  # 询单人数 counts, 咨询人数 is ignored, in whichever order
+            ignored.append(columns[name])
+            columns[name], ranks[name] = index, rank
+        else:
+            ignored.append(index)
+    chinese = any(rank > 0 for rank in ranks.values()) or any(not text.isascii() for text in header)
+    labels = {
+        name: header[columns[name]]
+        if name in columns
+        else (CHINESE_HEADERS[name][0] if chinese else name)
+        for name in COLUMNS
+    }
+    errors.extend(
+        RowError(0, labels[name], gettext("This column is missing from the header."))
+        for name in REQUIRED_FIELDS
+        if name not in columns
+    )
+    upload = WorkloadFile(
+        labels=labels,
+        missing=frozenset(name for name in COLUMNS if name not in columns),
+        ignored_columns=[header[index] for index in sorted(ignored)],
+        errors=errors,
+    )
+    return _Header(upload, columns)

@@ -1,0 +1,254 @@
+"""Validation of one workload row: the values as exports write them, errors in the reader's
+language naming the column as the file did.
+
+Dates ``2026-11-27``, ``2026/11/27``, ``2026/1/5``, ``2026年11月27日`` or date cells; counts as
+``1234`` or ``1,234``; amounts with ``¥``/``￥`` and thousands separators; the average first
+response in seconds, decimals rounded half-up; the shift as ``day``/``night`` or 白班/晚班 (早班
+and 夜班 too), empty to take it from the roster. The agent and the shop stay text here: they are
+resolved for all rows at once (``seats.services.workloads.resolve``).
+"""
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext
+
+from agency.choices import Shift
+from agency.errors import RowError
+from seats.services.workloads.columns import (
+    COLUMNS,
+    COUNT_FIELDS,
+    OPTIONAL_FIELDS,
+    OUTPUT_ONLY_FIELDS,
+)
+
+MAX_COUNT = 2_147_483_647  # the columns are 32-bit on every database
+MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
+
+_DATE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_WHOLE = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)$")
+_AMOUNT = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$")
+SHIFT_WORDS = {
+    "day": Shift.DAY,
+    "night": Shift.NIGHT,
+    "白班": Shift.DAY,
+    "早班": Shift.DAY,
+    "晚班": Shift.NIGHT,
+    "夜班": Shift.NIGHT,
+}
+
+
+class FieldError(ValueError):
+    pass
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    """A cell as the person wrote it, for messages."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _number_text(value: str) -> str:
+    return value.strip().replace(" ", "")
+
+
+def whole_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise FieldError(gettext("Expected a whole number, got '%(value)s'.") % {"value": value})
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal) and value == value and value % 1 == 0:
+        number = int(value)  # a number cell of a workbook is a float: 80.0 is 80
+    elif isinstance(value, str) and _WHOLE.match(_number_text(value)):
+        number = int(_number_text(value).replace(",", ""))
+    elif isinstance(value, str) and value.strip().startswith("-"):
+        if _WHOLE.match(_number_text(value)[1:]):
+            raise FieldError(gettext("Must not be negative."))
+        raise FieldError(gettext("Expected a whole number, got '%(value)s'.") % {"value": value})
+    else:
+        raise FieldError(
+            gettext("Expected a whole number, got '%(value)s'.") % {"value": _text(value)}
+        )
+    if number < 0:
+        raise FieldError(gettext("Must not be negative."))
+    if number > MAX_COUNT:
+        raise FieldError(gettext("Must be at most %(limit)s.") % {"limit": MAX_COUNT})
+    return number
+
+
+def seconds(value: Any) -> int:
+    """An average first response: seconds, decimals rounded half-up (18.5 -> 19)."""
+    wrong = FieldError(
+        gettext("Expected a number of seconds, got '%(value)s'.") % {"value": _text(value)}
+    )
+    if isinstance(value, str):
+        text = _number_text(value).replace(",", "")
+        if text.startswith("-") and _AMOUNT.match(text[1:]):
+            raise FieldError(gettext("Must not be negative."))
+        if not _AMOUNT.match(text):
+            raise wrong
+        number = Decimal(text)
+    elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise wrong
+    else:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        raise wrong
+    if number < 0:
+        raise FieldError(gettext("Must not be negative."))
+    if number > MAX_COUNT:
+        raise FieldError(gettext("Must be at most %(limit)s.") % {"limit": MAX_COUNT})
+    return int(number.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    match = _DATE.match(text)
+    parts = (match.group(1), match.group(3), match.group(4)) if match else None
+    if parts is None and (match := _CHINESE_DATE.match(text)):
+        parts = match.groups()
+    if parts is None:
+        raise FieldError(
+            gettext("Expected a date such as 2026-11-27 or 2026/11/27, got '%(value)s'.")
+            % {"value": _text(value)}
+        )
+    try:
+        return date(*(int(part) for part in parts))
+    except ValueError as exc:
+        raise FieldError(
+            gettext("'%(value)s' is not a valid date.") % {"value": _text(value)}
+        ) from exc
+
+
+def parse_shift(value: Any) -> str:
+    shift = SHIFT_WORDS.get(value.strip().lower()) if isinstance(value, str) else None
+    if shift is None:
+        raise FieldError(
+            gettext("The shift must be day or night (白班 or 晚班), got '%(value)s'.")
+            % {"value": _text(value)}
+        )
+    return shift
+
+
+def money(value: Any) -> Decimal:
+    wrong = gettext("Expected an amount such as 1234.50 or ¥12,000.00, got '%(value)s'.") % {
+        "value": _text(value)
+    }
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise FieldError(wrong)
+    if isinstance(value, str):
+        text = _number_text(value).lstrip("¥￥").replace("元", "")
+        if text.startswith("-") and _AMOUNT.match(text[1:].lstrip("¥￥")):
+            raise FieldError(gettext("Must not be negative."))
+        if not _AMOUNT.match(text):
+            raise FieldError(wrong)
+        value = text.replace(",", "")
+    try:
+        # repr() of a float is its shortest round-trip form: 12.3 stays 12.3, never 12.2999...
+        amount = Decimal(repr(value) if isinstance(value, float) else str(value))
+    except InvalidOperation as exc:
+        raise FieldError(wrong) from exc
+    if not amount.is_finite():
+        raise FieldError(wrong)
+    if amount < 0:
+        raise FieldError(gettext("Must not be negative."))
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        raise FieldError(gettext("At most 2 decimal places."))
+    if amount > MAX_MONEY:
+        raise FieldError(gettext("Must be at most %(limit)s.") % {"limit": MAX_MONEY})
+    return amount.quantize(Decimal("0.01"))
+
+
+def reference(value: Any) -> str:
+    """An agent or a shop as the row names it (an id, a number, a name, a sub-account)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise FieldError(gettext("Expected an id or a name, got '%(value)s'.") % {"value": value})
+    return _text(value)
+
+
+_PARSERS = {
+    "agent": reference,
+    "shop": reference,
+    "date": parse_date,
+    "shift": parse_shift,
+    **{name: whole_number for name in COUNT_FIELDS},
+    "first_response_seconds": seconds,
+    "sales_amount": money,
+}
+# Fields that may be left empty: the optional counts are then unknown, the shift is the
+# roster's, and the shop the sub-account's.
+_MAY_BE_EMPTY = OPTIONAL_FIELDS | {"shift", "shop"}
+
+
+def clean_row(
+    number: int,
+    row: Any,
+    *,
+    labels: Mapping[str, str],
+    missing: frozenset[str] = frozenset(),
+    strict: bool = False,
+) -> tuple[dict[str, Any], list[RowError]]:
+    """The row's values by field (None for an empty optional field) and its errors.
+
+    Fields in ``missing`` (a column the file lacks) are skipped: the header error says so
+    once. ``strict`` (the JSON API) refuses fields it does not know; a file ignores them.
+    """
+    if not isinstance(row, dict):
+        return {}, [
+            RowError(number, None, gettext("Each row must be an object with the workload fields."))
+        ]
+    errors = []
+    if strict:
+        errors = [
+            RowError(
+                number,
+                str(key),
+                gettext("Unknown field; the fields are: %(fields)s.")
+                % {"fields": ", ".join(COLUMNS)},
+            )
+            for key in row
+            if key not in COLUMNS and key not in OUTPUT_ONLY_FIELDS
+        ]
+    cleaned: dict[str, Any] = {}
+    for name in COLUMNS:
+        if name in missing:
+            cleaned[name] = None
+            continue
+        value = row.get(name)
+        if _blank(value):
+            if name in _MAY_BE_EMPTY:
+                cleaned[name] = None
+            else:
+                errors.append(RowError(number, labels[name], gettext("This field is required.")))
+            continue
+        try:
+            cleaned[name] = _PARSERS[name](value)
+        except FieldError as exc:
+            errors.append(RowError(number, labels[name], str(exc)))
+    if (
+        isinstance(cleaned.get("conversions"), int)
+        and isinstance(cleaned.get("inquiries"), int)
+        and cleaned["conversions"] > cleaned["inquiries"]
+    ):
+        errors.append(
+            RowError(
+                number,
+                labels["conversions"],
+                gettext("Conversions (%(conversions)s) cannot exceed inquiries (%(inquiries)s).")
+                % {"conversions": cleaned["conversions"], "inquiries": cleaned["inquiries"]},
+            )
+        )
+    return cleaned, errors

@@ -1,0 +1,182 @@
+"""The write: every row validated first, then all of them upserted in one transaction.
+
+All rows or none: any error rejects the whole upload with every error found, the header's and
+the rows' together, as ``{"row", "field", "message"}``. ``field`` is the column as the file's
+header wrote it (日期 when the file said 日期), or the field name for the JSON API. Errors about
+the whole upload (not a list, too many rows, an unreadable file) have ``"row": null``; errors
+about a file's header have ``"row": 0``.
+
+The write is set-based, so 10,000 rows cost a handful of queries: references are resolved for
+all rows at once (``resolve``), the keys already stored are read in one more query, then the
+rows are written with ``INSERT ... ON CONFLICT (agent, shop, date, shift) DO UPDATE`` in batches.
+Sending a workload again replaces it whole: a figure the new upload leaves out becomes unknown.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from agency import clock
+from agency.choices import Shift
+from agency.errors import RowError
+from seats.models import WorkloadRecord
+from seats.services.rollup import agent_daily_load_refresh
+from seats.services.workloads.columns import (
+    COLUMNS,
+    COUNT_FIELDS,
+    WorkloadBulkError,
+    max_rows,
+    too_many_rows_error,
+)
+from seats.services.workloads.files import WorkloadFile
+from seats.services.workloads.resolve import fill_shifts_from_roster, resolve_references
+from seats.services.workloads.rows import clean_row
+
+UPDATED_FIELDS = [*COUNT_FIELDS, "sales_amount", "updated_at"]
+ID_CHUNK = 2000  # ids per IN (...) list: well under every database's parameter limit
+WRITE_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    created: int
+    updated: int
+    ignored_columns: list[str] = field(default_factory=list)
+    skipped_rows: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "ignored_columns": self.ignored_columns,
+            "skipped_rows": self.skipped_rows,
+        }
+
+
+def workload_time_error(day: date, shift: str, moment=None) -> tuple[str, str] | None:
+    """Nothing is worked in the future: ``(field, message)`` when ``shift`` of ``day`` has not
+    begun yet (a date after today in Shanghai, or today's day shift before 09:00 and night shift
+    before 17:00), else ``None``. ``moment`` lets an upload read the clock once for all its rows.
+    """
+    moment = moment or clock.now()
+    if day > moment.date():
+        return "date", gettext(
+            "%(date)s is in the future (today is %(today)s): workloads are recorded for shifts "
+            "that have begun."
+        ) % {"date": day.isoformat(), "today": moment.date().isoformat()}
+    if not clock.shift_has_begun(day, shift, moment):
+        if shift == Shift.NIGHT:
+            return "shift", gettext(
+                "Today's night shift begins at 17:00; record its workload once it has begun."
+            )
+        return "shift", gettext(
+            "Today's day shift begins at 09:00; record its workload once it has begun."
+        )
+    return None
+
+
+def _chunks(values: Iterable[int], size: int = ID_CHUNK) -> Iterator[list[int]]:
+    values = sorted(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _stored_keys(keys: set[tuple[int, int, date, str]]) -> set[tuple[int, int, date, str]]:
+    """Which of ``keys`` are stored already: one query per chunk of agents over the date span."""
+    if not keys:
+        return set()
+    dates = [key[2] for key in keys]
+    stored: set[tuple[int, int, date, str]] = set()
+    for chunk in _chunks({key[0] for key in keys}):
+        stored.update(
+            WorkloadRecord.objects.filter(
+                agent_id__in=chunk, date__gte=min(dates), date__lte=max(dates)
+            ).values_list("agent_id", "shop_id", "date", "shift")
+        )
+    return stored & keys
+
+
+def _from_json(rows: Any) -> WorkloadFile:
+    if not isinstance(rows, list):
+        raise WorkloadBulkError([RowError(None, None, gettext("Send a list of workload rows."))])
+    if len(rows) > max_rows():
+        raise WorkloadBulkError([too_many_rows_error(len(rows))])
+    return WorkloadFile(
+        rows=list(enumerate(rows, start=1)), labels={name: name for name in COLUMNS}
+    )
+
+
+def workload_bulk_upsert(*, rows: list[dict[str, Any]] | WorkloadFile) -> BulkResult:
+    """Validate every row, then insert new workloads and replace the stored ones, atomically.
+
+    ``rows`` is a JSON list of row objects (the API; unknown fields are refused) or a file read
+    by ``read_workload_file`` (unknown columns are ignored and named in the result). Raises
+    ``WorkloadBulkError`` listing every problem found when anything is wrong: a header without
+    a required column, an unknown or ambiguous agent or shop, a bad date, a shift not day/night
+    and none in the roster, negative or non-whole counts, conversions above inquiries, bad
+    money, the same (agent, shop, date, shift) twice in the upload, a shift that has not begun
+    yet (``workload_time_error``).
+    """
+    strict = not isinstance(rows, WorkloadFile)
+    upload = _from_json(rows) if strict else rows
+    labels = upload.labels
+    errors: list[RowError] = list(upload.errors)
+    cleaned_rows: list[tuple[int, dict[str, Any]]] = []
+    for number, row in upload.rows:
+        cleaned, row_errors = clean_row(
+            number, row, labels=labels, missing=upload.missing, strict=strict
+        )
+        errors.extend(row_errors)
+        cleaned_rows.append((number, cleaned))
+    errors.extend(resolve_references(cleaned_rows, labels=labels))
+    errors.extend(fill_shifts_from_roster(cleaned_rows, labels=labels))
+
+    moment = clock.now()
+    first_row_of: dict[tuple, int] = {}
+    for number, cleaned in cleaned_rows:
+        if cleaned.get("date") and cleaned.get("shift"):
+            future = workload_time_error(cleaned["date"], cleaned["shift"], moment)
+            if future is not None:
+                errors.append(RowError(number, labels[future[0]], future[1]))
+        key = tuple(cleaned.get(name) for name in ("agent_id", "shop_id", "date", "shift"))
+        if all(part is not None for part in key):
+            if key in first_row_of:
+                message = gettext(
+                    "Same agent, shop, date and shift as row %(row)s; send each workload once."
+                )
+                errors.append(RowError(number, None, message % {"row": first_row_of[key]}))
+            else:
+                first_row_of[key] = number
+    if errors:
+        raise WorkloadBulkError(errors)
+
+    records = [
+        WorkloadRecord(
+            agent_id=cleaned["agent_id"],
+            shop_id=cleaned["shop_id"],
+            date=cleaned["date"],
+            shift=cleaned["shift"],
+            **{name: cleaned[name] for name in (*COUNT_FIELDS, "sales_amount")},
+        )
+        for _, cleaned in cleaned_rows
+    ]
+    with transaction.atomic():
+        updated = len(_stored_keys(set(first_row_of)))
+        WorkloadRecord.objects.bulk_create(
+            records,
+            batch_size=WRITE_BATCH,
+            update_conflicts=True,
+            unique_fields=["agent", "shop", "date", "shift"],
+            update_fields=UPDATED_FIELDS,
+        )
+        agent_daily_load_refresh(days={record.date for record in records})
+    return BulkResult(
+        created=len(records) - updated,
+        updated=updated,
+        ignored_columns=list(upload.ignored_columns),
+        skipped_rows=upload.skipped_rows,
+    )
