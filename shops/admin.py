@@ -29,8 +29,29 @@ class ShopAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
         "daily_inquiries_estimate",
     ]
     list_filter = ["platform", "status"]
-    search_fields = ["name", "platform_shop_id", "owner__username", "category"]
+    search_fields = ["name", "platform_shop_id", "owner__username", "category", "tax_id"]
     list_select_related = ["owner"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "owner",
+                    "name",
+                    "platform",
+                    "platform_shop_id",
+                    "category",
+                    "status",
+                    "daily_inquiries_estimate",
+                    "briefing",
+                ]
+            },
+        ),
+        (
+            _("Billing details (the buyer on invoices)"),
+            {"fields": ["billing_name", "tax_id", "billing_address", "billing_email"]},
+        ),
+    ]
 
 
 class ContractAdminForm(forms.ModelForm):

@@ -32,6 +32,10 @@ class ShopSerializer(serializers.ModelSerializer):
             "owner",
             "daily_inquiries_estimate",
             "briefing",
+            "billing_name",
+            "tax_id",
+            "billing_address",
+            "billing_email",
         ]
         validators: list = []  # the service checks uniqueness with a message for people
 

@@ -10,10 +10,10 @@ Dates are ISO (2026-10-15), months YYYY-MM, as billing names them.
 from datetime import date
 
 from django import template
-from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from agency import branding
 from agency.choices import SHIFT_HOURS, hours_text
 from agency.formatting import count_text, money_or_dash, percent_text, ratio_text
 from billing.choices import BillingRunStatus, InvoiceStatus
@@ -105,7 +105,8 @@ def shop_badge(status: str):
 
 @register.simple_tag
 def agency_name() -> str:
-    return settings.AGENCY["NAME"]
+    """The brand in the active language (``AGENCY_NAME`` / ``AGENCY_NAME_ZH``)."""
+    return branding.agency_name()
 
 
 @register.filter
