@@ -15,11 +15,24 @@ from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
 from shops.models import DSR_RATING_FIELDS, Contract, DsrRating, PriceBookEntry, Shop
 from shops.services import CONTRACT_TERMS_FIELDS, contract_validate
+from shops.services.shops import SHOP_FIELDS
 from shops.terms import tiers_from_json, tiers_to_json, validate_tiers
+from shops.validators import tax_id_normalize
+
+
+class ShopAdminForm(forms.ModelForm):
+    class Meta:
+        model = Shop
+        fields = [*SHOP_FIELDS]
+
+    def clean_tax_id(self) -> str:
+        # As the shop service stores it: without spaces, letters capitalised.
+        return tax_id_normalize(self.cleaned_data.get("tax_id", ""))
 
 
 @admin.register(Shop)
 class ShopAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
+    form = ShopAdminForm
     list_display = [
         "name",
         "platform",

@@ -207,9 +207,7 @@ def test_full_month_base_fee_is_explained_as_the_monthly_fee(shop_a):
 @pytest.mark.django_db
 def test_commission_is_explained_as_attributed_turnover_through_each_tier(shop_a):
     explanation = explain_line(commission_line(make_invoice(shop_a)))
-    assert explanation.summary == (
-        "Turnover 300,000.00 x 21/31 = 203,225.81, graduated tiers"
-    )
+    assert explanation.summary == ("Turnover 300,000.00 x 21/31 = 203,225.81, graduated tiers")
     assert explanation.steps == (
         "0.00 to 100,000.00: 100,000.00 x 3% = 3,000.00",
         "100,000.00 to 500,000.00: 103,225.81 x 2% = 2,064.52",
@@ -695,7 +693,8 @@ def test_roles_on_document_and_report_endpoints(
 ):
     # The access rules do not depend on rendering; a stand-in PDF keeps this table fast.
     monkeypatch.setattr(
-        "billing.document_apis.render_invoice_pdf", lambda invoice, language=None: b"%PDF-1.7 stand-in"
+        "billing.document_apis.render_invoice_pdf",
+        lambda invoice, language=None: b"%PDF-1.7 stand-in",
     )
     urls = {
         "pdf_a": _pdf_url(make_invoice(shop_a)),
