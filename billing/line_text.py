@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from agency.formatting import money_text, rate_text
 from billing.choices import InvoiceLineKind
@@ -125,9 +125,9 @@ def _shared_days(raw: Any) -> Fraction | None:
 
 def _mode_text(mode: Any) -> str | None:
     if mode == "graduated":
-        return pgettext("invoice line", "graduated tiers")
+        return _("graduated tiers")
     if mode == "flat":
-        return pgettext("invoice line", "whole turnover at one tier's rate")
+        return _("whole turnover at one tier's rate")
     return None
 
 
