@@ -1,8 +1,10 @@
 """Emails to shop owners, written in the language the owner chose (``User.email_language``).
 
 Every owner email (invoice issued, invoice voided, turnover corrected) goes through
-``owner_email_send``: the subject and the body are rendered inside the owner's language, and an
-owner without an address gets none. Callers send from Celery tasks after their transaction has
+``owner_email_send``: the subject and the body are rendered inside the owner's language, the
+subject starts with the agency's brand in that language ("[Agency] …", "【客服外包公司】…"), and an
+owner without an address gets none. Invoice emails go to the shop's billing email when it has
+one (``recipient``). Callers send from Celery tasks after their transaction has
 committed, and the tasks retry while the mail server fails (``agency.tasks.EMAIL_TASK_OPTIONS``).
 """
 
@@ -14,6 +16,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from agency.branding import branded_subject
 from agency.models import User
 
 
@@ -24,14 +27,17 @@ def owner_email_send(
     subject_values: Mapping[str, Any],
     template: str,
     context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    recipient: str | None = None,
 ) -> bool:
     """Render ``template`` and ``subject`` (a lazily translated text with ``%(name)s`` fields)
-    in the owner's language and send them. ``context`` may be a callable, evaluated in that
-    language (for labels translated on reading). Returns whether a mail was sent."""
-    if not owner.email:
+    in the owner's language and send them to ``recipient`` (default: the owner's address).
+    ``context`` may be a callable, evaluated in that language (for labels translated on
+    reading). Returns whether a mail was sent."""
+    address = recipient or owner.email
+    if not address:
         return False
     with translation.override(owner.email_language):
-        subject_text = str(subject) % dict(subject_values)
+        subject_text = branded_subject(str(subject) % dict(subject_values))
         values = context() if callable(context) else context
         message = render_to_string(
             template, {"owner_name": owner.get_full_name() or owner.username, **values}
@@ -40,6 +46,6 @@ def owner_email_send(
         subject=subject_text,
         message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[owner.email],
+        recipient_list=[address],
     )
     return True

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from agency.api import IsManager, id_filter
 from agency.months import MonthField, MonthFilter
 from billing import selectors, services
+from billing.line_text import line_description
 from billing.models import BILLING_RUN_FIELDS, BillingRun, Invoice, InvoiceLine
 
 
@@ -99,8 +100,22 @@ class BillingRunDetailApi(generics.RetrieveAPIView):
 # --- Invoices ---------------------------------------------------------------------------------
 
 
+class LineDescriptionField(serializers.CharField):
+    """The line's description in the request's language (``billing.line_text``)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, line: InvoiceLine) -> str:
+        return line_description(line)
+
+
 class InvoiceLineSerializer(serializers.ModelSerializer):
     quantity = QuantityField()
+    description = LineDescriptionField(
+        help_text="What the line bills and how its amount was reached, in the request's "
+        "language (Accept-Language, else the user's); the tier slices are in details."
+    )
     details = serializers.JSONField(
         read_only=True, help_text="How the amount was reached: days, turnover, tier slices."
     )

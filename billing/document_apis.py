@@ -34,7 +34,12 @@ from agency.export_apis import (
 from agency.exports import filename_part, table_response
 from agency.months import parse_month
 from billing import exports
-from billing.documents import PdfUnavailable, invoice_pdf_filename, render_invoice_pdf
+from billing.documents import (
+    PdfUnavailable,
+    document_language,
+    invoice_pdf_filename,
+    render_invoice_pdf,
+)
 from billing.models import Invoice
 from billing.reports import seat_profitability
 from shops.selectors import shops_for_user
@@ -60,6 +65,10 @@ class DocumentErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class LangErrorSerializer(serializers.Serializer):
+    lang = serializers.ListField(child=serializers.CharField())
+
+
 class MonthErrorSerializer(serializers.Serializer):
     month = serializers.ListField(child=serializers.CharField())
 
@@ -82,8 +91,20 @@ class InvoicePdfApi(APIView):
 
     @extend_schema(
         operation_id="invoices_pdf_retrieve",
-        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["zh-hans", "en"],
+                description="The PDF's language; default: the shop owner's language.",
+            ),
+        ],
         responses={
+            400: OpenApiResponse(
+                LangErrorSerializer, description='Unknown language: {"lang": ["..."]}.'
+            ),
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY,
                 description="The invoice as a PDF attachment (INV-....pdf, or draft-<id>.pdf).",
@@ -98,13 +119,17 @@ class InvoicePdfApi(APIView):
     )
     def get(self, request, pk: int):
         invoice = get_object_or_404(
-            scoped_to_shops(Invoice.objects.select_related("shop"), request.user).prefetch_related(
-                "lines"
-            ),
+            scoped_to_shops(
+                Invoice.objects.select_related("shop__owner"), request.user
+            ).prefetch_related("lines"),
             pk=pk,
         )
         try:
-            pdf = render_invoice_pdf(invoice)
+            language = document_language(invoice, request.query_params.get("lang"))
+        except ValueError as exc:
+            raise serializers.ValidationError({"lang": [str(exc)]}) from None
+        try:
+            pdf = render_invoice_pdf(invoice, language)
         except PdfUnavailable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         response = HttpResponse(pdf, content_type="application/pdf")

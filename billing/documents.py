@@ -16,25 +16,33 @@ working and a PDF request says exactly what is missing (``PdfUnavailable``).
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import import_module
 from types import ModuleType
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from agency.formatting import money_text, month_text, rate_text
+from agency import branding
+from agency.formatting import money_text, month_text
 from agency.money import round_money
 from agency.months import days_in_month
+from billing.line_text import (
+    CommissionSlice,
+    days_fraction,
+    detail_decimal,
+    line_description,
+    line_steps,
+    read_slice,
+)
 from billing.models import Invoice, InvoiceLine
 
 PDF_TEMPLATE = "billing/invoice_pdf.html"
-DEFAULT_AGENCY_NAME = "Customer Service Agency"
-"""Printed at the top of every invoice unless ``settings.AGENCY["NAME"]`` names the agency."""
+DEFAULT_AGENCY_NAME = branding.DEFAULT_AGENCY_NAME
+"""Printed at the top of every invoice unless ``settings.AGENCY`` names the agency."""
 
 SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
 
@@ -83,203 +91,30 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
     raise ValueError(f"Invoice documents load no external resources ({url}).")
 
 
-# --- Reading a line's details -----------------------------------------------------------------
-
-
-def detail_decimal(value: Any) -> Decimal | None:
-    """A number from a line's ``details`` JSON, or None when it is missing or not a number."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def detail_whole(value: Any) -> int | None:
-    number = detail_decimal(value)
-    if number is None or number != number.to_integral_value():
-        return None
-    return int(number)
-
-
-def _days_fraction(details: dict) -> tuple[int, int] | None:
-    active, total = (
-        detail_whole(details.get("active_days")),
-        detail_whole(details.get("days_in_month")),
-    )
-    if active is None or total is None or not 0 <= active <= total or total <= 0:
-        return None
-    return active, total
-
-
-@dataclass(frozen=True)
-class CommissionSlice:
-    """One tier slice of a commission: ``amount`` of turnover between ``lower`` and ``upper``
-    (None: no upper bound) at ``rate`` earned ``commission``."""
-
-    lower: Decimal
-    upper: Decimal | None
-    rate: Decimal
-    amount: Decimal
-    commission: Decimal
-
-
-def _read_slice(entry: Any) -> CommissionSlice | None:
-    """A slice of ``details["slices"]`` (or ``month_slices``), or None when it is malformed."""
-    if not isinstance(entry, dict):
-        return None
-    lower = detail_decimal(entry.get("from"))
-    rate = detail_decimal(entry.get("rate"))
-    amount = detail_decimal(entry.get("amount"))
-    commission = detail_decimal(entry.get("commission"))
-    upper_raw = entry.get("to")
-    upper = None if upper_raw is None else detail_decimal(upper_raw)
-    if None in (lower, rate, amount, commission) or (upper_raw is not None and upper is None):
-        return None
-    return CommissionSlice(
-        lower=lower, upper=upper, rate=rate, amount=amount, commission=commission
-    )
-
-
-def _count(value: Decimal) -> str:
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
-
-
 # --- Explaining a line ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class LineExplanation:
-    """How a line's amount was reached: one summary, then any steps (e.g. tier slices)."""
+    """A line in the reader's language: its description, then any steps (the tier slices)."""
 
     summary: str
     steps: tuple[str, ...] = ()
 
 
-def _explain_day_rate(line: InvoiceLine) -> LineExplanation:
-    days = line.quantity
-    text = ngettext(
-        "%(days)s day x %(rate)s", "%(days)s days x %(rate)s", 1 if days == 1 else 2
-    ) % {"days": _count(days), "rate": money_text(line.unit_price)}
-    return LineExplanation(summary=text)
+def explain_line(line: InvoiceLine) -> LineExplanation:
+    """``line`` in the active language: its description (``billing.line_text``) and the tier
+    arithmetic of a commission line, each figure once.
 
+    * service days: "20 service days (2026-10-10 to 2026-10-29) x 100.00";
+    * base fee: "21 of 31 days x 1,500.00";
+    * commission: "Turnover 300,000.00 x 21/31 = 203,225.81, graduated tiers", then one step per
+      tier slice; a line of several commission contracts sharing the month: its part of the
+      month's turnover and the month's commission, then the month's slices.
 
-def _explain_base_fee(line: InvoiceLine) -> LineExplanation | None:
-    details = line.details if isinstance(line.details, dict) else {}
-    fee = detail_decimal(details.get("monthly_fee"))
-    fraction = _days_fraction(details)
-    if fee is None or fraction is None:
-        return None
-    active, total = fraction
-    if active == total:
-        return LineExplanation(summary=_("full month: %(fee)s") % {"fee": money_text(fee)})
-    return LineExplanation(
-        summary=_("prorated fee: %(fee)s x %(active)s/%(days)s")
-        % {"fee": money_text(fee), "active": active, "days": total}
-    )
-
-
-def _explain_slice(entry: Any) -> str | None:
-    item = _read_slice(entry)
-    if item is None:
-        return None
-    values = {
-        "lower": money_text(item.lower),
-        "upper": money_text(item.upper) if item.upper is not None else "",
-        "amount": money_text(item.amount),
-        "rate": rate_text(item.rate),
-        "commission": money_text(item.commission),
-    }
-    if item.upper is None:
-        return _("above %(lower)s: %(amount)s x %(rate)s = %(commission)s") % values
-    return _("%(lower)s to %(upper)s: %(amount)s x %(rate)s = %(commission)s") % values
-
-
-def _explain_commission(line: InvoiceLine) -> LineExplanation | None:
-    details = line.details if isinstance(line.details, dict) else {}
-    attributed = detail_decimal(details.get("attributed_turnover"))
-    if attributed is None:
-        return None
-    mode = {"graduated": _("graduated"), "flat": _("flat")}.get(details.get("mode"))
-    # Several commission contracts sharing the month: the month's attributed turnover went
-    # through the tiers once and this line carries its share of that commission.
-    month_turnover = detail_decimal(details.get("month_attributed_turnover"))
-    month_commission = detail_decimal(details.get("month_commission"))
-    shares_month = month_turnover is not None and month_commission is not None
-    if shares_month:
-        summary = _(
-            "%(amount)s of the month's commission %(month_commission)s, for %(turnover)s of "
-            "the month's turnover %(month_turnover)s"
-        ) % {
-            "amount": money_text(line.amount),
-            "month_commission": money_text(month_commission),
-            "turnover": money_text(attributed),
-            "month_turnover": money_text(month_turnover),
-        }
-    elif mode:
-        summary = _("turnover x tiers (%(mode)s): %(turnover)s") % {
-            "mode": mode,
-            "turnover": money_text(attributed),
-        }
-    else:
-        summary = _("turnover x tiers: %(turnover)s") % {"turnover": money_text(attributed)}
-
-    steps: list[str] = []
-    turnover = detail_decimal(details.get("turnover"))
-    fraction = _days_fraction(details)
-    if (
-        turnover is not None
-        and turnover != attributed
-        and fraction is not None
-        # Days shared with another contract are not active days / days in month.
-        and "shared_days" not in details
-    ):
-        steps.append(
-            _("attributed turnover: %(turnover)s x %(active)s/%(days)s = %(attributed)s")
-            % {
-                "turnover": money_text(turnover),
-                "active": fraction[0],
-                "days": fraction[1],
-                "attributed": money_text(attributed),
-            }
-        )
-    if shares_month:
-        month_values = {"mode": mode, "turnover": money_text(month_turnover)}
-        steps.append(
-            _("the month's turnover x tiers (%(mode)s): %(turnover)s") % month_values
-            if mode
-            else _("the month's turnover x tiers: %(turnover)s") % month_values
-        )
-    slices = details.get("month_slices" if shares_month else "slices")
-    if isinstance(slices, list) and slices:
-        explained = [_explain_slice(entry) for entry in slices]
-        # Half an explanation would mislead: show the slices only when every one is readable.
-        if all(explained):
-            steps.extend(explained)
-    return LineExplanation(summary=summary, steps=tuple(steps))
-
-
-def explain_line(line: InvoiceLine) -> LineExplanation | None:
-    """Explain how ``line``'s amount was reached, or ``None`` when its details do not say.
-
-    * service days: "20 days x 100.00" (quantity = service days, unit price = day rate);
-    * base fee: "prorated fee: 1,500.00 x 21/31", or "full month: 1,500.00";
-    * commission: "turnover x tiers (graduated): 203,225.81", then the attributed-turnover step
-      when the contract covered part of the month, then one step per tier slice; a line of
-      several commission contracts sharing the month: its share of the month's commission,
-      then the month's turnover through the tiers and their slices.
+    A line whose figures are missing or unreadable shows its stored description and no steps.
     """
-    if line.kind == InvoiceLine.Kind.DAY_RATE:
-        return _explain_day_rate(line)
-    if line.kind == InvoiceLine.Kind.BASE_FEE:
-        return _explain_base_fee(line)
-    if line.kind == InvoiceLine.Kind.COMMISSION:
-        return _explain_commission(line)
-    return None
+    return LineExplanation(summary=line_description(line), steps=line_steps(line))
 
 
 # --- The commission statement -------------------------------------------------------------------
@@ -323,7 +158,7 @@ def commission_statement(line: InvoiceLine, month: date) -> CommissionStatement 
     details = line.details
     turnover = detail_decimal(details.get("turnover"))
     attributed = detail_decimal(details.get("attributed_turnover"))
-    fraction = _days_fraction(details)
+    fraction = days_fraction(details)
     mode = details.get("mode")
     raw_slices = details.get("slices")
     if (
@@ -336,7 +171,7 @@ def commission_statement(line: InvoiceLine, month: date) -> CommissionStatement 
         or not raw_slices
     ):
         return None
-    slices = [_read_slice(entry) for entry in raw_slices]
+    slices = [read_slice(entry) for entry in raw_slices]
     if None in slices:
         return None
     exact = sum((item.commission for item in slices), Decimal("0"))
@@ -361,15 +196,43 @@ def commission_statement(line: InvoiceLine, month: date) -> CommissionStatement 
 @dataclass(frozen=True)
 class DocumentLine:
     kind: str
-    description: str
-    explanation: LineExplanation | None
+    explanation: LineExplanation
     amount: str
 
 
 @dataclass(frozen=True)
-class InvoiceDocument:
-    """Everything the invoice template prints, already formatted."""
+class Buyer:
+    """The shop as the buyer on its invoice (购买方): its billing name, else the shop's."""
 
+    name: str
+    tax_id: str
+    address: str
+
+
+@dataclass(frozen=True)
+class InvoiceParties:
+    seller: branding.Seller
+    buyer: Buyer
+
+
+def invoice_parties(invoice: Invoice) -> InvoiceParties:
+    """Who sells and who buys, in the active language (the seller's legal name)."""
+    shop = invoice.shop
+    return InvoiceParties(
+        seller=branding.seller(),
+        buyer=Buyer(
+            name=shop.billing_name or shop.name,
+            tax_id=shop.tax_id,
+            address=shop.billing_address,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """Everything the invoice template prints, already formatted, in one language."""
+
+    language: str
     agency_name: str
     title: str
     is_draft: bool
@@ -384,30 +247,54 @@ class InvoiceDocument:
     void_reason: str
     awaiting_turnover: bool
     month_in_progress: bool
+    parties: InvoiceParties
     lines: tuple[DocumentLine, ...]
     total: str
 
 
 def agency_name() -> str:
-    return getattr(settings, "AGENCY", {}).get("NAME") or DEFAULT_AGENCY_NAME
+    """The brand in the active language (``agency.branding.agency_name``)."""
+    return branding.agency_name()
 
 
 def _local_date(moment) -> date | None:
     return timezone.localdate(moment) if moment else None
 
 
+def invoice_language(invoice: Invoice) -> str:
+    """The language an invoice's owner reads: the one they chose, else the site's default."""
+    return invoice.shop.owner.email_language
+
+
+def document_language(invoice: Invoice, requested: str | None) -> str:
+    """The language to print ``invoice`` in: ``requested`` (a code of ``settings.LANGUAGES``,
+    any case, e.g. ``?lang=zh-hans``), else the owner's language. ``ValueError`` naming the
+    choices for any other code."""
+    if requested is None or requested == "":
+        return invoice_language(invoice)
+    codes = {code.lower(): code for code, _name in settings.LANGUAGES}
+    code = codes.get(requested.strip().lower())
+    if code is None:
+        raise ValueError(
+            _("Unknown language %(lang)s: choose one of %(choices)s.")
+            % {"lang": requested, "choices": ", ".join(codes.values())}
+        )
+    return code
+
+
 def invoice_document(invoice: Invoice) -> InvoiceDocument:
-    """Describe ``invoice`` for printing; reads ``invoice.lines`` (prefetch it for lists)."""
+    """Describe ``invoice`` for printing in the active language; reads ``invoice.lines``
+    (prefetch it for lists) and ``invoice.shop``."""
     lines = tuple(
         DocumentLine(
             kind=line.get_kind_display(),
-            description=line.description,
             explanation=explain_line(line),
             amount=money_text(line.amount),
         )
         for line in sorted(invoice.lines.all(), key=lambda line: (line.position, line.id))
     )
     return InvoiceDocument(
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         agency_name=agency_name(),
         title=invoice.number or _("DRAFT"),
         is_draft=invoice.status == Invoice.Status.DRAFT,
@@ -422,20 +309,24 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         void_reason=invoice.void_reason if invoice.status == Invoice.Status.VOID else "",
         awaiting_turnover=invoice.awaiting_turnover,
         month_in_progress=invoice.status == Invoice.Status.DRAFT and invoice.month_in_progress,
+        parties=invoice_parties(invoice),
         lines=lines,
         total=money_text(invoice.total),
     )
 
 
-def render_invoice_html(invoice: Invoice) -> str:
-    """Render the invoice as the HTML the PDF is made from (also handy for previews)."""
-    return render_to_string(PDF_TEMPLATE, {"invoice": invoice_document(invoice)})
+def render_invoice_html(invoice: Invoice, language: str | None = None) -> str:
+    """Render the invoice as the HTML the PDF is made from, in ``language`` (default: the
+    active language)."""
+    with translation.override(language or translation.get_language()):
+        return render_to_string(PDF_TEMPLATE, {"invoice": invoice_document(invoice)})
 
 
-def render_invoice_pdf(invoice: Invoice) -> bytes:
-    """Render ``invoice`` as a PDF; raise ``PdfUnavailable`` when WeasyPrint cannot be loaded."""
+def render_invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
+    """Render ``invoice`` as a PDF in ``language`` (default: the active language); raise
+    ``PdfUnavailable`` when WeasyPrint cannot be loaded."""
     weasyprint = _load_weasyprint()
-    html = weasyprint.HTML(string=render_invoice_html(invoice), url_fetcher=_refuse_fetch)
+    html = weasyprint.HTML(string=render_invoice_html(invoice, language), url_fetcher=_refuse_fetch)
     return html.write_pdf()
 
 

@@ -28,7 +28,7 @@ def invoice_list(*, user: User) -> QuerySet[Invoice]:
     """The invoices ``user`` may see, each with its lines (in invoice order) and its shop."""
     return (
         scoped_to_shops(Invoice.objects.all(), user)
-        .select_related("shop")
+        .select_related("shop__owner")
         .prefetch_related(
             Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id"))
         )

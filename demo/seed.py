@@ -89,6 +89,15 @@ SHOPS = [
     ("owner_l", "Baby Care Select", "jd", "baby care", 39, Plan.TEMPORARY, None),
     ("owner_m", "户外装备站", "taobao", "outdoor", 51, Plan.SHIFT, Shift.NIGHT),
 ]
+# The buyer on the first shop's invoices (购买方), as a company that asks for fapiao writes it.
+BILLING_DETAILS = {
+    "小鹿童装旗舰店": {
+        "billing_name": "杭州小鹿童装有限公司",
+        "tax_id": "91330106MA2H3K7P0B",
+        "billing_address": "浙江省杭州市西湖区文三路 90 号 5 楼",
+        "billing_email": "finance@xiaolu.example",
+    },
+}
 OWNER_NAMES = {
     "owner_a": "王", "owner_b": "赵", "owner_c": "钱", "owner_d": "孙", "owner_e": "李",
     "owner_f": "周", "owner_g": "吴", "owner_h": "郑", "owner_i": "冯", "owner_j": "陈",
@@ -168,6 +177,7 @@ def _shops_and_contracts(manager: User, seats, today: dt.date, start: dt.date):
                 status=Shop.Status.ACTIVE,
                 daily_inquiries_estimate=estimate,
                 briefing=BRIEFING,
+                **BILLING_DETAILS.get(name, {}),
             )
         shops.append(shop)
         if Contract.objects.filter(shop=shop).exists():

@@ -1,9 +1,9 @@
 """Texts other apps write that owners read in the portal, listed so they get translated.
 
-* The invoice explanations of ``billing.documents`` (shown on the invoice page and printed on
-  the PDF) are translated with ``gettext`` where they are made; their Chinese lives here, in the
-  portal's catalog, next to the rest of what owners read. A catalog of the billing app that
-  translates the same texts takes precedence (Django merges catalogs by app order).
+* Invoice lines are worded by ``billing.line_text`` (on the invoice page, the PDF, the emails
+  and the API), whose Chinese is in the project's catalogue (``locale/``). The tier steps below
+  are still translated here too; the earlier explanation texts listed with them are no longer
+  shown (kept so the catalogue stays as reviewed).
 
 Nothing imports the names below: ``makemessages`` reads this file for the texts.
 """

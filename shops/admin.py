@@ -15,11 +15,24 @@ from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
 from shops.models import DSR_RATING_FIELDS, Contract, DsrRating, PriceBookEntry, Shop
 from shops.services import CONTRACT_TERMS_FIELDS, contract_validate
+from shops.services.shops import SHOP_FIELDS
 from shops.terms import tiers_from_json, tiers_to_json, validate_tiers
+from shops.validators import tax_id_normalize
+
+
+class ShopAdminForm(forms.ModelForm):
+    class Meta:
+        model = Shop
+        fields = [*SHOP_FIELDS]
+
+    def clean_tax_id(self) -> str:
+        # As the shop service stores it: without spaces, letters capitalised.
+        return tax_id_normalize(self.cleaned_data.get("tax_id", ""))
 
 
 @admin.register(Shop)
 class ShopAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
+    form = ShopAdminForm
     list_display = [
         "name",
         "platform",
@@ -29,8 +42,29 @@ class ShopAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
         "daily_inquiries_estimate",
     ]
     list_filter = ["platform", "status"]
-    search_fields = ["name", "platform_shop_id", "owner__username", "category"]
+    search_fields = ["name", "platform_shop_id", "owner__username", "category", "tax_id"]
     list_select_related = ["owner"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "owner",
+                    "name",
+                    "platform",
+                    "platform_shop_id",
+                    "category",
+                    "status",
+                    "daily_inquiries_estimate",
+                    "briefing",
+                ]
+            },
+        ),
+        (
+            _("Billing details (the buyer on invoices)"),
+            {"fields": ["billing_name", "tax_id", "billing_address", "billing_email"]},
+        ),
+    ]
 
 
 class ContractAdminForm(forms.ModelForm):

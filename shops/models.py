@@ -12,6 +12,7 @@ from agency.choices import CommissionMode, Plan, Shift
 from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
 from shops.choices import ShopPlatform, ShopStatus, TurnoverStatus
+from shops.validators import validate_tax_id
 
 
 class Shop(TimeStampedModel):
@@ -42,6 +43,30 @@ class Shop(TimeStampedModel):
             "quick replies."
         ),
     )
+    # The buyer on the shop's invoices (购买方); all optional: empty means the shop's name and
+    # the owner's email address.
+    billing_name = models.CharField(
+        _("billing name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The company invoices are made out to; empty: the shop's name."),
+    )
+    tax_id = models.CharField(
+        _("tax id"),
+        max_length=20,
+        blank=True,
+        validators=[validate_tax_id],
+        help_text=_(
+            "纳税人识别号: the 18-character unified social credit code (older 15- or "
+            "20-character numbers are accepted)."
+        ),
+    )
+    billing_address = models.CharField(_("billing address"), max_length=300, blank=True)
+    billing_email = models.EmailField(
+        _("billing email"),
+        blank=True,
+        help_text=_("Invoices are emailed here; empty: to the owner's email address."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -61,6 +86,11 @@ class Shop(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def invoice_email(self) -> str:
+        """Where the shop's invoices are emailed: the billing email, else the owner's."""
+        return self.billing_email or self.owner.email
 
 
 class PriceBookEntry(TimeStampedModel):

@@ -90,6 +90,27 @@ class ShopForm(forms.Form):
             "quick replies."
         ),
     )
+    billing_name = forms.CharField(
+        label=_("Billing name"),
+        max_length=200,
+        required=False,
+        help_text=_("The company invoices are made out to; empty: the shop's name."),
+    )
+    tax_id = forms.CharField(
+        label=_("Tax id"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "纳税人识别号: the 18-character unified social credit code (older 15- or "
+            "20-character numbers are accepted)."
+        ),
+    )
+    billing_address = forms.CharField(label=_("Billing address"), max_length=300, required=False)
+    billing_email = forms.EmailField(
+        label=_("Billing email"),
+        required=False,
+        help_text=_("Invoices are emailed here; empty: to the owner's email address."),
+    )
 
 
 class ContractForm(forms.Form):

@@ -272,7 +272,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # Business thresholds (DOMAIN.md). Each can be overridden from the environment.
 AGENCY = {
+    # The brand in the header of every page, on the PDF and in email subjects, per language
+    # (``agency.branding.agency_name``); the Chinese name falls back to the English one.
     "NAME": env("AGENCY_NAME", default="Customer Service Agency"),
+    "NAME_ZH": env("AGENCY_NAME_ZH", default="客服外包公司"),
     "MAX_SHOPS_PER_SEAT": env.int("AGENCY_MAX_SHOPS_PER_SEAT", default=3),
     "SEAT_PEAK_INQUIRIES": env.int("AGENCY_SEAT_PEAK_INQUIRIES", default=600),
     "FIRST_RESPONSE_MISS_SECONDS": env.int("AGENCY_FIRST_RESPONSE_MISS_SECONDS", default=120),
@@ -284,6 +287,17 @@ AGENCY = {
     "SEAT_OVERHEAD": Decimal(env("AGENCY_SEAT_OVERHEAD", default="800.00")),
     "CAPACITY_HISTORY_DAYS": 28,
     "WORKLOAD_BULK_MAX_ROWS": 10_000,
+}
+
+# The agency as its invoices name it (the seller, 销售方): legal name in Chinese and English,
+# address, tax id (纳税人识别号) and the bank account payments go to. Empty values are left off.
+AGENCY_LEGAL = {
+    "NAME_ZH": env("AGENCY_LEGAL_NAME_ZH", default=""),
+    "NAME_EN": env("AGENCY_LEGAL_NAME_EN", default=""),
+    "ADDRESS": env("AGENCY_LEGAL_ADDRESS", default=""),
+    "TAX_ID": env("AGENCY_TAX_ID", default=""),
+    "BANK_NAME": env("AGENCY_BANK_NAME", default=""),
+    "BANK_ACCOUNT": env("AGENCY_BANK_ACCOUNT", default=""),
 }
 
 # Lines from plain `logging` users (Django, Celery) get the same fields, the request id included.

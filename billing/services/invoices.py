@@ -31,6 +31,7 @@ from agency.errors import NotFound, StateConflict
 from agency.formatting import money_text
 from agency.models import User
 from agency.months import month_last_day
+from billing.line_text import line_description, line_steps
 from billing.models import Invoice
 from billing.services.locks import lock_month
 from billing.services.numbering import invoice_number_next
@@ -250,7 +251,9 @@ def invoice_void_email_send(*, invoice_id: int) -> bool:
     """
     invoice = Invoice.objects.select_related("shop__owner").get(pk=invoice_id)
     owner = invoice.shop.owner
-    if invoice.status != Invoice.Status.VOID or invoice.number is None or not owner.email:
+    if invoice.status != Invoice.Status.VOID or invoice.number is None:
+        return False
+    if not invoice.shop.invoice_email:
         return False
     claimed = Invoice.objects.filter(pk=invoice_id, void_notice_sent_at__isnull=True).update(
         void_notice_sent_at=timezone.now()
@@ -264,6 +267,7 @@ def invoice_void_email_send(*, invoice_id: int) -> bool:
             subject=gettext_lazy("Invoice %(number)s voided: %(shop)s, %(month)s"),
             subject_values={"number": invoice.number, "shop": invoice.shop.name, "month": month},
             template="billing/email/invoice_void.txt",
+            recipient=invoice.shop.invoice_email,
             context={
                 "number": invoice.number,
                 "shop": invoice.shop.name,
@@ -291,7 +295,9 @@ def invoice_issued_email_send(*, invoice_id: int) -> bool:
         subject=gettext_lazy("Invoice %(number)s: %(shop)s, %(month)s"),
         subject_values={"number": invoice.number, "shop": invoice.shop.name, "month": month},
         template="billing/email/invoice_issued.txt",
-        # Read in the owner's language: the kinds of line are translated labels.
+        recipient=invoice.shop.invoice_email,
+        # Read in the owner's language: the kinds and descriptions of the lines are rendered
+        # in it (``billing.line_text``), the tier arithmetic once, under its line.
         context=lambda: {
             "number": invoice.number,
             "shop": invoice.shop.name,
@@ -299,7 +305,8 @@ def invoice_issued_email_send(*, invoice_id: int) -> bool:
             "lines": [
                 {
                     "kind": line.get_kind_display(),
-                    "description": line.description,
+                    "description": line_description(line),
+                    "steps": line_steps(line),
                     "amount": money_text(line.amount),
                 }
                 for line in invoice.lines.all()

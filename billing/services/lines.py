@@ -19,8 +19,10 @@ Rules (DOMAIN.md, "Billing"):
 * Every line is rounded half-up to cents; the total is the sum of the lines.
 
 The money math itself lives in ``billing.calculations``; this module only decides which lines a
-contract gives and writes down how each amount was reached (``details``, read by the invoice
-documents) in words a shop owner reads (``description``).
+contract gives and writes down how each amount was reached as data (``details``: the kind of
+line and every figure behind its amount). What a reader sees is rendered from those figures in
+the reader's language by ``billing.line_text``; the stored ``description`` is its English
+rendering (for the admin), made by the same function.
 """
 
 import json
@@ -32,11 +34,11 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext
 
 from agency.choices import Plan
 from agency.errors import ApplicationError
-from agency.formatting import money_text, rate_text
 from agency.money import round_money
 from agency.months import days_in_month, month_last_day
 from billing.calculations import (
@@ -46,6 +48,7 @@ from billing.calculations import (
     split_by_weights,
     tier_breakdown,
 )
+from billing.line_text import describe
 from billing.models import InvoiceLine
 from shops.terms import Tier, tiers_from_json
 
@@ -115,6 +118,30 @@ class InvoiceFigures:
         return sum((line.amount for line in self.lines), _ZERO_MONEY)
 
 
+def _line(
+    *,
+    contract_id: int,
+    kind: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    amount: Decimal,
+    details: dict[str, Any],
+) -> LineFigures:
+    """A line whose ``details`` name its kind and hold every figure its description needs; the
+    stored description is rendered from them (in English: the run renders inside
+    ``translation.override("en")``)."""
+    details = {"kind": kind, **details}
+    return LineFigures(
+        contract_id=contract_id,
+        kind=kind,
+        description=describe(kind, details),
+        quantity=quantity,
+        unit_price=unit_price,
+        amount=amount,
+        details=details,
+    )
+
+
 @lru_cache(maxsize=256)
 def _parsed_tiers(key: tuple[tuple[Any, Any], ...]) -> tuple[Tier, ...]:
     return tiers_from_json([{"from": lower, "rate": rate} for lower, rate in key])
@@ -158,21 +185,17 @@ def _day_rate_line(terms: BillableContract, month: date, month_end: date) -> Lin
     first = max(terms.start_date, month)
     last = min(terms.end_date, month_end)
     days = active_days(terms.start_date, terms.end_date, month)
-    first_day, last_day = first.isoformat(), last.isoformat()
-    period = first_day if first == last else f"{first_day} to {last_day}"
-    noun = "service day" if days == 1 else "service days"
-    return LineFigures(
+    return _line(
         contract_id=terms.id,
         kind=InvoiceLine.Kind.DAY_RATE,
-        description=f"{days} {noun} ({period}) x {money_text(terms.price)}",
         quantity=Decimal(days),
         unit_price=terms.price,
         amount=round_money(terms.price * days),
         details={
             "plan": terms.plan,
             "service_days": days,
-            "first_day": first_day,
-            "last_day": last_day,
+            "first_day": first.isoformat(),
+            "last_day": last.isoformat(),
             "day_rate": str(terms.price),
         },
     )
@@ -182,10 +205,9 @@ def _base_fee_line(
     terms: BillableContract, month: date, month_end: date, active: int, total: int
 ) -> LineFigures:
     quantity = _ONE if active == total else (Decimal(active) / total).quantize(QUANTITY_STEP)
-    return LineFigures(
+    return _line(
         contract_id=terms.id,
         kind=InvoiceLine.Kind.BASE_FEE,
-        description=f"{active} of {total} days x {money_text(terms.price)}",
         quantity=quantity,
         unit_price=terms.price,
         amount=prorate(terms.price, active, total),
@@ -252,26 +274,6 @@ def _slices(
     ]
 
 
-def _slices_text(rows: Sequence[tuple[Tier, Decimal, Decimal]]) -> str:
-    return " + ".join(
-        f"{money_text(on_slice)} x {rate_text(tier.rate)}" for tier, on_slice, _ in rows
-    )
-
-
-def _attribution_text(turnover: Decimal, attribution: _Attribution, total: int) -> str:
-    """How the attributed turnover was reached: "Turnover 300,000.00 x 21/31 = 203,225.81"."""
-    head = f"Turnover {money_text(turnover)}"
-    if attribution.share is not None:
-        days = f"{float(attribution.share):g}"
-        head += (
-            f" x {days}/{total} (days shared with another contract split equally)"
-            f" = {money_text(attribution.turnover)}"
-        )
-    elif attribution.active != total:
-        head += f" x {attribution.active}/{total} = {money_text(attribution.turnover)}"
-    return head
-
-
 def _attribution_details(turnover: Decimal, attribution: _Attribution, total: int) -> dict:
     return {
         "plan": attribution.terms.plan,
@@ -289,10 +291,9 @@ def _commission_line(turnover: Decimal, attribution: _Attribution, total: int) -
     terms = attribution.terms
     tiers, rows = _commission_rows(terms, attribution.turnover)
     amount = round_money(sum((row[2] for row in rows), _ZERO_MONEY))
-    return LineFigures(
+    return _line(
         contract_id=terms.id,
         kind=InvoiceLine.Kind.COMMISSION,
-        description=f"{_attribution_text(turnover, attribution, total)}: {_slices_text(rows)}",
         quantity=_ONE,
         unit_price=amount,
         amount=amount,
@@ -347,23 +348,16 @@ def _month_commission_lines(
     tiers, rows = _commission_rows(in_force.terms, month_turnover)
     month_commission = round_money(sum((row[2] for row in rows), _ZERO_MONEY))
     amounts = split_by_weights(month_commission, [item.turnover for item in attributions])
-    slices, slices_text = _slices(tiers, rows), _slices_text(rows)
+    slices = _slices(tiers, rows)
     lines = []
     for item, amount in zip(attributions, amounts, strict=True):
         share = (item.turnover / month_turnover if month_turnover else _ZERO_MONEY).quantize(
             SHARE_STEP, rounding=ROUND_HALF_UP
         )
-        description = (
-            f"{_attribution_text(turnover, item, total)}"
-            f" of the month's {money_text(month_turnover)}:"
-            f" {money_text(amount)} of the month's commission {money_text(month_commission)}"
-            f" (tiers of the contract in force on {last_day.isoformat()}: {slices_text})"
-        )
         lines.append(
-            LineFigures(
+            _line(
                 contract_id=item.terms.id,
                 kind=InvoiceLine.Kind.COMMISSION,
-                description=description,
                 quantity=_ONE,
                 unit_price=amount,
                 amount=amount,
@@ -417,9 +411,10 @@ def invoice_figures(
     ``contracts`` are the shop's contracts active in the month, in the order their lines should
     appear; ``turnover`` is the shop's confirmed turnover for the month, or ``None``.
     """
-    return _shop_figures(
-        shop_id, month, month_last_day(month), days_in_month(month), contracts, turnover
-    )
+    with translation.override("en"):
+        return _shop_figures(
+            shop_id, month, month_last_day(month), days_in_month(month), contracts, turnover
+        )
 
 
 def _shop_figures(
@@ -492,7 +487,10 @@ def invoices_figures(
     for terms in contracts:
         by_shop.setdefault(terms.shop_id, []).append(terms)
     month_end, total_days = month_last_day(month), days_in_month(month)
-    return {
-        shop_id: _shop_figures(shop_id, month, month_end, total_days, terms, turnover.get(shop_id))
-        for shop_id, terms in by_shop.items()
-    }
+    with translation.override("en"):  # the stored descriptions are the English rendering
+        return {
+            shop_id: _shop_figures(
+                shop_id, month, month_end, total_days, terms, turnover.get(shop_id)
+            )
+            for shop_id, terms in by_shop.items()
+        }

@@ -7,13 +7,16 @@ import structlog
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 
 from billing.documents import (
     CommissionStatement,
     LineExplanation,
     PdfUnavailable,
     commission_statement,
+    document_language,
     explain_line,
+    invoice_parties,
     invoice_pdf_filename,
     render_invoice_pdf,
 )
@@ -54,6 +57,7 @@ class InvoiceView(InvoiceLookupMixin, PortalView):
         ]
         return super().get_context_data(
             invoice=invoice,
+            parties=invoice_parties(invoice),
             shop=invoice.shop,
             preview=previewing(user=self.request.user, shop=invoice.shop),
             lines=lines,
@@ -68,7 +72,12 @@ class InvoicePdfView(InvoiceLookupMixin, PortalView):
     def get(self, request, *args, **kwargs):
         invoice = self.get_invoice()
         try:
-            pdf = render_invoice_pdf(invoice)
+            language = document_language(invoice, request.GET.get("lang"))
+        except ValueError:
+            # A hand-edited link: print in the language the owner is reading the portal in.
+            language = get_language()
+        try:
+            pdf = render_invoice_pdf(invoice, language)
         except PdfUnavailable as exc:
             logger.warning(
                 "portal_invoice_pdf_unavailable", invoice=invoice.pk, missing=exc.missing

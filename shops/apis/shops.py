@@ -19,6 +19,14 @@ class ShopSerializer(serializers.ModelSerializer):
         queryset=User.objects.filter(is_active=True),
         help_text="Username of the client account that owns the shop.",
     )
+    # Checked by the service, after spaces are dropped and letters capitalised.
+    tax_id = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="纳税人识别号: the 18-character unified social credit code (its check "
+        "character verified), or an older 15- or 20-character tax number.",
+    )
 
     class Meta:
         model = Shop
@@ -32,6 +40,10 @@ class ShopSerializer(serializers.ModelSerializer):
             "owner",
             "daily_inquiries_estimate",
             "briefing",
+            "billing_name",
+            "tax_id",
+            "billing_address",
+            "billing_email",
         ]
         validators: list = []  # the service checks uniqueness with a message for people
 

@@ -12,6 +12,7 @@ from agency.errors import NotPermitted
 from agency.models import User
 from agency.services import model_update, record_actor, refuse_unknown_fields
 from shops.models import Shop
+from shops.validators import tax_id_normalize
 
 SHOP_FIELDS = (
     "owner",
@@ -22,6 +23,10 @@ SHOP_FIELDS = (
     "status",
     "daily_inquiries_estimate",
     "briefing",
+    "billing_name",
+    "tax_id",
+    "billing_address",
+    "billing_email",
 )
 OWNER_EDITABLE_SHOP_FIELDS = frozenset({"briefing"})
 """What owners may change on their own shop: the portal lets them keep the briefing current."""
@@ -40,6 +45,9 @@ def shop_check_editable_fields(*, actor: User | None, fields: Iterable[str]) -> 
 
 
 def _shop_validate(shop: Shop) -> None:
+    # A tax id is written with spaces and small letters as often as not; store it as issued.
+    shop.tax_id = tax_id_normalize(shop.tax_id)
+    shop.billing_email = (shop.billing_email or "").strip()
     # The conditional unique constraint's own message names only the constraint; say it plainly.
     if (
         shop.platform_shop_id
@@ -69,6 +77,10 @@ def shop_create(
     status: str = Shop.Status.PROSPECT,
     daily_inquiries_estimate: int = 0,
     briefing: str = "",
+    billing_name: str = "",
+    tax_id: str = "",
+    billing_address: str = "",
+    billing_email: str = "",
 ) -> Shop:
     require_manager(actor)
     shop = Shop(
@@ -80,6 +92,10 @@ def shop_create(
         status=status,
         daily_inquiries_estimate=daily_inquiries_estimate,
         briefing=briefing,
+        billing_name=billing_name,
+        tax_id=tax_id,
+        billing_address=billing_address,
+        billing_email=billing_email,
     )
     _shop_validate(shop)
     record_actor(shop, actor)

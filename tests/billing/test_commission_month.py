@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agency.choices import Plan
@@ -75,10 +75,11 @@ def test_a_renewal_mid_month_never_raises_the_commission():
     assert [first.contract_id, second.contract_id] == [1, 2]
     assert first.description == (
         "Turnover 300,000.00 x 15/30 = 150,000.00 of the month's 300,000.00:"
-        " 3,500.00 of the month's commission 7,000.00"
-        " (tiers of the contract in force on 2026-11-30: 100,000.00 x 3% + 200,000.00 x 2%)"
+        " its share of the month's commission 7,000.00"
+        " (tiers of the contract in force on 2026-11-30, graduated tiers)"
     )
     assert first.details == {
+        "kind": "commission",
         "plan": "full_day",
         "turnover": "300000.00",
         "active_days": 15,
@@ -110,7 +111,7 @@ def test_a_renewal_mid_month_never_raises_the_commission():
     assert second.details["month_slices"] == first.details["month_slices"]
     # The single contract keeps its own explanation, without the month's figures.
     assert "month_commission" not in unbroken.details
-    assert unbroken.description == "Turnover 300,000.00: 100,000.00 x 3% + 200,000.00 x 2%"
+    assert unbroken.description == "Turnover 300,000.00, graduated tiers"
 
 
 def test_the_month_goes_through_the_tiers_of_the_contract_in_force_on_its_last_service_day():
@@ -119,8 +120,9 @@ def test_the_month_goes_through_the_tiers_of_the_contract_in_force_on_its_last_s
     assert [first.amount, second.amount] == [D("2500.00"), D("2500.00")]
     assert first.details["tiers_of_contract"] == second.details["tiers_of_contract"] == 2
     assert first.description.endswith(
-        "(tiers of the contract in force on 2026-11-30: 200,000.00 x 2% + 100,000.00 x 1%)"
+        "(tiers of the contract in force on 2026-11-30, graduated tiers)"
     )
+    assert [item["rate"] for item in first.details["month_slices"]] == ["0.0200", "0.0100"]
 
     # The other way round: the renewal's default tiers decide, not the first contract's.
     first, second = commission_lines(renewal(first_tiers=NEGOTIATED_TIERS))
@@ -171,8 +173,8 @@ def test_flat_mode_of_the_contract_in_force_puts_the_months_sum_in_one_tier():
     assert [first.amount, second.amount] == [D("3000.00"), D("3000.00")]
     assert first.details["mode"] == "flat"
     assert first.description.endswith(
-        "3,000.00 of the month's commission 6,000.00"
-        " (tiers of the contract in force on 2026-11-30: 300,000.00 x 2%)"
+        "its share of the month's commission 6,000.00"
+        " (tiers of the contract in force on 2026-11-30, whole turnover at one tier's rate)"
     )
     # The month decides the tier, not each half: 180,000 flat is 2 % (3,600, split 1,800 /
     # 1,800), where each 90,000 half on its own would have been in the 3 % tier.
@@ -217,6 +219,9 @@ def test_a_contract_whose_tiers_are_not_used_must_still_have_usable_tiers():
         commission_lines(broken)
 
 
+# No deadline: the first example loads the translation catalogue the stored descriptions are
+# rendered with, which can take longer than Hypothesis's 200 ms on a busy machine.
+@settings(deadline=None)
 @given(
     first_days=st.integers(min_value=1, max_value=29),
     second_days=st.integers(min_value=0, max_value=29),
@@ -281,20 +286,17 @@ def test_a_billing_run_stores_the_months_commission_split_between_a_contract_and
     commission_line = lines[1]
     assert commission_line.details["month_commission"] == "5000.00"
     assert commission_line.details["tiers_of_contract"] == renewed.pk
-    assert commission_line.description == (
+    description = (
         "Turnover 300,000.00 x 15/30 = 150,000.00 of the month's 300,000.00:"
-        " 2,500.00 of the month's commission 5,000.00"
-        " (tiers of the contract in force on 2026-11-30: 200,000.00 x 2% + 100,000.00 x 1%)"
+        " its share of the month's commission 5,000.00"
+        " (tiers of the contract in force on 2026-11-30, graduated tiers)"
     )
+    assert commission_line.description == description
 
+    # Printed once: the description leads to the month's turnover, the steps are its tiers.
     explanation = explain_line(commission_line)
-    assert explanation.summary == (
-        "2,500.00 of the month's commission 5,000.00, for 150,000.00 of the month's turnover"
-        " 300,000.00"
-    )
+    assert explanation.summary == description
     assert explanation.steps == (
-        "attributed turnover: 300,000.00 x 15/30 = 150,000.00",
-        "the month's turnover x tiers (graduated): 300,000.00",
         "0.00 to 200,000.00: 200,000.00 x 2% = 4,000.00",
         "above 200,000.00: 100,000.00 x 1% = 1,000.00",
     )
@@ -317,7 +319,5 @@ def test_a_billing_run_with_one_contract_still_puts_its_own_turnover_through_its
     line = Invoice.objects.get(shop=shop_a, month=NOVEMBER).lines.get(kind="commission")
     # 150,000 through the tiers: 3,000 + 1,000 (the month's other half had no contract).
     assert line.amount == D("4000.00")
-    assert line.description == (
-        "Turnover 300,000.00 x 15/30 = 150,000.00: 100,000.00 x 3% + 50,000.00 x 2%"
-    )
+    assert line.description == "Turnover 300,000.00 x 15/30 = 150,000.00, graduated tiers"
     assert "month_commission" not in line.details

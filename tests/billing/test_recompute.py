@@ -251,7 +251,7 @@ def test_the_owner_is_told_when_the_agency_corrects_a_confirmed_turnover(
 
     [message] = mail.outbox
     assert message.to == ["li@shop.example"]
-    assert message.subject == "Turnover corrected: 小米旗舰店, 2026-10"
+    assert message.subject == "[Customer Service Agency] Turnover corrected: 小米旗舰店, 2026-10"
     assert "Hello Li Wei," in message.body
     assert "100,000.00 CNY is now 300,000.00 CNY" in message.body
     assert "its total is now 10,000.00 CNY" in message.body
@@ -265,7 +265,7 @@ def test_an_owner_who_chose_chinese_is_told_in_chinese(manager, django_capture_o
         turnover_correct(report_id=report.pk, actor=manager, amount=D("1.00"))
 
     [message] = mail.outbox
-    assert message.subject == "营业额已更正：小店，2026-10"
+    assert message.subject == "【客服外包公司】营业额已更正：小店，2026-10"
     assert "由 100,000.00 元改为 1.00 元" in message.body
 
 

@@ -134,7 +134,9 @@ def test_voiding_an_issued_invoice_emails_the_owner_the_reason_after_commit(
 
     [message] = mail.outbox
     assert message.to == ["li@shop.example"]
-    assert message.subject == f"Invoice {issued.number} voided: Harbour Kites, 2026-10"
+    assert message.subject == (
+        f"[Customer Service Agency] Invoice {issued.number} voided: Harbour Kites, 2026-10"
+    )
     assert "Hello Li Wei," in message.body
     assert f"Invoice {issued.number} for Harbour Kites, 2026-10, has been voided" in message.body
     assert f"Reason: {REASON}" in message.body
@@ -153,7 +155,9 @@ def test_an_owner_who_chose_chinese_is_told_of_the_void_in_chinese(
         invoice_void(invoice_id=issued.pk, actor=manager, reason="营业额填报有误")
 
     [message] = mail.outbox
-    assert message.subject == f"账单 {issued.number} 已作废：小鹿童装旗舰店，2026-10"
+    assert (
+        message.subject == f"【客服外包公司】账单 {issued.number} 已作废：小鹿童装旗舰店，2026-10"
+    )
     assert f"账单 {issued.number}（小鹿童装旗舰店，2026-10）已作废，您无需支付。" in message.body
     assert "作废原因：营业额填报有误" in message.body
     assert "另开一张新编号的更正账单" in message.body

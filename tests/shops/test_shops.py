@@ -67,6 +67,10 @@ def test_shop_shows_the_api_fields_with_owner_as_username(owner_a_api, shop_a):
         "owner": "owner_a",
         "daily_inquiries_estimate": 100,
         "briefing": "",
+        "billing_name": "",
+        "tax_id": "",
+        "billing_address": "",
+        "billing_email": "",
     }
 
 

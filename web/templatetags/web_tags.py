@@ -13,10 +13,10 @@ time). ``isodate`` and ``isomonth`` are the machine forms for form values and li
 from datetime import date, datetime
 
 from django import template
-from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from agency import branding
 from agency.choices import SHIFT_HOURS, hours_text
 from agency.formatting import (
     count_text,
@@ -141,7 +141,8 @@ def shop_badge(status: str):
 
 @register.simple_tag
 def agency_name() -> str:
-    return settings.AGENCY["NAME"]
+    """The brand in the active language (``AGENCY_NAME`` / ``AGENCY_NAME_ZH``)."""
+    return branding.agency_name()
 
 
 @register.filter

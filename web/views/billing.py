@@ -22,7 +22,7 @@ from agency import clock
 from agency.errors import ApplicationError
 from agency.formatting import month_text
 from billing import services
-from billing.documents import explain_line
+from billing.documents import explain_line, invoice_parties
 from billing.selectors import billing_run_list, invoice_list
 from shops.selectors import (
     turnover_report_confirmed,
@@ -171,7 +171,13 @@ class InvoiceDetailView(ManagerPage):
                 .live()
                 .first()
             )
-        return super().get_context_data(invoice=invoice, lines=lines, turnover=turnover, **kwargs)
+        return super().get_context_data(
+            invoice=invoice,
+            lines=lines,
+            parties=invoice_parties(invoice),
+            turnover=turnover,
+            **kwargs,
+        )
 
 
 class InvoiceTurnoverView(InvoiceDetailView):
