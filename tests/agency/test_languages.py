@@ -112,6 +112,6 @@ def test_an_owner_who_never_chose_gets_the_invoice_email_in_chinese(
         issued = invoice_issue(invoice_id=draft.pk, actor=manager)
 
     [message] = mail.outbox
-    assert message.subject == f"账单 {issued.number}：小米旗舰店，2026-10"
+    assert message.subject == f"【客服外包公司】账单 {issued.number}：小米旗舰店，2026-10"
     assert "小米旗舰店 2026-10 的账单" in message.body
     assert "合计：6,000.00 元（含税）" in message.body

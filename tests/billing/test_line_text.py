@@ -344,7 +344,8 @@ def test_without_a_billing_email_invoice_emails_go_to_the_owner(owner_a):
     assert invoice_void_email_send(invoice_id=invoice.pk)
     [message] = mail.outbox
     assert message.to == [owner_a.email]
-    assert message.subject.startswith("[Customer Service Agency] Invoice INV-2026-000042 voided")
+    # An owner who never chose a language is written to in the language of new accounts.
+    assert message.subject.startswith("【客服外包公司】账单 INV-2026-000042 已作废")
 
 
 # --- The brand ----------------------------------------------------------------------------------
