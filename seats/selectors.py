@@ -340,7 +340,10 @@ def _chunked(values: Iterable, size: int = REFERENCE_CHUNK) -> list[list]:
 
 
 def _ids_in(references: Iterable[str]) -> list[int]:
-    return [int(text) for text in references if text.isdigit() and len(text) < 19]
+    # ASCII digits only: "²" is a digit to Python but no id; 19 digits may pass 64 bits.
+    return [
+        int(text) for text in references if text.isascii() and text.isdigit() and len(text) < 19
+    ]
 
 
 def agents_named(*, references: Iterable[str]) -> list[tuple[int, str, str]]:

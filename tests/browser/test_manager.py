@@ -123,14 +123,19 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     nav(page, "Workloads")
     expect(heading(page, "Import workloads")).to_be_visible()
     stored = WorkloadRecord.objects.count()
-    page.get_by_label("Workload CSV file").set_input_files(DATA / "workloads_bad.csv")
+    page.get_by_label("Workload file (CSV or Excel)").set_input_files(DATA / "workloads_bad.csv")
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("alert")).to_contain_text("errors; nothing was saved.")
     problems = page.get_by_role("region", name="2. Check workloads_bad.csv")
     for row, column, problem in [
-        ("1", "agent", "Unknown agent id 999901."),
+        (
+            "1",
+            "agent",
+            "Unknown agent '999901': not an agent id, employee number or name, nor a "
+            "sub-account of the shop in use that date.",
+        ),
         ("2", "date", "'2026-02-30' is not a valid date."),
-        ("3", "shift", "Shift must be one of day, night, got 'evening'."),
+        ("3", "shift", "The shift must be day or night (白班 or 晚班), got 'evening'."),
         ("4", "conversions", "Conversions (55) cannot exceed inquiries (40)."),
     ]:
         cells = problems.get_by_role("row").filter(has_text=problem).get_by_role("cell")
@@ -141,7 +146,7 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     agents = dict(
         Agent.objects.filter(employee_no__in=["E019", "E020"]).values_list("employee_no", "pk")
     )
-    page.get_by_label("Workload CSV file").set_input_files(
+    page.get_by_label("Workload file (CSV or Excel)").set_input_files(
         {
             "name": "workloads_harbour_kites.csv",
             "mimeType": "text/csv",
@@ -184,7 +189,7 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     expect(heading(page, "Billing")).to_be_visible()
     expect(page.get_by_label("Month to bill")).to_have_value(f"{last_month:%Y-%m}")
     page.get_by_role("button", name="Bill this month").click()
-    expect(messages(page)).to_contain_text(f"Billing run for {last_month:%Y-%m}")
+    expect(messages(page)).to_contain_text(f"Billing run for {last_month:%B %Y}")
     assert dialogs[-1].startswith(f"Bill {last_month:%Y-%m}? "), dialogs
     assert len(queued) == 1
     row = page.locator(f"#run-{queued[0]}")
@@ -206,13 +211,13 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     row.get_by_role("link", name="Invoices").click()
     expect(heading(page, "Invoices")).to_be_visible()
     page.get_by_role("link", name=SHOP_NAME).click()
-    expect(heading(page, f"Draft for {SHOP_NAME}, {last_month:%Y-%m}")).to_be_visible()
+    expect(heading(page, f"Draft for {SHOP_NAME}, {last_month:%B %Y}")).to_be_visible()
     lines = page.get_by_role("region", name="Lines")
     expect(lines.locator("tfoot")).to_contain_text("500.00")  # 5 service days at 100.00
     page.get_by_role("button", name="Issue…").click()
     expect(heading(page, re.compile(r"^Invoice INV-\d{4}-\d{6}$"))).to_be_visible()
     assert dialogs[-1] == (
-        f"Issue the {last_month:%Y-%m} invoice of {SHOP_NAME}? Issued invoices never change."
+        f"Issue the {last_month:%B %Y} invoice of {SHOP_NAME}? Issued invoices never change."
     )
     number = heading(page, re.compile("^Invoice")).inner_text().removeprefix("Invoice ")
     expect(messages(page)).to_contain_text(f"Invoice {number} issued")
@@ -220,7 +225,7 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     screenshot(page, "manager-invoice")
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="PDF").click()
+        page.get_by_role("link", name="PDF", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == f"{number}.pdf"
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
@@ -236,10 +241,11 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     expect(heading(page, f"Invoice {number}")).to_be_visible()
     expect(messages(page)).to_contain_text(f"Invoice {number} voided")
     expect(page.get_by_text(f"VOID: {reason}")).to_be_visible()
-    assert [m for m in mailoutbox if f"{number} voided" in m.subject and reason in m.body]
-    page.get_by_role("button", name=f"Bill {last_month:%Y-%m} again for {SHOP_NAME}").click()
-    expect(heading(page, f"Draft for {SHOP_NAME}, {last_month:%Y-%m}")).to_be_visible()
-    expect(messages(page)).to_contain_text(f"{last_month:%Y-%m} billed again for {SHOP_NAME}")
+    # The owner never chose a language: the void email is in Chinese, with the reason as given.
+    assert [m for m in mailoutbox if number in m.subject and reason in m.body]
+    page.get_by_role("button", name=f"Bill {last_month:%B %Y} again for {SHOP_NAME}").click()
+    expect(heading(page, f"Draft for {SHOP_NAME}, {last_month:%B %Y}")).to_be_visible()
+    expect(messages(page)).to_contain_text(f"{last_month:%B %Y} billed again for {SHOP_NAME}")
     page.go_back()  # to the void invoice, which now links the month's current invoice
     expect(heading(page, f"Invoice {number}")).to_be_visible()
 

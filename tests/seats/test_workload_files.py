@@ -3,6 +3,7 @@ headers, sub-account names, the roster's shift, extra columns and summary rows."
 
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -470,3 +471,21 @@ def test_the_import_page_reads_a_workbook_and_shows_what_it_left_out(manager_cli
 def test_the_import_page_links_both_templates(manager_client):
     html = manager_client.get("/workloads/import/").content.decode()
     assert f"{TEMPLATE}?format=csv" in html and f"{TEMPLATE}?format=xlsx" in html
+
+
+def test_names_no_database_can_hold_are_row_errors_never_a_500(manager_api, xiaolu):
+    shop, mei, _ = xiaolu
+    rows = [
+        {"agent": "小\x00美", "shop": shop.pk, "date": "2026-11-26", "shift": "day",
+         "inquiries": 5, "conversions": 1},
+        {"agent": mei.pk, "shop": "\udb3bshop", "date": "2026-11-26", "shift": "night",
+         "inquiries": 5, "conversions": 1},
+        {"agent": "²", "shop": shop.pk, "date": "2026-11-26", "shift": "night",
+         "inquiries": 5, "conversions": 1},
+    ]  # fmt: skip
+    # Sent as a client would: the JSON text escapes the lone surrogate (\\udb3b).
+    response = manager_api.generic("POST", BULK, json.dumps(rows), content_type="application/json")
+    assert response.status_code == 400
+    fields = [(error["row"], error["field"]) for error in response.json()["errors"]]
+    assert fields == [(1, "agent"), (2, "shop"), (3, "agent")]
+    assert WorkloadRecord.objects.count() == 0

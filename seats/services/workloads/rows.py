@@ -51,10 +51,17 @@ def _blank(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    """A cell as the person wrote it, for messages."""
+    """A cell as the person wrote it, for messages (text that is not valid Unicode, such as a
+    lone surrogate from a broken JSON client, is written as an escape, so that it can be
+    answered)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value).strip().encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _storable(text: str) -> bool:
+    """No database stores NUL, and names carry no control characters (tabs, line breaks)."""
+    return all(character.isprintable() or character == " " for character in text)
 
 
 def _number_text(value: str) -> str:
@@ -176,7 +183,10 @@ def reference(value: Any) -> str:
     """An agent or a shop as the row names it (an id, a number, a name, a sub-account)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise FieldError(gettext("Expected an id or a name, got '%(value)s'.") % {"value": value})
-    return _text(value)
+    text = _text(value)
+    if not _storable(text):
+        raise FieldError(gettext("An id or a name cannot contain control characters."))
+    return text
 
 
 _PARSERS = {
