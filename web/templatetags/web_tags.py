@@ -28,6 +28,7 @@ from agency.formatting import (
     ratio_text,
     short_day_text,
 )
+from agency.history import change_reason_text
 from billing.choices import BillingRunStatus, InvoiceStatus
 from seats.calculations import LoadBand
 from shops.choices import ShopStatus, TurnoverStatus
@@ -149,3 +150,9 @@ def agency_name() -> str:
 def get_item(mapping, key):
     """``mapping[key]`` in a template, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def change_reason(reason: str | None) -> str:
+    """Why a history row was written, in the page's language (``agency.history``)."""
+    return change_reason_text(reason)
