@@ -120,7 +120,7 @@ class InvoicePdfApi(APIView):
     def get(self, request, pk: int):
         invoice = get_object_or_404(
             scoped_to_shops(
-                Invoice.objects.select_related("shop__owner"), request.user
+                Invoice.objects.select_related("shop__owner"), request.user, money=True
             ).prefetch_related("lines"),
             pk=pk,
         )

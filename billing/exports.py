@@ -65,9 +65,9 @@ def invoices_for_export(*, month: date) -> QuerySet[Invoice]:
 
 def shop_invoices_for_export(*, shop: "Shop", user: User) -> QuerySet[Invoice]:
     """A shop's invoices ``user`` may see, newest month first; two queries."""
-    return _with_lines(scoped_to_shops(Invoice.objects.filter(shop=shop), user)).order_by(
-        "-month", "id"
-    )
+    return _with_lines(
+        scoped_to_shops(Invoice.objects.filter(shop=shop), user, money=True)
+    ).order_by("-month", "id")
 
 
 def _local_date(moment) -> date | None:

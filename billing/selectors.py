@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def invoice_list(*, user: User) -> QuerySet[Invoice]:
     """The invoices ``user`` may see, each with its lines (in invoice order) and its shop."""
     return (
-        scoped_to_shops(Invoice.objects.all(), user)
+        scoped_to_shops(Invoice.objects.all(), user, money=True)
         .select_related("shop__owner")
         .prefetch_related(
             Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id"))
@@ -38,7 +38,7 @@ def invoice_list(*, user: User) -> QuerySet[Invoice]:
 def shop_invoices(*, shop: "Shop", user: User) -> QuerySet[Invoice]:
     """A shop's invoices ``user`` may see, newest month first, void ones last (one query)."""
     return (
-        scoped_to_shops(Invoice.objects.filter(shop=shop), user)
+        scoped_to_shops(Invoice.objects.filter(shop=shop), user, money=True)
         .annotate(
             void_last=Case(
                 When(status=Invoice.Status.VOID, then=Value(1)),

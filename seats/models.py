@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -11,7 +12,7 @@ from agency.choices import Shift
 from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
 from seats import calculations
-from seats.choices import AgentStatus
+from seats.choices import AgentStatus, LeaveStatus
 
 
 class Agent(TimeStampedModel):
@@ -32,6 +33,15 @@ class Agent(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     email = models.EmailField(_("email"), blank=True)
+    # The account the agent signs in with (the third role, next to managers and owners).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agent_profile",
+    )
     # Salaries change; seat profitability for a past month must use the salary then in force.
     history = HistoricalRecords()
 
@@ -256,6 +266,24 @@ class HandoverNote(TimeStampedModel):
     open_cases = models.TextField(_("open cases"), blank=True)
     promises = models.TextField(_("promises made to buyers"), blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    # Who really did it: the agent's own account, or the manager acting for them (never the
+    # agent named on the note when somebody else pressed the button).
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-date", "seat_id", "shop_id"]
@@ -327,3 +355,100 @@ class SubAccount(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Leave(TimeStampedModel):
+    """An agent's leave (请假) over an inclusive date range: requested, then approved or not.
+
+    Only approved leave takes an agent off the roster; a seat-shift whose agent is on leave is
+    uncovered until a cover assignment fills it.
+    """
+
+    Status = LeaveStatus
+
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="leaves"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "agent_id"]
+        verbose_name = _("leave")
+        verbose_name_plural = _("leave")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="leave_end_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["agent", "start_date"], name="leave_agent_start")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.start_date}..{self.end_date} ({self.status})"
+
+
+class CoverAssignment(TimeStampedModel):
+    """Another agent works a seat-shift for some dates (a floater, or an agent free those days).
+
+    The cover takes the seat-shift from its regular holder on those dates: work is attributed to
+    whoever really worked the shift. The agent must be free on every date (no seat-shift of their
+    own, not on approved leave, no other cover); the service checks it.
+    """
+
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="covers"
+    )
+    shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="covers"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date", "seat_id", "shift"]
+        verbose_name = _("cover assignment")
+        verbose_name_plural = _("cover assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="cover_end_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["seat", "shift", "start_date"], name="cover_seat_shift_start"),
+            models.Index(fields=["agent", "start_date"], name="cover_agent_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat_id} {self.shift} {self.start_date}..{self.end_date}: {self.agent_id}"

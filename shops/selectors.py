@@ -20,7 +20,7 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from agency import clock
-from agency.access import is_manager, scoped_to_shops
+from agency.access import agent_shop_ids, is_agent, is_manager, scoped_to_shops
 from agency.choices import Plan, Shift
 from agency.models import User
 from agency.money import round_money
@@ -39,12 +39,15 @@ DSR_TREND_STEP_DAYS = 7
 
 
 def shops_for_user(user: User) -> QuerySet[Shop]:
-    """The shops ``user`` may see: every shop for a manager, their own for an owner, none for
-    anyone else (the rule of ``agency.access``, applied to the shops themselves)."""
+    """The shops ``user`` may see: every shop for a manager, their own for an owner, those served
+    today for an agent, none for anyone else (the rule of ``agency.access``, applied to the shops
+    themselves)."""
     if is_manager(user):
         return Shop.objects.all()
     if not (user and user.is_authenticated and user.is_active):
         return Shop.objects.none()
+    if is_agent(user):
+        return Shop.objects.filter(pk__in=sorted(agent_shop_ids(user)))
     return Shop.objects.filter(owner=user)
 
 
@@ -143,12 +146,14 @@ def list_prices() -> dict[str, Decimal]:
 
 
 def turnover_report_list(*, user: User) -> QuerySet[TurnoverReport]:
-    return scoped_to_shops(TurnoverReport.objects.all(), user)
+    return scoped_to_shops(TurnoverReport.objects.all(), user, money=True)
 
 
 def shop_turnover_reports(*, shop: Shop, user: User) -> QuerySet[TurnoverReport]:
     """A shop's turnover reports ``user`` may see, newest month first (one query)."""
-    return scoped_to_shops(TurnoverReport.objects.filter(shop=shop), user).order_by("-month")
+    return scoped_to_shops(TurnoverReport.objects.filter(shop=shop), user, money=True).order_by(
+        "-month"
+    )
 
 
 def turnover_reports_to_confirm(*, user: User) -> QuerySet[TurnoverReport]:

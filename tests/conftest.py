@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from agency.access import is_agent
 from tests.factories import ManagerFactory, ShopFactory, UserFactory
 
 
@@ -44,6 +45,9 @@ def shop_b(owner_b):
 def _client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
+        # A signed-in request's user arrives knowing whether it is an agent
+        # (agency.backends.ModelBackend); force_authenticate skips that, so ask once here.
+        is_agent(user)
         client.force_authenticate(user=user)
     return client
 

@@ -124,7 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: it refuses a locked-out username + IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "agency.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

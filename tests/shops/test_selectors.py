@@ -60,6 +60,7 @@ def test_the_shop_list_carries_each_shops_contracts_active_on_the_day(
 ):
     active = ContractFactory(shop=shop_a, start_date=OCTOBER)
     ContractFactory(shop=shop_a, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 2, 1))
+    owner_a = type(owner_a).objects.select_related("agent_profile").get(pk=owner_a.pk)  # signed in
     with django_assert_num_queries(2):
         shops = list(shop_list_with_active_contracts(user=owner_a, day=NOVEMBER))
     assert shops == [shop_a]
