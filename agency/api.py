@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,7 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from agency.access import is_manager
+from agency.access import is_agent, is_manager
 from agency.errors import ApplicationError
 
 
@@ -45,6 +45,27 @@ class ManagerWritesOnly(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method in permissions.SAFE_METHODS or is_manager(request.user)
+
+
+class NotForAgents(permissions.BasePermission):
+    """Everything about money (invoices, turnover, billing, revenue) is refused to agents' accounts
+    with a 403, before any lookup: an agent serves shops, it never reads what they pay or earn."""
+
+    message = gettext_lazy("Agents' accounts see nothing about money.")
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated) and not is_agent(request.user)
+
+
+class AgentsReadOnly(permissions.BasePermission):
+    """Agents' accounts read the shops they serve and change nothing of them here (403)."""
+
+    message = gettext_lazy("Agents' accounts may read this, not change it.")
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or not is_agent(request.user)
 
 
 def validation_error_detail(error: DjangoValidationError) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Views are thin: serializers check shapes, the services decide. Owners read their shops'
 invoices (another shop's invoice is 404); every write is for managers, checked before any
-lookup (403 for a signed-in owner, 401 without credentials).
+lookup (403 for a signed-in owner, 401 without credentials). Agents' accounts get 403 on every
+route here: it is all money.
 """
 
 from decimal import Decimal
@@ -16,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import IsManager, id_filter
+from agency.api import IsManager, NotForAgents, id_filter
 from agency.months import MonthField, MonthFilter
 from billing import selectors, services
 from billing.line_text import line_description
@@ -184,7 +185,7 @@ class InvoiceFilter(filters.FilterSet):
 class InvoiceListApi(generics.ListAPIView):
     """Invoices of the caller's shops (all of them for managers), newest month first."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotForAgents]
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
 
@@ -193,7 +194,7 @@ class InvoiceListApi(generics.ListAPIView):
 
 
 class InvoiceDetailApi(generics.RetrieveAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotForAgents]
     serializer_class = InvoiceSerializer
 
     def get_queryset(self):

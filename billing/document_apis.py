@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.access import scoped_to_shops
-from agency.api import IsManager
+from agency.api import IsManager, NotForAgents
 from agency.export_apis import (
     ExportFormatSerializer,
     FileExportMixin,
@@ -83,9 +83,10 @@ _ERRORS = {
 
 
 class InvoicePdfApi(APIView):
-    """An invoice as a PDF; shop owners get their own shops' invoices only (others: 404)."""
+    """An invoice as a PDF; shop owners get their own shops' invoices only (others: 404);
+    agents' accounts none (403)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotForAgents]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = FirstRendererNegotiation
 
@@ -178,9 +179,9 @@ class InvoiceExportApi(FileExportMixin, APIView):
 
 class ShopInvoiceExportApi(FileExportMixin, APIView):
     """A shop's invoices, newest month first, as CSV or XLSX: managers any shop, owners theirs
-    (another shop: 404)."""
+    (another shop: 404); agents' accounts none (403)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotForAgents]
 
     @extend_schema(
         operation_id="shops_invoices_export",

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import IsManager
+from agency.api import IsManager, NotForAgents
 from billing import services
 from shops.apis.common import refuse_fields
 from shops.apis.turnover import TurnoverAmountSerializer, TurnoverReportSerializer
@@ -18,8 +18,10 @@ from shops.selectors import turnover_report_list
 
 
 class TurnoverReportDetailApi(generics.RetrieveAPIView):
-    """One turnover report; its amount may be corrected until a manager confirms it."""
+    """One turnover report; its amount may be corrected until a manager confirms it. Agents'
+    accounts: 403."""
 
+    permission_classes = [NotForAgents]
     serializer_class = TurnoverReportSerializer
 
     def get_queryset(self):

@@ -1,11 +1,14 @@
-"""Who may call what: every REST route x method x {anonymous, owner A, owner B, manager}.
+"""Who may call what: every REST route x method x {anonymous, owner A, owner B, agent, manager}.
 
 The matrix is generated from the URL configuration: a route that is not described in ``MATRIX``
 fails ``test_every_api_route_is_in_the_matrix``, so a new endpoint cannot escape these checks.
 
 Rules (docs/architecture.md): anonymous -> 401; a shop owner sees only their own shops and what
 hangs off them, anything else answers 404; manager-only resources answer 403 to owners; managers
-may call everything.
+may call everything. An agent's account sees the shops its agent serves on the current date
+(shop A here; shop B's contract sits on another seat, so its objects answer 404), reads them and
+writes nothing of them unless ``agent_writes`` says so; every route about money (``money=True``)
+and every manager-only route answers 403 to agents.
 """
 
 import datetime as dt
@@ -14,9 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from agency.access import is_agent
 from tests.factories import (
     AgentFactory,
     ContractFactory,
@@ -46,6 +51,8 @@ class Route:
     owner_writes: frozenset = field(default_factory=frozenset)
     # About money (invoices, turnover, billing, revenue): agents get 403.
     money: bool = False
+    # Methods an agent's account may call on the objects of a shop it serves.
+    agent_writes: frozenset = field(default_factory=frozenset)
 
 
 MONTH = "2026-10"
@@ -59,9 +66,11 @@ MATRIX: dict[str, Route] = {
     "shop-dsr-trend": Route(TENANT, "shop"),
     "contract-list": Route(TENANT),
     "contract-detail": Route(TENANT, "contract"),
-    "turnover-report-list": Route(TENANT, owner_writes=frozenset({"post"})),
-    "turnover-report-detail": Route(TENANT, "turnover", owner_writes=frozenset({"patch"})),
-    "turnover-report-confirm": Route(TENANT, "turnover"),
+    "turnover-report-list": Route(TENANT, owner_writes=frozenset({"post"}), money=True),
+    "turnover-report-detail": Route(
+        TENANT, "turnover", owner_writes=frozenset({"patch"}), money=True
+    ),
+    "turnover-report-confirm": Route(TENANT, "turnover", money=True),
     "dsr-rating-list": Route(TENANT),
     "dsr-rating-detail": Route(TENANT, "rating"),
     "workload-list": Route(TENANT),
@@ -74,15 +83,15 @@ MATRIX: dict[str, Route] = {
     "sub-account-list": Route(TENANT),
     "sub-account-detail": Route(TENANT, "sub_account"),
     "sub-account-revoke": Route(TENANT, "sub_account"),
-    "invoice-list": Route(TENANT),
-    "invoice-detail": Route(TENANT, "invoice"),
-    "invoice-pdf": Route(TENANT, "invoice"),
-    "invoice-issue": Route(TENANT, "invoice"),
-    "invoice-pay": Route(TENANT, "invoice"),
-    "invoice-void": Route(TENANT, "invoice"),
-    "invoice-rebill": Route(TENANT, "invoice"),
-    "invoice-export": Route(MANAGER, query=f"?month={MONTH}"),
-    "shop-invoice-export": Route(TENANT, "shop"),
+    "invoice-list": Route(TENANT, money=True),
+    "invoice-detail": Route(TENANT, "invoice", money=True),
+    "invoice-pdf": Route(TENANT, "invoice", money=True),
+    "invoice-issue": Route(TENANT, "invoice", money=True),
+    "invoice-pay": Route(TENANT, "invoice", money=True),
+    "invoice-void": Route(TENANT, "invoice", money=True),
+    "invoice-rebill": Route(TENANT, "invoice", money=True),
+    "invoice-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
+    "shop-invoice-export": Route(TENANT, "shop", money=True),
     "shop-workload-export": Route(
         TENANT, "shop", query="?date_from=2026-10-01&date_to=2026-10-31&format=xlsx"
     ),
@@ -94,13 +103,15 @@ MATRIX: dict[str, Route] = {
     "seat-capacity": Route(MANAGER, query="?inquiries=100"),
     "seat-assignment-list": Route(MANAGER),
     "seat-assignment-detail": Route(MANAGER, "assignment"),
-    "quote": Route(MANAGER, query="?daily_inquiries=300&coverage=full"),
-    "billing-run-list": Route(MANAGER),
-    "billing-run-detail": Route(MANAGER, "run"),
-    "report-seat-profitability": Route(MANAGER, query=f"?month={MONTH}"),
-    "report-seat-profitability-export": Route(MANAGER, query=f"?month={MONTH}"),
-    "report-revenue-by-plan-export": Route(MANAGER, query=f"?month={MONTH}&format=xlsx"),
-    "report-revenue-by-month-export": Route(MANAGER, query=f"?month={MONTH}"),
+    "quote": Route(MANAGER, query="?daily_inquiries=300&coverage=full", money=True),
+    "billing-run-list": Route(MANAGER, money=True),
+    "billing-run-detail": Route(MANAGER, "run", money=True),
+    "report-seat-profitability": Route(MANAGER, query=f"?month={MONTH}", money=True),
+    "report-seat-profitability-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
+    "report-revenue-by-plan-export": Route(
+        MANAGER, query=f"?month={MONTH}&format=xlsx", money=True
+    ),
+    "report-revenue-by-month-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
 }
 
 
@@ -140,23 +151,33 @@ def _path(route: str, pk: int | None) -> str:
     return path
 
 
+# The agent's tests run on a date of their own: who an agent serves depends on the date.
+AGENT_TODAY = dt.datetime(2026, 11, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
 @pytest.fixture
 def world(db):
-    """Owner A and owner B each with a shop and one of everything that hangs off a shop."""
+    """Owner A and owner B each with a shop and one of everything that hangs off a shop.
+
+    Shop A's contract sits on ``seat``, shop B's on ``seat_b``; ``seat``'s day agent signs in as
+    ``agent_user``, so that account serves shop A only.
+    """
     from billing.models import BillingRun, Invoice, InvoiceLine
     from seats.models import HandoverNote, SubAccount
 
     manager = ManagerFactory(username="manager")
-    seat = SeatFactory()
-    day_agent = AgentFactory()
+    seat, seat_b = SeatFactory(), SeatFactory()
+    agent_user = UserFactory(username="agent_user")
+    day_agent = AgentFactory(user=agent_user)
     SeatAssignmentFactory(seat=seat, agent=day_agent, shift="day", start_date=dt.date(2026, 1, 1))
-    objects = {"manager": manager, "seat": seat, "agent": day_agent}
+    SeatAssignmentFactory(seat=seat_b, shift="day", start_date=dt.date(2026, 1, 1))
+    objects = {"manager": manager, "seat": seat, "agent": day_agent, "agent_user": agent_user}
     objects["assignment"] = seat.assignments.get()
     objects["run"] = BillingRun.objects.create(month=dt.date(2026, 9, 1), status="done")
-    for key in ("a", "b"):
+    for key, shop_seat in (("a", seat), ("b", seat_b)):
         owner = UserFactory(username=f"owner_{key}")
         shop = ShopFactory(owner=owner, name=f"Shop {key.upper()}")
-        contract = ContractFactory(shop=shop, seat=seat, start_date=dt.date(2026, 1, 1))
+        contract = ContractFactory(shop=shop, seat=shop_seat, start_date=dt.date(2026, 1, 1))
         invoice = Invoice.objects.create(
             shop=shop, month=dt.date(2026, 10, 1), total=Decimal("3000.00")
         )
@@ -177,7 +198,7 @@ def world(db):
             "rating": DsrRatingFactory(shop=shop),
             "workload": WorkloadFactory(shop=shop, agent=day_agent),
             "note": HandoverNote.objects.create(
-                seat=seat, shop=shop, date=dt.date(2026, 10, 15), from_agent=day_agent
+                seat=shop_seat, shop=shop, date=dt.date(2026, 10, 15), from_agent=day_agent
             ),
             "invoice": invoice,
             "sub_account": SubAccount.objects.create(
@@ -187,17 +208,18 @@ def world(db):
     return objects
 
 
-def _pk(world, spec: Route) -> int | None:
+def _pk(world, spec: Route, shop: str = "a") -> int | None:
     if spec.obj is None:
         return None
     if spec.obj in world:
         return world[spec.obj].pk
-    return world["a"][spec.obj].pk
+    return world[shop][spec.obj].pk
 
 
 def _client(user) -> APIClient:
     client = APIClient()
     if user is not None:
+        is_agent(user)  # loads the agent with the user, as the token and the session do
         client.force_authenticate(user)
     return client
 
@@ -291,3 +313,112 @@ def test_tenant_lists_hold_only_the_owners_rows(world, name):
     assert shops_of(a_body) == {shop_a}
     assert shops_of(b_body) == {shop_b}
     assert shops_of(manager_body) == {shop_a, shop_b}
+
+
+# --- Agents' accounts ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def agent_day():
+    """A working Monday morning in Shanghai, with shop A's contract and the day agent's seat."""
+    with time_machine.travel(AGENT_TODAY, tick=False):
+        yield AGENT_TODAY.date()
+
+
+def _agent_call(world, spec: Route, route: str, method: str, shop: str = "a"):
+    return getattr(_client(world["agent_user"]), method)(
+        _path(route, _pk(world, spec, shop)) + spec.query, {}, format="json"
+    )
+
+
+@pytest.mark.parametrize("name, route, method", list(_cases()))
+def test_agents_reach_the_shops_they_serve_and_nothing_about_money(
+    world, agent_day, name, route, method
+):
+    spec = MATRIX[name]
+    if spec.scope == PUBLIC:
+        pytest.skip("public route")
+    response = _agent_call(world, spec, route, method)
+    if spec.money or spec.scope == MANAGER:
+        assert response.status_code == 403, response.content[:300]
+    elif spec.scope == SIGNED_IN:
+        assert response.status_code not in (401, 403, 405), response.content[:300]
+        assert response.status_code < 500, response.content[:300]
+    elif method == "get":
+        assert response.status_code == 200, response.content[:300]
+    elif method in spec.agent_writes:
+        assert response.status_code not in (401, 403, 404, 405), response.content[:300]
+        assert response.status_code < 500, response.content[:300]
+    else:
+        assert response.status_code == 403, response.content[:300]
+
+
+@pytest.mark.parametrize("name, route, method", list(_cases()))
+def test_another_seats_shop_answers_404_to_an_agent(world, agent_day, name, route, method):
+    spec = MATRIX[name]
+    if spec.scope != TENANT or spec.obj is None:
+        pytest.skip("no object of a shop in this route")
+    response = _agent_call(world, spec, route, method, shop="b")
+    if spec.money:
+        # Refused by role before any lookup: the answer says nothing about the id.
+        assert response.status_code == 403, response.content[:300]
+    elif method == "get" or method in spec.agent_writes:
+        assert response.status_code == 404, response.content[:300]
+    else:
+        assert response.status_code in (403, 404), response.content[:300]
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(n for n, s in MATRIX.items() if s.scope == TENANT and s.obj is None and not s.money),
+)
+def test_agent_lists_hold_only_the_served_shops_rows(world, agent_day, name):
+    route, _ = ROUTES[name]
+    spec = MATRIX[name]
+    body = _client(world["agent_user"]).get(_path(route, None) + spec.query).json()
+    rows = body["results"]
+    shops = {row["id"] if name == "shop-list" else row["shop"] for row in rows}
+    assert shops == {world["a"]["shop"].pk}
+
+
+def test_agents_read_contract_coverage_without_money(world, agent_day):
+    body = _client(world["agent_user"]).get("/api/v1/contracts/").json()
+    [contract] = body["results"]
+    assert set(contract) == {"id", "shop", "plan", "shift", "seat", "start_date", "end_date"}
+    shop = _client(world["agent_user"]).get(f"/api/v1/shops/{world['a']['shop'].pk}/").json()
+    assert "briefing" in shop
+    assert not {"billing_name", "tax_id", "billing_address", "billing_email"} & set(shop)
+
+
+def test_an_agents_shops_follow_the_date(world, agent_day):
+    """The served set is the roster's on the current date: once the agent's assignment ends,
+    shop A is another seat's shop like any other."""
+    assignment = world["assignment"]
+    assignment.end_date = agent_day
+    assignment.save(update_fields=["end_date"])
+    url = f"/api/v1/shops/{world['a']['shop'].pk}/"
+    assert _client(world["agent_user"]).get(url).status_code == 200
+    with time_machine.travel(AGENT_TODAY + dt.timedelta(days=1), tick=False):
+        assert _client(world["agent_user"]).get(url).status_code == 404
+        assert _client(world["agent_user"]).get("/api/v1/shops/").json()["count"] == 0
+
+
+def test_a_cover_gives_an_agent_the_seats_shops_for_its_dates(world, agent_day):
+    from seats.models import CoverAssignment
+
+    floater_user = UserFactory(username="floater")
+    floater = AgentFactory(user=floater_user)
+    CoverAssignment.objects.create(
+        seat=world["seat"],
+        shift="night",
+        agent=floater,
+        start_date=agent_day + dt.timedelta(days=1),
+        end_date=agent_day + dt.timedelta(days=1),
+    )
+    url = f"/api/v1/shops/{world['a']['shop'].pk}/"
+    assert _client(floater_user).get(url).status_code == 404
+    with time_machine.travel(AGENT_TODAY + dt.timedelta(days=1), tick=False):
+        assert _client(floater_user).get(url).status_code == 200
+        assert _client(floater_user).get(f"/api/v1/shops/{world['b']['shop'].pk}/").status_code == (
+            404
+        )

@@ -1,4 +1,5 @@
-"""A shop's workloads as CSV or XLSX: managers any shop, owners their own (another shop: 404)."""
+"""A shop's workloads as CSV or XLSX: managers any shop, owners their own, agents' accounts the
+shops they serve today (another shop: 404)."""
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from agency.access import is_manager
+from agency.access import agent_shop_ids, is_agent, is_manager
 from agency.export_apis import (
     ExportFormatSerializer,
     FileExportMixin,
@@ -30,9 +31,12 @@ Shop = WorkloadRecord._meta.get_field("shop").related_model
 
 
 def _shops_for(user):
-    """``shops.selectors.shops_for_user``'s rule, which seats may not import: an owner's own."""
+    """``shops.selectors.shops_for_user``'s rule, which seats may not import: an owner's own, an
+    agent's account those its agent serves today."""
     if is_manager(user):
         return Shop.objects.all()
+    if is_agent(user):
+        return Shop.objects.filter(pk__in=sorted(agent_shop_ids(user)))
     if user.is_authenticated and user.is_active:
         return Shop.objects.filter(owner=user)
     return Shop.objects.none()
@@ -63,7 +67,7 @@ class ShopWorkloadExportApi(FileExportMixin, APIView):
     """A shop's workloads over a date range, one row per agent, date and shift, oldest first.
 
     Owners see their own shops only (another shop answers 404) and agents by their given name
-    only, without employee numbers.
+    only, without employee numbers; agents' accounts the shops they serve today, alike.
     """
 
     permission_classes = [IsAuthenticated]

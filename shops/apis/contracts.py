@@ -1,4 +1,5 @@
-"""Contracts: owners read their shops' contracts; managers write them."""
+"""Contracts: owners read their shops' contracts; managers write them; agents' accounts read the
+coverage of the shops they serve (which plan, shift and seat, from when), never the price."""
 
 import datetime as dt
 from decimal import Decimal
@@ -10,12 +11,16 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agency.access import is_agent
 from agency.api import ManagerWritesOnly, id_filter
 from agency.choices import CommissionMode, Plan, Shift
 from agency.money import CENT
 from shops import selectors, services
 from shops.models import Contract, Shop
 from shops.terms import RATE_STEP
+
+CONTRACT_COVERAGE_FIELDS = ("plan", "shift", "seat", "start_date", "end_date")
+"""The terms of a contract that say who serves the shop when; nothing about money."""
 
 TIERS_SCHEMA = {
     "type": "array",
@@ -96,6 +101,20 @@ class ContractSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class ContractCoverageSerializer(serializers.ModelSerializer):
+    """A contract as an agent's account reads it: what it covers, without price or commission."""
+
+    class Meta:
+        model = Contract
+        fields = ["id", "shop", *CONTRACT_COVERAGE_FIELDS]
+        read_only_fields = fields
+
+
+def contract_serializer_for(request: Request) -> type[serializers.Serializer]:
+    """Agents never read what a shop pays: they get the coverage alone."""
+    return ContractCoverageSerializer if is_agent(request.user) else ContractSerializer
+
+
 class ContractFilter(filters.FilterSet):
     shop = id_filter("shop")
     seat = id_filter("seat")
@@ -120,6 +139,9 @@ class ContractListApi(generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.contract_list(user=self.request.user)
 
+    def get_serializer_class(self):
+        return contract_serializer_for(self.request)
+
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -134,6 +156,9 @@ class ContractDetailApi(generics.RetrieveUpdateAPIView):
 
     def get_queryset(self):
         return selectors.contract_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return contract_serializer_for(self.request)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         contract = self.get_object()

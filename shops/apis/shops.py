@@ -1,4 +1,5 @@
-"""Shops: list, create (managers), read and change (owners: the briefing only)."""
+"""Shops: list, create (managers), read and change (owners: the briefing only); agents' accounts
+read the shops they serve, without the billing details."""
 
 from collections.abc import Mapping
 
@@ -7,6 +8,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agency.access import is_agent
+from agency.api import AgentsReadOnly
 from agency.models import User
 from shops import selectors, services
 from shops.apis.common import ManagersCreate
@@ -48,6 +51,22 @@ class ShopSerializer(serializers.ModelSerializer):
         validators: list = []  # the service checks uniqueness with a message for people
 
 
+BILLING_DETAIL_FIELDS = ("billing_name", "tax_id", "billing_address", "billing_email")
+"""Whom the invoices name and where they go: the shop's money, not for agents."""
+
+
+class AgentShopSerializer(ShopSerializer):
+    """A shop as an agent's account reads it: the briefing and the facts, no billing details."""
+
+    class Meta(ShopSerializer.Meta):
+        fields = [name for name in ShopSerializer.Meta.fields if name not in BILLING_DETAIL_FIELDS]
+        read_only_fields = fields
+
+
+def shop_serializer_for(request: Request) -> type[serializers.Serializer]:
+    return AgentShopSerializer if is_agent(request.user) else ShopSerializer
+
+
 class ShopFilter(filters.FilterSet):
     platform = filters.ChoiceFilter(choices=Shop.Platform.choices)
     status = filters.ChoiceFilter(choices=Shop.Status.choices)
@@ -69,6 +88,9 @@ class ShopListApi(generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.shop_list(user=self.request.user)
 
+    def get_serializer_class(self):
+        return shop_serializer_for(self.request)
+
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,13 +99,18 @@ class ShopListApi(generics.ListCreateAPIView):
 
 
 class ShopDetailApi(generics.RetrieveUpdateAPIView):
-    """One shop. Managers change any field; owners only the briefing of their own shop."""
+    """One shop. Managers change any field; owners only the briefing of their own shop; agents'
+    accounts read it (403 on a change)."""
 
     serializer_class = ShopSerializer
+    permission_classes = [AgentsReadOnly]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.shop_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return shop_serializer_for(self.request)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         shop = self.get_object()

@@ -6,7 +6,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agency.api import id_filter
+from agency.api import NotForAgents, id_filter
 from agency.months import MonthField, MonthFilter
 from shops import selectors, services
 from shops.models import Shop, TurnoverReport
@@ -45,8 +45,10 @@ class TurnoverReportFilter(filters.FilterSet):
 
 
 class TurnoverReportListApi(generics.ListCreateAPIView):
-    """Monthly turnover of the caller's shops; owners and managers submit it."""
+    """Monthly turnover of the caller's shops; owners and managers submit it. Agents' accounts:
+    403 (turnover is the shop's money)."""
 
+    permission_classes = [NotForAgents]
     serializer_class = TurnoverReportSerializer
     filterset_class = TurnoverReportFilter
 
