@@ -95,6 +95,17 @@ def user_role(user: User | None) -> str | None:
     return None
 
 
+# Where each role belongs in the browser: the manager app, the client portal, the agents' desk.
+# Each part of the site sends a signed-in visitor of another role to their own part (a redirect,
+# not a 403), and signing in lands there through the manager app's root.
+HOME_URLS = {ROLE_MANAGER: "/", ROLE_OWNER: "/portal/", ROLE_AGENT: "/desk/"}
+
+
+def home_url(user: User | None) -> str:
+    """The part of the site that is ``user``'s: ``/`` (managers), ``/portal/``, ``/desk/``."""
+    return HOME_URLS.get(user_role(user), HOME_URLS[ROLE_MANAGER])
+
+
 def agent_shop_ids(user: User, *, day: dt.date | None = None) -> set[int]:
     """The shops an agent's account may see: those its agent serves on ``day`` (default today)."""
     agent_id = agent_id_of(user)

@@ -1,6 +1,7 @@
 """What every portal page shares: sign-in, the shop lookup, the 404 page, read-only preview.
 
-* Anonymous visitors are sent to ``settings.LOGIN_URL`` with ``next``.
+* Anonymous visitors are sent to ``settings.LOGIN_URL`` with ``next``; agents to their desk
+  (``agency.access.home_url``): the portal is the shop owners', agents see no shop's money.
 * A shop (or invoice, or turnover report) is looked up in the caller's own querysets
   (``shops.selectors.shops_for_user``, ``agency.access``); anything else is absent, and the
   portal answers its own 404 page, which reads the same whether the id belongs to another owner
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView
 
+from agency.access import home_url, is_agent
 from portal.selectors import previewing
 from shops.selectors import shops_for_user
 
@@ -36,6 +38,8 @@ class PortalView(LoginRequiredMixin, TemplateView):
     """A portal page. Subclasses name their template and build their context."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if is_agent(request.user):
+            return redirect(home_url(request.user))
         try:
             return super().dispatch(request, *args, **kwargs)
         except Http404:

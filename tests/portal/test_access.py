@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from portal import urls as portal_urls
+from agency.access import HOME_URLS, ROLE_AGENT
 from shops.models import Shop, TurnoverReport
-from tests.factories import ShopFactory, TurnoverReportFactory
+from tests.factories import ShopFactory, TurnoverReportFactory, UserFactory
 from tests.portal.factories import NOVEMBER
 from tests.seats.factories import SubAccountFactory
 
@@ -144,6 +146,41 @@ def test_read_only_pages_refuse_posts_alike_for_any_id(owner_a_client, served_a,
 
 def test_an_unknown_portal_address_is_a_404(owner_a_client, served_a):
     assert owner_a_client.get("/portal/shops/not-a-number/").status_code == 404
+
+
+# --- Agents: the portal is not theirs ------------------------------------------------------------
+
+
+@pytest.fixture
+def agent_a_client(served_a) -> Client:
+    """The day agent of shop A's seat, signed in: it serves shop A today."""
+    user = UserFactory(username="agent_a")
+    agent = served_a.note.from_agent
+    agent.user = user
+    agent.save(update_fields=["user"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_agent_is_sent_to_the_desk_from_every_portal_page(
+    agent_a_client, served_a, name, method
+):
+    """Even the pages of the shop the agent serves: the portal shows a shop's money."""
+    response = getattr(agent_a_client, method)(url_of(name, served_a), WRITES.get(name, {}))
+    assert response.status_code == 302
+    assert response["Location"] == HOME_URLS[ROLE_AGENT] == "/desk/"
+
+
+def test_an_agents_portal_writes_change_nothing(agent_a_client, served_a):
+    reports_before = list(TurnoverReport.objects.order_by("pk").values_list("pk", "amount"))
+    for name, data in WRITES.items():
+        agent_a_client.post(url_of(name, served_a), data)
+    served_a.shop.refresh_from_db()
+    assert served_a.shop.briefing != WRITES["shop-briefing"]["briefing"]
+    assert list(TurnoverReport.objects.order_by("pk").values_list("pk", "amount")) == reports_before
 
 
 # --- Managers: read-only preview ---------------------------------------------------------------

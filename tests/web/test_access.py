@@ -1,9 +1,13 @@
-"""Every manager page: 200 for a manager, the portal for a shop owner, the login for anyone else."""
+"""Every manager page: 200 for a manager, the portal for a shop owner, the desk for an agent,
+the login for anyone else."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from web.mixins import PORTAL_URL
+from tests.factories import AgentFactory, UserFactory
+from web import urls as web_urls
+from web.mixins import DESK_URL, PORTAL_URL
 
 
 def page_urls(agency) -> list[str]:
@@ -127,3 +131,85 @@ def test_objects_that_do_not_exist_answer_404(manager_client, agency):
 def test_actions_refuse_get(manager_client, agency):
     url = reverse("web:invoice-issue", args=[agency.invoices[0].pk])
     assert manager_client.get(url).status_code == 405
+
+
+# --- Agents -------------------------------------------------------------------------------------
+
+
+def every_web_url(agency) -> list[tuple[str, str]]:
+    """(name, address) of every route of the manager app, from its URL configuration: a page
+    added later is checked without being listed here. Ids are real objects' where one is at hand;
+    the role is refused before any lookup anyway."""
+    shop, agent, invoice = agency.shops[0], agency.agents[0], agency.invoices[0]
+    ids = {
+        "shop": shop.pk,
+        "contract": shop.pk,
+        "agent": agent.pk,
+        "seat": agency.seats[0].pk,
+        "sub-account": agency.sub_accounts[0].pk,
+        "invoice": invoice.pk,
+        "turnover": agency.turnover[0].pk,
+    }
+    urls = []
+    for pattern in web_urls.urlpatterns:
+        args = []
+        if "<int:pk>" in str(pattern.pattern):
+            args = [next((pk for key, pk in ids.items() if pattern.name.startswith(key)), 1)]
+        urls.append((pattern.name, reverse(f"web:{pattern.name}", args=args)))
+    return urls
+
+
+@pytest.fixture
+def agent_client(agency) -> Client:
+    """The day agent of the agency's staffed seat, signed in: it serves owner A's shops today."""
+    user = UserFactory(username="agent_user")
+    agency.agents[0].user = user
+    agency.agents[0].save(update_fields=["user"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_route_of_the_manager_app_is_checked_for_agents(agency):
+    assert len(every_web_url(agency)) == len(web_urls.urlpatterns) > 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_agent_is_sent_to_the_desk_from_every_manager_page(agent_client, agency, method):
+    for name, url in every_web_url(agency):
+        response = getattr(agent_client, method)(url)
+        assert response.status_code == 302, (name, url)
+        assert response["Location"] == DESK_URL, (name, url)
+
+
+@pytest.mark.django_db
+def test_a_polled_fragment_sends_an_agent_to_the_desk(agent_client, agency):
+    response = agent_client.get(
+        reverse("web:billing-run", args=[1]),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/billing/"},
+    )
+    assert response["HX-Redirect"] == DESK_URL
+
+
+@pytest.mark.django_db
+def test_an_agents_actions_change_nothing(agent_client, agency):
+    invoice = agency.invoices[0]
+    agent_client.post(reverse("web:invoice-void", args=[invoice.pk]), {"reason": "Mine"})
+    invoice.refresh_from_db()
+    assert invoice.status == "draft"
+    shop = agency.shops[0]
+    agent_client.post(reverse("web:shop-edit", args=[shop.pk]), {"briefing": "Overwritten"})
+    shop.refresh_from_db()
+    assert shop.briefing != "Overwritten"
+
+
+@pytest.mark.django_db
+def test_an_agent_who_signs_in_lands_on_the_desk(agency):
+    AgentFactory(user=UserFactory(username="night_owl", password="pw-secret-123"))
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": "night_owl", "password": "pw-secret-123"}, follow=False
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == DESK_URL
