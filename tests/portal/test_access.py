@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from portal import urls as portal_urls
 from agency.access import HOME_URLS, ROLE_AGENT
+from portal import urls as portal_urls
 from shops.models import Shop, TurnoverReport
 from tests.factories import ShopFactory, TurnoverReportFactory, UserFactory
 from tests.portal.factories import NOVEMBER
