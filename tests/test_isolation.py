@@ -422,3 +422,12 @@ def test_a_cover_gives_an_agent_the_seats_shops_for_its_dates(world, agent_day):
         assert _client(floater_user).get(f"/api/v1/shops/{world['b']['shop'].pk}/").status_code == (
             404
         )
+
+
+def test_agents_are_told_why_money_is_refused_in_their_language(world, agent_day):
+    client = _client(world["agent_user"])
+    english = client.get("/api/v1/invoices/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get("/api/v1/invoices/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert english.status_code == chinese.status_code == 403
+    assert english.json() == {"detail": "Agents' accounts see nothing about money."}
+    assert chinese.json() == {"detail": "客服账号看不到任何与费用相关的信息。"}
