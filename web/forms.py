@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency import clock
 from agency.choices import CommissionMode, Plan, Shift
@@ -279,7 +280,11 @@ class UserFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
-        choices=[("", _("All accounts")), (ACTIVE, _("Active")), (INACTIVE, _("Deactivated"))],
+        choices=[
+            ("", _("All accounts")),
+            (ACTIVE, pgettext_lazy("account state", "Active")),
+            (INACTIVE, pgettext_lazy("account state", "Deactivated")),
+        ],
     )
 
 

@@ -62,7 +62,11 @@ def test_a_manager_creates_an_agent_account_and_it_is_invited_in_chinese(manager
         {"new_password1": "Harbour-lamp-2026", "new_password2": "Harbour-lamp-2026"},
     )
     assert done.status_code == 302
-    assert client.login(username="xiaomei", password="Harbour-lamp-2026")
+    assert User.objects.get(username="xiaomei").check_password("Harbour-lamp-2026")
+    signed_in = client.post(
+        "/accounts/login/", {"username": "xiaomei", "password": "Harbour-lamp-2026"}
+    )
+    assert signed_in.status_code == 302
 
 
 @pytest.mark.django_db(transaction=True)
