@@ -44,7 +44,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "email", "role", "agent", "language", "is_active"]
 
-    @extend_schema_field({"type": "string", "enum": list(ROLES)})
+    @extend_schema_field(RoleField())
     def get_role(self, user) -> str:
         return account_role(user)
 
