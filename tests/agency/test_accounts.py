@@ -258,13 +258,13 @@ def test_agent_deactivate_ends_seat_shifts_on_the_last_day(manager):
         role="agent", username="leaver", password="Harbour-lamp-2026", agent=agent, actor=manager
     )
     seat = SeatFactory()
-    running = SeatAssignmentFactory(seat=seat, agent=agent, start_date=dt.date(2026, 1, 1))
+    running = SeatAssignmentFactory(
+        seat=seat, agent=agent, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 10, 19)
+    )
     later_seat = SeatFactory()
     later = SeatAssignmentFactory(
         seat=later_seat, agent=agent, start_date=dt.date(2026, 10, 20), end_date=None
     )
-    running.end_date = dt.date(2026, 10, 19)
-    running.save()
     cover = CoverAssignment.objects.create(
         seat=later_seat,
         shift="night",

@@ -214,6 +214,8 @@ class AgentDeactivateView(ManagerPage):
                 add_service_error(form, error)
             else:
                 messages.success(request, departure_text(departure))
+                if departure.account_deactivated:
+                    messages.success(request, _("Their account is deactivated."))
                 note_sub_accounts_to_revoke(request, agent_id=self.agent.pk)
                 return redirect(
                     reverse("web:agent-detail", args=[self.agent.pk]) + "#sub-accounts-title"
@@ -223,7 +225,7 @@ class AgentDeactivateView(ManagerPage):
 
 def departure_text(departure) -> str:
     """What the manager is told once an agent has left."""
-    text = _(
+    return _(
         "%(name)s has left after %(day)s: %(ended)d seat-shift(s) end on that day, "
         "%(removed)d later one(s) removed."
     ) % {
@@ -232,6 +234,3 @@ def departure_text(departure) -> str:
         "ended": departure.assignments_ended + departure.covers_ended,
         "removed": departure.assignments_removed + departure.covers_removed,
     }
-    if departure.account_deactivated:
-        text += " " + _("Their account is deactivated.")
-    return text
