@@ -22,3 +22,11 @@ EMAIL_TASK_OPTIONS = {
 }
 """Options of every task that emails someone: retried with backoff while the mail server fails,
 acknowledged once done (each such task sends at most once, see its service)."""
+
+
+@shared_task(name="agency.tasks.send_invitation_email", **EMAIL_TASK_OPTIONS)
+def send_invitation_email(user_id: int) -> None:
+    """Email a new account its link to choose a password (``agency.accounts.invitation_send``)."""
+    from agency.accounts import invitation_send
+
+    invitation_send(user_id=user_id)

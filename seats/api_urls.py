@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from seats.apis.accounts import AgentDeactivateApi, MeApi, UserViewSet
 from seats.apis.exports import ShopWorkloadExportApi
 from seats.apis.handover import HandoverNoteViewSet
 from seats.apis.staff import AgentViewSet, SeatAssignmentViewSet, SeatViewSet
@@ -14,8 +15,11 @@ router.register("seat-assignments", SeatAssignmentViewSet, basename="seat-assign
 router.register("workloads", WorkloadViewSet, basename="workload")
 router.register("handover-notes", HandoverNoteViewSet, basename="handover-note")
 router.register("sub-accounts", SubAccountViewSet, basename="sub-account")
+router.register("users", UserViewSet, basename="user")
 
 urlpatterns = [
+    path("me/", MeApi.as_view(), name="me"),
+    path("agents/<int:pk>/deactivate/", AgentDeactivateApi.as_view(), name="agent-deactivate"),
     path(
         "shops/<int:pk>/workloads/export/",
         ShopWorkloadExportApi.as_view(),

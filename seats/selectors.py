@@ -61,6 +61,15 @@ def agents_assignable() -> QuerySet[Agent]:
     return Agent.objects.exclude(status=Agent.Status.LEFT).order_by("name", "id")
 
 
+def agents_without_account(*, include_id: int | None = None) -> QuerySet[Agent]:
+    """Agents who may be given an account: not linked to a user yet and not left, by name
+    (``include_id``: that agent too, the one an account is already linked to)."""
+    agents = Agent.objects.exclude(status=Agent.Status.LEFT).filter(user__isnull=True)
+    if include_id is not None:
+        agents = Agent.objects.filter(Q(pk__in=agents.values("pk")) | Q(pk=include_id))
+    return agents.order_by("name", "id")
+
+
 def agent_names(*, ids: Iterable[int]) -> dict[int, str]:
     """{agent id: name} of those of ``ids`` that exist (one query)."""
     return dict(Agent.objects.filter(pk__in=list(ids)).values_list("pk", "name"))

@@ -52,8 +52,11 @@ def shops_for_user(user: User) -> QuerySet[Shop]:
 
 
 def possible_owners() -> QuerySet[User]:
-    """Accounts a shop may belong to: active client (non-staff) users, by username."""
-    return User.objects.filter(is_active=True, is_staff=False).order_by("username")
+    """Accounts a shop may belong to: active client accounts, by username; neither managers nor
+    agents' accounts (``seats.Agent.user``, named by its related name: no import of seats)."""
+    return User.objects.filter(is_active=True, is_staff=False, agent_profile__isnull=True).order_by(
+        "username"
+    )
 
 
 def shop_list(*, user: User) -> QuerySet[Shop]:

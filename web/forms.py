@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency import clock
 from agency.choices import CommissionMode, Plan, Shift
@@ -20,7 +21,7 @@ from billing.choices import InvoiceStatus
 from billing.services import VOID_REASON_MAX_LENGTH
 from seats.calculations import Coverage
 from seats.choices import AgentStatus
-from seats.selectors import agent_list, agents_assignable, seats_by_code
+from seats.selectors import agent_list, agents_assignable, agents_without_account, seats_by_code
 from shops.choices import ShopPlatform, ShopStatus
 from shops.selectors import contracts_to_place, possible_owners, shop_list
 
@@ -113,6 +114,68 @@ class ShopForm(forms.Form):
     )
 
 
+def language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+def new_account_fields(*, username_help) -> dict[str, forms.Field]:
+    """A new account's username, email and language, for a bigger form that may open one (the
+    shop form's new owner, the agent form's account); the username is optional there."""
+    return {
+        "username": forms.CharField(
+            label=_("Username"), max_length=150, required=False, help_text=username_help
+        ),
+        "email": forms.EmailField(
+            label=_("Email"),
+            required=False,
+            max_length=254,
+            help_text=_("The invitation to choose a password is sent here."),
+        ),
+        "language": forms.ChoiceField(
+            label=_("Language"),
+            choices=language_choices(),
+            initial=settings.NEW_ACCOUNT_LANGUAGE,
+            required=False,
+            help_text=_("Emails to the account, the invitation first, are in this language."),
+        ),
+    }
+
+
+class ShopCreateForm(ShopForm):
+    """A new shop, for an existing client account or for a new one invited at once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].required = False
+        self.fields["owner"].help_text = _(
+            "The client account that logs into the portal; or leave it empty and open a new "
+            "account for the owner below."
+        )
+        fields = new_account_fields(
+            username_help=_("A new owner's username (only when no owner is chosen above)."),
+        )
+        fields["username"].label = _("New owner: username")
+        fields["email"].label = _("New owner: email")
+        fields["language"].label = _("New owner: language")
+        # Right after the owner field, so the two ways of naming the owner sit together.
+        order = list(self.fields)
+        for name, field in fields.items():
+            self.fields[f"new_owner_{name}"] = field
+        extra = [f"new_owner_{name}" for name in fields]
+        self.order_fields([order[0], *extra, *order[1:]])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner") and data.get("new_owner_username"):
+            self.add_error(
+                "new_owner_username",
+                _("Choose an existing owner or open a new account, not both."),
+            )
+        elif not data.get("owner") and not data.get("new_owner_username") and "owner" in data:
+            self.add_error("owner", _("Choose the owner, or give a new owner's username."))
+        return data
+
+
 class ContractForm(forms.Form):
     plan = forms.ChoiceField(label=_("Plan"), choices=Plan.choices)
     shift = forms.ChoiceField(
@@ -166,6 +229,111 @@ class AgentForm(forms.Form):
         label=_("Monthly base salary (CNY)"), min_value=0, max_digits=10, decimal_places=2
     )
     email = forms.EmailField(label=_("Email"), required=False)
+
+
+class AgentCreateForm(AgentForm):
+    """A new agent, with an account to sign in (invited by email) when a username is given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = new_account_fields(
+            username_help=_(
+                "To give the agent an account to sign in with; empty: no account for now."
+            ),
+        )
+        fields["username"].label = _("Account: username")
+        fields["email"].label = _("Account: email")
+        fields["email"].help_text = _(
+            "The invitation to choose a password is sent here; empty: the agent's email."
+        )
+        fields["language"].label = _("Account: language")
+        for name, field in fields.items():
+            self.fields[f"account_{name}"] = field
+
+
+class AgentDeactivateForm(forms.Form):
+    last_day = forms.DateField(
+        label=_("Last working day"),
+        widget=DateInput(),
+        help_text=_(
+            "Their seat-shifts and covers end on this day (they work it); those starting later "
+            "are removed. Today or a day past."
+        ),
+    )
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+
+ROLE_CHOICES = [
+    ("manager", _("Manager")),
+    ("owner", _("Shop owner")),
+    ("agent", _("Agent")),
+]
+
+
+class UserFilterForm(forms.Form):
+    ACTIVE, INACTIVE = "active", "inactive"
+
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All roles")), *ROLE_CHOICES]
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[
+            ("", _("All accounts")),
+            (ACTIVE, pgettext_lazy("account state", "Active")),
+            (INACTIVE, pgettext_lazy("account state", "Deactivated")),
+        ],
+    )
+
+
+class AgentAccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.employee_no})"
+
+
+class UserCreateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial="owner")
+    agent = AgentAccountChoiceField(
+        label=_("Agent"),
+        queryset=None,
+        required=False,
+        help_text=_("Only for an agent's account: the agent it signs in as (agents without one)."),
+    )
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("The invitation to choose a password is sent here."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices(),
+        initial=settings.NEW_ACCOUNT_LANGUAGE,
+        help_text=_("Emails to the account, the invitation first, are in this language."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents_without_account()
+
+
+class UserEditForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices())
+    agent = AgentAccountChoiceField(
+        label=_("Agent"),
+        queryset=None,
+        help_text=_("The agent this account signs in as."),
+    )
+
+    def __init__(self, *args, agent_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agent_id is None:
+            del self.fields["agent"]
+        else:
+            self.fields["agent"].queryset = agents_without_account(include_id=agent_id)
 
 
 # --- Platform sub-accounts ----------------------------------------------------------------------

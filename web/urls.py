@@ -11,6 +11,7 @@ from web.views import (
     seats,
     shops,
     sub_accounts,
+    users,
     workloads,
 )
 
@@ -39,6 +40,26 @@ urlpatterns = [
     path("agents/new/", agents.AgentFormView.as_view(), name="agent-create"),
     path("agents/<int:pk>/", agents.AgentDetailView.as_view(), name="agent-detail"),
     path("agents/<int:pk>/edit/", agents.AgentFormView.as_view(), name="agent-edit"),
+    path(
+        "agents/<int:pk>/deactivate/",
+        agents.AgentDeactivateView.as_view(),
+        name="agent-deactivate",
+    ),
+    # Accounts
+    path("users/", users.UserListView.as_view(), name="user-list"),
+    path("users/new/", users.UserFormView.as_view(), name="user-create"),
+    path("users/<int:pk>/edit/", users.UserFormView.as_view(), name="user-edit"),
+    path("users/<int:pk>/invite/", users.UserInviteView.as_view(), name="user-invite"),
+    path(
+        "users/<int:pk>/deactivate/",
+        users.UserActiveView.as_view(active=False),
+        name="user-deactivate",
+    ),
+    path(
+        "users/<int:pk>/reactivate/",
+        users.UserActiveView.as_view(active=True),
+        name="user-reactivate",
+    ),
     # Platform sub-accounts
     path("sub-accounts/", sub_accounts.SubAccountListView.as_view(), name="sub-account-list"),
     path("sub-accounts/new/", sub_accounts.SubAccountFormView.as_view(), name="sub-account-create"),

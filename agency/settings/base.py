@@ -147,6 +147,9 @@ FORMAT_MODULE_PATH = ["agency.formats"]
 # written in it, and the API answers in it when a request names no language. Most owners and
 # staff are Chinese, hence Simplified Chinese; pages follow the browser until a choice is made.
 NEW_ACCOUNT_LANGUAGE = env("DJANGO_NEW_ACCOUNT_LANGUAGE", default="zh-hans")
+# The address people reach the site at: links in emails sent outside a request (the invitation
+# to choose a password) start with it.
+SITE_URL = env("DJANGO_SITE_URL", default="http://localhost:8000")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -17,7 +17,18 @@ from seats.services.rollup import (
     agent_daily_load_refresh,
     agent_daily_load_rollup,
 )
-from seats.services.staff import agent_create, agent_update, seat_create, seat_update
+from seats.services.staff import (
+    AgentDeparture,
+    account_agent_validate,
+    account_create,
+    account_update,
+    agent_create,
+    agent_deactivate,
+    agent_update,
+    departure_date_validate,
+    seat_create,
+    seat_update,
+)
 from seats.services.sub_accounts import (
     sub_account_grant,
     sub_account_revoke,
@@ -36,11 +47,16 @@ from seats.services.workloads import (
 )
 
 __all__ = [
+    "AgentDeparture",
     "BulkResult",
     "RollupResult",
     "WorkloadBulkError",
     "WorkloadFile",
+    "account_agent_validate",
+    "account_create",
+    "account_update",
     "agent_create",
+    "agent_deactivate",
     "agent_daily_load_refresh",
     "agent_daily_load_rollup",
     "agent_update",
@@ -48,6 +64,7 @@ __all__ = [
     "assignment_delete",
     "assignment_update",
     "assignment_validate",
+    "departure_date_validate",
     "handover_note_acknowledge",
     "handover_note_create",
     "handover_note_update",

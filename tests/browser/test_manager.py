@@ -77,7 +77,7 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     nav(page, "Shops")
     page.get_by_role("link", name="New shop").click()
     expect(heading(page, "New shop")).to_be_visible()
-    page.get_by_label("Owner").select_option(label="owner_m")
+    page.get_by_label(label("Owner")).select_option(label="owner_m")
     page.get_by_label(label("Name")).fill(SHOP_NAME)
     page.get_by_label(label("Platform")).select_option(label="Taobao")
     page.get_by_label("Platform shop id").fill("TB-HK-0001")

@@ -2,12 +2,18 @@
 
 from datetime import timedelta
 
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from agency import clock
+from agency.access import is_manager
+from agency.errors import ApplicationError
+from agency.formatting import date_text
 from seats import services
 from seats.calculations import first_response_miss_limit
 from seats.selectors import (
@@ -21,8 +27,14 @@ from seats.selectors import (
     sub_accounts_to_revoke,
 )
 from web import selectors
-from web.forms import AgentFilterForm, AgentForm
-from web.views.base import ManagerPage, ServiceFormPage, paginate
+from web.forms import (
+    AgentCreateForm,
+    AgentDeactivateForm,
+    AgentFilterForm,
+    AgentForm,
+    add_service_error,
+)
+from web.views.base import ManagerPage, ServiceFormPage, paginate, prefixed_errors
 from web.views.sub_accounts import note_sub_accounts_to_revoke
 
 HEATMAP_WEEKS = 8
@@ -98,6 +110,7 @@ class AgentDetailView(ManagerPage):
                     "pk", flat=True
                 )
             ),
+            account=agent.user,
             miss_seconds=first_response_miss_limit(),
             legend=selectors.band_legend(),
             **kwargs,
@@ -108,20 +121,44 @@ class AgentFormView(ServiceFormPage):
     """Create or edit an agent (``seats.services.agent_create`` / ``agent_update``)."""
 
     nav = "agents"
-    form_class = AgentForm
     fields = AGENT_FORM_FIELDS
     object_name = "agent"
+
+    @property
+    def form_class(self):
+        return AgentCreateForm if self.object is None else AgentForm
 
     def load(self, pk: int):
         return get_object_or_404(agent_list(), pk=pk)
 
+    @transaction.atomic
     def create(self, data):
-        return services.agent_create(**data, actor=self.request.user)
+        """The agent, and their account when a username is given: both or neither; the
+        invitation leaves once both are saved."""
+        agent = services.agent_create(
+            **{field: data[field] for field in AGENT_FORM_FIELDS}, actor=self.request.user
+        )
+        if data.get("account_username"):
+            with prefixed_errors("account_", ("username", "email", "language")):
+                services.account_create(
+                    role="agent",
+                    agent=agent,
+                    username=data["account_username"],
+                    email=data["account_email"] or agent.email,
+                    language=data["account_language"],
+                    actor=self.request.user,
+                )
+        return agent
 
     def update(self, changed):
         return services.agent_update(agent=self.object, data=changed, actor=self.request.user)
 
     def saved(self, obj) -> str:
+        if self.object is None and self.request.POST.get("account_username"):
+            return _(
+                "Agent “%(name)s” saved; their account was opened and an invitation to choose a "
+                "password sent."
+            ) % {"name": obj.name}
         return _("Agent “%(name)s” saved.") % {"name": obj.name}
 
     def after_save(self, obj) -> None:
@@ -138,3 +175,62 @@ class AgentFormView(ServiceFormPage):
             _("Edit %(name)s") % {"name": self.object.name},
             reverse("web:agent-detail", args=[self.object.pk]),
         )
+
+
+class AgentDeactivateView(ManagerPage):
+    """An agent leaves (``seats.services.agent_deactivate``): a page that asks for the last
+    working day and confirms; then the agent's page lists the sub-accounts still to revoke."""
+
+    template_name = "manager/agents/deactivate.html"
+    nav = "agents"
+
+    def dispatch(self, request, *args, **kwargs):
+        if is_manager(request.user):
+            self.agent = get_object_or_404(agent_list().select_related("user"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        today = clock.today()
+        return super().get_context_data(
+            agent=self.agent,
+            today=today,
+            current=current_assignments(agent_ids=[self.agent.pk], day=today).get(self.agent.pk),
+            sub_accounts_held=list(sub_accounts_of(agent_id=self.agent.pk).filter(revoked_on=None)),
+            **kwargs,
+        )
+
+    def get(self, request, *args, **kwargs):
+        form = AgentDeactivateForm(initial={"last_day": clock.today()})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = AgentDeactivateForm(request.POST)
+        if form.is_valid():
+            try:
+                departure = services.agent_deactivate(
+                    agent=self.agent, last_day=form.cleaned_data["last_day"], actor=request.user
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, departure_text(departure))
+                if departure.account_deactivated:
+                    messages.success(request, _("Their account is deactivated."))
+                note_sub_accounts_to_revoke(request, agent_id=self.agent.pk)
+                return redirect(
+                    reverse("web:agent-detail", args=[self.agent.pk]) + "#sub-accounts-title"
+                )
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def departure_text(departure) -> str:
+    """What the manager is told once an agent has left."""
+    return _(
+        "%(name)s has left after %(day)s: %(ended)d seat-shift(s) end on that day, "
+        "%(removed)d later one(s) removed."
+    ) % {
+        "name": departure.agent.name,
+        "day": date_text(departure.last_day),
+        "ended": departure.assignments_ended + departure.covers_ended,
+        "removed": departure.assignments_removed + departure.covers_removed,
+    }

@@ -1,6 +1,8 @@
 """What every manager page shares: the access rule, the navigation, pagination, redirects, and
 the page that creates or edits one object through a service."""
 
+from collections.abc import Iterable
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +33,23 @@ class ManagerPage(ManagerRequiredMixin, TemplateView):
 def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
     """The requested page of ``items``; a page number out of range gives the last page."""
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+@contextmanager
+def prefixed_errors(prefix: str, names: Iterable[str]):
+    """Put a service's refusals of ``names`` on the form's fields named ``prefix`` + name (a
+    form that opens an account next to something else: ``new_owner_email`` for ``email``)."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {
+                (f"{prefix}{field}" if field in names else field): messages
+                for field, messages in error.message_dict.items()
+            }
+        ) from None
 
 
 def redirect_back(request: HttpRequest, fallback: str):

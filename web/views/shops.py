@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from agency import clock
 from agency.access import is_manager
+from agency.accounts import user_create
 from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text, date_text, month_text, short_day_text
@@ -28,8 +29,15 @@ from shops.selectors import (
     shops_with_active_contracts,
     turnover_report_list,
 )
-from web.forms import ContractForm, ShopFilterForm, ShopForm, TurnoverEntryForm, add_service_error
-from web.views.base import ManagerPage, ServiceFormPage, paginate
+from web.forms import (
+    ContractForm,
+    ShopCreateForm,
+    ShopFilterForm,
+    ShopForm,
+    TurnoverEntryForm,
+    add_service_error,
+)
+from web.views.base import ManagerPage, ServiceFormPage, paginate, prefixed_errors
 from web.views.sub_accounts import note_sub_accounts_to_revoke
 
 HISTORY_ROWS = 20
@@ -170,20 +178,41 @@ class ShopFormView(ServiceFormPage):
     """Create or edit a shop (``shops.services.shop_create`` / ``shop_update``)."""
 
     nav = "shops"
-    form_class = ShopForm
     fields = services.SHOP_FIELDS
     object_name = "shop"
+
+    @property
+    def form_class(self):
+        return ShopCreateForm if self.object is None else ShopForm
 
     def load(self, pk: int):
         return get_object_or_404(shop_list(user=self.request.user), pk=pk)
 
+    @transaction.atomic
     def create(self, data):
-        return services.shop_create(actor=self.request.user, **data)
+        """The shop, for a chosen owner or for a new owner's account opened in the same
+        transaction (the owner is invited by email once both are saved)."""
+        values = {field: data[field] for field in services.SHOP_FIELDS}
+        if data.get("new_owner_username"):
+            with prefixed_errors("new_owner_", ("username", "email", "language")):
+                values["owner"] = user_create(
+                    username=data["new_owner_username"],
+                    email=data["new_owner_email"],
+                    language=data["new_owner_language"],
+                    role="owner",
+                    actor=self.request.user,
+                )
+        return services.shop_create(actor=self.request.user, **values)
 
     def update(self, changed):
         return services.shop_update(shop=self.object, actor=self.request.user, data=changed)
 
     def saved(self, obj) -> str:
+        if self.object is None and self.request.POST.get("new_owner_username"):
+            return _(
+                "Shop “%(name)s” saved; the owner's account %(owner)s was opened and an "
+                "invitation to choose a password sent."
+            ) % {"name": obj.name, "owner": obj.owner.username}
         return _("Shop “%(name)s” saved.") % {"name": obj.name}
 
     def after_save(self, obj) -> None:
