@@ -6,7 +6,8 @@ rules (16:00, who is the day or night agent that date) live in ``seats.services.
 """
 
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -53,6 +54,7 @@ class HandoverNoteOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleShopField(serializers.PrimaryKeyRelatedField):
     """A shop the caller may see: another seat's shop is "does not exist", as for a wrong id."""
 
