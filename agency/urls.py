@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("portal/", include("portal.urls")),
+    path("desk/", include("desk.urls")),
     path("", include("web.urls")),
 ]
 

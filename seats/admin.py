@@ -182,9 +182,20 @@ class HandoverNoteAdmin(admin.ModelAdmin):
     list_select_related = ["seat", "shop", "from_agent", "to_agent"]
     search_fields = ["seat__code", "shop__name", "open_cases", "promises"]
     date_hierarchy = "date"
-    readonly_fields = ["acknowledged_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "written_by",
+        "acknowledged_at",
+        "acknowledged_by",
+        "created_at",
+        "updated_at",
+    ]
     autocomplete_fields = ["seat", "from_agent", "to_agent"]
     raw_id_fields = ["shop"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Whoever types the note in the admin wrote it, whichever agent it names.
+        obj.written_by = request.user
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # An acknowledged note is a record of what was handed over.

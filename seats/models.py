@@ -284,6 +284,8 @@ class HandoverNote(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # When managers were told the note was still unacknowledged at 18:00 (once per note).
+    overdue_alerted_at = models.DateTimeField(_("overdue alert sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "seat_id", "shop_id"]

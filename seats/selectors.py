@@ -7,11 +7,14 @@ managers only and the API checks the role before it calls these.
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
+    Case,
     Count,
     Exists,
     F,
@@ -20,6 +23,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Cast, Round
@@ -667,8 +672,11 @@ def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOp
 
 
 def handover_note_list(*, user: User) -> QuerySet[HandoverNote]:
-    """Handover notes the user may see: a manager all, an owner those of their own shops."""
-    return scoped_to_shops(HandoverNote.objects.all(), user)
+    """Handover notes the user may see: a manager all, an owner those of their own shops, an
+    agent those of the shops they serve today; with who wrote and acknowledged them."""
+    return scoped_to_shops(
+        HandoverNote.objects.select_related("written_by", "acknowledged_by"), user
+    )
 
 
 def handover_notes_for(*, shop_id: int, day: date) -> QuerySet[HandoverNote]:
@@ -690,6 +698,88 @@ def handover_notes_unacknowledged(*, limit: int) -> tuple[int, list[HandoverNote
         )[:limit]
     )
     return notes.count(), latest
+
+
+OPEN_PROMISE_DAYS = 7
+"""How far back the desk lists a shop's promises to buyers (``handover_open_promises``)."""
+
+
+def handover_notes_of_shops(*, shop_ids: Iterable[int], day: date) -> list[HandoverNote]:
+    """The notes of ``shop_ids`` dated ``day`` with their seat, agents and who wrote and
+    acknowledged them, by shop and seat (one query)."""
+    return list(
+        HandoverNote.objects.filter(shop_id__in=list(shop_ids), date=day)
+        .select_related("seat", "from_agent", "to_agent", "written_by", "acknowledged_by")
+        .order_by("shop_id", "seat__code", "id")
+    )
+
+
+def handover_open_promises(*, shop_ids: Iterable[int], today: date) -> list[HandoverNote]:
+    """A shop's open promises: the promises to buyers in its notes of the ``OPEN_PROMISE_DAYS``
+    days before ``today`` (acknowledged or not; today's note is shown on its own), newest first.
+
+    A promise ("call the buyer back on Friday", "ship the replacement once restocked") outlives
+    the shift that made it; a week is how long a buyer waits before it turns into a complaint.
+    One query.
+    """
+    return list(
+        HandoverNote.objects.filter(
+            shop_id__in=list(shop_ids),
+            date__gte=today - timedelta(days=OPEN_PROMISE_DAYS),
+            date__lt=today,
+        )
+        .exclude(promises="")
+        .select_related("from_agent")
+        .order_by("shop_id", "-date", "id")
+    )
+
+
+HANDOVER_ALERT_AT = dt_time(18, 0)
+"""A note not acknowledged by this local time on its date is overdue (an alert)."""
+
+
+def handover_overdue_q(now: datetime) -> Q:
+    """The 18:00 rule: unacknowledged notes of an earlier date, or of today once it is 18:00."""
+    today = timezone.localdate(now)
+    if timezone.localtime(now).time() >= HANDOVER_ALERT_AT:
+        dated = Q(date__lte=today)
+    else:
+        dated = Q(date__lt=today)
+    return Q(acknowledged_at__isnull=True) & dated
+
+
+def handover_notes_to_acknowledge(*, now: datetime) -> QuerySet[HandoverNote]:
+    """Every note no night agent (or manager) acknowledged yet, newest date first, with its seat,
+    shop, agents and author loaded and ``overdue`` annotated (``handover_overdue_q``)."""
+    return (
+        HandoverNote.objects.filter(acknowledged_at__isnull=True)
+        .select_related("seat", "shop", "from_agent", "to_agent", "written_by")
+        .annotate(
+            overdue=Case(
+                When(handover_overdue_q(now), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-date", "seat__code", "shop__name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class PendingHandovers:
+    count: int
+    overdue: int
+    latest: list[HandoverNote]
+
+
+def handover_notes_pending(*, limit: int, now: datetime) -> PendingHandovers:
+    """How many notes wait for acknowledgement, how many of them are overdue (past 18:00), and
+    the ``limit`` latest (``handover_notes_to_acknowledge``). Two queries."""
+    totals = HandoverNote.objects.filter(acknowledged_at__isnull=True).aggregate(
+        count=Count("id"), overdue=Count("id", filter=handover_overdue_q(now))
+    )
+    latest = list(handover_notes_to_acknowledge(now=now)[:limit])
+    return PendingHandovers(count=totals["count"], overdue=totals["overdue"], latest=latest)
 
 
 def handover_notes() -> QuerySet[HandoverNote]:

@@ -7,6 +7,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from seats.services import agent_daily_load_rollup
+from seats.services import handover_overdue_alert as handover_overdue_alert_service
 
 # A lost connection or a deadlock is worth retrying; anything else is a bug to look at.
 ROLLUP_TASK_OPTIONS = {
@@ -32,3 +33,10 @@ def rollup_yesterday() -> dict:
     """Beat, daily at 01:00 Shanghai time: yesterday's workloads are complete by then."""
     yesterday = timezone.localdate() - timedelta(days=1)
     return agent_daily_load_rollup(day=yesterday).as_dict()
+
+
+@shared_task(name="seats.tasks.handover_overdue_alert", **ROLLUP_TASK_OPTIONS)
+def handover_overdue_alert() -> dict:
+    """Beat, every half hour from 18:00 to 23:30 Shanghai time: notes unread at 18:00 alert
+    managers, once each (a note written late is caught by the next run)."""
+    return handover_overdue_alert_service().as_dict()

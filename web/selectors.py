@@ -8,13 +8,13 @@ queries whatever the number of seats, agents, shops or invoices.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from agency import limits
+from agency import clock, limits
 from agency.choices import Shift
 from billing.selectors import (
     drafts_awaiting_turnover,
@@ -27,7 +27,8 @@ from seats.selectors import (
     SeatLoad,
     agent_daily_load,
     daily_inquiries,
-    handover_notes_unacknowledged,
+    handover_notes_pending,
+    handover_notes_to_acknowledge,
     overloaded_agents,
     seat_coverage,
     seat_utilisation,
@@ -129,6 +130,7 @@ class Dashboard:
     uncovered: list[tuple[SeatRow, ShiftCell]]
     handover_count: int
     handover_notes: "list[HandoverNote]"
+    handover_overdue: int
     awaiting_count: int
     awaiting_invoices: list["Invoice"]
     revenue_month_to_date: Decimal
@@ -148,10 +150,10 @@ class Dashboard:
         )
 
 
-def dashboard(*, today: date) -> Dashboard:
+def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
     board = coverage_board(day=today)
-    handover_count, handover_notes = handover_notes_unacknowledged(limit=10)
+    handovers = handover_notes_pending(limit=10, now=now or clock.now())
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
     revoke_count, revoke_sub_accounts = sub_accounts_to_revoke_first(today=today, limit=10)
     return Dashboard(
@@ -160,8 +162,9 @@ def dashboard(*, today: date) -> Dashboard:
         overloaded=overloaded_agents(date_from=today - timedelta(days=1), date_to=today),
         seats_over_peak=[row for row in board if row.over_peak],
         uncovered=[(row, cell) for row in board for cell in row.cells if cell.uncovered],
-        handover_count=handover_count,
-        handover_notes=handover_notes,
+        handover_count=handovers.count,
+        handover_notes=handovers.latest,
+        handover_overdue=handovers.overdue,
         awaiting_count=awaiting_count,
         awaiting_invoices=awaiting_invoices,
         revenue_month_to_date=month_revenue(month=today),
@@ -169,6 +172,11 @@ def dashboard(*, today: date) -> Dashboard:
         revoke_count=revoke_count,
         revoke_sub_accounts=revoke_sub_accounts,
     )
+
+
+def handovers_to_acknowledge(*, now: datetime):
+    """Every handover note waiting for acknowledgement, overdue ones marked (the list page)."""
+    return handover_notes_to_acknowledge(now=now)
 
 
 # --- Reports ------------------------------------------------------------------------------------

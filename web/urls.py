@@ -19,6 +19,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("handover/", dashboard.HandoverListView.as_view(), name="handover-list"),
     path(
         "handover/<int:pk>/acknowledge/",
         dashboard.HandoverAcknowledgeView.as_view(),

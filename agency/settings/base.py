@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "billing",
     "web",
     "portal",
+    "desk",
     "demo",
 ]
 
@@ -265,6 +266,12 @@ CELERY_BEAT_SCHEDULE = {
     "daily-workload-rollup": {
         "task": "seats.tasks.rollup_yesterday",
         "schedule": crontab(hour=1, minute=0),
+    },
+    # A handover note unread by the night agent at 18:00 alerts managers (once per note); runs
+    # until the night shift ends so that notes written late are caught as well.
+    "handover-overdue-alert": {
+        "task": "seats.tasks.handover_overdue_alert",
+        "schedule": crontab(hour="18-23", minute="0,30"),
     },
     # The month before is closed on the 1st: bill it (drafts wait for confirmed turnover).
     "monthly-billing-run": {

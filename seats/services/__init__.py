@@ -7,11 +7,15 @@ from seats.services.assignments import (
     assignment_validate,
 )
 from seats.services.handover import (
+    handover_agents,
     handover_note_acknowledge,
     handover_note_create,
     handover_note_update,
     handover_note_validate,
+    handover_writing_open_for_agents,
+    handover_writing_opens,
 )
+from seats.services.handover_alerts import HandoverAlertResult, handover_overdue_alert
 from seats.services.rollup import (
     RollupResult,
     agent_daily_load_refresh,
@@ -65,10 +69,15 @@ __all__ = [
     "assignment_update",
     "assignment_validate",
     "departure_date_validate",
+    "HandoverAlertResult",
+    "handover_agents",
     "handover_note_acknowledge",
     "handover_note_create",
     "handover_note_update",
     "handover_note_validate",
+    "handover_overdue_alert",
+    "handover_writing_open_for_agents",
+    "handover_writing_opens",
     "parse_workload_csv",
     "read_workload_file",
     "seat_create",

@@ -6,7 +6,12 @@ from django.utils import timezone
 
 from seats.models import AgentDailyLoad
 from seats.services import agent_daily_load_rollup
-from tests.factories import SeatAssignmentFactory, UserFactory, WorkloadFactory
+from tests.factories import (
+    ContractFactory,
+    SeatAssignmentFactory,
+    UserFactory,
+    WorkloadFactory,
+)
 from tests.seats.factories import AgentDailyLoadFactory, HandoverNoteFactory, SubAccountFactory
 
 MODELS = [
@@ -93,3 +98,27 @@ def test_admin_sub_accounts_follow_the_services_rules_and_keep_history(admin_cli
     assert "agent" in refused.context["adminform"].form.errors
     history = f"/admin/seats/subaccount/{account.pk}/history/"
     assert admin_client_.get(history).status_code == 200
+
+
+def test_a_note_edited_in_the_admin_is_recorded_as_written_by_that_user(admin_client_):
+    assignment = SeatAssignmentFactory(shift="day")
+    contract = ContractFactory(seat=assignment.seat)
+    note = HandoverNoteFactory(
+        seat=assignment.seat, shop=contract.shop, from_agent=assignment.agent, open_cases="Before"
+    )
+    response = admin_client_.post(
+        f"/admin/seats/handovernote/{note.pk}/change/",
+        {
+            "seat": note.seat_id,
+            "shop": note.shop_id,
+            "date": note.date.isoformat(),
+            "from_agent": note.from_agent_id,
+            "to_agent": note.to_agent_id or "",
+            "open_cases": "After",
+            "promises": "",
+        },
+    )
+    note.refresh_from_db()
+    assert response.status_code == 302, response.content[:2000]
+    assert note.open_cases == "After"
+    assert note.written_by.username == "root"

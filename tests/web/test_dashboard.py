@@ -122,7 +122,9 @@ def test_a_handover_note_is_read_and_acknowledged_from_the_dashboard(manager_cli
     note.refresh_from_db()
     assert note.acknowledged_at is not None
     page = response.content.decode()
-    assert "acknowledged by Night Agent 1." in page
+    # Recorded as the manager who pressed the button, never as the night agent.
+    assert "acknowledged by manager." in page
+    assert note.acknowledged_by.username == "manager"
     assert "handover note not acknowledged" not in page
 
     again = manager_client.post(url, follow=True)

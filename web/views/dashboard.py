@@ -14,7 +14,7 @@ from seats.selectors import handover_notes
 from seats.services import handover_note_acknowledge
 from web import selectors
 from web.mixins import ManagerRequiredMixin
-from web.views.base import ManagerPage, redirect_back
+from web.views.base import ManagerPage, paginate, redirect_back
 
 
 class DashboardView(ManagerPage):
@@ -42,11 +42,24 @@ class DashboardView(ManagerPage):
         )
 
 
-class HandoverAcknowledgeView(ManagerRequiredMixin, View):
-    """Record that the night agent has read a handover note (``handover_note_acknowledge``).
+class HandoverListView(ManagerPage):
+    """Every handover note nobody acknowledged yet, newest first and paginated; the dashboard
+    shows the ten latest and links here. Notes past 18:00 of their date are marked overdue."""
 
-    Night agents read their notes at the desk; the manager on duty records it here. A note
-    already acknowledged, or one whose seat has no night agent that day, says why.
+    template_name = "manager/handover_list.html"
+    nav = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        page = paginate(self.request, selectors.handovers_to_acknowledge(now=clock.now()))
+        return super().get_context_data(page_obj=page, notes=page.object_list, **kwargs)
+
+
+class HandoverAcknowledgeView(ManagerRequiredMixin, View):
+    """Record that a handover note was read (``handover_note_acknowledge``).
+
+    Night agents acknowledge at their desk (/desk/); a manager who presses the button here is
+    recorded as that manager, never as the night agent. A note already acknowledged, or one
+    whose seat has no night agent that day, says why.
     """
 
     http_method_names = ["post"]
@@ -54,7 +67,7 @@ class HandoverAcknowledgeView(ManagerRequiredMixin, View):
     def post(self, request, pk: int):
         note = get_object_or_404(handover_notes(), pk=pk)
         try:
-            note = handover_note_acknowledge(note=note)
+            note = handover_note_acknowledge(note=note, actor=request.user)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -64,7 +77,7 @@ class HandoverAcknowledgeView(ManagerRequiredMixin, View):
                 % {
                     "shop": note.shop.name,
                     "date": date_text(note.date),
-                    "agent": note.to_agent.name,
+                    "agent": request.user.get_full_name() or request.user.get_username(),
                 },
             )
         return redirect_back(request, reverse("web:dashboard") + "#alerts")

@@ -1,0 +1,20 @@
+"""The agent's desk, under /desk/ (docs/desk.md). Agents only: every view checks the role."""
+
+from django.urls import path
+
+from desk import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.DeskView.as_view(), name="home"),
+    path("kpis/", views.KpiView.as_view(), name="kpis"),
+    path(
+        "handover/<int:seat>/<int:shop>/", views.HandoverWriteView.as_view(), name="handover-write"
+    ),
+    path(
+        "handover/<int:pk>/acknowledge/",
+        views.HandoverAcknowledgeView.as_view(),
+        name="handover-acknowledge",
+    ),
+]

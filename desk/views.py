@@ -1,0 +1,160 @@
+"""The agent's desk (docs/desk.md): one page for the shift, one for the month's own figures, and
+the two handover actions, each a plain form post.
+
+Agents only. Anonymous visitors go to the login page; a manager is sent to the dashboard (the
+desk shows one agent's day, and the manager's handover list is there); a shop owner gets 403.
+An agent who never chose a language reads the desk in Chinese (``NEW_ACCOUNT_LANGUAGE``), not in
+the browser's language: the desk is for the agency's own staff.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from agency import clock
+from agency.access import agent_id_of, is_manager
+from agency.errors import ApplicationError
+from agency.months import parse_month
+from desk import selectors
+from desk.forms import HandoverForm
+from seats.selectors import handover_note_list, seats_by_code
+from seats.services import (
+    handover_note_acknowledge,
+    handover_note_create,
+    handover_note_update,
+)
+
+MONTHS_BACK = 12
+
+
+def speak_desk_language(request: HttpRequest) -> None:
+    """Chinese unless this browser or this account chose a language (the switch still works)."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or request.user.language:
+        return
+    translation.activate(settings.NEW_ACCOUNT_LANGUAGE)
+    request.LANGUAGE_CODE = translation.get_language()
+
+
+class AgentRequiredMixin(LoginRequiredMixin):
+    """The desk's access rule (module docstring); sets ``self.agent_id``."""
+
+    agent_id: int
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if is_manager(request.user):
+            return redirect("web:dashboard")
+        agent_id = agent_id_of(request.user)
+        if agent_id is None:
+            raise PermissionDenied(_("The desk is for the agency's agents."))
+        self.agent_id = agent_id
+        speak_desk_language(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return error.message
+
+
+class DeskView(AgentRequiredMixin, TemplateView):
+    template_name = "desk/home.html"
+
+    def get_context_data(self, **kwargs):
+        desk = selectors.agent_desk(agent_id=self.agent_id, now=clock.now())
+        for entry in desk.shops:
+            initial = {}
+            if entry.note is not None:
+                initial = {"open_cases": entry.note.open_cases, "promises": entry.note.promises}
+            entry.form = HandoverForm(initial=initial, prefix=f"shop{entry.shop.pk}")
+        return super().get_context_data(desk=desk, **kwargs)
+
+
+class HandoverWriteView(AgentRequiredMixin, View):
+    """Write (or edit, until acknowledged) today's note of one shop on the agent's seat."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, seat: int, shop: int) -> HttpResponse:
+        desk = selectors.agent_desk(agent_id=self.agent_id, now=clock.now())
+        entry = next(
+            (item for item in desk.shops if item.seat_id == seat and item.shop.pk == shop), None
+        )
+        if entry is None:
+            raise Http404
+        back = reverse("desk:home") + f"#shop-{entry.shop.pk}"
+        form = HandoverForm(request.POST, prefix=f"shop{entry.shop.pk}")
+        if not form.is_valid():
+            messages.error(request, _("The note could not be saved."))
+            return redirect(back)
+        try:
+            if entry.note is None:
+                handover_note_create(
+                    actor=request.user,
+                    seat=seats_by_code().get(pk=seat),
+                    shop=entry.shop,
+                    date=desk.today,
+                    **form.cleaned_data,
+                )
+            else:
+                handover_note_update(actor=request.user, note=entry.note, **form.cleaned_data)
+        except (ApplicationError, ValidationError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Handover note for %(shop)s saved; the night shift will see it.")
+                % {"shop": entry.shop.name},
+            )
+        return redirect(back)
+
+
+class HandoverAcknowledgeView(AgentRequiredMixin, View):
+    """The night agent has read the note (recorded as them)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        note = get_object_or_404(
+            handover_note_list(user=request.user).select_related("shop"), pk=pk
+        )
+        try:
+            handover_note_acknowledge(note=note, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("You acknowledged the handover note for %(shop)s.") % {"shop": note.shop.name},
+            )
+        return redirect(reverse("desk:home") + f"#shop-{note.shop_id}")
+
+
+class KpiView(AgentRequiredMixin, TemplateView):
+    """The agent's own figures for a month (this month by default, past months by ``?month=``)."""
+
+    template_name = "desk/kpis.html"
+
+    def get_context_data(self, **kwargs):
+        today = clock.today()
+        current = clock.current_month(today)
+        try:
+            month = parse_month(self.request.GET.get("month", ""))
+        except ValueError:
+            month = current
+        month = min(month, current)
+        months = [current]
+        while len(months) < MONTHS_BACK:
+            months.append(clock.previous_month(months[-1]))
+        kpis = selectors.agent_month_kpis(agent_id=self.agent_id, month=month, today=today)
+        return super().get_context_data(kpis=kpis, month=month, months=months, **kwargs)
