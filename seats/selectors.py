@@ -548,6 +548,50 @@ def overloaded_agents(*, date_from: date, date_to: date) -> list[AgentDayLoad]:
     return sorted(overloaded, key=lambda load: (-load.date.toordinal(), -load.inquiries))
 
 
+@dataclass(frozen=True)
+class AgentOverload:
+    """An agent overloaded on ``days`` of the ``window_days`` days ending ``date_to``."""
+
+    agent_id: int
+    agent_name: str
+    days: int
+    window_days: int
+    date_to: date
+    busiest: int
+
+
+def overload_window(day: date) -> tuple[date, date]:
+    """The days a load alert counts: the OVERLOAD_ALERT_WINDOW_DAYS (14) ending ``day``."""
+    return day - timedelta(days=limits.overload_alert_window_days() - 1), day
+
+
+def agents_overloaded_often(*, day: date, min_days: int | None = None) -> list[AgentOverload]:
+    """Agents overloaded on at least ``min_days`` (default ``OVERLOAD_ALERT_DAYS``, 3) of the
+    days of ``overload_window(day)``, the most days first: one entry per agent and period
+    ("张伟: overloaded 9 of the last 14 days"), not one per agent-day. Reads
+    ``agent_daily_load`` (the roll-up, live for days not rolled up). One query.
+    """
+    min_days = limits.overload_alert_days() if min_days is None else min_days
+    first, last = overload_window(day)
+    days: dict[int, list[AgentDayLoad]] = defaultdict(list)
+    for load in agent_daily_load(date_from=first, date_to=last).values():
+        if load.band == LoadBand.OVERLOADED:
+            days[load.agent_id].append(load)
+    found = [
+        AgentOverload(
+            agent_id=agent_id,
+            agent_name=loads[0].agent_name,
+            days=len(loads),
+            window_days=(last - first).days + 1,
+            date_to=last,
+            busiest=max(load.inquiries for load in loads),
+        )
+        for agent_id, loads in days.items()
+        if len(loads) >= max(min_days, 1)
+    ]
+    return sorted(found, key=lambda entry: (-entry.days, -entry.busiest, entry.agent_name))
+
+
 def capacity_window(day: date) -> tuple[date, date]:
     """The history a capacity figure uses: the CAPACITY_HISTORY_DAYS (28) days before ``day``.
 
