@@ -93,8 +93,8 @@ def assert_most_agents_are_normal_or_busy_and_one_or_two_overloaded(today: dt.da
     for (agent_id, _), load in loads.items():
         days.setdefault(agent_id, []).append(load.inquiries)
     bands = Counter(load_band(round(sum(v) / len(v))) for v in days.values())
-    assert len(days) == 20
-    assert bands["normal"] + bands["busy"] >= 14
+    assert len(days) == 18  # S10's two agents wait for the next client
+    assert bands["normal"] + bands["busy"] >= 13
     assert 1 <= bands["strained"] <= 4
     assert 1 <= bands["overloaded"] <= 2
     assert bands["idle"] == 0
@@ -103,13 +103,16 @@ def assert_most_agents_are_normal_or_busy_and_one_or_two_overloaded(today: dt.da
 
 
 def assert_seat_margins_are_believable(month: dt.date) -> None:
-    """The billed month: every seat earns more than its two salaries and overhead, without
-    margins no agency sees (revenue vs base salaries + overhead)."""
+    """The billed month: every seat serving shops earns more than its two salaries and overhead,
+    without margins no agency sees (revenue vs base salaries + overhead); the spare seat S10
+    costs its salaries."""
     from billing.reports import seat_profitability
 
-    seats = seat_profitability(month=month).seats
-    assert len(seats) == 10
-    margins = [(s.revenue - s.agent_cost - s.overhead) / s.revenue for s in seats]
+    seats = {s.seat_code: s for s in seat_profitability(month=month).seats}
+    spare = seats.pop("S10")
+    assert spare.revenue == 0 and spare.agent_cost > 0
+    assert len(seats) == 9
+    margins = [(s.revenue - s.agent_cost - s.overhead) / s.revenue for s in seats.values()]
     assert all(0 < margin < Decimal("0.65") for margin in margins), margins
     assert Decimal("0.25") <= sum(margins) / len(margins) <= Decimal("0.55")
 
