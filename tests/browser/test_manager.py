@@ -264,8 +264,10 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
 def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
     sign_in("manager")
     expect(heading(page, "Dashboard")).to_be_visible()
+    # One line per agent and period, not one per agent-day: the demo's S01 night agent.
+    expect(page.get_by_role("heading", name="Agents overloaded often")).to_be_visible()
     expect(
-        page.get_by_role("heading", name="Overloaded agents (yesterday and today)")
+        page.get_by_text(re.compile(r"overloaded \d+ of the last 14 days")).first
     ).to_be_visible()
     expect(page.locator("svg").first).to_be_visible()
     screenshot(page, "manager-dashboard")
