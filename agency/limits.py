@@ -27,3 +27,14 @@ def seat_takes_another_shop(shops_served: int) -> bool:
     """Whether a seat already serving ``shops_served`` other shops on its busiest day may take
     one more: a seat serves at most ``max_shops_per_seat()`` (3) shops at once."""
     return shops_served < max_shops_per_seat()
+
+
+def overload_alert_window_days() -> int:
+    """How many days, ending with the day rolled up, a load alert counts (14)."""
+    return settings.AGENCY["OVERLOAD_ALERT_WINDOW_DAYS"]
+
+
+def overload_alert_days() -> int:
+    """How many overloaded days in that window make an agent worth an alert (3); the alert is
+    sent again each time the count grows by as many days."""
+    return settings.AGENCY["OVERLOAD_ALERT_DAYS"]

@@ -31,6 +31,17 @@ class ShortJobSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+class ShiftPlanSerializer(serializers.Serializer):
+    shift = serializers.CharField()
+    inquiries = serializers.IntegerField(help_text="The shift's share of the daily inquiries.")
+    agents_needed = serializers.IntegerField(
+        help_text="ceil(inquiries / agent_cap): agents so that none is planned above the cap."
+    )
+    load_per_agent = serializers.IntegerField(
+        help_text="Each agent's projected daily load once spread over the quoted seats."
+    )
+
+
 class QuoteSerializer(serializers.Serializer):
     daily_inquiries = serializers.IntegerField()
     coverage = serializers.CharField()
@@ -43,6 +54,16 @@ class QuoteSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, help_text="seats x unit_price; commission on top."
     )
     short_job = ShortJobSerializer(allow_null=True)
+    agent_cap = serializers.IntegerField(
+        help_text="No agent is planned above this many inquiries a day (the strained bound)."
+    )
+    peak = serializers.IntegerField(help_text="A seat's daily peak, a further cap.")
+    seats_for_peak = serializers.IntegerField(help_text="ceil(daily_inquiries / peak).")
+    shifts = ShiftPlanSerializer(
+        many=True,
+        help_text="Per shift covered: its load, agents needed; seats = the most agents any "
+        "shift needs, and at least seats_for_peak.",
+    )
 
 
 class QuoteApi(APIView):

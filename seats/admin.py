@@ -11,6 +11,7 @@ from seats.models import (
     Agent,
     AgentDailyLoad,
     HandoverNote,
+    LoadAlert,
     Seat,
     SeatAssignment,
     SubAccount,
@@ -241,3 +242,28 @@ class SubAccountAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["agent"]
     raw_id_fields = ["shop"]
     date_hierarchy = "granted_on"
+
+
+@admin.register(LoadAlert)
+class LoadAlertAdmin(admin.ModelAdmin):
+    """Written by the nightly roll-up only: one row per agent and period of overload."""
+
+    list_display = [
+        "agent",
+        "opened_on",
+        "last_day",
+        "overloaded_days",
+        "window_days",
+        "announced_days",
+        "announced_at",
+        "closed_on",
+    ]
+    list_filter = ["closed_on"]
+    list_select_related = ["agent"]
+    search_fields = ["agent__name", "agent__employee_no"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

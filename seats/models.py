@@ -239,6 +239,40 @@ class AgentDailyLoad(models.Model):
         return f"{self.agent_id} {self.date}: {self.inquiries} ({self.band})"
 
 
+class LoadAlert(models.Model):
+    """An agent overloaded often: on ``overloaded_days`` of the ``window_days`` (14) days ending
+    ``last_day``, at least ``OVERLOAD_ALERT_DAYS`` (3). Managers hear of it once when it opens and
+    again only when the count has grown by that many days since (``announced_days``); it closes
+    after a quiet period, when the count falls below the threshold. At most one open per agent.
+    Written by the nightly roll-up (``seats.services.rollup``)."""
+
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="load_alerts"
+    )
+    opened_on = models.DateField(_("opened on"))
+    last_day = models.DateField(_("last day counted"))
+    window_days = models.PositiveSmallIntegerField(_("days counted"))
+    overloaded_days = models.PositiveSmallIntegerField(_("overloaded days"))
+    announced_days = models.PositiveSmallIntegerField(_("overloaded days announced"), default=0)
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_day", "agent_id"]
+        verbose_name = _("load alert")
+        verbose_name_plural = _("load alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"],
+                condition=models.Q(closed_on__isnull=True),
+                name="load_alert_one_open_per_agent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.overloaded_days}/{self.window_days} to {self.last_day}"
+
+
 class HandoverNote(TimeStampedModel):
     """At 17:00 the day agent leaves the night agent a note per shop (交接); night acknowledges."""
 

@@ -32,17 +32,23 @@ from django.utils import timezone
 
 from agency import limits
 from agency.access import scoped_to_shops
-from agency.choices import Shift
+from agency.choices import Plan, Shift
 from agency.dates import active_on_q
 from agency.models import User
 from seats.calculations import (
     LoadBand,
+    ShiftSplit,
+    agent_load_cap,
     answer_ratio,
     average_daily_inquiries,
     conversion_rate,
+    day_share,
     first_response_miss_q,
+    fits_seat,
     load_band,
     ratio,
+    room_left,
+    split_between_shifts,
 )
 from seats.models import (
     Agent,
@@ -556,12 +562,82 @@ def overloaded_agents(*, date_from: date, date_to: date) -> list[AgentDayLoad]:
     return sorted(overloaded, key=lambda load: (-load.date.toordinal(), -load.inquiries))
 
 
+@dataclass(frozen=True)
+class AgentOverload:
+    """An agent overloaded on ``days`` of the ``window_days`` days ending ``date_to``."""
+
+    agent_id: int
+    agent_name: str
+    days: int
+    window_days: int
+    date_to: date
+    busiest: int
+
+
+def overload_window(day: date) -> tuple[date, date]:
+    """The days a load alert counts: the OVERLOAD_ALERT_WINDOW_DAYS (14) ending ``day``."""
+    return day - timedelta(days=limits.overload_alert_window_days() - 1), day
+
+
+def agents_overloaded_often(*, day: date, min_days: int | None = None) -> list[AgentOverload]:
+    """Agents overloaded on at least ``min_days`` (default ``OVERLOAD_ALERT_DAYS``, 3) of the
+    days of ``overload_window(day)``, the most days first: one entry per agent and period
+    ("张伟: overloaded 9 of the last 14 days"), not one per agent-day. Reads
+    ``agent_daily_load`` (the roll-up, live for days not rolled up). One query.
+    """
+    min_days = limits.overload_alert_days() if min_days is None else min_days
+    first, last = overload_window(day)
+    days: dict[int, list[AgentDayLoad]] = defaultdict(list)
+    for load in agent_daily_load(date_from=first, date_to=last).values():
+        if load.band == LoadBand.OVERLOADED:
+            days[load.agent_id].append(load)
+    found = [
+        AgentOverload(
+            agent_id=agent_id,
+            agent_name=loads[0].agent_name,
+            days=len(loads),
+            window_days=(last - first).days + 1,
+            date_to=last,
+            busiest=max(load.inquiries for load in loads),
+        )
+        for agent_id, loads in days.items()
+        if len(loads) >= max(min_days, 1)
+    ]
+    return sorted(found, key=lambda entry: (-entry.days, -entry.busiest, entry.agent_name))
+
+
 def capacity_window(day: date) -> tuple[date, date]:
     """The history a capacity figure uses: the CAPACITY_HISTORY_DAYS (28) days before ``day``.
 
     ``day`` itself is left out: its workloads are still coming in.
     """
     return day - timedelta(days=limits.capacity_history_days()), day - timedelta(days=1)
+
+
+def _shop_history(*, shop_ids: Iterable[int], day: date) -> dict[int, tuple[int, int, int]]:
+    """{shop id: (average daily inquiries, day-shift inquiries, night-shift inquiries)} over
+    ``capacity_window(day)``, for the shops with workloads there. One aggregate query."""
+    first, last = capacity_window(day)
+    rows = (
+        WorkloadRecord.objects.filter(shop_id__in=list(shop_ids), date__gte=first, date__lte=last)
+        .values("shop_id")
+        .annotate(
+            total=Sum("inquiries"),
+            days=Count("date", distinct=True),
+            day_total=Sum("inquiries", filter=Q(shift=Shift.DAY)),
+        )
+        .order_by()
+    )
+    history = {}
+    for row in rows:
+        total = int(row["total"] or 0)
+        day_total = int(row["day_total"] or 0)
+        history[row["shop_id"]] = (
+            average_daily_inquiries(total, row["days"]),
+            day_total,
+            total - day_total,
+        )
+    return history
 
 
 def shop_daily_inquiries(*, shops: Mapping[int, int], day: date | None = None) -> dict[int, int]:
@@ -573,35 +649,68 @@ def shop_daily_inquiries(*, shops: Mapping[int, int], day: date | None = None) -
     ago is not diluted by the eighteen days before it; a shop without history counts its
     ``daily_inquiries_estimate``. One aggregate query.
     """
-    day = day or timezone.localdate()
-    first, last = capacity_window(day)
-    history = {
-        row["shop_id"]: average_daily_inquiries(row["total"] or 0, row["days"])
-        for row in WorkloadRecord.objects.filter(
-            shop_id__in=list(shops), date__gte=first, date__lte=last
-        )
-        .values("shop_id")
-        .annotate(total=Sum("inquiries"), days=Count("date", distinct=True))
-        .order_by()
+    return {
+        shop_id: split.total
+        for shop_id, split in shop_shift_inquiries(shops=shops, day=day).items()
     }
-    return {shop_id: history.get(shop_id, estimate) for shop_id, estimate in shops.items()}
+
+
+def shop_shift_inquiries(
+    *,
+    shops: Mapping[int, int],
+    day: date | None = None,
+    shifts_of: Mapping[int, Iterable[str]] | None = None,
+) -> dict[int, ShiftSplit]:
+    """{shop id: its expected daily inquiries split between the shifts} for capacity planning.
+
+    The total is ``shop_daily_inquiries``' (history, else the estimate); the split follows the
+    shop's own day/night workloads in the same window, else the hours (8/15, 7/15), except that
+    a shop whose contracts cover one shift only (``shifts_of``) has all of it on that shift
+    (``seats.calculations.split_between_shifts``). One aggregate query.
+    """
+    day = day or timezone.localdate()
+    history = _shop_history(shop_ids=shops, day=day)
+    shifts_of = shifts_of or {}
+    result = {}
+    for shop_id, estimate in shops.items():
+        expected, day_total, night_total = history.get(shop_id, (estimate, 0, 0))
+        result[shop_id] = split_between_shifts(
+            expected,
+            shifts=shifts_of.get(shop_id, (Shift.DAY, Shift.NIGHT)),
+            share=day_share(day_total, night_total),
+        )
+    return result
 
 
 @dataclass(frozen=True)
 class SeatLoad:
+    """A seat's expected daily inquiries, in all and on each shift (each shift's load is its
+    agent's projected daily load), against the seat peak and the per-agent cap."""
+
     seat_id: int
     seat_code: str
     shop_ids: tuple[int, ...]
     load: int
     peak: int
+    shifts: ShiftSplit = ShiftSplit()
+    agent_cap: int = 120
 
     @property
     def headroom(self) -> int:
         return self.peak - self.load
 
-    def fits(self, inquiries: int) -> bool:
-        """Whether the load plus ``inquiries`` more a day stays within the peak (inclusive)."""
-        return self.load + inquiries <= self.peak
+    def with_shop(self, split: ShiftSplit) -> ShiftSplit:
+        return self.shifts + split
+
+    def fits(self, split: ShiftSplit) -> bool:
+        """Whether the seat may take ``split`` more a day: both agents within the cap (120) and
+        the seat within its peak (600), inclusive (``seats.calculations.fits_seat``)."""
+        return fits_seat(self.with_shop(split), cap=self.agent_cap, peak=self.peak)
+
+    @property
+    def over_agent_cap(self) -> bool:
+        """An agent of this seat is planned above the cap already."""
+        return self.shifts.busiest > self.agent_cap
 
     @property
     def utilisation(self) -> Decimal:
@@ -609,30 +718,77 @@ class SeatLoad:
         return ratio(self.load, self.peak) or Decimal("0.0000")
 
 
-def seat_utilisation(*, seats: Iterable[Seat] | None = None, day: date | None = None) -> dict:
-    """{seat id: SeatLoad}: each seat's expected daily inquiries against its peak (600).
+def _seat_shop_shifts(
+    *, day: date, seat_ids: Iterable[int] | None = None
+) -> dict[int, dict[int, tuple[int, frozenset[str]]]]:
+    """{seat id: {shop id: (estimate, shifts its contracts on the seat cover)}} on ``day``.
 
-    A seat's load is the sum of ``shop_daily_inquiries`` over the shops whose contracts on the
-    seat are active on ``day`` (default today). Three queries whatever the number of seats.
+    A one-shift contract (plan ``shift``) covers its shift; every other plan covers both (the
+    rule of ``shops.selectors.covered_shifts``, read here from the contract's columns). One query.
+    """
+    seats = Seat.objects.filter(active_on_q(day, prefix="contracts__"))
+    if seat_ids is not None:
+        seats = seats.filter(pk__in=list(seat_ids))
+    rows = (
+        seats.values_list(
+            "pk",
+            "contracts__shop_id",
+            "contracts__shop__daily_inquiries_estimate",
+            "contracts__plan",
+            "contracts__shift",
+        )
+        .distinct()
+        .order_by()
+    )
+    found: dict[int, dict[int, tuple[int, frozenset[str]]]] = defaultdict(dict)
+    for seat_id, shop_id, estimate, plan, shift in sorted(rows, key=lambda row: row[:2]):
+        covers = {shift} if plan == Plan.SHIFT and shift else {Shift.DAY, Shift.NIGHT}
+        _, before = found[seat_id].get(shop_id, (estimate, frozenset()))
+        found[seat_id][shop_id] = (estimate, before | covers)
+    return dict(found)
+
+
+def seat_utilisation(*, seats: Iterable[Seat] | None = None, day: date | None = None) -> dict:
+    """{seat id: SeatLoad}: each seat's expected daily inquiries, per shift and in all.
+
+    A seat's load is the sum of its shops' ``shop_shift_inquiries`` over the shops whose
+    contracts on the seat are active on ``day`` (default today), each on the shifts its contracts
+    cover. Three queries whatever the number of seats.
     """
     day = day or timezone.localdate()
     seats = list(Seat.objects.all() if seats is None else seats)
-    shops_of = seat_shops_on(day=day, seat_ids=[seat.pk for seat in seats])
-    expected = shop_daily_inquiries(
-        shops={shop_id: n for by_id in shops_of.values() for shop_id, n in by_id.items()},
-        day=day,
-    )
+    shops_of = _seat_shop_shifts(day=day, seat_ids=[seat.pk for seat in seats])
+    estimates = {
+        shop_id: estimate for by_id in shops_of.values() for shop_id, (estimate, _) in by_id.items()
+    }
+    expected = shop_shift_inquiries(shops=estimates, day=day)
     peak = limits.seat_peak_inquiries()
-    return {
-        seat.pk: SeatLoad(
+    cap = agent_load_cap()
+    result = {}
+    for seat in seats:
+        served = shops_of.get(seat.pk, {})
+        split = ShiftSplit()
+        for shop_id, (_, covers) in served.items():
+            # The shop's split, re-made on the shifts this seat serves it (one-shift contracts).
+            split += split_between_shifts(
+                expected[shop_id].total,
+                shifts=covers,
+                share=_share_of(expected[shop_id]),
+            )
+        result[seat.pk] = SeatLoad(
             seat_id=seat.pk,
             seat_code=seat.code,
-            shop_ids=tuple(shops_of.get(seat.pk, ())),
-            load=sum(expected[shop_id] for shop_id in shops_of.get(seat.pk, ())),
+            shop_ids=tuple(served),
+            load=split.total,
             peak=peak,
+            shifts=split,
+            agent_cap=cap,
         )
-        for seat in seats
-    }
+    return result
+
+
+def _share_of(split: ShiftSplit):
+    return day_share(split.day, split.night) if split.total else None
 
 
 @dataclass(frozen=True)
@@ -642,28 +798,44 @@ class CapacityOption:
     shop_ids: tuple[int, ...]
     projected_load: int
     headroom: int
+    day_load: int
+    night_load: int
+    agent_cap: int
+    peak: int
 
 
-def seat_capacity(*, inquiries: int, day: date | None = None) -> list[CapacityOption]:
+def seat_capacity(
+    *, inquiries: int, day: date | None = None, shifts: Iterable[str] | None = None
+) -> list[CapacityOption]:
     """Seats that can take a new shop with ``inquiries`` a day, most headroom first.
 
-    A seat qualifies when it may take another shop (it serves fewer than 3 on ``day``: the rule
-    of ``agency.limits.seat_takes_another_shop``) and its load plus the new shop's inquiries
-    (``projected_load``) stays within its peak; ``headroom`` is what would be left.
+    The new shop has no history: its inquiries split by hours (8/15 day, 7/15 night), or all on
+    one shift when ``shifts`` names one (a one-shift contract). A seat qualifies when it may take
+    another shop (fewer than 3 on ``day``: ``agency.limits.seat_takes_another_shop``) and, with
+    the new shop, each of its agents' projected daily load (``day_load``, ``night_load``) stays
+    within the cap (120, the ``strained`` upper bound) and its ``projected_load`` within the
+    seat peak (600): ``seats.calculations.fits_seat``. ``headroom`` is the tightest room left
+    after it (``seats.calculations.room_left``).
     """
+    new_shop = split_between_shifts(inquiries, shifts=shifts or (Shift.DAY, Shift.NIGHT))
     options = []
     for load in seat_utilisation(day=day).values():
-        projected = load.load + inquiries
-        if limits.seat_takes_another_shop(len(load.shop_ids)) and load.fits(inquiries):
-            options.append(
-                CapacityOption(
-                    seat_id=load.seat_id,
-                    seat_code=load.seat_code,
-                    shop_ids=load.shop_ids,
-                    projected_load=projected,
-                    headroom=load.peak - projected,
-                )
+        if not (limits.seat_takes_another_shop(len(load.shop_ids)) and load.fits(new_shop)):
+            continue
+        projected = load.with_shop(new_shop)
+        options.append(
+            CapacityOption(
+                seat_id=load.seat_id,
+                seat_code=load.seat_code,
+                shop_ids=load.shop_ids,
+                projected_load=projected.total,
+                headroom=room_left(projected, cap=load.agent_cap, peak=load.peak),
+                day_load=projected.day,
+                night_load=projected.night,
+                agent_cap=load.agent_cap,
+                peak=load.peak,
             )
+        )
     options.sort(key=lambda option: (-option.headroom, option.seat_code))
     return options
 

@@ -23,13 +23,13 @@ from billing.selectors import (
 from billing.selectors import month_over_month as billing_month_over_month
 from seats import calculations
 from seats.selectors import (
-    AgentDayLoad,
+    AgentOverload,
     SeatLoad,
     agent_daily_load,
+    agents_overloaded_often,
     daily_inquiries,
     handover_notes_pending,
     handover_notes_to_acknowledge,
-    overloaded_agents,
     seat_coverage,
     seat_utilisation,
     seats_by_code,
@@ -125,7 +125,7 @@ def coverage_board(*, day: date, seats: "Iterable[Seat] | None" = None) -> list[
 class Dashboard:
     today: date
     board: list[SeatRow]
-    overloaded: list[AgentDayLoad]
+    overloaded: list[AgentOverload]
     seats_over_peak: list[SeatRow]
     uncovered: list[tuple[SeatRow, ShiftCell]]
     handover_count: int
@@ -159,7 +159,7 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     return Dashboard(
         today=today,
         board=board,
-        overloaded=overloaded_agents(date_from=today - timedelta(days=1), date_to=today),
+        overloaded=agents_overloaded_often(day=today),
         seats_over_peak=[row for row in board if row.over_peak],
         uncovered=[(row, cell) for row in board for cell in row.cells if cell.uncovered],
         handover_count=handovers.count,

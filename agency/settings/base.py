@@ -296,6 +296,10 @@ AGENCY = {
     "LOAD_OVERLOADED_ABOVE": env.int("AGENCY_LOAD_OVERLOADED_ABOVE", default=120),
     "SEAT_OVERHEAD": Decimal(env("AGENCY_SEAT_OVERHEAD", default="800.00")),
     "CAPACITY_HISTORY_DAYS": 28,
+    # Load alerts are per agent and period: an agent overloaded on at least OVERLOAD_ALERT_DAYS
+    # of the last OVERLOAD_ALERT_WINDOW_DAYS (seats.services.rollup, docs/seats.md).
+    "OVERLOAD_ALERT_WINDOW_DAYS": env.int("AGENCY_OVERLOAD_ALERT_WINDOW_DAYS", default=14),
+    "OVERLOAD_ALERT_DAYS": env.int("AGENCY_OVERLOAD_ALERT_DAYS", default=3),
     "WORKLOAD_BULK_MAX_ROWS": 10_000,
 }
 

@@ -177,6 +177,12 @@ class CapacityQuerySerializer(serializers.Serializer):
     inquiries = serializers.IntegerField(
         min_value=0, max_value=1_000_000, help_text="The new shop's daily inquiries."
     )
+    shift = serializers.ChoiceField(
+        choices=Shift.choices,
+        required=False,
+        help_text="A one-shift contract: all of the inquiries on this shift. Without it they "
+        "split by hours, 8/15 day and 7/15 night.",
+    )
 
 
 class CapacityOptionSerializer(serializers.Serializer):
@@ -185,8 +191,21 @@ class CapacityOptionSerializer(serializers.Serializer):
     projected_load = serializers.IntegerField(
         help_text="The seat's expected daily inquiries with the new shop."
     )
-    headroom = serializers.IntegerField(help_text="Peak minus projected_load.")
+    headroom = serializers.IntegerField(
+        help_text="The tightest room left with the new shop: the least of (agent_cap - day_load), "
+        "(agent_cap - night_load) and (peak - projected_load)."
+    )
     shops = serializers.ListField(child=serializers.IntegerField(), source="shop_ids")
+    day_load = serializers.IntegerField(
+        help_text="The day agent's projected daily inquiries with the new shop."
+    )
+    night_load = serializers.IntegerField(
+        help_text="The night agent's projected daily inquiries with the new shop."
+    )
+    agent_cap = serializers.IntegerField(
+        help_text="No agent is planned above this (the upper bound of the strained band)."
+    )
+    peak = serializers.IntegerField(help_text="The seat's daily peak, a further cap.")
 
 
 class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -230,13 +249,17 @@ class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         parameters=[CapacityQuerySerializer],
         responses=CapacityOptionSerializer(many=True),
         description="Seats that can take a new shop with N daily inquiries, most headroom "
-        "first: fewer than MAX_SHOPS_PER_SEAT shops and projected_load within the peak.",
+        "first: fewer than MAX_SHOPS_PER_SEAT shops, each agent's projected daily load "
+        "(day_load, night_load) within agent_cap (120) and projected_load within the peak (600).",
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def capacity(self, request):
         query = CapacityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        options = selectors.seat_capacity(inquiries=query.validated_data["inquiries"])
+        shift = query.validated_data.get("shift")
+        options = selectors.seat_capacity(
+            inquiries=query.validated_data["inquiries"], shifts=[shift] if shift else None
+        )
         return Response(CapacityOptionSerializer(options, many=True).data)
 
 

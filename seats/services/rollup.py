@@ -1,8 +1,16 @@
-"""The nightly roll-up: each agent's daily load, and one alert to managers about overload.
+"""The nightly roll-up: each agent's daily load, and load alerts per agent and period.
+
+An alert is about an agent, not an agent-day: "张伟: overloaded 9 of the last 14 days". An agent
+overloaded on at least ``OVERLOAD_ALERT_DAYS`` (3) of the ``OVERLOAD_ALERT_WINDOW_DAYS`` (14) days
+ending the day rolled up has one open ``LoadAlert``. Managers get one email per run listing the
+alerts that opened or grew: an open alert is announced again only when its count has grown by
+the threshold since the last email (3 -> 6 -> 9 ...), and it closes after a quiet period (the count
+falls below the threshold), so a later overload opens a new one.
 
 Safe to run twice for the same date (beat, a retry, or a manager re-running it): the roll-up rows
-are upserted by (agent, date), and an agent-day is announced once, since ``alerted_at`` records
-that its alert went out.
+are upserted by (agent, date), and an alert remembers what was announced (``announced_days``), so
+a second run finds nothing new to say. A run for an older date (a backfill) rolls it up but leaves
+alerts already counted to a later day alone.
 """
 
 from collections.abc import Iterable
@@ -17,10 +25,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from agency import limits
 from agency.models import User
 from seats.calculations import LoadBand, load_band
-from seats.models import AgentDailyLoad, WorkloadRecord
-from seats.selectors import _agent_day_totals
+from seats.models import AgentDailyLoad, LoadAlert, WorkloadRecord
+from seats.selectors import (
+    AgentOverload,
+    _agent_day_totals,
+    agents_overloaded_often,
+    overload_window,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -51,21 +65,90 @@ def manager_emails() -> dict[str, list[str]]:
 
 
 def _send_overload_alert(
-    *, day: date, loads: list[AgentDailyLoad], recipients: dict[str, list[str]]
+    *, day: date, alerts: list[AgentOverload], recipients: dict[str, list[str]]
 ) -> None:
     context = {
         "day": day,
-        "loads": loads,
+        "alerts": alerts,
         "threshold": settings.AGENCY["LOAD_OVERLOADED_ABOVE"],
+        "window": limits.overload_alert_window_days(),
+        "min_days": limits.overload_alert_days(),
     }
     for language, emails in sorted(recipients.items()):
         with translation.override(language):
-            subject = gettext("Overloaded agents on %(date)s: %(count)s") % {
+            subject = gettext("Agents overloaded often, to %(date)s: %(count)s") % {
                 "date": day.isoformat(),
-                "count": len(loads),
+                "count": len(alerts),
             }
             message = render_to_string("seats/email/overload_alert.txt", context)
         send_mail(subject=subject, message=message, from_email=None, recipient_list=emails)
+
+
+def load_alerts_update(*, day: date) -> list[AgentOverload]:
+    """Open, grow and close the agents' ``LoadAlert`` rows for the window ending ``day``; return
+    the entries to announce (opened, grown by the threshold since the last email, or never sent).
+
+    The rule in one place: an agent has an open alert while ``agents_overloaded_often`` counts it
+    (at least ``OVERLOAD_ALERT_DAYS`` overloaded days of the last 14); it is announced when it
+    opens and when its count reaches ``announced_days`` + the threshold; it closes when the count
+    falls below the threshold. Alerts already counted to a later day are left alone. Call inside
+    the roll-up's transaction; the caller marks what it announced (``_mark_announced``).
+    """
+    step = max(limits.overload_alert_days(), 1)
+    often = {entry.agent_id: entry for entry in agents_overloaded_often(day=day)}
+    open_alerts = {
+        alert.agent_id: alert
+        for alert in LoadAlert.objects.filter(closed_on__isnull=True).select_for_update()
+    }
+    to_announce, changed = [], []
+    for agent_id, alert in open_alerts.items():
+        if alert.last_day > day:
+            continue
+        entry = often.get(agent_id)
+        alert.last_day = day
+        changed.append(alert)
+        if entry is None:
+            alert.closed_on = day  # a quiet period: fewer overloaded days than the threshold
+            continue
+        alert.overloaded_days = entry.days
+        if alert.announced_days == 0 or entry.days >= alert.announced_days + step:
+            to_announce.append(entry)
+    LoadAlert.objects.bulk_update(changed, ["last_day", "overloaded_days", "closed_on"])
+    LoadAlert.objects.bulk_create(
+        [
+            LoadAlert(
+                agent_id=agent_id,
+                opened_on=day,
+                last_day=day,
+                window_days=entry.window_days,
+                overloaded_days=entry.days,
+            )
+            for agent_id, entry in often.items()
+            if agent_id not in open_alerts
+        ]
+    )
+    to_announce += [entry for agent_id, entry in often.items() if agent_id not in open_alerts]
+    return sorted(to_announce, key=lambda entry: (-entry.days, -entry.busiest, entry.agent_name))
+
+
+def _mark_announced(*, day: date, entries: list[AgentOverload]) -> None:
+    """Record that ``entries`` were announced: the alert's count, and the overloaded days of the
+    window on the roll-up rows (``AgentDailyLoad.alerted_at``, shown in the admin)."""
+    now = timezone.now()
+    days_of = {entry.agent_id: entry.days for entry in entries}
+    alerts = list(LoadAlert.objects.filter(agent_id__in=list(days_of), closed_on__isnull=True))
+    for alert in alerts:
+        alert.announced_days = days_of[alert.agent_id]
+        alert.announced_at = now
+    LoadAlert.objects.bulk_update(alerts, ["announced_days", "announced_at"])
+    first, last = overload_window(day)
+    AgentDailyLoad.objects.filter(
+        agent_id__in=[entry.agent_id for entry in entries],
+        date__gte=first,
+        date__lte=last,
+        band=LoadBand.OVERLOADED,
+        alerted_at__isnull=True,
+    ).update(alerted_at=now)
 
 
 def _upsert_day(day: date) -> tuple[list[AgentDailyLoad], int]:
@@ -115,33 +198,25 @@ def agent_daily_load_refresh(*, days: Iterable[date]) -> list[date]:
 
 
 def agent_daily_load_rollup(*, day: date) -> RollupResult:
-    """Upsert one AgentDailyLoad per agent with workloads on ``day`` and alert about overload.
+    """Upsert one AgentDailyLoad per agent with workloads on ``day``, then the load alerts.
 
     Set-based: one aggregate query over the day's workloads (``_agent_day_totals``, the aggregate
     ``seats.selectors.agent_daily_load`` sums for the days not rolled up yet), one for the rows
-    already there, then one upsert. The alert lists the overloaded agents not announced before
-    and is sent once the transaction commits.
+    already there, then one upsert. The alerts (``load_alerts_update``) cost a few queries plus
+    one per open alert; the email lists the alerts that opened or grew and is sent once the
+    transaction commits.
     """
     with transaction.atomic():
         rows, updated = _upsert_day(day)
-
-        overloaded = AgentDailyLoad.objects.filter(date=day, band=LoadBand.OVERLOADED)
-        to_alert = list(
-            overloaded.filter(alerted_at__isnull=True)
-            .select_for_update(of=("self",))
-            .select_related("agent")
-            .order_by("-inquiries", "agent__name")
-        )
+        to_alert = load_alerts_update(day=day)
         recipients = manager_emails() if to_alert else {}
         if to_alert and recipients:
-            AgentDailyLoad.objects.filter(pk__in=[load.pk for load in to_alert]).update(
-                alerted_at=timezone.now()
-            )
+            _mark_announced(day=day, entries=to_alert)
             transaction.on_commit(
-                lambda: _send_overload_alert(day=day, loads=to_alert, recipients=recipients)
+                lambda: _send_overload_alert(day=day, alerts=to_alert, recipients=recipients)
             )
         elif to_alert:
-            # Left unmarked, so a later run alerts once a manager has an email address.
+            # Left unannounced, so a later run sends it once a manager has an email address.
             logger.warning("overload_alert_without_recipients", day=day.isoformat())
 
         result = RollupResult(
@@ -149,7 +224,7 @@ def agent_daily_load_rollup(*, day: date) -> RollupResult:
             agents=len(rows),
             created=len(rows) - updated,
             updated=updated,
-            overloaded=overloaded.count(),
+            overloaded=sum(1 for row in rows if row.band == LoadBand.OVERLOADED),
             alerted=len(to_alert) if recipients else 0,
         )
     logger.info("agent_daily_load_rollup", **result.as_dict())

@@ -13,12 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def test_quote_for_prices_the_plan_from_the_price_book():
     PriceBookEntry.objects.filter(plan="shift").update(price=Decimal("1800.00"))
-    result = quote_for(daily_inquiries=500, coverage="night", days=3)
+    result = quote_for(daily_inquiries=200, coverage="night", days=3)
     assert (result.plan, result.shift, result.seats, result.seat_capacity) == (
         "shift",
         "night",
-        2,
-        280,
+        2,  # one night agent answers at most 120 a day
+        120,
     )
     assert (result.unit_price, result.monthly_price) == (Decimal("1800.00"), Decimal("3600.00"))
     assert (result.short_job.seats, result.short_job.total) == (1, Decimal("300.00"))
@@ -45,31 +45,41 @@ def test_quote_prices_full_coverage_from_the_price_book(manager_api):
         "coverage": "full",
         "plan": "full_day",
         "shift": None,
-        "seats": 2,
-        "seat_capacity": 600,
+        "seats": 4,
+        "seat_capacity": 225,
         "unit_price": "3200.00",
-        "monthly_price": "6400.00",
+        "monthly_price": "12800.00",
         "short_job": None,
+        "agent_cap": 120,
+        "peak": 600,
+        "seats_for_peak": 2,
+        "shifts": [
+            {"shift": "day", "inquiries": 480, "agents_needed": 4, "load_per_agent": 120},
+            {"shift": "night", "inquiries": 420, "agents_needed": 4, "load_per_agent": 105},
+        ],
     }
 
 
 def test_quote_for_one_shift_uses_the_shift_plan_and_its_share_of_capacity(manager_api):
-    body = manager_api.get("/api/v1/quote/?daily_inquiries=300&coverage=day").json()
+    body = manager_api.get("/api/v1/quote/?daily_inquiries=120&coverage=day").json()
     assert (body["plan"], body["shift"], body["seats"], body["seat_capacity"]) == (
         "shift",
         "day",
         1,
-        320,
+        120,
     )
     assert body["monthly_price"] == "1500.00"
+    assert body["shifts"] == [
+        {"shift": "day", "inquiries": 120, "agents_needed": 1, "load_per_agent": 120}
+    ]
 
 
 def test_quote_for_a_short_job_includes_the_temporary_plan(manager_api):
-    body = manager_api.get("/api/v1/quote/?daily_inquiries=300&coverage=full&days=7").json()
+    body = manager_api.get("/api/v1/quote/?daily_inquiries=200&coverage=full&days=7").json()
     assert body["short_job"] == {
         "plan": "temporary",
         "seats": 1,
-        "seat_capacity": 600,
+        "seat_capacity": 225,
         "days": 7,
         "day_rate": "100.00",
         "total": "700.00",

@@ -112,7 +112,9 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
     expect(preview).to_be_visible()
     expect(fact(preview, "Expected load now")).to_contain_text("0 / 600")
     expect(fact(preview, "Projected load")).to_contain_text(str(SHOP_INQUIRIES))
-    expect(fact(preview, "Headroom")).to_have_text(str(600 - SHOP_INQUIRIES))
+    # 150 a day split by hours: the day agent would answer 80, 40 under the 120 cap.
+    expect(fact(preview, "Day agent's load with the shop")).to_have_text("80 / 120")
+    expect(fact(preview, "Headroom")).to_have_text("40")
     expect(preview.get_by_role("status")).to_have_text("The seat can take this shop.")
     preview.get_by_role("button", name="Save").click()
     expect(heading(page, "Seats")).to_be_visible()
@@ -262,8 +264,10 @@ def test_manager_runs_a_new_shop_from_contract_to_invoice(
 def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
     sign_in("manager")
     expect(heading(page, "Dashboard")).to_be_visible()
+    # One line per agent and period, not one per agent-day: the demo's S01 night agent.
+    expect(page.get_by_role("heading", name="Agents overloaded often")).to_be_visible()
     expect(
-        page.get_by_role("heading", name="Overloaded agents (yesterday and today)")
+        page.get_by_text(re.compile(r"overloaded \d+ of the last 14 days")).first
     ).to_be_visible()
     expect(page.locator("svg").first).to_be_visible()
     screenshot(page, "manager-dashboard")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from seats.calculations import ShiftSplit
 from seats.models import AgentDailyLoad
 from seats.selectors import (
     SeatLoad,
@@ -134,21 +135,39 @@ def capacity(client, n):
     return response.json()
 
 
-def test_capacity_lists_seats_that_stay_within_600_most_headroom_first(manager_api, today):
+def test_capacity_lists_seats_whose_agents_stay_within_120_most_headroom_first(manager_api, today):
     empty = SeatFactory(code="S-EMPTY")
     half = SeatFactory(code="S-HALF")
     full = SeatFactory(code="S-FULL")
-    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=300), seat=half)
-    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=550), seat=full)
-    result = capacity(manager_api, 100)
-    assert [(r["seat"], r["projected_load"], r["headroom"]) for r in result] == [
-        (empty.pk, 100, 500),
-        (half.pk, 400, 200),
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=100), seat=half)  # 53 / 47
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=200), seat=full)  # 107 / 93
+    result = capacity(manager_api, 100)  # the new shop: 53 day, 47 night
+    assert [
+        (r["seat"], r["projected_load"], r["day_load"], r["night_load"], r["headroom"])
+        for r in result
+    ] == [
+        (empty.pk, 100, 53, 47, 67),  # the day agent has 120 - 53 left
+        (half.pk, 200, 106, 94, 14),
     ]
+    # S-FULL's day agent would answer 160 a day: overloaded, so it is never offered,
+    # although 300 is well within the seat peak of 600.
     assert result[1]["code"] == "S-HALF"
     assert len(result[1]["shops"]) == 1
-    # 550 + 50 = 600 is within the peak: the bound is inclusive
-    assert full.pk in [r["seat"] for r in capacity(manager_api, 50)]
+    assert (result[0]["agent_cap"], result[0]["peak"]) == (120, 600)
+
+
+def test_capacity_of_a_450_inquiry_shop_is_no_seat(manager_api, today):
+    """The issue's example: 450 a day fits 600, but its day agent would answer 240 > 120."""
+    SeatFactory()
+    assert capacity(manager_api, 450) == []
+
+
+def test_capacity_cap_is_inclusive_and_a_one_shift_shop_loads_its_shift(manager_api, today):
+    seat = SeatFactory()
+    day_only = manager_api.get("/api/v1/seats/capacity/?inquiries=120&shift=day").json()
+    assert [(r["seat"], r["day_load"], r["night_load"]) for r in day_only] == [(seat.pk, 120, 0)]
+    assert manager_api.get("/api/v1/seats/capacity/?inquiries=121&shift=day").json() == []
+    assert manager_api.get("/api/v1/seats/capacity/?inquiries=10&shift=dusk").status_code == 400
 
 
 def test_capacity_excludes_seats_that_already_serve_three_shops(manager_api, today):
@@ -161,24 +180,28 @@ def test_capacity_excludes_seats_that_already_serve_three_shops(manager_api, tod
 def test_capacity_counts_only_contracts_active_today(manager_api, today):
     seat = SeatFactory()
     ContractFactory(
-        shop=ShopFactory(daily_inquiries_estimate=500),
+        shop=ShopFactory(daily_inquiries_estimate=100),
         seat=seat,
         start_date=D(2026, 1, 1),
         end_date=D(2026, 10, 14),
     )
     ContractFactory(
-        shop=ShopFactory(daily_inquiries_estimate=500), seat=seat, start_date=D(2026, 10, 16)
+        shop=ShopFactory(daily_inquiries_estimate=100), seat=seat, start_date=D(2026, 10, 16)
     )
-    assert capacity(manager_api, 600)[0]["projected_load"] == 600
+    assert capacity(manager_api, 100)[0]["projected_load"] == 100
 
 
 def test_capacity_uses_history_over_the_estimate(manager_api, today):
+    """A shop's last 28 days say both how much and on which shift: here all of it at night."""
     seat = SeatFactory()
     shop = ShopFactory(daily_inquiries_estimate=50)
     ContractFactory(shop=shop, seat=seat)
-    WorkloadFactory(shop=shop, date=D(2026, 10, 10), inquiries=450, conversions=0)
-    assert capacity(manager_api, 150)[0]["projected_load"] == 600
-    assert capacity(manager_api, 151) == []
+    WorkloadFactory(shop=shop, date=D(2026, 10, 10), shift="night", inquiries=100, conversions=0)
+    night = "/api/v1/seats/capacity/?shift=night&inquiries="
+    assert manager_api.get(f"{night}20").json()[0]["night_load"] == 120
+    assert manager_api.get(f"{night}21").json() == []
+    day = manager_api.get("/api/v1/seats/capacity/?shift=day&inquiries=120").json()
+    assert (day[0]["day_load"], day[0]["night_load"]) == (120, 100)
 
 
 def test_capacity_respects_the_settings(manager_api, today, settings):
@@ -231,11 +254,34 @@ def test_seat_shops_on_are_the_shops_of_its_contracts_active_that_day(
     }
 
 
-def test_seat_load_fits_new_inquiries_up_to_the_peak_inclusive():
-    load = SeatLoad(seat_id=1, seat_code="S1", shop_ids=(7,), load=550, peak=600)
-    assert load.fits(0)
-    assert load.fits(50)  # 600 is within the peak
-    assert not load.fits(51)
+def test_seat_load_fits_new_inquiries_up_to_the_cap_and_the_peak_inclusive():
+    load = SeatLoad(
+        seat_id=1,
+        seat_code="S1",
+        shop_ids=(7,),
+        load=200,
+        peak=600,
+        shifts=ShiftSplit(day=100, night=100),
+        agent_cap=120,
+    )
+    assert load.fits(ShiftSplit())
+    assert load.fits(ShiftSplit(day=20, night=20))  # 120 each is within the cap
+    assert not load.fits(ShiftSplit(day=21))
+    peak_bound = SeatLoad(
+        seat_id=1, seat_code="S1", shop_ids=(), load=0, peak=100, shifts=ShiftSplit(), agent_cap=120
+    )
+    assert peak_bound.fits(ShiftSplit(day=50, night=50))
+    assert not peak_bound.fits(ShiftSplit(day=51, night=50))
+
+
+def test_seat_utilisation_splits_each_shop_on_the_shifts_its_contracts_cover(db, today):
+    seat = SeatFactory()
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=150), seat=seat)  # 80 / 70
+    ContractFactory(
+        shop=ShopFactory(daily_inquiries_estimate=30), seat=seat, plan="shift", shift="night"
+    )
+    load = seat_utilisation(seats=[seat])[seat.pk]
+    assert (load.shifts.day, load.shifts.night, load.load) == (80, 100, 180)
 
 
 def test_seat_utilisation_is_load_over_peak(db, today):

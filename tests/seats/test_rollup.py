@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import OperationalError
 
 from seats import tasks
-from seats.models import AgentDailyLoad, WorkloadRecord
+from seats.models import AgentDailyLoad, LoadAlert, WorkloadRecord
 from seats.services import agent_daily_load_refresh, agent_daily_load_rollup
 from tests.factories import AgentFactory, ManagerFactory, UserFactory, WorkloadFactory
 
@@ -30,11 +30,20 @@ def managers(db):
 
 @pytest.fixture
 def workloads(shop_a, shop_b):
-    """Wang answers 130 inquiries over two shops (overloaded), Li 70 (normal)."""
+    """Wang answers 130 inquiries over two shops (overloaded), Li 70 (normal); Wang was also
+    overloaded 3 and 7 days before, so 3 of the last 14 days: worth an alert."""
     wang = AgentFactory(name="Wang Fang", employee_no="E001")
     li = AgentFactory(name="Li Na", employee_no="E002")
     WorkloadFactory(agent=wang, shop=shop_a, date=DAY, inquiries=80, conversions=0)
     WorkloadFactory(agent=wang, shop=shop_b, date=DAY, inquiries=50, conversions=0)
+    for days_before, inquiries in ((3, 125), (7, 140)):
+        WorkloadFactory(
+            agent=wang,
+            shop=shop_a,
+            date=DAY - dt.timedelta(days=days_before),
+            inquiries=inquiries,
+            conversions=0,
+        )
     WorkloadFactory(agent=li, shop=shop_a, date=DAY, shift="night", inquiries=70, conversions=0)
     WorkloadFactory(agent=li, shop=shop_a, date=DAY + dt.timedelta(days=1), inquiries=500)
     return wang, li
@@ -63,10 +72,14 @@ def test_overload_alert_goes_once_to_active_managers_with_emails(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert sorted(message.to) == ["boss@agency.example", "deputy@agency.example"]
-    assert message.subject == "Overloaded agents on 2026-10-14: 1"
-    assert "Wang Fang (E001): 130 inquiries" in message.body
+    assert message.subject == "Agents overloaded often, to 2026-10-14: 1"
+    assert (
+        "- Wang Fang: overloaded 3 of the last 14 days (busiest day: 140 inquiries)" in message.body
+    )
     assert "more than 120 inquiries" in message.body
     assert "Li Na" not in message.body
+    alert = LoadAlert.objects.get()
+    assert (alert.overloaded_days, alert.announced_days, alert.closed_on) == (3, 3, None)
 
 
 def test_each_manager_reads_the_alert_in_their_language_chinese_unless_chosen(
@@ -79,10 +92,10 @@ def test_each_manager_reads_the_alert_in_their_language_chinese_unless_chosen(
         mail.outbox, key=lambda message: message.to[0] != "boss@agency.example"
     )
     assert sorted(english.to) == ["boss@agency.example", "deputy@agency.example"]
-    assert english.subject == "Overloaded agents on 2026-10-14: 1"
+    assert english.subject == "Agents overloaded often, to 2026-10-14: 1"
     assert chinese.to == ["zhang@agency.example"]
-    assert chinese.subject == "2026-10-14 超负荷的客服：1 名"
-    assert "- Wang Fang（E001）：咨询 130 人" in chinese.body
+    assert chinese.subject == "截至 2026-10-14 经常超负荷的客服：1 名"
+    assert "- Wang Fang：近 14 天中 3 天超负荷（最忙一天咨询 140 人）" in chinese.body
     assert "超过 120 人" in chinese.body
 
 
@@ -103,13 +116,17 @@ def test_rerun_after_corrections_alerts_only_about_newly_overloaded_agents(
     workloads, managers, shop_b, django_capture_on_commit_callbacks
 ):
     wang, li = workloads
+    for days_before in (1, 2):
+        WorkloadFactory(
+            agent=li, shop=shop_b, date=DAY - dt.timedelta(days=days_before), inquiries=121
+        )
     with django_capture_on_commit_callbacks(execute=True):
         agent_daily_load_rollup(day=DAY)
     WorkloadFactory(agent=li, shop=shop_b, date=DAY, inquiries=60, conversions=0)
     with django_capture_on_commit_callbacks(execute=True):
         agent_daily_load_rollup(day=DAY)
     assert len(mail.outbox) == 2
-    assert "Li Na (E002): 130 inquiries" in mail.outbox[1].body
+    assert "- Li Na: overloaded 3 of the last 14 days" in mail.outbox[1].body
     assert "Wang Fang" not in mail.outbox[1].body
 
 
@@ -130,6 +147,7 @@ def test_without_manager_emails_the_alert_waits_for_a_later_run(
         agent_daily_load_rollup(day=DAY)
     assert mail.outbox == []
     assert AgentDailyLoad.objects.get(band="overloaded").alerted_at is None
+    assert LoadAlert.objects.get().announced_days == 0
     ManagerFactory(username="boss", email="boss@agency.example")
     with django_capture_on_commit_callbacks(execute=True):
         agent_daily_load_rollup(day=DAY)
@@ -143,9 +161,77 @@ def test_rollup_of_a_day_without_workloads_does_nothing(managers):
 
 
 def test_rollup_is_set_based(workloads, managers, django_assert_max_num_queries):
-    # aggregate, existing rows, upsert, overloaded to alert, managers, mark alerted, count, +tx
-    with django_assert_max_num_queries(10):
+    # aggregate, existing rows, upsert; 14 days' loads, open alerts, create; managers;
+    # alerts to mark, mark them, mark the days; + savepoints
+    with django_assert_max_num_queries(14):
         agent_daily_load_rollup(day=DAY)
+
+
+def overloaded_on(agent, shop, day, inquiries=130):
+    WorkloadFactory(agent=agent, shop=shop, date=day, inquiries=inquiries, conversions=0)
+
+
+def test_one_alert_per_agent_and_period_not_per_day(
+    workloads, managers, shop_a, django_capture_on_commit_callbacks
+):
+    """Overloaded every day: an email when the alert opens (3 of 14) and when it has grown by
+    3 more days (6 of 14), not one a day."""
+    wang, _ = workloads
+    sent = []
+    for offset in range(0, 5):
+        day = DAY + dt.timedelta(days=offset)
+        if offset:
+            overloaded_on(wang, shop_a, day)
+        with django_capture_on_commit_callbacks(execute=True):
+            sent.append(agent_daily_load_rollup(day=day).alerted)
+    # 3, 4, 5, 6, 7 overloaded days: announced at 3 and 6.
+    assert sent == [1, 0, 0, 1, 0]
+    assert len(mail.outbox) == 2
+    assert "overloaded 6 of the last 14 days" in mail.outbox[1].body
+    alert = LoadAlert.objects.get()
+    assert (alert.overloaded_days, alert.announced_days, alert.opened_on) == (7, 6, DAY)
+
+
+def test_an_alert_closes_after_a_quiet_period_and_a_new_overload_opens_another(
+    workloads, managers, shop_a, django_capture_on_commit_callbacks
+):
+    wang, _ = workloads
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_daily_load_rollup(day=DAY)
+    # Fourteen days on, every overloaded day has left the window: a quiet period.
+    quiet = DAY + dt.timedelta(days=14)
+    WorkloadFactory(agent=wang, shop=shop_a, date=quiet, inquiries=70, conversions=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_daily_load_rollup(day=quiet)
+    assert LoadAlert.objects.get().closed_on == quiet
+    assert len(mail.outbox) == 1
+    later = [quiet + dt.timedelta(days=n) for n in (1, 2, 3)]
+    for day in later:
+        overloaded_on(wang, shop_a, day)
+        with django_capture_on_commit_callbacks(execute=True):
+            agent_daily_load_rollup(day=day)
+    assert LoadAlert.objects.count() == 2
+    assert LoadAlert.objects.filter(closed_on__isnull=True).get().opened_on == later[-1]
+    assert len(mail.outbox) == 2
+
+
+def test_a_backfill_of_an_older_day_leaves_a_later_alert_alone(
+    workloads, managers, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_daily_load_rollup(day=DAY)
+        agent_daily_load_rollup(day=DAY - dt.timedelta(days=3))
+    alert = LoadAlert.objects.get()
+    assert (alert.last_day, alert.closed_on, alert.overloaded_days) == (DAY, None, 3)
+    assert len(mail.outbox) == 1
+
+
+def test_one_overloaded_day_alone_is_no_alert(shop_a, managers, django_capture_on_commit_callbacks):
+    overloaded_on(AgentFactory(), shop_a, DAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = agent_daily_load_rollup(day=DAY)
+    assert (result.overloaded, result.alerted) == (1, 0)
+    assert mail.outbox == [] and not LoadAlert.objects.exists()
 
 
 # --- Tasks (eager in tests) -----------------------------------------------------------------------

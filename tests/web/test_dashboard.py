@@ -1,12 +1,13 @@
 """The dashboard: who covers what today, the alerts, the month's revenue, 30 days of inquiries."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from seats.models import HandoverNote
-from tests.factories import SeatFactory
+from tests.factories import SeatFactory, WorkloadFactory
 from tests.seats.factories import HandoverNoteFactory
 from tests.web.conftest import TODAY, count_queries, grow_agency
 from web import selectors
@@ -33,9 +34,18 @@ def test_coverage_board_shows_each_shift_its_agent_shops_and_live_band(manager_c
 
 @pytest.mark.django_db
 def test_alerts_list_each_kind_of_trouble(manager_client, agency):
+    busy = agency.agents[-1]  # overloaded yesterday (150); twice more in the last 14 days:
+    for days_before, inquiries in ((4, 130), (9, 125)):
+        WorkloadFactory(
+            agent=busy,
+            shop=agency.shops[-1],
+            date=TODAY - dt.timedelta(days=days_before),
+            inquiries=inquiries,
+            conversions=0,
+        )
     board = manager_client.get(DASHBOARD).context["board"]
-    assert [(entry.agent_name, entry.inquiries) for entry in board.overloaded] == [
-        ("Busy Bee", 150)
+    assert [(entry.agent_name, entry.days, entry.window_days) for entry in board.overloaded] == [
+        ("Busy Bee", 3, 14)
     ]
     assert [(row.seat.code, cell.shift) for row, cell in board.uncovered] == [
         ("S900", "day"),
@@ -44,7 +54,7 @@ def test_alerts_list_each_kind_of_trouble(manager_client, agency):
     assert board.handover_count == 1
     assert board.awaiting_count == 1
     html = manager_client.get(DASHBOARD).content.decode()
-    assert "Busy Bee" in html
+    assert "Busy Bee</a>: overloaded 3 of the last 14 days" in html
     assert "Uncovered shifts today" in html
     assert "1 handover note not acknowledged" in html
     assert "1 draft invoice awaiting turnover" in html

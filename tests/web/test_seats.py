@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from agency.choices import Shift
+from agency.choices import Plan, Shift
 from seats.models import Seat, SeatAssignment
 from shops.models import Contract
 from tests.factories import AgentFactory, ContractFactory, SeatFactory, ShopFactory
@@ -36,9 +36,14 @@ def test_board_costs_the_same_queries_for_few_and_many_seats(manager_client, age
 
 @pytest.mark.django_db
 def test_board_finds_seats_with_room_for_a_new_shop(manager_client, agency):
+    SeatFactory(code="S950")
     response = manager_client.get(f"{BOARD}?inquiries=100")
     codes = [option.seat_code for option in response.context["capacity_options"]]
-    assert "S900" in codes
+    assert "S950" in codes
+    # S900's day agent already answers 150 a day (its shop's history): no room for anything.
+    assert "S900" not in codes
+    html = response.content.decode()
+    assert "Day agent" in html and "Night agent" in html
 
 
 @pytest.mark.django_db
@@ -121,15 +126,17 @@ def test_redirects_back_only_to_this_site(manager_client, agency):
 
 @pytest.mark.django_db
 def test_capacity_is_shown_before_putting_a_contract_on_a_seat(manager_client, agency):
-    shop = ShopFactory(daily_inquiries_estimate=150)
+    shop = ShopFactory(daily_inquiries_estimate=100)
     contract = ContractFactory(shop=shop, start_date=dt.date(2026, 10, 1))
-    # Two shops whose recent workloads average 70 + 40 and 45 inquiries a day.
-    seat = agency.seats[0]
+    seat = SeatFactory()
+    ContractFactory(shop=ShopFactory(daily_inquiries_estimate=100), seat=seat)
     response = manager_client.get(f"{CONTRACT}?contract={contract.pk}&seat={seat.pk}")
     preview = response.context["preview"]
     assert preview.day == TODAY
-    assert (preview.load.load, preview.shop_inquiries) == (155, 150)
-    assert (preview.projected_load, preview.headroom, preview.fits) == (305, 295, True)
+    assert (preview.load.load, preview.shop_inquiries) == (100, 100)
+    # Each shop split by hours: 53 + 53 by day, 47 + 47 at night; 14 left under 120.
+    assert (preview.projected.day, preview.projected.night) == (106, 94)
+    assert (preview.projected_load, preview.headroom, preview.fits) == (200, 14, True)
     html = response.content.decode()
     assert "The seat can take this shop." in html
     assert 'name="csrfmiddlewaretoken"' in html  # the save form is a POST
@@ -143,7 +150,20 @@ def test_a_seat_without_room_says_so(manager_client, agency):
     response = manager_client.get(f"{CONTRACT}?contract={contract.pk}&seat={agency.seats[0].pk}")
     preview = response.context["preview"]
     assert (preview.projected_load, preview.fits, preview.shops_full) == (655, False, False)
-    assert "would go over its peak" in response.content.decode()
+    assert "would be planned above 120 inquiries a day" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_one_shift_contract_loads_only_its_shift(manager_client, agency):
+    """A one-shift contract puts all of the shop's inquiries on its shift's agent."""
+    shop = ShopFactory(daily_inquiries_estimate=110)
+    contract = ContractFactory(
+        shop=shop, plan=Plan.SHIFT, shift=Shift.NIGHT, start_date=dt.date(2026, 10, 1)
+    )
+    seat = SeatFactory()
+    response = manager_client.get(f"{CONTRACT}?contract={contract.pk}&seat={seat.pk}")
+    preview = response.context["preview"]
+    assert (preview.projected.day, preview.projected.night, preview.fits) == (0, 110, True)
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Quote: from a shop's daily inquiries and coverage to a plan, seats and a monthly price."""
 
 from agency import clock
-from agency.choices import Plan
+from agency.choices import Plan, Shift
 from agency.errors import ApplicationError
 from billing.quotes import quote_for
 from seats import calculations
@@ -26,7 +26,9 @@ class QuoteView(ManagerPage):
                 form.add_error(None, error.message)
             else:
                 options = seat_capacity(
-                    inquiries=form.cleaned_data["daily_inquiries"], day=clock.today()
+                    inquiries=form.cleaned_data["daily_inquiries"],
+                    day=clock.today(),
+                    shifts=calculations.coverage_shifts(quote.coverage),
                 )
         plan_labels = dict(Plan.choices)
         return super().get_context_data(
@@ -37,6 +39,9 @@ class QuoteView(ManagerPage):
             if quote
             else None,
             short_plan_label=plan_labels.get(Plan.TEMPORARY),
+            shift_rows=[(dict(Shift.choices)[row.shift], row) for row in quote.shifts]
+            if quote
+            else [],
             capacity_options=options,
             **kwargs,
         )

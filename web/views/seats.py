@@ -25,16 +25,17 @@ from agency.errors import ApplicationError
 from agency.formatting import date_text
 from agency.limits import seat_takes_another_shop
 from seats import services as seat_services
+from seats.calculations import ShiftSplit, room_left
 from seats.selectors import (
     SeatLoad,
     assignment_list,
     seat_capacity,
     seat_utilisation,
     seats_by_code,
-    shop_daily_inquiries,
+    shop_shift_inquiries,
 )
 from shops import services as shop_services
-from shops.selectors import SeatBusiestDay, seat_busiest_day
+from shops.selectors import SeatBusiestDay, covered_shifts, seat_busiest_day
 from web import selectors
 from web.forms import (
     AssignmentEndForm,
@@ -214,13 +215,18 @@ class CapacityPreview:
     shop_inquiries: int
     already_served: bool
     fits: bool
-    projected_load: int
+    projected: ShiftSplit
     shops_full: bool
     busiest: SeatBusiestDay
 
     @property
+    def projected_load(self) -> int:
+        return self.projected.total
+
+    @property
     def headroom(self) -> int:
-        return self.load.peak - self.projected_load
+        """The tightest room left: either agent's under the cap, or the seat's under its peak."""
+        return room_left(self.projected, cap=self.load.agent_cap, peak=self.load.peak)
 
 
 def capacity_preview(*, contract: "Contract", seat: "Seat", today: date) -> CapacityPreview:
@@ -230,12 +236,15 @@ def capacity_preview(*, contract: "Contract", seat: "Seat", today: date) -> Capa
     busiest day over the contract's whole range, counting the other shops only
     (``shops.selectors.seat_busiest_day``), by ``agency.limits.seat_takes_another_shop``. The
     load is advice for the first day: the seat's load plus the shop's expected inquiries within
-    the 600 peak (``SeatLoad.fits``), as the capacity finder counts it.
+    each agent's cap (120) and the seat's 600 peak (``SeatLoad.fits``), the shop's inquiries split
+    between the shifts its contract covers, as the capacity finder counts it.
     """
     day = max(contract.start_date, today)
     load = seat_utilisation(seats=[seat], day=day)[seat.pk]
-    shop_inquiries = shop_daily_inquiries(
-        shops={contract.shop_id: contract.shop.daily_inquiries_estimate}, day=day
+    shop_split = shop_shift_inquiries(
+        shops={contract.shop_id: contract.shop.daily_inquiries_estimate},
+        day=day,
+        shifts_of={contract.shop_id: covered_shifts(contract)},
     )[contract.shop_id]
     busiest = seat_busiest_day(
         seat_id=seat.pk,
@@ -246,17 +255,17 @@ def capacity_preview(*, contract: "Contract", seat: "Seat", today: date) -> Capa
     )
     # A shop already on the seat (another of its contracts) adds no load.
     already_served = contract.shop_id in load.shop_ids
-    added = 0 if already_served else shop_inquiries
+    added = ShiftSplit() if already_served else shop_split
     shops_full = not seat_takes_another_shop(busiest.shop_count)
     return CapacityPreview(
         seat=seat,
         contract=contract,
         day=day,
         load=load,
-        shop_inquiries=shop_inquiries,
+        shop_inquiries=shop_split.total,
         already_served=already_served,
         fits=not shops_full and load.fits(added),
-        projected_load=load.load + added,
+        projected=load.with_shop(added),
         shops_full=shops_full,
         busiest=busiest,
     )

@@ -18,3 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  manager  / {DEMO_PASSWORD}   agency manager (staff)")
         self.stdout.write(f"  owner_a  / {DEMO_PASSWORD}   shop owner A")
         self.stdout.write(f"  owner_b  / {DEMO_PASSWORD}   shop owner B")
+        self.stdout.write(
+            f"  agent01  / {DEMO_PASSWORD}   agent 张伟 (seat S01, day; agent01-agent21)"
+        )
