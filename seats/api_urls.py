@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from seats.apis.exports import ShopWorkloadExportApi
 from seats.apis.handover import HandoverNoteViewSet
+from seats.apis.roster import CoverAssignmentViewSet, LeaveViewSet, RosterApi
 from seats.apis.staff import AgentViewSet, SeatAssignmentViewSet, SeatViewSet
 from seats.apis.sub_accounts import SubAccountViewSet
 from seats.apis.workloads import WorkloadViewSet
@@ -14,8 +15,11 @@ router.register("seat-assignments", SeatAssignmentViewSet, basename="seat-assign
 router.register("workloads", WorkloadViewSet, basename="workload")
 router.register("handover-notes", HandoverNoteViewSet, basename="handover-note")
 router.register("sub-accounts", SubAccountViewSet, basename="sub-account")
+router.register("leave", LeaveViewSet, basename="leave")
+router.register("cover-assignments", CoverAssignmentViewSet, basename="cover-assignment")
 
 urlpatterns = [
+    path("roster/", RosterApi.as_view(), name="roster"),
     path(
         "shops/<int:pk>/workloads/export/",
         ShopWorkloadExportApi.as_view(),

@@ -12,7 +12,9 @@ For a seat, a shift and a date:
 - otherwise nobody works it. The seat-shift is *needed* when a contract on the seat active that
   date covers the shift (a one-shift contract covers its shift, every other plan both).
 
-Each read costs four queries whatever the range (seats' contracts, assignments, covers, leave).
+Each read costs five queries whatever the range (seats, their contracts, assignments, covers,
+leave). Ranges are bounded by the callers (``MAX_ROSTER_DAYS`` for the API and the pages): the
+roster is computed, not stored, so a range of dates x seats x 2 shifts is built in memory.
 """
 
 from collections import defaultdict
@@ -20,12 +22,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from agency.access import agent_id_of, is_manager
 from agency.choices import Shift
 from agency.dates import active_on_q, overlapping_q
+from agency.models import User
 from seats.choices import LeaveStatus, RosterKind
-from seats.models import CoverAssignment, Leave, Seat, SeatAssignment
+from seats.models import Agent, CoverAssignment, Leave, Seat, SeatAssignment
+
+MAX_ROSTER_DAYS = 62
+"""The longest range the roster API and pages compute at once: two months, any two."""
+
+UPCOMING_DAYS = 14
+"""How far ahead the dashboard and the daily email look for uncovered seat-shifts."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,13 @@ class RosterSlot:
 
     @property
     def covered(self) -> bool:
+        """Somebody works it (its regular agent, or a cover)."""
         return self.agent_id is not None
+
+    @property
+    def uncovered(self) -> bool:
+        """Shops to serve in this seat-shift that date, and nobody to serve them."""
+        return self.needed and not self.covered
 
 
 def _days(date_from: date, date_to: date) -> list[date]:
@@ -170,3 +186,80 @@ def shop_ids_served_by(*, agent_id: int, day: date) -> set[int]:
         condition |= Q(pk=seat_id) & (Q(contracts__shift__isnull=True) | Q(contracts__shift=shift))
     rows = Seat.objects.filter(condition & active).values_list("contracts__shop_id", flat=True)
     return set(rows)
+
+
+def uncovered_slots(
+    *, date_from: date, date_to: date, seat_ids: Iterable[int] | None = None
+) -> list[RosterSlot]:
+    """The seat-shifts of the range that are needed (a contract covers them) and that nobody
+    works: the regular agent is missing or on leave, and no cover fills the gap."""
+    return [
+        slot
+        for slot in roster_slots(date_from=date_from, date_to=date_to, seat_ids=seat_ids)
+        if slot.uncovered
+    ]
+
+
+def free_agents(*, date_from: date, date_to: date) -> list[Agent]:
+    """Active agents free on every date of [date_from, date_to]: no seat-shift of their own, no
+    approved leave, no cover on any of those dates (who may cover a seat-shift then). One query.
+
+    The cover service applies the same rule date by date (``seats.services.covers``), naming the
+    first date that clashes.
+    """
+    span = overlapping_q(date_from, date_to)
+    busy = (
+        Exists(SeatAssignment.objects.filter(span, agent=OuterRef("pk"))),
+        Exists(Leave.objects.filter(span, agent=OuterRef("pk"), status=LeaveStatus.APPROVED)),
+        Exists(CoverAssignment.objects.filter(span, agent=OuterRef("pk"))),
+    )
+    agents = Agent.objects.filter(status=Agent.Status.ACTIVE)
+    for condition in busy:
+        agents = agents.exclude(condition)
+    return list(agents.order_by("name", "id"))
+
+
+def shifts_worked(*, agent_days: Iterable[tuple[int, date]]) -> dict[tuple[int, date], str]:
+    """{(agent id, date): shift} for those of ``agent_days`` on which the agent has a seat-shift
+    on the roster: a cover first (work goes to whoever really worked the shift), else their own
+    seat-shift. Two queries per call, over the dates' span.
+
+    An agent on leave keeps their own shift here: a workload recorded for them that date says
+    they worked after all, and the shift is the one they hold.
+    """
+    wanted = set(agent_days)
+    if not wanted:
+        return {}
+    agent_ids = sorted({agent_id for agent_id, _ in wanted})
+    days = [day for _, day in wanted]
+    first, last = min(days), max(days)
+    found: dict[tuple[int, date], str] = {}
+    for model in (SeatAssignment, CoverAssignment):  # covers last: they win
+        rows = (
+            model.objects.filter(overlapping_q(first, last), agent_id__in=agent_ids)
+            .order_by("start_date", "id")
+            .values_list("agent_id", "shift", "start_date", "end_date")
+        )
+        for agent_id, shift, start, end in rows:
+            for day in _days(max(start, first), min(end or last, last)):
+                if (agent_id, day) in wanted:
+                    found[(agent_id, day)] = shift
+    return found
+
+
+def leave_list(*, user: User) -> QuerySet[Leave]:
+    """Leave requests ``user`` may see: managers all, an agent their own, anybody else none."""
+    leave = Leave.objects.select_related("agent").order_by("-start_date", "agent_id", "-id")
+    if is_manager(user):
+        return leave
+    agent_id = agent_id_of(user)
+    if agent_id is None:
+        return leave.none()
+    return leave.filter(agent_id=agent_id)
+
+
+def cover_list() -> QuerySet[CoverAssignment]:
+    """Every cover assignment, with its seat and agent (managers' reads)."""
+    return CoverAssignment.objects.select_related("seat", "agent").order_by(
+        "start_date", "seat__code", "shift", "id"
+    )

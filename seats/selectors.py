@@ -39,6 +39,7 @@ from seats.calculations import (
     load_band,
     ratio,
 )
+from seats.roster import shifts_worked
 from seats.models import (
     Agent,
     AgentDailyLoad,
@@ -407,29 +408,20 @@ def sub_accounts_named(
 
 def roster_shifts(*, agent_days: Iterable[tuple[int, date]]) -> dict[tuple[int, date], str]:
     """{(agent id, date): shift} for those of ``agent_days`` on which the roster gives the agent
-    a seat-shift. One query per thousand agents, over the dates' span.
+    a seat-shift: a cover that date first, else their own seat-shift. Two queries per thousand
+    agents, over the dates' span.
 
     The one place that says who worked which shift of a date: a workload file without a shift
-    column takes it from here. (Covers, when they come, answer here too.)
+    column takes it from here (``seats.roster.shifts_worked``), so work lands on the shift that
+    the agent really worked, covers included.
     """
     wanted = set(agent_days)
-    if not wanted:
-        return {}
-    days_of: dict[int, list[date]] = defaultdict(list)
-    for agent_id, day in wanted:
-        days_of[agent_id].append(day)
-    days = [day for _, day in wanted]
     found: dict[tuple[int, date], str] = {}
-    for chunk in _chunked(days_of):
-        assignments = (
-            SeatAssignment.objects.filter(agent_id__in=chunk)
-            .overlapping(min(days), max(days))
-            .values_list("agent_id", "shift", "start_date", "end_date")
+    for chunk in _chunked({agent_id for agent_id, _ in wanted}):
+        members = set(chunk)
+        found |= shifts_worked(
+            agent_days=[(agent_id, day) for agent_id, day in wanted if agent_id in members]
         )
-        for agent_id, shift, start, end in assignments:
-            for day in days_of[agent_id]:
-                if start <= day and (end is None or day <= end):
-                    found[(agent_id, day)] = shift
     return found
 
 

@@ -6,11 +6,25 @@ from seats.services.assignments import (
     assignment_update,
     assignment_validate,
 )
+from seats.services.covers import (
+    MAX_COVER_DAYS,
+    cover_agent_free_check,
+    cover_create,
+    cover_delete,
+    cover_seat_shift_free_check,
+)
 from seats.services.handover import (
     handover_note_acknowledge,
     handover_note_create,
     handover_note_update,
     handover_note_validate,
+)
+from seats.services.leave import (
+    LeaveDecision,
+    leave_approve,
+    leave_cancel,
+    leave_reject,
+    leave_request,
 )
 from seats.services.rollup import (
     RollupResult,
@@ -36,6 +50,16 @@ from seats.services.workloads import (
 )
 
 __all__ = [
+    "MAX_COVER_DAYS",
+    "LeaveDecision",
+    "cover_agent_free_check",
+    "cover_create",
+    "cover_delete",
+    "cover_seat_shift_free_check",
+    "leave_approve",
+    "leave_cancel",
+    "leave_reject",
+    "leave_request",
     "BulkResult",
     "RollupResult",
     "WorkloadBulkError",
