@@ -39,7 +39,6 @@ from seats.calculations import (
     load_band,
     ratio,
 )
-from seats.roster import shifts_worked
 from seats.models import (
     Agent,
     AgentDailyLoad,
@@ -49,6 +48,7 @@ from seats.models import (
     SubAccount,
     WorkloadRecord,
 )
+from seats.roster import shifts_worked
 
 # --- Agents, seats, assignments ---------------------------------------------------------------
 

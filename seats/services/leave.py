@@ -124,12 +124,15 @@ def leave_cover_clash_check(*, leave: Leave) -> None:
         )
 
 
+def _is_own(leave: Leave, user: User) -> bool:
+    return agent_id_of(user) == leave.agent_id or leave.requested_by_id == user.pk
+
+
 def leave_cancel_check(*, leave: Leave, actor: User | None) -> None:
     """The agent, whoever asked, or a manager cancels leave that is requested, or approved and not
     begun yet."""
-    if actor is not None and not is_manager(actor):
-        if agent_id_of(actor) != leave.agent_id and leave.requested_by_id != actor.pk:
-            raise NotPermitted(gettext("Only the agent or a manager can cancel this leave."))
+    if actor is not None and not is_manager(actor) and not _is_own(leave, actor):
+        raise NotPermitted(gettext("Only the agent or a manager can cancel this leave."))
     if leave.status not in LIVE_STATUSES:
         raise StateConflict(
             gettext("This leave is %(status)s already.")
