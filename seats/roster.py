@@ -263,3 +263,16 @@ def cover_list() -> QuerySet[CoverAssignment]:
     return CoverAssignment.objects.select_related("seat", "agent").order_by(
         "start_date", "seat__code", "shift", "id"
     )
+
+
+def approved_leave_days(*, date_from: date, date_to: date) -> set[tuple[int, date]]:
+    """{(agent id, date)} of every approved leave day in [date_from, date_to] (one query): the
+    agent view of the roster marks them, floaters without a seat-shift included."""
+    days: set[tuple[int, date]] = set()
+    rows = Leave.objects.filter(
+        overlapping_q(date_from, date_to), status=LeaveStatus.APPROVED
+    ).values_list("agent_id", "start_date", "end_date")
+    for agent_id, start, end in rows:
+        for day in _days(max(start, date_from), min(end, date_to)):
+            days.add((agent_id, day))
+    return days
