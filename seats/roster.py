@@ -12,9 +12,10 @@ For a seat, a shift and a date:
 - otherwise nobody works it. The seat-shift is *needed* when a contract on the seat active that
   date covers the shift (a one-shift contract covers its shift, every other plan both).
 
-Each read costs five queries whatever the range (seats, their contracts, assignments, covers,
-leave). Ranges are bounded by the callers (``MAX_ROSTER_DAYS`` for the API and the pages): the
-roster is computed, not stored, so a range of dates x seats x 2 shifts is built in memory.
+Each read costs four queries whatever the range (seats, their contracts, assignments and covers,
+leave); three when the caller knows the seats. Ranges are bounded by the callers
+(``MAX_ROSTER_DAYS`` for the API and the pages): the roster is computed, not stored, so a range
+of dates x seats x 2 shifts is built in memory.
 """
 
 from collections import defaultdict
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from agency.access import agent_id_of, is_manager
 from agency.choices import Shift
@@ -76,29 +77,43 @@ def roster_slots(
     date_to: date,
     seat_ids: Iterable[int] | None = None,
     agent_id: int | None = None,
+    seats_known: bool = False,
 ) -> list[RosterSlot]:
     """Every date x seat x shift of [date_from, date_to], by date, seat code and shift.
 
     ``seat_ids`` limits the seats; ``agent_id`` keeps the slots the agent works or would work
     (their regular seat-shifts, on leave or covered by someone else, and their covers).
+    ``seats_known``: ``seat_ids`` are seats the caller has read, in the order wanted, which saves
+    the seats' query (three queries then, four otherwise).
     """
-    seats = Seat.objects.order_by("code", "id")
-    if seat_ids is not None:
-        seats = seats.filter(pk__in=list(seat_ids))
-    seat_list = list(seats.values_list("pk", flat=True))
+    if seats_known and seat_ids is not None:
+        seat_list = list(seat_ids)
+    else:
+        seats = Seat.objects.order_by("code", "id")
+        if seat_ids is not None:
+            seats = seats.filter(pk__in=list(seat_ids))
+        seat_list = list(seats.values_list("pk", flat=True))
     if not seat_list:
         return []
     span = overlapping_q(date_from, date_to)
-    assignments = list(
+    columns = ("seat_id", "shift", "agent_id", "start_date", "end_date", "is_cover")
+    # One query for both: a seat-shift's own agents and its covers.
+    rows = sorted(
         SeatAssignment.objects.filter(span, seat_id__in=seat_list)
-        .order_by("start_date", "id")
-        .values_list("seat_id", "shift", "agent_id", "start_date", "end_date")
+        .annotate(is_cover=Value(False, output_field=BooleanField()))
+        .order_by()
+        .values_list(*columns)
+        .union(
+            CoverAssignment.objects.filter(span, seat_id__in=seat_list)
+            .annotate(is_cover=Value(True, output_field=BooleanField()))
+            .order_by()
+            .values_list(*columns),
+            all=True,
+        ),
+        key=lambda row: row[3],
     )
-    covers = list(
-        CoverAssignment.objects.filter(span, seat_id__in=seat_list)
-        .order_by("start_date", "id")
-        .values_list("seat_id", "shift", "agent_id", "start_date", "end_date")
-    )
+    assignments = [row[:5] for row in rows if not row[5]]
+    covers = [row[:5] for row in rows if row[5]]
     leaves: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for leave_agent, start, end in Leave.objects.filter(
         span, status=LeaveStatus.APPROVED
@@ -189,13 +204,19 @@ def shop_ids_served_by(*, agent_id: int, day: date) -> set[int]:
 
 
 def uncovered_slots(
-    *, date_from: date, date_to: date, seat_ids: Iterable[int] | None = None
+    *,
+    date_from: date,
+    date_to: date,
+    seat_ids: Iterable[int] | None = None,
+    seats_known: bool = False,
 ) -> list[RosterSlot]:
     """The seat-shifts of the range that are needed (a contract covers them) and that nobody
     works: the regular agent is missing or on leave, and no cover fills the gap."""
     return [
         slot
-        for slot in roster_slots(date_from=date_from, date_to=date_to, seat_ids=seat_ids)
+        for slot in roster_slots(
+            date_from=date_from, date_to=date_to, seat_ids=seat_ids, seats_known=seats_known
+        )
         if slot.uncovered
     ]
 
@@ -276,3 +297,9 @@ def approved_leave_days(*, date_from: date, date_to: date) -> set[tuple[int, dat
         for day in _days(max(start, date_from), min(end, date_to)):
             days.add((agent_id, day))
     return days
+
+
+def agents_by_id(ids: Iterable[int | None]) -> dict[int, Agent]:
+    """{agent id: agent} for the ids the roster names (one query; ``None`` skipped)."""
+    wanted = {agent_id for agent_id in ids if agent_id is not None}
+    return Agent.objects.in_bulk(wanted) if wanted else {}

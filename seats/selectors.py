@@ -48,7 +48,7 @@ from seats.models import (
     SubAccount,
     WorkloadRecord,
 )
-from seats.roster import shifts_worked
+from seats.roster import agents_by_id, roster_slots, shifts_worked
 
 # --- Agents, seats, assignments ---------------------------------------------------------------
 
@@ -127,18 +127,18 @@ def seat_shift_holder(*, seat: Seat, shift: str, day: date) -> Agent | None:
 
 
 def seat_coverage(*, seat_ids: Iterable[int], day: date) -> dict[int, dict[str, Agent]]:
-    """{seat id: {shift: agent}} for the given seats on a date, in one query.
-
-    Should two assignments of a seat-shift overlap, the one that started last holds it.
-    """
+    """{seat id: {shift: agent}} of who works each seat-shift on ``day``, by the roster: a cover
+    before the seat-shift's own agent, nobody when that agent is on leave and nobody covers.
+    Four queries (``seats.roster.roster_slots`` and the agents)."""
+    seat_ids = list(seat_ids)
+    if not seat_ids:
+        return {}
+    slots = roster_slots(date_from=day, date_to=day, seat_ids=seat_ids, seats_known=True)
+    agents = agents_by_id(slot.agent_id for slot in slots)
     coverage: dict[int, dict[str, Agent]] = defaultdict(dict)
-    for assignment in (
-        SeatAssignment.objects.active_on(day)
-        .filter(seat_id__in=list(seat_ids))
-        .select_related("agent")
-        .order_by("seat_id", "shift", "start_date", "id")
-    ):
-        coverage[assignment.seat_id][assignment.shift] = assignment.agent
+    for slot in slots:
+        if slot.agent_id is not None:
+            coverage[slot.seat_id][slot.shift] = agents[slot.agent_id]
     return dict(coverage)
 
 

@@ -164,9 +164,15 @@ def test_roster_reads_cost_a_fixed_number_of_queries(
         SeatAssignmentFactory(seat=seat, agent=AgentFactory())
         _cover(seat, Shift.NIGHT, AgentFactory(), D, D + dt.timedelta(days=3))
         _leave(day_agent, D + dt.timedelta(days=10 * n), D + dt.timedelta(days=10 * n))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         slots = roster_slots(date_from=D, date_to=D + dt.timedelta(days=61))
     assert len(slots) == 62 * 4 * 2
+    seat_ids = [slot.seat_id for slot in slots[::2][:4]]
+    with django_assert_num_queries(3):
+        known = roster_slots(
+            date_from=D, date_to=D + dt.timedelta(days=61), seat_ids=seat_ids, seats_known=True
+        )
+    assert known == slots
 
 
 def test_shifts_worked_counts_covers_first(staffed_seat, day_agent, night_agent):
