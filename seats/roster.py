@@ -36,7 +36,8 @@ MAX_ROSTER_DAYS = 62
 """The longest range the roster API and pages compute at once: two months, any two."""
 
 UPCOMING_DAYS = 14
-"""How far ahead the dashboard and the daily email look for uncovered seat-shifts."""
+"""How far ahead the dashboard and the daily email look for uncovered seat-shifts: today and the
+14 days after it (a gap two weeks ahead is warned of from its first day in the window)."""
 
 
 @dataclass(frozen=True)
@@ -303,3 +304,22 @@ def agents_by_id(ids: Iterable[int | None]) -> dict[int, Agent]:
     """{agent id: agent} for the ids the roster names (one query; ``None`` skipped)."""
     wanted = {agent_id for agent_id in ids if agent_id is not None}
     return Agent.objects.in_bulk(wanted) if wanted else {}
+
+
+def agent_covers(*, agent_id: int, limit: int) -> list[CoverAssignment]:
+    """An agent's latest ``limit`` covers, newest first, with the seat (one query)."""
+    return list(
+        CoverAssignment.objects.filter(agent_id=agent_id)
+        .select_related("seat")
+        .order_by("-start_date", "-id")[:limit]
+    )
+
+
+def covers_on(*, day: date, agent_ids: Iterable[int]) -> dict[int, CoverAssignment]:
+    """{agent id: the cover the agent works on ``day``}, with the seat (one query)."""
+    return {
+        cover.agent_id: cover
+        for cover in CoverAssignment.objects.filter(
+            agent_id__in=list(agent_ids), start_date__lte=day, end_date__gte=day
+        ).select_related("seat")
+    }

@@ -6,7 +6,9 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from agency import clock
 from seats.services import agent_daily_load_rollup
+from seats.services.uncovered import uncovered_shifts_warn
 
 # A lost connection or a deadlock is worth retrying; anything else is a bug to look at.
 ROLLUP_TASK_OPTIONS = {
@@ -32,3 +34,10 @@ def rollup_yesterday() -> dict:
     """Beat, daily at 01:00 Shanghai time: yesterday's workloads are complete by then."""
     yesterday = timezone.localdate() - timedelta(days=1)
     return agent_daily_load_rollup(day=yesterday).as_dict()
+
+
+@shared_task(name="seats.tasks.warn_uncovered_shifts", **ROLLUP_TASK_OPTIONS)
+def warn_uncovered_shifts() -> int:
+    """Beat, daily at 07:30 Shanghai time: tell managers which needed seat-shifts of the next 14
+    days nobody works, before the day shift begins. Once per date, however often it runs."""
+    return uncovered_shifts_warn(day=clock.today())

@@ -158,13 +158,8 @@ class Dashboard:
     inquiries_30_days: tuple[tuple[date, int], ...]
     revoke_count: int = 0
     revoke_sub_accounts: "list[SubAccount]" = field(default_factory=list)
-    # Needed seat-shifts nobody works from today to today + 13 (``UPCOMING_DAYS``).
+    # Needed seat-shifts nobody works in the next 14 days (``UPCOMING_DAYS``), after today.
     upcoming_uncovered: "list[UpcomingGap]" = field(default_factory=list)
-
-    @property
-    def upcoming_later(self) -> int:
-        """The upcoming gaps after today (today's are counted with ``uncovered``)."""
-        return sum(1 for gap in self.upcoming_uncovered if gap.date > self.today)
 
     @property
     def alert_count(self) -> int:
@@ -175,7 +170,7 @@ class Dashboard:
             + self.handover_count
             + self.awaiting_count
             + self.revoke_count
-            + self.upcoming_later
+            + len(self.upcoming_uncovered)
         )
 
 
@@ -192,7 +187,7 @@ class UpcomingGap:
 
 def upcoming_uncovered(*, slots: "list[RosterSlot]", seats: "Iterable[Seat]") -> list[UpcomingGap]:
     """The needed seat-shifts nobody works among the roster's ``slots`` (the dashboard reads the
-    ``UPCOMING_DAYS`` from today, to warn of them before they happen). One query."""
+    ``UPCOMING_DAYS`` after today, to warn of them before they happen). One query."""
     by_id = {seat.pk: seat for seat in seats}
     gaps = [slot for slot in slots if slot.uncovered]
     agents = agents_by_id(slot.regular_agent_id for slot in gaps)
@@ -214,7 +209,7 @@ def dashboard(*, today: date) -> Dashboard:
     # One read of the roster for today's board and the warnings of the days ahead.
     slots = roster_slots(
         date_from=today,
-        date_to=today + timedelta(days=UPCOMING_DAYS - 1),
+        date_to=today + timedelta(days=UPCOMING_DAYS),
         seat_ids=[seat.pk for seat in seats],
         seats_known=True,
     )
@@ -238,7 +233,9 @@ def dashboard(*, today: date) -> Dashboard:
         inquiries_30_days=daily_inquiries(date_from=today - timedelta(days=29), date_to=today),
         revoke_count=revoke_count,
         revoke_sub_accounts=revoke_sub_accounts,
-        upcoming_uncovered=upcoming_uncovered(slots=slots, seats=seats),
+        upcoming_uncovered=upcoming_uncovered(
+            slots=[slot for slot in slots if slot.date > today], seats=seats
+        ),
     )
 
 

@@ -1,4 +1,5 @@
-"""The daily warning to managers: needed seat-shifts that nobody works in the next 14 days.
+"""The daily warning to managers: needed seat-shifts that nobody works today or in the next 14
+days.
 
 Safe to run twice: one ``UncoveredShiftsDigest`` row per date says the warning of that date was
 handled, and the email goes out only after that row is committed (``transaction.on_commit``), in
@@ -47,7 +48,9 @@ def _lines(slots: list[RosterSlot]) -> list[UncoveredLine]:
 def _send(*, day: date, lines: list[UncoveredLine]) -> None:
     for language, emails in sorted(manager_emails().items()):
         with translation.override(language):
-            subject = gettext("Uncovered seat-shifts in the next %(days)s days: %(count)s") % {
+            subject = gettext(
+                "Uncovered seat-shifts today and in the next %(days)s days: %(count)s"
+            ) % {
                 "days": UPCOMING_DAYS,
                 "count": len(lines),
             }
@@ -61,11 +64,11 @@ def _send(*, day: date, lines: list[UncoveredLine]) -> None:
 @transaction.atomic
 def uncovered_shifts_warn(*, day: date) -> int:
     """Warn managers once for ``day`` about the needed, uncovered seat-shifts of ``day`` ..
-    ``day`` + 13. Returns how many were found (0 when ``day`` was handled already)."""
+    ``day`` + 14. Returns how many were found (0 when ``day`` was handled already)."""
     digest, created = UncoveredShiftsDigest.objects.select_for_update().get_or_create(day=day)
     if not created:
         return 0
-    slots = uncovered_slots(date_from=day, date_to=day + timedelta(days=UPCOMING_DAYS - 1))
+    slots = uncovered_slots(date_from=day, date_to=day + timedelta(days=UPCOMING_DAYS))
     digest.uncovered = len(slots)
     digest.save(update_fields=["uncovered"])
     if slots:

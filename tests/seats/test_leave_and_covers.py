@@ -242,3 +242,22 @@ def test_nothing_uncovered_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         assert uncovered_shifts_warn(day=today) == 0
     assert mail.outbox == []
+
+
+def test_beat_schedules_the_uncovered_warning_by_its_registered_name(settings):
+    from agency.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["daily-uncovered-seat-shifts"]
+    assert entry["task"] in app.tasks
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({7}, {30})
+
+
+def test_the_task_warns_for_today_once(today, contract_a, day_agent, manager):
+    from seats import tasks
+
+    manager.email = "boss@example.com"
+    manager.save()
+    Leave.objects.create(agent=day_agent, start_date=D, end_date=D, status=LeaveStatus.APPROVED)
+    assert tasks.warn_uncovered_shifts.apply().get() == 1
+    assert tasks.warn_uncovered_shifts.apply().get() == 0
+    assert UncoveredShiftsDigest.objects.get().day == today

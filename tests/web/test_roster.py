@@ -145,3 +145,48 @@ def test_roster_pages_cost_the_same_for_a_small_and_a_large_agency(
     for agent in agency.agents:
         Leave.objects.create(agent=agent, start_date=GAP, end_date=GAP)
     assert count_queries(manager_client, target) == small
+
+
+def test_agent_pages_list_covers_and_leave(manager_client, agency):
+    spare = AgentFactory(name="Floater Fu")
+    CoverAssignment.objects.create(
+        seat=agency.seats[1], shift="night", agent=spare, start_date=TODAY, end_date=TODAY
+    )
+    Leave.objects.create(
+        agent=agency.agents[0], start_date=TODAY, end_date=TODAY, status=LeaveStatus.APPROVED
+    )
+    listing = manager_client.get(reverse("web:agent-list")).content.decode()
+    assert 'S900 · Night (17:00-24:00) <span class="badge badge-info">' in listing
+    assert 'badge-muted">Leave' in listing
+    detail = manager_client.get(reverse("web:agent-detail", args=[spare.pk])).content.decode()
+    assert "S900" in detail and "Covers and leave" in detail
+
+
+def test_the_coverage_board_gives_the_shift_to_the_cover_and_marks_leave(manager_client, agency):
+    spare = AgentFactory(name="Floater Fu")
+    Leave.objects.create(
+        agent=agency.agents[0], start_date=TODAY, end_date=TODAY, status=LeaveStatus.APPROVED
+    )
+    body = manager_client.get(reverse("web:seat-board")).content.decode()
+    assert "Day Agent 1 on leave" in body
+    CoverAssignment.objects.create(
+        seat=agency.seats[0], shift="day", agent=spare, start_date=TODAY, end_date=TODAY
+    )
+    body = manager_client.get(reverse("web:seat-board")).content.decode()
+    assert "Floater Fu" in body and "Day Agent 1 on leave" in body
+
+
+def test_the_dashboard_warns_of_gaps_in_the_next_14_days(manager_client, agency):
+    orphan = agency.contracts[-1]  # S900 has nobody at all: take its shop away
+    type(orphan).objects.filter(pk=orphan.pk).update(end_date=TODAY)
+    Leave.objects.create(
+        agent=agency.agents[0], start_date=GAP, end_date=GAP, status=LeaveStatus.APPROVED
+    )
+    body = manager_client.get(reverse("web:dashboard")).content.decode()
+    assert 'id="upcoming-uncovered"' in body
+    assert f"{reverse('web:roster')}?start={GAP.isoformat()}" in body
+    assert "Day Agent 1 on leave" in body
+    after = TODAY + dt.timedelta(days=15)  # past the next 14 days
+    Leave.objects.filter(agent=agency.agents[0]).update(start_date=after, end_date=after)
+    body = manager_client.get(reverse("web:dashboard")).content.decode()
+    assert "Day Agent 1 on leave" not in body

@@ -8,7 +8,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from agency import clock
-from seats import services
+from seats import roster, services
 from seats.calculations import first_response_miss_limit
 from seats.selectors import (
     agent_assignments,
@@ -43,6 +43,10 @@ class AgentListView(ManagerPage):
         today = clock.today()
         ids = [agent.pk for agent in page.object_list]
         holdings = current_assignments(agent_ids=ids, day=today)
+        covers = roster.covers_on(day=today, agent_ids=ids)
+        away = {
+            agent_id for agent_id, day in roster.approved_leave_days(date_from=today, date_to=today)
+        }
         loads = agent_loads_on(day=today, agent_ids=ids)
         rows = [loads[agent.pk] for agent in page.object_list]
         return super().get_context_data(
@@ -50,6 +54,8 @@ class AgentListView(ManagerPage):
             page_obj=page,
             rows=list(zip(page.object_list, rows, strict=True)),
             holdings=holdings,
+            covers=covers,
+            away=away,
             today=today,
             **kwargs,
         )
@@ -92,6 +98,8 @@ class AgentDetailView(ManagerPage):
             kpis_by_shop=by_shop,
             kpi_from=kpi_from,
             assignments=assignments,
+            covers=roster.agent_covers(agent_id=agent.pk, limit=10),
+            leave=list(roster.leave_list(user=self.request.user).filter(agent_id=agent.pk)[:10]),
             sub_accounts=list(sub_accounts_of(agent_id=agent.pk)),
             sub_accounts_due=set(
                 sub_accounts_to_revoke(today=today, agent_ids=[agent.pk]).values_list(
