@@ -245,6 +245,7 @@ def test_nothing_uncovered_sends_nothing(
 
 
 def test_beat_schedules_the_uncovered_warning_by_its_registered_name(settings):
+    import seats.tasks  # noqa: F401 - registers the task, as the worker's autodiscovery does
     from agency.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["daily-uncovered-seat-shifts"]
@@ -261,3 +262,28 @@ def test_the_task_warns_for_today_once(today, contract_a, day_agent, manager):
     assert tasks.warn_uncovered_shifts.apply().get() == 1
     assert tasks.warn_uncovered_shifts.apply().get() == 0
     assert UncoveredShiftsDigest.objects.get().day == today
+
+
+@pytest.mark.django_db(transaction=False)
+def test_postgresql_refuses_overlapping_covers_and_live_leave_itself(staffed_seat, floater):
+    """The database's last word when two requests race past the services' checks."""
+    from django.db import IntegrityError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("exclusion constraints exist on PostgreSQL only")
+    CoverAssignment.objects.create(
+        seat=staffed_seat, shift=Shift.DAY, agent=floater, start_date=D, end_date=D
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CoverAssignment.objects.create(  # the same seat-shift that date
+            seat=staffed_seat, shift=Shift.DAY, agent=AgentFactory(), start_date=D, end_date=D
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CoverAssignment.objects.create(  # the same agent that date
+            seat=SeatFactory(), shift=Shift.NIGHT, agent=floater, start_date=D, end_date=D
+        )
+    Leave.objects.create(agent=floater, start_date=D, end_date=D)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Leave.objects.create(agent=floater, start_date=D, end_date=D)
+    # Rejected or cancelled leave does not count.
+    Leave.objects.create(agent=floater, start_date=D, end_date=D, status=LeaveStatus.REJECTED)

@@ -60,9 +60,11 @@ def test_every_date_seat_and_shift_has_one_slot_in_order(staffed_seat, day_agent
     assert (empty.agent_id, empty.kind, empty.covered) == (None, None, False)
 
 
-def test_the_regular_agent_is_the_one_whose_assignment_started_last(seat):
+def test_the_regular_agent_is_the_one_whose_assignment_is_active_that_date(seat):
     first, second = AgentFactory(), AgentFactory()
-    SeatAssignmentFactory(seat=seat, agent=first, start_date=dt.date(2026, 1, 1))
+    SeatAssignmentFactory(
+        seat=seat, agent=first, start_date=dt.date(2026, 1, 1), end_date=D - dt.timedelta(days=1)
+    )
     SeatAssignmentFactory(seat=seat, agent=second, start_date=D)
     before, on = roster_slots(date_from=D - dt.timedelta(days=1), date_to=D, seat_ids=[seat.pk])[
         ::2
