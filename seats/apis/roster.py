@@ -7,7 +7,7 @@ internal schedule.
 
 from django.utils.translation import gettext
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -102,7 +102,19 @@ class RosterApi(APIView):
 # --- Leave --------------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "enum": LeaveStatus.values}, component_name="LeaveStatusEnum"
+)
+class LeaveStatusField(serializers.ChoiceField):
+    """A leave's status; named in the schema, as shops and invoices have a status too."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=LeaveStatus.choices, **kwargs)
+
+
 class LeaveOutputSerializer(serializers.ModelSerializer):
+    status = LeaveStatusField(read_only=True)
+
     class Meta:
         model = Leave
         fields = [
