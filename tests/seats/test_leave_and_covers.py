@@ -287,3 +287,22 @@ def test_postgresql_refuses_overlapping_covers_and_live_leave_itself(staffed_sea
         Leave.objects.create(agent=floater, start_date=D, end_date=D)
     # Rejected or cancelled leave does not count.
     Leave.objects.create(agent=floater, start_date=D, end_date=D, status=LeaveStatus.REJECTED)
+
+
+def test_an_agent_covering_a_date_gets_no_seat_shift_of_their_own_then(
+    today, staffed_seat, floater, manager
+):
+    _cover(staffed_seat, floater, start=D, end=D + dt.timedelta(days=2), actor=manager)
+    with pytest.raises(ValidationError) as error:
+        services.assignment_create(
+            seat=SeatFactory(), agent=floater, shift=Shift.NIGHT, start_date=today, actor=manager
+        )
+    assert "2026-10-20" in error.value.message_dict["agent"][0]
+    # After the cover ends the agent may take a seat-shift.
+    assert services.assignment_create(
+        seat=SeatFactory(),
+        agent=floater,
+        shift=Shift.NIGHT,
+        start_date=D + dt.timedelta(days=3),
+        actor=manager,
+    ).pk
