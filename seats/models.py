@@ -488,3 +488,23 @@ class CoverAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.seat_id} {self.shift} {self.start_date}..{self.end_date}: {self.agent_id}"
+
+
+class UncoveredShiftsDigest(models.Model):
+    """The daily email to managers about uncovered seat-shifts ahead was sent for ``day``.
+
+    One row per date makes the beat job safe to run twice: the second run finds the row and
+    sends nothing.
+    """
+
+    day = models.DateField(_("date"), unique=True)
+    uncovered = models.PositiveIntegerField(_("uncovered seat-shifts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("uncovered seat-shifts digest")
+        verbose_name_plural = _("uncovered seat-shifts digests")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.uncovered}"

@@ -59,6 +59,7 @@ from seats.models import (
     SubAccount,
     WorkloadRecord,
 )
+from seats.roster import agents_by_id, roster_slots, shifts_worked
 
 # --- Agents, seats, assignments ---------------------------------------------------------------
 
@@ -146,18 +147,18 @@ def seat_shift_holder(*, seat: Seat, shift: str, day: date) -> Agent | None:
 
 
 def seat_coverage(*, seat_ids: Iterable[int], day: date) -> dict[int, dict[str, Agent]]:
-    """{seat id: {shift: agent}} for the given seats on a date, in one query.
-
-    Should two assignments of a seat-shift overlap, the one that started last holds it.
-    """
+    """{seat id: {shift: agent}} of who works each seat-shift on ``day``, by the roster: a cover
+    before the seat-shift's own agent, nobody when that agent is on leave and nobody covers.
+    Four queries (``seats.roster.roster_slots`` and the agents)."""
+    seat_ids = list(seat_ids)
+    if not seat_ids:
+        return {}
+    slots = roster_slots(date_from=day, date_to=day, seat_ids=seat_ids, seats_known=True)
+    agents = agents_by_id(slot.agent_id for slot in slots)
     coverage: dict[int, dict[str, Agent]] = defaultdict(dict)
-    for assignment in (
-        SeatAssignment.objects.active_on(day)
-        .filter(seat_id__in=list(seat_ids))
-        .select_related("agent")
-        .order_by("seat_id", "shift", "start_date", "id")
-    ):
-        coverage[assignment.seat_id][assignment.shift] = assignment.agent
+    for slot in slots:
+        if slot.agent_id is not None:
+            coverage[slot.seat_id][slot.shift] = agents[slot.agent_id]
     return dict(coverage)
 
 
@@ -427,29 +428,20 @@ def sub_accounts_named(
 
 def roster_shifts(*, agent_days: Iterable[tuple[int, date]]) -> dict[tuple[int, date], str]:
     """{(agent id, date): shift} for those of ``agent_days`` on which the roster gives the agent
-    a seat-shift. One query per thousand agents, over the dates' span.
+    a seat-shift: a cover that date first, else their own seat-shift. Two queries per thousand
+    agents, over the dates' span.
 
     The one place that says who worked which shift of a date: a workload file without a shift
-    column takes it from here. (Covers, when they come, answer here too.)
+    column takes it from here (``seats.roster.shifts_worked``), so work lands on the shift that
+    the agent really worked, covers included.
     """
     wanted = set(agent_days)
-    if not wanted:
-        return {}
-    days_of: dict[int, list[date]] = defaultdict(list)
-    for agent_id, day in wanted:
-        days_of[agent_id].append(day)
-    days = [day for _, day in wanted]
     found: dict[tuple[int, date], str] = {}
-    for chunk in _chunked(days_of):
-        assignments = (
-            SeatAssignment.objects.filter(agent_id__in=chunk)
-            .overlapping(min(days), max(days))
-            .values_list("agent_id", "shift", "start_date", "end_date")
+    for chunk in _chunked({agent_id for agent_id, _ in wanted}):
+        members = set(chunk)
+        found |= shifts_worked(
+            agent_days=[(agent_id, day) for agent_id, day in wanted if agent_id in members]
         )
-        for agent_id, shift, start, end in assignments:
-            for day in days_of[agent_id]:
-                if start <= day and (end is None or day <= end):
-                    found[(agent_id, day)] = shift
     return found
 
 

@@ -6,8 +6,10 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from agency import clock
 from seats.services import agent_daily_load_rollup
 from seats.services import handover_overdue_alert as handover_overdue_alert_service
+from seats.services.uncovered import uncovered_shifts_warn
 
 # A lost connection or a deadlock is worth retrying; anything else is a bug to look at.
 ROLLUP_TASK_OPTIONS = {
@@ -40,3 +42,10 @@ def handover_overdue_alert() -> dict:
     """Beat, every half hour from 18:00 to 23:30 Shanghai time: notes unread at 18:00 alert
     managers, once each (a note written late is caught by the next run)."""
     return handover_overdue_alert_service().as_dict()
+
+
+@shared_task(name="seats.tasks.warn_uncovered_shifts", **ROLLUP_TASK_OPTIONS)
+def warn_uncovered_shifts() -> int:
+    """Beat, daily at 07:30 Shanghai time: tell managers which needed seat-shifts of the next 14
+    days nobody works, before the day shift begins. Once per date, however often it runs."""
+    return uncovered_shifts_warn(day=clock.today())

@@ -38,6 +38,9 @@ from tests.factories import (
 PUBLIC, TENANT, MANAGER = "public", "tenant", "manager"
 # Any signed-in role may call it and gets its own rows (``/me/``, leave, the roster).
 SIGNED_IN = "signed_in"
+# Managers, and agents for their own rows; owners 403: the agency's internal schedule (the roster,
+# leave).
+CREW = "crew"
 METHODS = ("get", "post", "patch", "put", "delete")
 
 
@@ -116,6 +119,14 @@ MATRIX: dict[str, Route] = {
         MANAGER, query=f"?month={MONTH}&format=xlsx", money=True
     ),
     "report-revenue-by-month-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
+    "roster": Route(CREW, query="?date_from=2026-10-01&date_to=2026-10-31"),
+    "leave-list": Route(CREW, agent_writes=frozenset({"post"})),
+    "leave-detail": Route(CREW, "leave"),
+    "leave-approve": Route(CREW, "leave"),
+    "leave-reject": Route(CREW, "leave"),
+    "leave-cancel": Route(CREW, "leave", agent_writes=frozenset({"post"})),
+    "cover-assignment-list": Route(MANAGER),
+    "cover-assignment-detail": Route(MANAGER, "cover"),
 }
 
 
@@ -167,7 +178,7 @@ def world(db):
     ``agent_user``, so that account serves shop A only.
     """
     from billing.models import BillingRun, Invoice, InvoiceLine
-    from seats.models import HandoverNote, SubAccount
+    from seats.models import CoverAssignment, HandoverNote, Leave, SubAccount
 
     manager = ManagerFactory(username="manager")
     seat, seat_b = SeatFactory(), SeatFactory()
@@ -178,6 +189,16 @@ def world(db):
     objects = {"manager": manager, "seat": seat, "agent": day_agent, "agent_user": agent_user}
     objects["assignment"] = seat.assignments.get()
     objects["run"] = BillingRun.objects.create(month=dt.date(2026, 9, 1), status="done")
+    objects["leave"] = Leave.objects.create(
+        agent=day_agent, start_date=dt.date(2099, 1, 1), end_date=dt.date(2099, 1, 2)
+    )
+    objects["cover"] = CoverAssignment.objects.create(
+        seat=seat,
+        shift="night",
+        agent=AgentFactory(),
+        start_date=dt.date(2026, 10, 1),
+        end_date=dt.date(2026, 10, 2),
+    )
     for key, shop_seat in (("a", seat), ("b", seat_b)):
         owner = UserFactory(username=f"owner_{key}")
         shop = ShopFactory(owner=owner, name=f"Shop {key.upper()}")
@@ -270,7 +291,7 @@ def test_owners_reach_their_own_shop_and_nothing_more(world, name, route, method
     response = getattr(_client(world["a"]["owner"]), method)(
         _path(route, _pk(world, spec)) + spec.query, {}, format="json"
     )
-    if spec.scope == MANAGER:
+    if spec.scope in (MANAGER, CREW):
         assert response.status_code == 403, response.content[:300]
     elif spec.scope == SIGNED_IN:
         assert response.status_code not in (401, 405), response.content[:300]

@@ -22,6 +22,7 @@ from billing.selectors import (
 )
 from billing.selectors import month_over_month as billing_month_over_month
 from seats import calculations
+from seats.roster import UPCOMING_DAYS, RosterSlot, agents_by_id, roster_slots
 from seats.selectors import (
     AgentOverload,
     SeatLoad,
@@ -30,7 +31,6 @@ from seats.selectors import (
     daily_inquiries,
     handover_notes_pending,
     handover_notes_to_acknowledge,
-    seat_coverage,
     seat_utilisation,
     seats_by_code,
     sub_accounts_to_revoke_first,
@@ -54,6 +54,11 @@ class ShiftCell:
     agent: "Agent | None" = None
     shops: "list[Shop]" = field(default_factory=list)
     inquiries: int = 0
+    # ``cover`` when a cover assignment gives the shift to ``agent`` (see ``seats.roster``).
+    kind: str | None = None
+    # The seat-shift's own agent when somebody else works it or nobody does (leave, a cover).
+    regular: "Agent | None" = None
+    on_leave: bool = False
 
     @property
     def band(self) -> str | None:
@@ -89,17 +94,35 @@ class SeatRow:
         return self.load is not None and self.load.load > self.load.peak
 
 
-def coverage_board(*, day: date, seats: "Iterable[Seat] | None" = None) -> list[SeatRow]:
-    """Every seat x shift on ``day``: agent, shops (contracts on the seat active that day), and
-    the agent's live load band from the day's workloads, and the seat's expected load against its
-    peak (``seats.selectors.seat_utilisation``). Six queries, five when ``seats`` is given.
+def coverage_board(
+    *,
+    day: date,
+    seats: "Iterable[Seat] | None" = None,
+    slots: "list[RosterSlot] | None" = None,
+) -> list[SeatRow]:
+    """Every seat x shift on ``day``: who really works it by the roster (a cover, or the
+    seat-shift's own agent unless on leave), shops (contracts on the seat active that day), the
+    agent's live load band from the day's workloads, and the seat's expected load against its
+    peak (``seats.selectors.seat_utilisation``). Nine queries, eight when ``seats`` is given,
+    five when the roster's ``slots`` of ``day`` are given too.
     """
     seats = list(seats_by_code() if seats is None else seats)
     seat_ids = [seat.pk for seat in seats]
     rows = {seat.pk: SeatRow(seat, ShiftCell(Shift.DAY), ShiftCell(Shift.NIGHT)) for seat in seats}
-    for seat_id, holders in seat_coverage(seat_ids=seat_ids, day=day).items():
-        rows[seat_id].day.agent = holders.get(Shift.DAY)
-        rows[seat_id].night.agent = holders.get(Shift.NIGHT)
+    if slots is None:
+        slots = (
+            roster_slots(date_from=day, date_to=day, seat_ids=seat_ids, seats_known=True)
+            if seat_ids
+            else []
+        )
+    agents = agents_by_id([s.agent_id for s in slots] + [s.regular_agent_id for s in slots])
+    for slot in slots:
+        cell = rows[slot.seat_id].day if slot.shift == Shift.DAY else rows[slot.seat_id].night
+        cell.agent = agents.get(slot.agent_id)
+        cell.kind = slot.kind
+        cell.on_leave = slot.on_leave
+        if slot.regular_agent_id is not None and slot.regular_agent_id != slot.agent_id:
+            cell.regular = agents[slot.regular_agent_id]
     for contract in seat_contracts_on(day=day, seat_ids=seat_ids):
         for cell in rows[contract.seat_id].cells:
             if cell.shift in covered_shifts(contract) and contract.shop not in cell.shops:
@@ -137,6 +160,8 @@ class Dashboard:
     inquiries_30_days: tuple[tuple[date, int], ...]
     revoke_count: int = 0
     revoke_sub_accounts: "list[SubAccount]" = field(default_factory=list)
+    # Needed seat-shifts nobody works in the next 14 days (``UPCOMING_DAYS``), after today.
+    upcoming_uncovered: "list[UpcomingGap]" = field(default_factory=list)
 
     @property
     def alert_count(self) -> int:
@@ -147,12 +172,52 @@ class Dashboard:
             + self.handover_count
             + self.awaiting_count
             + self.revoke_count
+            + len(self.upcoming_uncovered)
         )
+
+
+@dataclass(frozen=True)
+class UpcomingGap:
+    """A needed seat-shift that nobody works on a coming date, and whose it is."""
+
+    date: date
+    seat: "Seat"
+    shift: str
+    regular: "Agent | None"
+    on_leave: bool
+
+
+def upcoming_uncovered(*, slots: "list[RosterSlot]", seats: "Iterable[Seat]") -> list[UpcomingGap]:
+    """The needed seat-shifts nobody works among the roster's ``slots`` (the dashboard reads the
+    ``UPCOMING_DAYS`` after today, to warn of them before they happen). One query."""
+    by_id = {seat.pk: seat for seat in seats}
+    gaps = [slot for slot in slots if slot.uncovered]
+    agents = agents_by_id(slot.regular_agent_id for slot in gaps)
+    return [
+        UpcomingGap(
+            date=slot.date,
+            seat=by_id[slot.seat_id],
+            shift=slot.shift,
+            regular=agents.get(slot.regular_agent_id),
+            on_leave=slot.on_leave,
+        )
+        for slot in gaps
+    ]
 
 
 def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
-    board = coverage_board(day=today)
+    seats = list(seats_by_code())
+    # One read of the roster for today's board and the warnings of the days ahead.
+    slots = roster_slots(
+        date_from=today,
+        date_to=today + timedelta(days=UPCOMING_DAYS),
+        seat_ids=[seat.pk for seat in seats],
+        seats_known=True,
+    )
+    board = coverage_board(
+        day=today, seats=seats, slots=[slot for slot in slots if slot.date == today]
+    )
     handovers = handover_notes_pending(limit=10, now=now or clock.now())
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
     revoke_count, revoke_sub_accounts = sub_accounts_to_revoke_first(today=today, limit=10)
@@ -171,6 +236,9 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
         inquiries_30_days=daily_inquiries(date_from=today - timedelta(days=29), date_to=today),
         revoke_count=revoke_count,
         revoke_sub_accounts=revoke_sub_accounts,
+        upcoming_uncovered=upcoming_uncovered(
+            slots=[slot for slot in slots if slot.date > today], seats=seats
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from web.views import (
     dashboard,
     quote,
     reports,
+    roster,
     seats,
     shops,
     sub_accounts,
@@ -85,6 +86,19 @@ urlpatterns = [
         name="assignment-end",
     ),
     path("seats/contract/", seats.ContractSeatView.as_view(), name="contract-seat"),
+    # Roster, leave and covers
+    path("roster/", roster.RosterView.as_view(), name="roster"),
+    path("roster/covers/new/", roster.CoverCreateView.as_view(), name="cover-create"),
+    path("roster/covers/<int:pk>/delete/", roster.CoverDeleteView.as_view(), name="cover-delete"),
+    path("leave/", roster.LeaveView.as_view(), name="leave-list"),
+    *[
+        path(
+            f"leave/<int:pk>/{action}/",
+            roster.LeaveActionView.as_view(action=action),
+            name=f"leave-{action}",
+        )
+        for action in roster.LEAVE_ACTIONS
+    ],
     # Workloads
     path("workloads/import/", workloads.WorkloadImportView.as_view(), name="workload-import"),
     # Quote

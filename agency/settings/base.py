@@ -273,6 +273,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "seats.tasks.handover_overdue_alert",
         "schedule": crontab(hour="18-23", minute="0,30"),
     },
+    # Before the day shift: needed seat-shifts of the next 14 days that nobody works (leave with
+    # no cover, an agent missing), so managers can arrange covers before the day comes.
+    "daily-uncovered-seat-shifts": {
+        "task": "seats.tasks.warn_uncovered_shifts",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # The month before is closed on the 1st: bill it (drafts wait for confirmed turnover).
     "monthly-billing-run": {
         "task": "billing.tasks.bill_previous_month",

@@ -6,6 +6,13 @@ from seats.services.assignments import (
     assignment_update,
     assignment_validate,
 )
+from seats.services.covers import (
+    MAX_COVER_DAYS,
+    cover_agent_free_check,
+    cover_create,
+    cover_delete,
+    cover_seat_shift_free_check,
+)
 from seats.services.handover import (
     handover_agents,
     handover_note_acknowledge,
@@ -16,6 +23,13 @@ from seats.services.handover import (
     handover_writing_opens,
 )
 from seats.services.handover_alerts import HandoverAlertResult, handover_overdue_alert
+from seats.services.leave import (
+    LeaveDecision,
+    leave_approve,
+    leave_cancel,
+    leave_reject,
+    leave_request,
+)
 from seats.services.rollup import (
     RollupResult,
     agent_daily_load_refresh,
@@ -52,6 +66,16 @@ from seats.services.workloads import (
 
 __all__ = [
     "AgentDeparture",
+    "MAX_COVER_DAYS",
+    "LeaveDecision",
+    "cover_agent_free_check",
+    "cover_create",
+    "cover_delete",
+    "cover_seat_shift_free_check",
+    "leave_approve",
+    "leave_cancel",
+    "leave_reject",
+    "leave_request",
     "BulkResult",
     "RollupResult",
     "WorkloadBulkError",

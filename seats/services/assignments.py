@@ -17,7 +17,7 @@ from agency.access import require_manager
 from agency.choices import Shift
 from agency.models import User
 from agency.services import model_update, refuse_unknown_fields
-from seats.models import Agent, Seat, SeatAssignment
+from seats.models import Agent, CoverAssignment, Seat, SeatAssignment
 
 ASSIGNMENT_FIELDS = ("seat", "agent", "shift", "start_date", "end_date")
 
@@ -81,6 +81,24 @@ def assignment_validate(
             "shift": Shift(agent_clash.shift).label,
             "range": _describe_range(agent_clash),
         }
+    if "agent" not in errors:
+        cover = (
+            CoverAssignment.objects.filter(agent=agent, end_date__gte=start_date)
+            .filter(**({} if end_date is None else {"start_date__lte": end_date}))
+            .select_related("seat")
+            .order_by("start_date")
+            .first()
+        )
+        if cover is not None:
+            # A cover agent is working that date: never give them a seat-shift of their own too.
+            errors["agent"] = gettext(
+                "%(agent)s covers seat %(seat)s on %(date)s: an agent holds at most one "
+                "seat-shift at any date."
+            ) % {
+                "agent": agent.name,
+                "seat": cover.seat.code,
+                "date": max(cover.start_date, start_date).isoformat(),
+            }
     if errors:
         raise ValidationError(errors)
 

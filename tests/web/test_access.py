@@ -41,6 +41,9 @@ def page_urls(agency) -> list[str]:
         reverse("web:sub-account-create"),
         reverse("web:sub-account-edit", args=[agency.sub_accounts[0].pk]),
         reverse("web:sub-account-revoke", args=[agency.sub_accounts[0].pk]),
+        reverse("web:roster"),
+        reverse("web:cover-create"),
+        reverse("web:leave-list"),
     ]
 
 
@@ -57,6 +60,8 @@ def post_urls(agency) -> list[str]:
         reverse("web:handover-acknowledge", args=[1]),
         reverse("web:shop-turnover", args=[agency.shops[0].pk]),
         reverse("web:sub-account-revoke", args=[agency.sub_accounts[0].pk]),
+        reverse("web:cover-delete", args=[1]),
+        reverse("web:leave-approve", args=[1]),
     ]
 
 

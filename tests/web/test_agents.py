@@ -37,7 +37,8 @@ def test_list_filters_by_status(manager_client, agency):
 def test_list_costs_the_same_queries_for_few_and_many_agents(manager_client, agency, owner_a):
     small = count_queries(manager_client, LIST)
     grow_agency(agency, owner_a, seats=14)
-    assert count_queries(manager_client, LIST) == small <= 6
+    # 8: today's covers and approved leave sit next to each agent's own seat-shift.
+    assert count_queries(manager_client, LIST) == small <= 8
 
 
 @pytest.mark.django_db

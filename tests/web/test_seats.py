@@ -31,7 +31,8 @@ def test_board_shows_coverage_and_assignments_of_a_chosen_day(manager_client, ag
 def test_board_costs_the_same_queries_for_few_and_many_seats(manager_client, agency, owner_a):
     small = count_queries(manager_client, BOARD)
     grow_agency(agency, owner_a, seats=10)
-    assert count_queries(manager_client, BOARD) == small <= 9
+    # The roster says who works each seat-shift (covers and leave): three reads and the agents.
+    assert count_queries(manager_client, BOARD) == small <= 12
 
 
 @pytest.mark.django_db

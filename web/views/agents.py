@@ -14,7 +14,7 @@ from agency import clock
 from agency.access import is_manager
 from agency.errors import ApplicationError
 from agency.formatting import date_text
-from seats import services
+from seats import roster, services
 from seats.calculations import first_response_miss_limit
 from seats.selectors import (
     agent_assignments,
@@ -55,6 +55,10 @@ class AgentListView(ManagerPage):
         today = clock.today()
         ids = [agent.pk for agent in page.object_list]
         holdings = current_assignments(agent_ids=ids, day=today)
+        covers = roster.covers_on(day=today, agent_ids=ids)
+        away = {
+            agent_id for agent_id, day in roster.approved_leave_days(date_from=today, date_to=today)
+        }
         loads = agent_loads_on(day=today, agent_ids=ids)
         rows = [loads[agent.pk] for agent in page.object_list]
         return super().get_context_data(
@@ -62,6 +66,8 @@ class AgentListView(ManagerPage):
             page_obj=page,
             rows=list(zip(page.object_list, rows, strict=True)),
             holdings=holdings,
+            covers=covers,
+            away=away,
             today=today,
             **kwargs,
         )
@@ -104,6 +110,8 @@ class AgentDetailView(ManagerPage):
             kpis_by_shop=by_shop,
             kpi_from=kpi_from,
             assignments=assignments,
+            covers=roster.agent_covers(agent_id=agent.pk, limit=10),
+            leave=list(roster.leave_list(user=self.request.user).filter(agent_id=agent.pk)[:10]),
             sub_accounts=list(sub_accounts_of(agent_id=agent.pk)),
             sub_accounts_due=set(
                 sub_accounts_to_revoke(today=today, agent_ids=[agent.pk]).values_list(
