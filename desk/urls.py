@@ -17,4 +17,6 @@ urlpatterns = [
         views.HandoverAcknowledgeView.as_view(),
         name="handover-acknowledge",
     ),
+    path("leave/", views.LeaveView.as_view(), name="leave"),
+    path("leave/<int:pk>/cancel/", views.LeaveCancelView.as_view(), name="leave-cancel"),
 ]

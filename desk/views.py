@@ -13,6 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,15 +23,20 @@ from django.views.generic import TemplateView
 from agency import clock
 from agency.access import agent_id_of, is_manager
 from agency.errors import ApplicationError
+from agency.formatting import date_text
 from agency.months import parse_month
 from desk import selectors
-from desk.forms import HandoverForm
+from desk.forms import HandoverForm, LeaveRequestForm, add_service_error
+from seats.roster import leave_list
 from seats.selectors import handover_note_list, seats_by_code
 from seats.services import (
     handover_note_acknowledge,
     handover_note_create,
     handover_note_update,
+    leave_cancel,
+    leave_request,
 )
+from seats.services.leave import leave_cancel_check
 
 MONTHS_BACK = 12
 
@@ -69,6 +75,7 @@ def _error_text(error: Exception) -> str:
 
 class DeskView(AgentRequiredMixin, TemplateView):
     template_name = "desk/home.html"
+    extra_context = {"page": "home"}
 
     def get_context_data(self, **kwargs):
         desk = selectors.agent_desk(agent_id=self.agent_id, now=clock.now())
@@ -144,6 +151,7 @@ class KpiView(AgentRequiredMixin, TemplateView):
     """The agent's own figures for a month (this month by default, past months by ``?month=``)."""
 
     template_name = "desk/kpis.html"
+    extra_context = {"page": "kpis"}
 
     def get_context_data(self, **kwargs):
         today = clock.today()
@@ -158,3 +166,82 @@ class KpiView(AgentRequiredMixin, TemplateView):
             months.append(clock.previous_month(months[-1]))
         kpis = selectors.agent_month_kpis(agent_id=self.agent_id, month=month, today=today)
         return super().get_context_data(kpis=kpis, month=month, months=months, **kwargs)
+
+
+def leave_cancellable(leave, user) -> bool:
+    """Whether the service would let ``user`` cancel ``leave`` now (``leave_cancel_check``): the
+    desk offers the button only then."""
+    try:
+        leave_cancel_check(leave=leave, actor=user)
+    except ApplicationError:
+        return False
+    return True
+
+
+class LeaveView(AgentRequiredMixin, TemplateView):
+    """The agent's own leave requests (newest first) and a form to ask for leave."""
+
+    template_name = "desk/leave.html"
+    extra_context = {"page": "leave"}
+
+    def _page(self, form: LeaveRequestForm, status: int = 200) -> HttpResponse:
+        leave = list(leave_list(user=self.request.user))
+        for item in leave:
+            item.cancellable = leave_cancellable(item, self.request.user)
+        return self.render_to_response(self.get_context_data(form=form, leave=leave), status=status)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        today = clock.today()
+        return self._page(LeaveRequestForm(initial={"start_date": today, "end_date": today}))
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        form = LeaveRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                decision = leave_request(
+                    agent=request.user.agent_profile, actor=request.user, **form.cleaned_data
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Leave requested from %(start)s to %(end)s; your manager decides.")
+                    % {
+                        "start": date_text(decision.leave.start_date),
+                        "end": date_text(decision.leave.end_date),
+                    },
+                )
+                return redirect("desk:leave")
+        return self._page(form, status=400)
+
+
+class LeaveCancelView(AgentRequiredMixin, View):
+    """Withdraw one of the agent's own leave requests: GET asks to confirm, POST cancels.
+    Another agent's leave answers 404."""
+
+    def _leave(self, pk: int):
+        return get_object_or_404(leave_list(user=self.request.user), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        leave = self._leave(pk)
+        if not leave_cancellable(leave, request.user):
+            messages.error(request, _("This leave can no longer be cancelled."))
+            return redirect("desk:leave")
+        return TemplateResponse(
+            request, "desk/leave_cancel.html", {"leave": leave, "page": "leave"}
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        leave = self._leave(pk)
+        try:
+            leave_cancel(leave=leave, actor=request.user)
+        except (ValidationError, ApplicationError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Your leave from %(start)s to %(end)s is cancelled.")
+                % {"start": date_text(leave.start_date), "end": date_text(leave.end_date)},
+            )
+        return redirect("desk:leave")
