@@ -34,6 +34,9 @@ class RoleField(serializers.ChoiceField):
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
+    # Declared, not derived from the model: Django accepts any Unicode letter in a username
+    # (张伟), which the model validator's ``\w`` pattern would deny in a JSON-Schema client.
+    username = serializers.CharField(read_only=True)
     role = serializers.SerializerMethodField(help_text="manager, owner or agent.")
     agent = serializers.SerializerMethodField(help_text="The agent an agent's account signs in as.")
     language = serializers.SerializerMethodField(

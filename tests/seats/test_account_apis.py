@@ -197,3 +197,18 @@ def test_deactivating_an_agent_through_the_api(manager_api, owner_a_api):
     assert not User.objects.get(username="leaver").is_active
     assert Agent.objects.get(pk=agent.pk).status == "left"
     assert manager_api.post(url, {"last_day": "2026-10-15"}).status_code == 409
+
+
+def test_a_chinese_username_is_what_the_schema_promises(manager_api):
+    """Django accepts any Unicode letter in a username; the schema must not claim an ASCII-only
+    pattern for the usernames the API returns (a JSON-Schema client would reject 张伟)."""
+    response = manager_api.post(
+        "/api/v1/users/",
+        {"username": "张伟", "email": "zhang@agency.example", "role": "owner"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["username"] == "张伟"
+    schema = manager_api.get("/api/schema/?format=json").json()
+    username = schema["components"]["schemas"]["UserOutput"]["properties"]["username"]
+    assert "pattern" not in username
