@@ -2,8 +2,14 @@
 
 Realistic for the day it is seeded on (Shanghai): the history covers whole months, from the first
 day of the month three months back to the shifts of today that have begun; the month before last
-is billed and issued (some of it paid), last month waits for turnover (most owners reported it,
-the agency has confirmed a few), and the month in progress is billed as a preview.
+is billed and issued (some of it paid), last month is mostly confirmed (one owner has not reported
+and two reports wait for the agency: a few drafts await turnover), and the month in progress is
+billed as a preview.
+
+The manager's dashboard shows a handful of alerts that matter, not dozens: one or two agents
+overloaded often, a gap on the roster ahead (an approved leave nobody covers), one overdue
+handover note (two from 17:00 to 18:00, while a night agent reads), last month's few drafts
+awaiting turnover and one sub-account to revoke (tests/demo checks it).
 
 Idempotent: every object is found by a natural key (username, employee number, seat code, shop
 platform id, order id...) and workloads are upserted, so running it again changes nothing that
