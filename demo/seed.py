@@ -2,8 +2,14 @@
 
 Realistic for the day it is seeded on (Shanghai): the history covers whole months, from the first
 day of the month three months back to the shifts of today that have begun; the month before last
-is billed and issued (some of it paid), last month waits for turnover (most owners reported it,
-the agency has confirmed a few), and the month in progress is billed as a preview.
+is billed and issued (some of it paid), last month is mostly confirmed (one owner has not reported
+and two reports wait for the agency: a few drafts await turnover), and the month in progress is
+billed as a preview.
+
+The manager's dashboard shows a handful of alerts that matter, not dozens: one or two agents
+overloaded often, a gap on the roster ahead (an approved leave nobody covers), one overdue
+handover note (two from 17:00 to 18:00, while a night agent reads), last month's few drafts
+awaiting turnover and one sub-account to revoke (tests/demo checks it).
 
 Idempotent: every object is found by a natural key (username, employee number, seat code, shop
 platform id, order id...) and workloads are upserted, so running it again changes nothing that
@@ -25,7 +31,6 @@ from billing.models import Invoice
 from billing.services import bill_month, invoice_issue, invoice_pay, turnover_confirm
 from seats.models import (
     Agent,
-    CoverAssignment,
     HandoverNote,
     Leave,
     Seat,
@@ -33,11 +38,16 @@ from seats.models import (
     SubAccount,
     WorkloadRecord,
 )
+from seats.selectors import HANDOVER_ALERT_AT
 from seats.services import (
     agent_create,
     assignment_create,
+    cover_create,
+    handover_agents,
     handover_note_acknowledge,
     handover_note_create,
+    leave_approve,
+    leave_request,
     seat_create,
     sub_account_grant,
     sub_account_revoke,
@@ -205,42 +215,36 @@ def _leave_and_cover(manager: User, seats, agents: list[Agent], floater: Agent, 
     days and nobody covers her (a gap to fill), S06's night agent has approved leave in 9 days
     covered by the floater, and S02's day agent has asked for two days in 20 days' time.
 
-    Rows are written directly (with the rules the leave and cover services check: approved by a
-    manager, the floater free and not on leave) until the demo can call those services.
+    Each agent asks through the leave service from their own account, the manager approves and
+    assigns the cover through the services, so the demo obeys the rules (and the constraints).
     """
     seat_of = {seat.code: seat for seat in seats}
-    now = clock.now()
-    # (agent, offset of the first day, days, status, reason, covering seat-shift)
+    # (agent, offset of the first day, days, approved, reason, covering seat-shift)
     plans = [
-        (agents[4], 5, 2, Leave.Status.APPROVED, "事假 / personal leave", None),
-        (agents[11], 9, 2, Leave.Status.APPROVED, "病假 / sick leave", ("S06", Shift.NIGHT)),
-        (agents[2], 20, 2, Leave.Status.REQUESTED, "年假 / annual leave", None),
+        (agents[4], 5, 2, True, "事假 / personal leave", None),
+        (agents[11], 9, 2, True, "病假 / sick leave", ("S06", Shift.NIGHT)),
+        (agents[2], 20, 2, False, "年假 / annual leave", None),
     ]
-    for agent, offset, days, status, reason, covered in plans:
+    for agent, offset, days, approved, reason, covered in plans:
         start = today + dt.timedelta(days=offset)
         end = start + dt.timedelta(days=days - 1)
         if Leave.objects.filter(agent=agent, start_date=start).exists():
             continue
-        decided = status != Leave.Status.REQUESTED
-        Leave.objects.create(
-            agent=agent,
-            start_date=start,
-            end_date=end,
-            reason=reason,
-            status=status,
-            requested_by=agent.user,
-            decided_by=manager if decided else None,
-            decided_at=now if decided else None,
-        )
+        leave = leave_request(
+            agent=agent, start_date=start, end_date=end, reason=reason, actor=agent.user
+        ).leave
+        if not approved:
+            continue
+        leave_approve(leave=leave, actor=manager)
         if covered is not None:
             seat_code, shift = covered
-            CoverAssignment.objects.create(
+            cover_create(
                 seat=seat_of[seat_code],
                 shift=shift,
                 agent=floater,
                 start_date=start,
                 end_date=end,
-                created_by=manager,
+                actor=manager,
             )
 
 
@@ -348,36 +352,72 @@ def _workloads(today: dt.date, start: dt.date) -> int:
     return len(rows)
 
 
-def _handover_notes(today: dt.date) -> None:
+HANDOVER_AT = dt.time(17, 0)
+"""The handover: the night agent arrives and reads the day agent's notes."""
 
-    day_agents = {
-        a.seat_id: a.agent
-        for a in SeatAssignment.objects.filter(end_date=None, shift=Shift.DAY).select_related(
-            "agent"
-        )
-    }
-    # Today's notes only once the day agents write them (from 16:00).
-    offsets = (2, 1, 0) if clock.now().hour >= 16 else (2, 1)
+
+def _handover_notes(today: dt.date) -> None:
+    """The day agents' notes of the last two days, and of today once they write them (from 16:00),
+    written from the day agent's account and acknowledged from the night agent's a few minutes
+    after the 17:00 handover. Before 17:00 only S02's day agent has written a note of today. At
+    most two notes wait, so the dashboard has something to show without dozens of them:
+    yesterday's first note of S01 (a night agent who forgot: overdue at any hour) and, until 18:00
+    (the alert time), S02's first of today (the night agent is still reading)."""
+    now = clock.now()
+    tz = timezone.get_current_timezone()
+    contracts = list(
+        Contract.objects.filter(seat__isnull=False)
+        .select_related("shop", "seat")
+        .order_by("seat__code", "shop_id")
+    )
+    offsets = (2, 1, 0) if now.time() >= dt.time(16, 0) else (2, 1)
     for offset in offsets:
         day = today - dt.timedelta(days=offset)
-        for contract in Contract.objects.filter(seat__isnull=False).select_related("shop", "seat"):
-            if not contract.is_active_on(day) or contract.seat_id not in day_agents:
+        handover_at = dt.datetime.combine(day, HANDOVER_AT, tzinfo=tz)
+        alert_at = dt.datetime.combine(day, HANDOVER_ALERT_AT, tzinfo=tz)
+        written = {
+            (note.seat_id, note.shop_id)
+            for note in HandoverNote.objects.filter(date=day).only("seat", "shop")
+        }
+        workers: dict[int, dict] = {}
+        early_written = False
+        waiting_left = {"S01"} if offset == 1 else {"S02"} if offset == 0 else set()
+        for number, contract in enumerate(contracts):
+            seat = contract.seat
+            if not contract.is_active_on(day) or (seat.pk, contract.shop_id) in written:
                 continue
-            if HandoverNote.objects.filter(seat=contract.seat, shop=contract.shop, date=day):
+            if offset == 0 and now < handover_at and (seat.code != "S02" or early_written):
+                continue  # before 17:00 S02's day agent alone has written a first note
+            early_written = early_written or offset == 0
+            if seat.pk not in workers:
+                workers[seat.pk] = handover_agents(seat=seat, day=day)
+            day_agent, night_agent = workers[seat.pk][Shift.DAY], workers[seat.pk][Shift.NIGHT]
+            if day_agent is None:
                 continue
+            # The service lets an agent write only today's notes (from 16:00); older ones are
+            # written as the system and signed with the day agent's account, as on the day.
+            is_today = offset == 0
             note = handover_note_create(
-                seat=contract.seat,
+                seat=seat,
                 shop=contract.shop,
                 date=day,
-                from_agent=day_agents[contract.seat_id],
+                from_agent=day_agent,
                 open_cases=f"订单 #{contract.shop_id * 1000 + offset}: 买家等待退款审核 / "
                 "buyer waits for a refund review.",
                 promises="20:00 前回复物流进度 / reply with the tracking status before 20:00.",
+                actor=day_agent.user if is_today else None,
             )
-            # Older notes were read, except yesterday's on the first seat (a night agent who
-            # forgot): the dashboard has notes waiting at any hour, not only from 16:00.
-            if offset > 1 or (offset == 1 and contract.seat.code != "S01"):
-                handover_note_acknowledge(note=note)
+            if not is_today:
+                HandoverNote.objects.filter(pk=note.pk).update(written_by=day_agent.user)
+            if seat.code in waiting_left and (offset == 1 or now < alert_at):
+                waiting_left.discard(seat.code)
+                continue
+            if night_agent is None or now < handover_at:
+                continue
+            read_at = min(handover_at + dt.timedelta(minutes=3 + number % 25), now)
+            handover_note_acknowledge(note=note, actor=night_agent.user)
+            # The night agent read it a few minutes after the handover, not when the demo ran.
+            HandoverNote.objects.filter(pk=note.pk).update(acknowledged_at=read_at)
 
 
 def _dsr_ratings(manager: User, shops, today: dt.date) -> None:
@@ -417,18 +457,32 @@ def _dsr_ratings(manager: User, shops, today: dt.date) -> None:
         dsr_ratings_record(actor=manager, ratings=ratings)
 
 
+LAST_MONTH_UNCONFIRMED = 2
+"""Commission shops whose turnover of last month the agency has not confirmed yet (submitted)."""
+LAST_MONTH_UNREPORTED = 1
+"""Commission shops whose owner has not reported last month's turnover yet."""
+
+
 def _turnover(manager: User, shops, today: dt.date) -> None:
     """The month before last reported and confirmed for every commission shop; last month
-    reported by most owners and confirmed for a few, so most of its drafts wait for turnover."""
+    reported by all owners but one and confirmed by the agency except two reports, so a few drafts
+    (not dozens) wait for turnover on the dashboard."""
     rng = random.Random(11)
     last_month = clock.previous_month(today)
     month_before = clock.previous_month(last_month)
-    for shop in shops:
-        if not shop.contracts.filter(plan__in=Plan.monthly_plans()).exists():
-            continue
+    commission = [
+        shop for shop in shops if shop.contracts.filter(plan__in=Plan.monthly_plans()).exists()
+    ]
+    for index, shop in enumerate(commission):
+        # The last owners of the list are the slow ones: unreported, then unconfirmed.
+        from_end = len(commission) - index
         for month, report_it, confirm in (
             (month_before, True, True),
-            (last_month, shop.pk % 4 != 0, shop.pk % 3 == 0),
+            (
+                last_month,
+                from_end > LAST_MONTH_UNREPORTED,
+                from_end > LAST_MONTH_UNREPORTED + LAST_MONTH_UNCONFIRMED,
+            ),
         ):
             # Small shops: 2,000-4,000 CNY of sales a day for 150 inquiries, so that commission
             # tops up the base fee instead of dwarfing it and a seat's margin stays believable.

@@ -77,6 +77,8 @@ def test_seed_demo_builds_a_believable_agency_and_is_idempotent():
     assert_most_agents_are_normal_or_busy_and_one_or_two_overloaded(dt.date(2026, 11, 30))
     assert_seat_margins_are_believable(dt.date(2026, 9, 1))
     assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(dt.date(2026, 11, 30))
+    with time_machine.travel(dt.datetime(2026, 11, 30, 18, 30, tzinfo=SHANGHAI), tick=False):
+        assert_the_dashboard_shows_a_handful_of_alerts_that_matter(dt.date(2026, 11, 30))
 
 
 def assert_most_agents_are_normal_or_busy_and_one_or_two_overloaded(today: dt.date) -> None:
@@ -119,7 +121,7 @@ def assert_seat_margins_are_believable(month: dt.date) -> None:
 
 def assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(today: dt.date) -> None:
     from agency.models import User
-    from seats.models import Agent, CoverAssignment, HandoverNote, Leave
+    from seats.models import Agent, CoverAssignment, Leave
 
     agent = User.objects.get(username="agent01")
     assert agent.check_password("agency-demo") and agent.language == "zh-hans"
@@ -139,8 +141,55 @@ def assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(today: dt.d
     ]
     assert len(gaps) == 1 and len(covered) == 1
     assert Leave.objects.filter(status="requested").count() == 1
-    # Seeded at 18:00: today's notes are written and none is acknowledged yet.
-    assert HandoverNote.objects.filter(date=today, acknowledged_at__isnull=True).exists()
+    # Through the services: each agent asked from their own account, the manager decided.
+    assert all(
+        leave.requested_by == leave.agent.user and leave.decided_by.username == "manager"
+        for leave in approved
+    )
+    assert {c.created_by.username for c in CoverAssignment.objects.all()} == {"manager"}
+    assert_handover_notes_are_signed_and_read(today)
+
+
+def assert_handover_notes_are_signed_and_read(today: dt.date) -> None:
+    """Written from the day agent's account, acknowledged from the night agent's shortly after the
+    17:00 handover; seeded at 18:00, only yesterday's first note of S01 waits (overdue)."""
+    from seats.models import HandoverNote
+
+    notes = list(HandoverNote.objects.select_related("from_agent", "to_agent", "seat"))
+    assert {note.date for note in notes} == {today - dt.timedelta(days=d) for d in (0, 1, 2)}
+    assert all(note.written_by_id == note.from_agent.user_id for note in notes)
+    read = [note for note in notes if note.acknowledged_at is not None]
+    assert all(note.acknowledged_by_id == note.to_agent.user_id for note in read)
+    for note in read:
+        at = note.acknowledged_at.astimezone(SHANGHAI)
+        assert at.date() == note.date and dt.time(17, 0) < at.time() < dt.time(18, 0)
+    waiting = [(note.date, note.seat.code) for note in notes if note.acknowledged_at is None]
+    assert waiting == [(today - dt.timedelta(days=1), "S01")]
+
+
+def assert_the_dashboard_shows_a_handful_of_alerts_that_matter(today: dt.date) -> None:
+    """A few alerts, each kind that the demo means to show present: agents overloaded often, a
+    gap in the roster ahead, an overdue handover note, drafts of last month awaiting turnover and
+    a sub-account to revoke; no seat over its peak and nobody missing today."""
+    from agency import clock
+    from billing.models import Invoice
+    from web.selectors import dashboard
+
+    board = dashboard(today=today)
+    last_month = clock.previous_month(today)
+    awaiting_last_month = Invoice.objects.filter(
+        month=last_month, status=Invoice.Status.DRAFT, awaiting_turnover=True
+    ).count()
+    # Drafts of the month in progress cannot have their turnover yet; if the count includes
+    # those previews, they are not an alert the demo controls.
+    previews = board.awaiting_count - awaiting_last_month
+    assert 1 <= len(board.overloaded) <= 2
+    assert not board.seats_over_peak and not board.uncovered
+    assert len(board.upcoming_uncovered) == 2  # S03's day agent's two days of leave
+    assert board.handover_count == board.handover_overdue == 1
+    assert 1 <= awaiting_last_month <= 3
+    assert board.revoke_count == 1
+    assert board.alert_count - previews <= 12
 
 
 @pytest.mark.django_db
@@ -150,8 +199,10 @@ def assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(today: dt.d
         dt.datetime(2026, 11, 30, 23, 30, tzinfo=SHANGHAI),  # the last evening of a month
         dt.datetime(2027, 1, 1, 8, 30, tzinfo=SHANGHAI),  # New Year's morning, before any shift
         dt.datetime(2027, 3, 1, 12, 0, tzinfo=SHANGHAI),  # after a 28-day February
+        dt.datetime(2026, 12, 15, 17, 30, tzinfo=SHANGHAI),  # the night agents read the notes
+        dt.datetime(2026, 12, 16, 16, 30, tzinfo=SHANGHAI),  # the day agents write them
     ],
-    ids=["month end", "new year morning", "march first"],
+    ids=["month end", "new year morning", "march first", "handover", "writing notes"],
 )
 def test_the_demo_follows_the_time_rules_on_the_day_it_is_seeded(moment):
     """The month before last billed and issued, last month waiting for turnover, the month in
@@ -159,6 +210,7 @@ def test_the_demo_follows_the_time_rules_on_the_day_it_is_seeded(moment):
     from agency import clock
     from billing.models import Invoice
     from seats.models import WorkloadRecord
+    from seats.selectors import handover_notes_pending
     from shops.models import TurnoverReport
 
     with time_machine.travel(moment, tick=False):
@@ -190,6 +242,11 @@ def test_the_demo_follows_the_time_rules_on_the_day_it_is_seeded(moment):
         ).exists()
 
         assert not WorkloadRecord.objects.filter(date__gt=today).exists()
+        # At any hour a few alerts: one overdue handover note, a few drafts awaiting turnover.
+        pending = handover_notes_pending(limit=10, now=clock.now())
+        assert pending.count <= 2 and pending.overdue == 1
+        awaiting = Invoice.objects.filter(month=last_month, awaiting_turnover=True).count()
+        assert 1 <= awaiting <= 3
         for shift in ("day", "night"):
             if not clock.shift_has_begun(today, shift):
                 assert not WorkloadRecord.objects.filter(date=today, shift=shift).exists()
