@@ -134,9 +134,15 @@ def month_over_month(*, last_month: date, months: int = 12) -> list[MonthRevenue
     ]
 
 
-def drafts_awaiting_turnover(*, limit: int) -> tuple[int, list[Invoice]]:
-    """(how many drafts wait for their shop's turnover, the ``limit`` latest with their shop).
-    Two queries."""
-    drafts = Invoice.objects.filter(status=Invoice.Status.DRAFT, awaiting_turnover=True)
+def drafts_awaiting_turnover(*, limit: int, before: date) -> tuple[int, list[Invoice]]:
+    """(how many drafts of months before ``before`` wait for their shop's turnover, the ``limit``
+    latest with their shop). Two queries.
+
+    A preview of the month in progress always awaits turnover (no owner can report a month that
+    has not ended), so only ended months are something to chase.
+    """
+    drafts = Invoice.objects.filter(
+        status=Invoice.Status.DRAFT, awaiting_turnover=True, month__lt=before
+    )
     latest = list(drafts.select_related("shop").order_by("-month", "shop__name")[:limit])
     return drafts.count(), latest

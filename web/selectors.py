@@ -219,7 +219,9 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
         day=today, seats=seats, slots=[slot for slot in slots if slot.date == today]
     )
     handovers = handover_notes_pending(limit=10, now=now or clock.now())
-    awaiting_count, awaiting_invoices = drafts_awaiting_turnover(limit=10)
+    awaiting_count, awaiting_invoices = drafts_awaiting_turnover(
+        limit=10, before=clock.current_month(today)
+    )
     revoke_count, revoke_sub_accounts = sub_accounts_to_revoke_first(today=today, limit=10)
     return Dashboard(
         today=today,
