@@ -276,13 +276,16 @@ def test_manager_pages_show_the_agency(demo, page: Page, sign_in, screenshot):
     alerts = page.get_by_role("region", name="Needs attention")
     count = alerts.get_by_role("heading", name=re.compile("handover notes? not acknowledged$"))
     waiting = int(count.inner_text().split()[0])
-    assert waiting > 1, "the demo has too few handover notes waiting"
+    assert waiting >= 1, "the demo has no handover note waiting"
     note = alerts.locator("li", has=page.locator("details")).first
     note.locator("summary").click()
     expect(note).to_contain_text("buyer waits for a refund review")
     note.get_by_role("button", name="Acknowledged").click()
     expect(messages(page)).to_contain_text("acknowledged by")
-    expect(count).to_have_text(re.compile(rf"^{waiting - 1} handover notes? not acknowledged$"))
+    if waiting > 1:
+        expect(count).to_have_text(re.compile(rf"^{waiting - 1} handover notes? not acknowledged$"))
+    else:
+        expect(count).to_have_count(0)
 
     nav(page, "Shops")
     expect(heading(page, "Shops")).to_be_visible()
