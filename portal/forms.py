@@ -6,11 +6,10 @@ comes back as ``ValidationError`` or ``ApplicationError`` and is put on the form
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agency import clock
-from agency.errors import ApplicationError
+from agency.forms import add_service_error  # noqa: F401 - re-exported for the views
 from agency.months import MonthFormField as MonthField
 
 BRIEFING_MAX_CHARS = 20_000
@@ -60,25 +59,3 @@ class BriefingForm(forms.Form):
     def clean_briefing(self) -> str:
         # Browsers send CRLF line ends; store the text as it reads, without trailing blanks.
         return self.cleaned_data["briefing"].replace("\r\n", "\n").rstrip()
-
-
-def add_service_error(form: forms.Form, error: Exception) -> None:
-    """Put a service's refusal on the form: on the field it names, else above the form.
-
-    The services write their messages in the active language (``gettext`` where they refuse),
-    so they are shown as they come.
-    """
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-        return
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    if isinstance(error, ApplicationError):
-        form.add_error(None, error.message)
-        return
-    raise TypeError(f"Not a service error: {error!r}")

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency import clock
 from agency.choices import CommissionMode, Plan, Shift
-from agency.errors import ApplicationError
 from agency.formatting import date_text, money_text
+from agency.forms import DateInput, add_service_error  # noqa: F401 - re-exported for the views
 from agency.months import MonthFormField as MonthField
 from billing.choices import InvoiceStatus
 from billing.services import VOID_REASON_MAX_LENGTH
@@ -27,28 +26,6 @@ from shops.selectors import contracts_to_place, possible_owners, shop_list
 
 if TYPE_CHECKING:
     from shops.models import Contract
-
-
-def add_service_error(form: forms.Form, error: ValidationError | ApplicationError) -> None:
-    """Show a service's refusal on ``form``: field errors on their fields, the rest on top."""
-    if isinstance(error, ApplicationError):
-        form.add_error(None, error.message)
-        return
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            target = name if name in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-        return
-    for message in error.messages:
-        form.add_error(None, message)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 # --- Shops --------------------------------------------------------------------------------------
