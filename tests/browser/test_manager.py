@@ -33,10 +33,12 @@ SEAT = "S10"  # the demo's empty seat
 
 
 def nav(page: Page, name: str) -> None:
-    """Follow a link of the main navigation (named "Main", or 主导航 in Chinese)."""
-    page.get_by_role("navigation", name=re.compile("^(Main|主导航)$")).get_by_role(
-        "link", name=name, exact=True
-    ).click()
+    """Follow a link of the main navigation (named "Main", or 主导航 in Chinese), and wait for
+    the new page's load event: its deferred scripts (the confirm dialogs) are then in place."""
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("navigation", name=re.compile("^(Main|主导航)$")).get_by_role(
+            "link", name=name, exact=True
+        ).click()
 
 
 def good_workloads(*, day_agent: int, night_agent: int, shop: int, today: date) -> bytes:
