@@ -19,7 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from agency.money import CENT, round_money
+from agency.money import CENT, prorate, round_money
 from agency.months import month_last_day
 from shops.terms import COMMISSION_MODES, MODE_FLAT, Tier, validate_tiers
 
@@ -27,27 +27,6 @@ _ZERO = Decimal("0")
 
 
 # --- Rounding ---------------------------------------------------------------------------------
-
-
-def _divide_to_cents(numerator: Decimal, denominator: int) -> Decimal:
-    """Return ``numerator / denominator`` rounded half-up to cents, computed exactly.
-
-    Dividing ``Decimal`` values rounds to the context precision before ``round_money`` sees the
-    result, which could in principle move a value across the half-cent boundary. Working on the
-    exact integer ratio keeps the single rounding the billing rules ask for.
-    """
-    if not numerator.is_finite():
-        raise ValueError("An amount must be a finite number.")
-    if denominator <= 0:
-        raise ValueError("Cannot divide an amount by zero or a negative number of days.")
-    top, bottom = numerator.as_integer_ratio()
-    bottom *= denominator
-    cents, remainder = divmod(abs(top) * 100, bottom)
-    if 2 * remainder >= bottom:
-        cents += 1
-    if top < 0:
-        cents = -cents
-    return Decimal(cents).scaleb(-2)
 
 
 # --- Contract days in a month -----------------------------------------------------------------
@@ -82,26 +61,6 @@ def service_days(start: date, end: date, month: date) -> int:
 
 
 # --- Proration --------------------------------------------------------------------------------
-
-
-def _check_days(active: int, total: int) -> None:
-    if total <= 0:
-        raise ValueError("A month must have at least one day.")
-    if not 0 <= active <= total:
-        raise ValueError(f"Active days must be between 0 and {total} (got {active}).")
-
-
-def prorate(amount: Decimal, active: int, total: int) -> Decimal:
-    """Return ``amount x active / total``, rounded half-up to cents.
-
-    Used for the base fee of monthly plans when a contract starts or ends inside the month:
-    1,500 from the 11th of a 31-day month is 1,500 x 21 / 31 = 1,016.13. A full month yields the
-    fee itself, so a whole month is never billed a cent more or less than the price book says.
-    """
-    _check_days(active, total)
-    if active == total:
-        return round_money(amount)
-    return _divide_to_cents(amount * active, total)
 
 
 def attributed_turnover(turnover: Decimal, active: int, total: int) -> Decimal:

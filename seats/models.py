@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,21 @@ class Agent(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     email = models.EmailField(_("email"), blank=True)
+    # Commission on the agent's attributed sales (提成); empty: the pay book's rate for the month.
+    commission_rate = models.DecimalField(
+        _("commission rate"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.2"))],
+        help_text=_(
+            "A share of the agent's attributed sales, e.g. 0.0020 for 0.2 %; "
+            "empty: the pay book's rate."
+        ),
+    )
+    # The last day employed (set when the agent leaves): pay is prorated up to it.
+    left_on = models.DateField(_("last working day"), null=True, blank=True)
     # The account the agent signs in with (the third role, next to managers and owners).
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -52,6 +67,15 @@ class Agent(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(base_salary__gte=0), name="agent_salary_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_rate__isnull=True)
+                | Q(commission_rate__gte=0, commission_rate__lte=Decimal("0.2")),
+                name="agent_commission_rate_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("hired_on")),
+                name="agent_left_after_hired",
             ),
         ]
 
@@ -408,6 +432,10 @@ class Leave(TimeStampedModel):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Unpaid leave (事假) is deducted from the month's base pay; paid leave (年假) is not.
+    unpaid = models.BooleanField(
+        _("unpaid"), default=False, help_text=_("Unpaid leave days are deducted from base pay.")
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
     )

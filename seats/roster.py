@@ -287,13 +287,17 @@ def cover_list() -> QuerySet[CoverAssignment]:
     )
 
 
-def approved_leave_days(*, date_from: date, date_to: date) -> set[tuple[int, date]]:
+def approved_leave_days(
+    *, date_from: date, date_to: date, unpaid: bool | None = None
+) -> set[tuple[int, date]]:
     """{(agent id, date)} of every approved leave day in [date_from, date_to] (one query): the
-    agent view of the roster marks them, floaters without a seat-shift included."""
+    agent view of the roster marks them, floaters without a seat-shift included. ``unpaid``:
+    only unpaid (True) or only paid (False) leave; None, both."""
     days: set[tuple[int, date]] = set()
-    rows = Leave.objects.filter(
-        overlapping_q(date_from, date_to), status=LeaveStatus.APPROVED
-    ).values_list("agent_id", "start_date", "end_date")
+    leave = Leave.objects.filter(overlapping_q(date_from, date_to), status=LeaveStatus.APPROVED)
+    if unpaid is not None:
+        leave = leave.filter(unpaid=unpaid)
+    rows = leave.values_list("agent_id", "start_date", "end_date")
     for agent_id, start, end in rows:
         for day in _days(max(start, date_from), min(end, date_to)):
             days.add((agent_id, day))

@@ -82,6 +82,48 @@ def agents_without_account(*, include_id: int | None = None) -> QuerySet[Agent]:
     return agents.order_by("name", "id")
 
 
+@dataclass(frozen=True)
+class AgentPayTerms:
+    """What pays an agent for a month: salary, own commission rate (None: the pay book's),
+    employment dates."""
+
+    agent_id: int
+    name: str
+    employee_no: str
+    hired_on: date
+    left_on: date | None
+    base_salary: Decimal
+    commission_rate: Decimal | None
+
+
+def agents_employed_in(
+    *, date_from: date, date_to: date, agent_ids: Iterable[int] | None = None
+) -> list[AgentPayTerms]:
+    """Agents employed on any date of [date_from, date_to] (hired by its end, not gone before
+    its start), by name; one query. An agent marked as left without a last working day is not
+    employed any more."""
+    agents = Agent.objects.filter(hired_on__lte=date_to).filter(
+        Q(left_on__gte=date_from) | (Q(left_on__isnull=True) & ~Q(status=Agent.Status.LEFT))
+    )
+    if agent_ids is not None:
+        agents = agents.filter(pk__in=list(agent_ids))
+    rows = agents.order_by("name", "id").values_list(
+        "id", "name", "employee_no", "hired_on", "left_on", "base_salary", "commission_rate"
+    )
+    return [AgentPayTerms(*row) for row in rows]
+
+
+def agent_work_days(
+    *, date_from: date, date_to: date, agent_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """{agent id: dates with workload records} in [date_from, date_to]; one aggregate query."""
+    records = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to)
+    if agent_ids is not None:
+        records = records.filter(agent_id__in=list(agent_ids))
+    rows = records.values("agent_id").annotate(days=Count("date", distinct=True)).order_by()
+    return {row["agent_id"]: row["days"] for row in rows}
+
+
 def agent_names(*, ids: Iterable[int]) -> dict[int, str]:
     """{agent id: name} of those of ``ids`` that exist (one query)."""
     return dict(Agent.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
@@ -261,9 +303,11 @@ def workload_kpis(
     by: str,
     shop_id: int | None = None,
     agent_id: int | None = None,
+    agent_ids: Iterable[int] | None = None,
 ) -> dict:
     """{date, shop id or agent id (``by``): WorkloadKpis} over the records dated ``date_from ..
-    date_to`` (both inclusive), optionally of one shop and/or one agent, in key order.
+    date_to`` (both inclusive), optionally of one shop and/or one agent (or some), in key
+    order.
 
     One aggregate query with a row per key, whatever the number of records; keys without
     records are absent.
@@ -274,6 +318,8 @@ def workload_kpis(
         records = records.filter(shop_id=shop_id)
     if agent_id is not None:
         records = records.filter(agent_id=agent_id)
+    if agent_ids is not None:
+        records = records.filter(agent_id__in=list(agent_ids))
     rows = records.values(key).annotate(**_kpi_aggregates()).order_by(key)
     return {row[key]: _kpis_of(row) for row in rows}
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agency",
     "seats",
     "shops",
+    "payroll",
     "billing",
     "web",
     "portal",

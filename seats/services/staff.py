@@ -231,9 +231,10 @@ def agent_deactivate(*, agent: Agent, last_day: date, actor: User | None = None)
 
     Their seat-shifts and covers end **on** ``last_day`` (inclusive: they worked it); those that
     would have started after it are removed. Their account, if any, is deactivated, their status
-    becomes ``left``, and the answer lists the platform sub-accounts they still hold, which a
-    manager must revoke (``sub_account_revoke``): those are not revoked here, because the
-    password must first be changed on the platform.
+    becomes ``left`` and ``left_on`` the last day (their pay is prorated up to it), and the
+    answer lists the platform sub-accounts they still hold, which a manager must revoke
+    (``sub_account_revoke``): those are not revoked here, because the password must first be
+    changed on the platform.
     """
     require_manager(actor)
     agent = _locked_agent(agent)
@@ -248,8 +249,8 @@ def agent_deactivate(*, agent: Agent, last_day: date, actor: User | None = None)
     )
     model_update(
         instance=agent,
-        data={"status": Agent.Status.LEFT},
-        fields=AGENT_FIELDS,
+        data={"status": Agent.Status.LEFT, "left_on": last_day},
+        fields=[*AGENT_FIELDS, "left_on"],
         actor=actor,
         reason=f"left after {last_day.isoformat()}",
     )
