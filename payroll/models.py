@@ -26,11 +26,9 @@ _NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 _PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-def _weight(kpi: str) -> models.PositiveSmallIntegerField:
+def _weight(kpi: str, label) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
-        _("weight: %(kpi)s") % {"kpi": Kpi(kpi).label},
-        default=defaults.WEIGHTS[kpi],
-        validators=_PERCENT,
+        label, default=defaults.WEIGHTS[kpi], validators=_PERCENT
     )
 
 
@@ -46,13 +44,13 @@ class PayBook(TimeStampedModel):
     effective_from = models.DateField(
         _("effective from"), unique=True, help_text=_("First day of the first month it applies to.")
     )
-    weight_inquiries = _weight(Kpi.INQUIRIES)
-    weight_conversion = _weight(Kpi.CONVERSION)
-    weight_answer_ratio = _weight(Kpi.ANSWER_RATIO)
-    weight_fast_responses = _weight(Kpi.FAST_RESPONSES)
-    weight_sales = _weight(Kpi.SALES)
-    weight_attendance = _weight(Kpi.ATTENDANCE)
-    weight_quality = _weight(Kpi.QUALITY)
+    weight_inquiries = _weight(Kpi.INQUIRIES, _("weight: inquiries per day worked"))
+    weight_conversion = _weight(Kpi.CONVERSION, _("weight: conversion rate"))
+    weight_answer_ratio = _weight(Kpi.ANSWER_RATIO, _("weight: answer ratio"))
+    weight_fast_responses = _weight(Kpi.FAST_RESPONSES, _("weight: first responses within 120 s"))
+    weight_sales = _weight(Kpi.SALES, _("weight: attributed sales"))
+    weight_attendance = _weight(Kpi.ATTENDANCE, _("weight: attendance"))
+    weight_quality = _weight(Kpi.QUALITY, _("weight: quality review average"))
     target_inquiries = models.DecimalField(
         _("target: inquiries per day worked"),
         max_digits=6,

@@ -120,7 +120,7 @@ def test_numbers_read_the_same_in_both_languages_as_on_the_invoice(language):
 #    a template, has a Chinese translation in a catalogue.
 
 SOURCE = Path(settings.BASE_DIR)
-APPS = ("agency", "shops", "seats", "billing", "web", "portal", "demo")
+APPS = ("agency", "shops", "seats", "payroll", "billing", "web", "portal", "desk", "demo")
 # The workload import's messages (its parser and its upload endpoint) are being rewritten with
 # the import itself (Chinese headers, GBK, XLSX); they join the scan as soon as that lands.
 MESSAGE_ERRORS = {
