@@ -5,6 +5,7 @@ An approved month's payslips never change (a PostgreSQL trigger refuses it); cor
 adjustment lines with a reason.
 """
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -306,6 +307,23 @@ class QualityReview(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.agent_id} {self.chat_date} {self.score}"
+
+    @property
+    def appeal_until(self) -> datetime | None:
+        """The last moment the agent may appeal: ``APPEAL_DAYS`` days after the review."""
+        if self.created_at is None:
+            return None
+        return self.created_at + timedelta(days=defaults.APPEAL_DAYS)
+
+    def appeal_open(self, moment: datetime) -> bool:
+        """Whether an appeal may still be lodged at ``moment``: scored, never appealed, and
+        within the window."""
+        return (
+            self.status == ReviewStatus.SCORED
+            and self.appealed_at is None
+            and self.appeal_until is not None
+            and moment <= self.appeal_until
+        )
 
 
 class ReviewMark(models.Model):

@@ -4,11 +4,14 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BigIntegerField, Count, F, Sum
+from django.db.models import BigIntegerField, Count, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import Cast, Round
 
+from agency.access import agent_id_of, is_manager
+from agency.models import User
+from agency.months import month_last_day
 from payroll.choices import ReviewStatus
-from payroll.models import PayBook, QualityReview
+from payroll.models import PayBook, QaItem, QualityReview, ReviewMark
 
 COUNTED_REVIEWS = [
     ReviewStatus.SCORED,
@@ -58,3 +61,59 @@ def quality_averages(
         )
         for row in rows
     }
+
+
+# --- Quality reviews ----------------------------------------------------------------------------
+
+
+def review_list(*, user: User) -> QuerySet[QualityReview]:
+    """The quality reviews ``user`` may read: managers all of them, an agent their own, anybody
+    else none. Newest conversation first; agent, shop and reviewer read along."""
+    reviews = QualityReview.objects.select_related("agent", "shop", "reviewer", "decided_by")
+    if is_manager(user):
+        return reviews
+    agent_id = agent_id_of(user)
+    if agent_id is None:
+        return reviews.none()
+    return reviews.filter(agent_id=agent_id)
+
+
+def review_filter(
+    reviews: QuerySet[QualityReview],
+    *,
+    agent_id: int | None = None,
+    shop_id: int | None = None,
+    month: date | None = None,
+    status: str | None = None,
+) -> QuerySet[QualityReview]:
+    """Narrow a list of reviews: one agent, one shop, conversations of one month, one status."""
+    if agent_id is not None:
+        reviews = reviews.filter(agent_id=agent_id)
+    if shop_id is not None:
+        reviews = reviews.filter(shop_id=shop_id)
+    if month is not None:
+        reviews = reviews.filter(chat_date__gte=month, chat_date__lte=month_last_day(month))
+    if status:
+        reviews = reviews.filter(status=status)
+    return reviews
+
+
+def review_detail(*, user: User, pk: int) -> QualityReview | None:
+    """One review ``user`` may read, with its marks and their items (3 queries), else None."""
+    return (
+        review_list(user=user)
+        .prefetch_related(Prefetch("marks", ReviewMark.objects.select_related("item")))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def appeals_awaiting_count() -> int:
+    """How many appealed reviews wait for a manager's decision."""
+    return QualityReview.objects.filter(status=ReviewStatus.APPEALED).count()
+
+
+def qa_item_list(*, active_only: bool = False) -> QuerySet[QaItem]:
+    """The review sheet's items in the sheet's order: weighted items, then fatal ones."""
+    items = QaItem.objects.all()
+    return items.filter(active=True) if active_only else items

@@ -127,6 +127,12 @@ MATRIX: dict[str, Route] = {
     "leave-cancel": Route(CREW, "leave", agent_writes=frozenset({"post"})),
     "cover-assignment-list": Route(MANAGER),
     "cover-assignment-detail": Route(MANAGER, "cover"),
+    "quality-review-list": Route(CREW),
+    "quality-review-detail": Route(CREW, "review"),
+    "quality-review-appeal": Route(CREW, "review", agent_writes=frozenset({"post"})),
+    "quality-review-decide": Route(CREW, "review"),
+    "qa-item-list": Route(CREW),
+    "qa-item-detail": Route(CREW, "qa_item"),
 }
 
 
@@ -178,6 +184,7 @@ def world(db):
     ``agent_user``, so that account serves shop A only.
     """
     from billing.models import BillingRun, Invoice, InvoiceLine
+    from payroll.models import QaItem, QualityReview
     from seats.models import CoverAssignment, HandoverNote, Leave, SubAccount
 
     manager = ManagerFactory(username="manager")
@@ -199,6 +206,7 @@ def world(db):
         start_date=dt.date(2026, 10, 1),
         end_date=dt.date(2026, 10, 2),
     )
+    objects["qa_item"] = QaItem.objects.create(name="Uses the buyer's name", weight=5)
     for key, shop_seat in (("a", seat), ("b", seat_b)):
         owner = UserFactory(username=f"owner_{key}")
         shop = ShopFactory(owner=owner, name=f"Shop {key.upper()}")
@@ -230,6 +238,14 @@ def world(db):
                 shop=shop, agent=day_agent, name=f"{shop.name}:小美", granted_on=dt.date(2026, 1, 1)
             ),
         }
+    objects["review"] = QualityReview.objects.create(
+        agent=day_agent,
+        shop=objects["a"]["shop"],
+        chat_date=dt.date(2026, 10, 15),
+        chat_reference="chat-1",
+        score=Decimal("90.00"),
+        reviewer=manager,
+    )
     return objects
 
 
