@@ -29,3 +29,15 @@ class LeaveRequestForm(forms.Form):
     start_date = forms.DateField(label=_("From"), widget=DateInput())
     end_date = forms.DateField(label=_("To (inclusive)"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class AppealForm(forms.Form):
+    """The agent's appeal of a quality review: shapes only; who, when and how often are the
+    service's rules (``payroll.services.reviews``)."""
+
+    reason = forms.CharField(
+        label=_("Why is the review wrong?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Point to the messages that show it; a manager decides."),
+    )

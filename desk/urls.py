@@ -19,4 +19,6 @@ urlpatterns = [
     ),
     path("leave/", views.LeaveView.as_view(), name="leave"),
     path("leave/<int:pk>/cancel/", views.LeaveCancelView.as_view(), name="leave-cancel"),
+    path("reviews/", views.ReviewListView.as_view(), name="reviews"),
+    path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review"),
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -26,7 +27,9 @@ from agency.errors import ApplicationError
 from agency.formatting import date_text
 from agency.months import parse_month
 from desk import selectors
-from desk.forms import HandoverForm, LeaveRequestForm, add_service_error
+from desk.forms import AppealForm, HandoverForm, LeaveRequestForm, add_service_error
+from payroll.selectors import review_detail, review_list
+from payroll.services import review_appeal
 from seats.roster import leave_list
 from seats.selectors import handover_note_list, seats_by_code
 from seats.services import (
@@ -39,6 +42,7 @@ from seats.services import (
 from seats.services.leave import leave_cancel_check
 
 MONTHS_BACK = 12
+REVIEWS_PER_PAGE = 20
 
 
 def speak_desk_language(request: HttpRequest) -> None:
@@ -245,3 +249,54 @@ class LeaveCancelView(AgentRequiredMixin, View):
                 % {"start": date_text(leave.start_date), "end": date_text(leave.end_date)},
             )
         return redirect("desk:leave")
+
+
+# --- Quality reviews ----------------------------------------------------------------------------
+
+
+class ReviewListView(AgentRequiredMixin, TemplateView):
+    """The agent's own quality reviews, newest conversation first, with each appeal deadline."""
+
+    template_name = "desk/reviews.html"
+    extra_context = {"page": "reviews"}
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(review_list(user=self.request.user), REVIEWS_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        now = clock.now()
+        for review in page:
+            review.appeal_open_now = review.appeal_open(now)
+        return super().get_context_data(page_obj=page, reviews=page.object_list, **kwargs)
+
+
+class ReviewDetailView(AgentRequiredMixin, TemplateView):
+    """One of the agent's reviews with its marks; the appeal form while the window is open.
+    Another agent's review answers 404."""
+
+    template_name = "desk/review.html"
+    extra_context = {"page": "reviews"}
+
+    def _review(self, pk: int):
+        review = review_detail(user=self.request.user, pk=pk)
+        if review is None:
+            raise Http404
+        review.appeal_open_now = review.appeal_open(clock.now())
+        return review
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = self._review(pk)
+        return self.render_to_response(self.get_context_data(review=review, form=AppealForm()))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = self._review(pk)
+        form = AppealForm(request.POST)
+        if form.is_valid():
+            try:
+                review_appeal(review=review, actor=request.user, **form.cleaned_data)
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Your appeal is sent; a manager decides."))
+                return redirect("desk:review", pk=review.pk)
+        return self.render_to_response(self.get_context_data(review=review, form=form), status=400)

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BigIntegerField, Count, F, Prefetch, QuerySet, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Prefetch, QuerySet, Sum, When
 from django.db.models.functions import Cast, Round
 
 from agency.access import agent_id_of, is_manager
@@ -12,6 +12,9 @@ from agency.models import User
 from agency.months import month_last_day
 from payroll.choices import ReviewStatus
 from payroll.models import PayBook, QaItem, QualityReview, ReviewMark
+from seats.models import WorkloadRecord
+from seats.roster import shop_ids_served_by
+from shops.models import Shop
 
 COUNTED_REVIEWS = [
     ReviewStatus.SCORED,
@@ -117,3 +120,30 @@ def qa_item_list(*, active_only: bool = False) -> QuerySet[QaItem]:
     """The review sheet's items in the sheet's order: weighted items, then fatal ones."""
     items = QaItem.objects.all()
     return items.filter(active=True) if active_only else items
+
+
+REVIEW_SORTS = {
+    "date": ("chat_date", "id"),
+    "-date": ("-chat_date", "-id"),
+    "score": ("score", "-chat_date", "-id"),
+    "-score": ("-score", "-chat_date", "-id"),
+}
+
+
+def review_order(reviews: QuerySet[QualityReview], sort: str = "") -> QuerySet[QualityReview]:
+    """Order a list of reviews by ``sort`` (``date``, ``-date``, ``score``, ``-score``); without
+    one, appeals awaiting a decision first, then the newest conversations."""
+    if sort in REVIEW_SORTS:
+        return reviews.order_by(*REVIEW_SORTS[sort])
+    awaiting = Case(When(status=ReviewStatus.APPEALED, then=0), default=1)
+    return reviews.order_by(awaiting, "-chat_date", "-id")
+
+
+def agent_shops_on(*, agent_id: int, day: date) -> list[tuple[int, str]]:
+    """(id, name) of the shops ``agent_id`` served on ``day``: by the roster, or by a workload
+    record of that date. What a review of that date may name."""
+    ids = set(shop_ids_served_by(agent_id=agent_id, day=day))
+    ids |= set(
+        WorkloadRecord.objects.filter(agent_id=agent_id, date=day).values_list("shop_id", flat=True)
+    )
+    return sorted(Shop.objects.filter(pk__in=ids).values_list("pk", "name"), key=lambda r: r[1])

@@ -21,6 +21,7 @@ from billing.selectors import (
     month_revenue,
 )
 from billing.selectors import month_over_month as billing_month_over_month
+from payroll.selectors import appeals_awaiting_count
 from seats import calculations
 from seats.roster import UPCOMING_DAYS, RosterSlot, agents_by_id, roster_slots
 from seats.selectors import (
@@ -162,6 +163,8 @@ class Dashboard:
     revoke_sub_accounts: "list[SubAccount]" = field(default_factory=list)
     # Needed seat-shifts nobody works in the next 14 days (``UPCOMING_DAYS``), after today.
     upcoming_uncovered: "list[UpcomingGap]" = field(default_factory=list)
+    # Quality reviews appealed by their agent and not decided yet.
+    appeals_awaiting: int = 0
 
     @property
     def alert_count(self) -> int:
@@ -173,6 +176,7 @@ class Dashboard:
             + self.awaiting_count
             + self.revoke_count
             + len(self.upcoming_uncovered)
+            + self.appeals_awaiting
         )
 
 
@@ -241,6 +245,7 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
         upcoming_uncovered=upcoming_uncovered(
             slots=[slot for slot in slots if slot.date > today], seats=seats
         ),
+        appeals_awaiting=appeals_awaiting_count(),
     )
 
 

@@ -6,6 +6,7 @@ from web.views import (
     agents,
     billing,
     dashboard,
+    quality,
     quote,
     reports,
     roster,
@@ -99,6 +100,12 @@ urlpatterns = [
         )
         for action in roster.LEAVE_ACTIONS
     ],
+    # Quality reviews
+    path("quality/", quality.ReviewListView.as_view(), name="quality-list"),
+    path("quality/new/", quality.ReviewCreateView.as_view(), name="quality-create"),
+    path("quality/<int:pk>/", quality.ReviewDetailView.as_view(), name="quality-detail"),
+    path("quality/items/", quality.QaItemsView.as_view(), name="quality-items"),
+    path("quality/items/<int:pk>/", quality.QaItemUpdateView.as_view(), name="quality-item-update"),
     # Workloads
     path("workloads/import/", workloads.WorkloadImportView.as_view(), name="workload-import"),
     # Quote

@@ -337,13 +337,12 @@ class _DecisionLabel:
 # --- The sheet ----------------------------------------------------------------------------------
 
 ITEM_FIELDS = ("name", "weight", "active", "position")
+_BUILTIN_NAMED = gettext_lazy("Built-in items are named by the app, in each reader's language.")
 
 
 def _item_check(item: QaItem) -> None:
     if item.code is not None and item.name:
-        raise ValidationError(
-            {"name": [gettext("Built-in items are named by the app, in each reader's language.")]}
-        )
+        raise ValidationError({"name": [_BUILTIN_NAMED]})
     if item.fatal and item.weight:
         raise ValidationError({"weight": [gettext("A fatal item gives no points: use 0.")]})
     if not item.fatal and not item.weight:
@@ -381,6 +380,8 @@ def qa_item_update(*, item: QaItem, data: Mapping[str, Any], actor: User | None 
     data = dict(data)
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
+        if item.code is not None and data["name"]:
+            raise ValidationError({"name": [_BUILTIN_NAMED]})
         if item.code is None and not data["name"]:
             raise ValidationError({"name": [gettext("Name the item.")]})
     model_update(instance=item, data=data, fields=ITEM_FIELDS, actor=actor, validate=_item_check)
