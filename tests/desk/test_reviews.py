@@ -90,3 +90,11 @@ def test_managers_and_owners_do_not_use_the_desk_reviews(crew):
     owner = Client()
     owner.force_login(crew.shop_a.owner)
     assert owner.get(reverse("desk:reviews")).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page_from_reviews(crew, client):
+    review = make_review(crew)
+    for url in (reverse("desk:reviews"), reverse("desk:review", args=[review.pk])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")

@@ -44,6 +44,9 @@ def page_urls(agency) -> list[str]:
         reverse("web:roster"),
         reverse("web:cover-create"),
         reverse("web:leave-list"),
+        reverse("web:quality-list"),
+        reverse("web:quality-create"),
+        reverse("web:quality-items"),
     ]
 
 
@@ -62,6 +65,8 @@ def post_urls(agency) -> list[str]:
         reverse("web:sub-account-revoke", args=[agency.sub_accounts[0].pk]),
         reverse("web:cover-delete", args=[1]),
         reverse("web:leave-approve", args=[1]),
+        reverse("web:quality-item-update", args=[1]),
+        reverse("web:quality-detail", args=[1]),
     ]
 
 
