@@ -8,13 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import WorkloadFactory
-from tests.payroll.review_world import (  # noqa: F401 - fixtures
-    CHAT_DATE,
-    NOW,
-    crew,
-    frozen,
-    make_review,
-)
+from tests.payroll import review_world
+from tests.payroll.review_world import CHAT_DATE, NOW, make_review
+
+# The quality review crew, frozen on a working Monday (tests/payroll/review_world.py).
+crew, frozen = review_world.crew, review_world.frozen
 
 
 @pytest.fixture

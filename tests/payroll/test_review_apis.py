@@ -8,15 +8,11 @@ from rest_framework.test import APIClient
 
 from agency.access import is_agent
 from tests.factories import WorkloadFactory
-from tests.payroll.review_world import (  # noqa: F401 - fixtures
-    CHAT_DATE,
-    NOW,
-    crew,
-    frozen,
-    full_marks,
-    make_review,
-    sheet,
-)
+from tests.payroll import review_world
+from tests.payroll.review_world import CHAT_DATE, NOW, full_marks, make_review, sheet
+
+# The quality review crew, frozen on a working Monday (tests/payroll/review_world.py).
+crew, frozen = review_world.crew, review_world.frozen
 
 URL = "/api/v1/quality-reviews/"
 

@@ -19,16 +19,11 @@ from payroll.services import (
     review_decide,
 )
 from tests.factories import WorkloadFactory
-from tests.payroll.review_world import (  # noqa: F401 - fixtures
-    CHAT_DATE,
-    NOW,
-    TODAY,
-    crew,
-    frozen,
-    full_marks,
-    make_review,
-    sheet,
-)
+from tests.payroll import review_world
+from tests.payroll.review_world import CHAT_DATE, NOW, TODAY, full_marks, make_review, sheet
+
+# The quality review crew, frozen on a working Monday (tests/payroll/review_world.py).
+crew, frozen = review_world.crew, review_world.frozen
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -157,9 +152,9 @@ def test_the_agent_appeals_once_within_three_days(crew):
 
 def test_an_appeal_after_three_days_is_a_conflict_naming_the_deadline(crew):
     review = make_review(crew)
-    with time_machine.travel(NOW + dt.timedelta(days=3, seconds=1), tick=False):
-        with pytest.raises(StateConflict) as excinfo:
-            review_appeal(review=review, reason="Too late?", actor=crew.agent_user)
+    late = NOW + dt.timedelta(days=3, seconds=1)
+    with time_machine.travel(late, tick=False), pytest.raises(StateConflict) as excinfo:
+        review_appeal(review=review, reason="Too late?", actor=crew.agent_user)
     assert "2026-11-19" in excinfo.value.message
     review.refresh_from_db()
     assert review.status == "scored"
@@ -257,9 +252,8 @@ def test_the_agent_is_emailed_in_their_language_when_reviewed_and_decided(
 
 
 def test_nothing_is_emailed_when_the_review_is_refused(crew, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(ValidationError):
-            make_review(crew, chat_reference="")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        make_review(crew, chat_reference="")
     assert mail.outbox == []
 
 

@@ -5,14 +5,11 @@ from django.test import Client
 from django.urls import reverse
 
 from payroll.services import review_appeal
-from tests.payroll.review_world import (  # noqa: F401 - fixtures
-    CHAT_DATE,
-    crew,
-    frozen,
-    full_marks,
-    make_review,
-    sheet,
-)
+from tests.payroll import review_world
+from tests.payroll.review_world import CHAT_DATE, full_marks, make_review, sheet
+
+# The quality review crew, frozen on a working Monday (tests/payroll/review_world.py).
+crew, frozen = review_world.crew, review_world.frozen
 
 
 @pytest.fixture

@@ -180,6 +180,7 @@ class QaItemForm(forms.Form):
 
 
 class QaItemCreateForm(QaItemForm):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     fatal = forms.BooleanField(
         label=gettext_lazy("Fatal item (a breach zeroes the review; 0 points)"), required=False
     )
@@ -258,7 +259,8 @@ class ReviewCreateView(ManagerPage):
         if agent_id not in names:
             return None
         return (
-            _("%(agent)s on %(date)s") % {"agent": names[agent_id], "date": date_text(day)},
+            _("Shops of %(agent)s on %(date)s:")
+            % {"agent": names[agent_id], "date": date_text(day)},
             payroll_selectors.agent_shops_on(agent_id=agent_id, day=day),
         )
 
