@@ -306,6 +306,7 @@ def review_email_send(*, review_id: int, kind: str) -> bool:
             "comment": review.comment,
             "appeal_until": moment_text(review.appeal_until),
             "decision": ReviewStatus(review.status).label,
+            "status": review.status,
             "note": review.decision_note,
             "kind": kind,
         }
@@ -340,7 +341,9 @@ ITEM_FIELDS = ("name", "weight", "active", "position")
 _BUILTIN_NAMED = gettext_lazy("Built-in items are named by the app, in each reader's language.")
 
 
-def _item_check(item: QaItem) -> None:
+def qa_item_validate(item: QaItem) -> None:
+    """The sheet's rules for one item: a built-in has no name of its own, a fatal item gives
+    no points, a weighted item 1 to 100."""
     if item.code is not None and item.name:
         raise ValidationError({"name": [_BUILTIN_NAMED]})
     if item.fatal and item.weight:
@@ -366,7 +369,7 @@ def qa_item_create(
     if not name:
         raise ValidationError({"name": [gettext("Name the item.")]})
     item = QaItem(name=name, weight=weight, fatal=fatal, active=active, position=position)
-    _item_check(item)
+    qa_item_validate(item)
     record_actor(item, actor)
     item.save()
     return item
@@ -384,7 +387,9 @@ def qa_item_update(*, item: QaItem, data: Mapping[str, Any], actor: User | None 
             raise ValidationError({"name": [_BUILTIN_NAMED]})
         if item.code is None and not data["name"]:
             raise ValidationError({"name": [gettext("Name the item.")]})
-    model_update(instance=item, data=data, fields=ITEM_FIELDS, actor=actor, validate=_item_check)
+    model_update(
+        instance=item, data=data, fields=ITEM_FIELDS, actor=actor, validate=qa_item_validate
+    )
     return item
 
 

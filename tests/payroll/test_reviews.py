@@ -301,3 +301,28 @@ def test_reviews_visible_to_a_user(crew):
 def test_appeals_awaiting_decision_are_counted(crew, appealed):
     make_review(crew)
     assert selectors.appeals_awaiting_count() == 1
+
+
+# --- Admin --------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_reviews_read_only_and_edits_items_by_the_rules(crew, admin_client):
+    review = make_review(crew)
+    page = admin_client.get(f"/admin/payroll/qualityreview/{review.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="score"' not in page.content  # read-only
+    assert admin_client.get("/admin/payroll/qualityreview/add/").status_code == 403
+    abuse = sheet()["abuse"]
+    response = admin_client.post(
+        f"/admin/payroll/qaitem/{abuse.pk}/change/",
+        {"name": "", "weight": 5, "active": "on", "position": 5},
+    )
+    assert response.status_code == 200  # the form again, with the refusal
+    abuse.refresh_from_db()
+    assert abuse.weight == 0
+    response = admin_client.post(
+        "/admin/payroll/qaitem/add/",
+        {"name": "Uses the buyer's name", "weight": 5, "active": "on", "position": 9},
+    )
+    assert response.status_code == 302
+    assert selectors.qa_item_list().filter(name="Uses the buyer's name").exists()
