@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.bill_previous_month",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
+    # Payroll drafts of the month just closed, after billing; a manager approves them.
+    "monthly-payroll-run": {
+        "task": "payroll.tasks.pay_previous_month",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
 }
 
 # Business thresholds (DOMAIN.md). Each can be overridden from the environment.
