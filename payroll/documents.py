@@ -12,6 +12,7 @@ working and a PDF request says exactly what is missing (``PdfUnavailable``).
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -84,6 +85,15 @@ def grade_label(grade: str) -> str:
     return str(Grade(grade).label) if grade in Grade.values else _("not scored")
 
 
+def _per_shift(payslip: Payslip) -> Decimal:
+    stored = as_decimal((payslip.details or {}).get("cover_allowance_per_shift"))
+    if stored is not None:
+        return stored
+    if payslip.cover_shifts:
+        return payslip.cover_allowance / payslip.cover_shifts
+    return Decimal("0.00")
+
+
 def payslip_lines(payslip: Payslip) -> list[PayslipLine]:
     """The payslip's lines with their arithmetic, then one line per adjustment (reads
     ``payslip.adjustment_lines``: prefetch it for lists)."""
@@ -132,14 +142,7 @@ def payslip_lines(payslip: Payslip) -> list[PayslipLine]:
             _("%(shifts)s cover shifts x %(each)s")
             % {
                 "shifts": payslip.cover_shifts,
-                "each": money_text(
-                    as_decimal((payslip.details or {}).get("cover_allowance_per_shift"))
-                    or (
-                        payslip.cover_allowance / payslip.cover_shifts
-                        if payslip.cover_shifts
-                        else 0
-                    )
-                ),
+                "each": money_text(_per_shift(payslip)),
             },
             payslip.cover_allowance,
         ),
