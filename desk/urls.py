@@ -19,4 +19,6 @@ urlpatterns = [
     ),
     path("leave/", views.LeaveView.as_view(), name="leave"),
     path("leave/<int:pk>/cancel/", views.LeaveCancelView.as_view(), name="leave-cancel"),
+    path("payslips/", views.PayslipListView.as_view(), name="payslips"),
+    path("payslips/<int:pk>/", views.PayslipView.as_view(), name="payslip"),
 ]

@@ -37,6 +37,8 @@ def page_urls(agency) -> list[str]:
         reverse("web:invoice-detail", args=[invoice.pk]),
         reverse("web:invoice-void", args=[invoice.pk]),
         reverse("web:reports"),
+        reverse("web:payroll"),
+        reverse("web:payroll-month", args=["2026-09"]),
         reverse("web:sub-account-list"),
         reverse("web:sub-account-create"),
         reverse("web:sub-account-edit", args=[agency.sub_accounts[0].pk]),
