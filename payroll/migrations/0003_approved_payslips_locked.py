@@ -5,9 +5,14 @@ every database).
 * ``payroll_payslip``: an approved row refuses DELETE, and any UPDATE that changes anything but
   ``adjustments``, ``total`` and ``updated_at``.
 * ``payroll_payslipadjustment``: refuses UPDATE and DELETE.
+
+The check that a payslip's total is the sum of its lines compares at the cent (rounded), so
+that SQLite, which keeps decimals as binary floats, does not refuse an exact total.
 """
 
-from django.db import migrations
+import django.db.models.expressions
+import django.db.models.functions.math
+from django.db import migrations, models
 
 CREATE = [
     """
@@ -15,8 +20,9 @@ CREATE = [
     BEGIN
         IF TG_OP = 'DELETE' THEN
             IF OLD.status = 'approved' THEN
-                RAISE EXCEPTION 'payslip % is approved and cannot be deleted', OLD.id
-                    USING ERRCODE = 'integrity_constraint_violation';
+                RAISE EXCEPTION USING
+                    MESSAGE = 'payslip ' || OLD.id || ' is approved and cannot be deleted',
+                    ERRCODE = 'integrity_constraint_violation';
             END IF;
             RETURN OLD;
         END IF;
@@ -25,8 +31,9 @@ CREATE = [
         ) IS DISTINCT FROM (
             to_jsonb(OLD) - 'adjustments' - 'total' - 'updated_at'
         ) THEN
-            RAISE EXCEPTION 'payslip % is approved: only adjustments may change it', OLD.id
-                USING ERRCODE = 'integrity_constraint_violation';
+            RAISE EXCEPTION USING
+                MESSAGE = 'payslip ' || OLD.id || ' is approved: only adjustments may change it',
+                ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;
     END;
@@ -40,8 +47,9 @@ CREATE = [
     """
     CREATE OR REPLACE FUNCTION payroll_adjustment_immutable() RETURNS trigger AS $$
     BEGIN
-        RAISE EXCEPTION 'payslip adjustment % cannot be changed or deleted', OLD.id
-            USING ERRCODE = 'integrity_constraint_violation';
+        RAISE EXCEPTION USING
+            MESSAGE = 'payslip adjustment ' || OLD.id || ' cannot be changed or deleted',
+            ERRCODE = 'integrity_constraint_violation';
     END;
     $$ LANGUAGE plpgsql
     """,
@@ -72,8 +80,17 @@ def _run(statements):
 class Migration(migrations.Migration):
     dependencies = [
         ("payroll", "0002_builtin_review_items"),
+        ("seats", "0011_agent_pay_terms_and_unpaid_leave"),
     ]
 
     operations = [
+        migrations.RemoveConstraint(
+            model_name='payslip',
+            name='payslip_total_is_sum_of_lines',
+        ),
+        migrations.AddConstraint(
+            model_name='payslip',
+            constraint=models.CheckConstraint(condition=models.Q(('total', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('base_pay'), '-', models.F('deductions')), '+', models.F('commission')), '+', models.F('bonus')), '+', models.F('cover_allowance')), '+', models.F('adjustments')), 2))), name='payslip_total_is_sum_of_lines'),
+        ),
         migrations.RunPython(_run(CREATE), _run(DROP)),
     ]
