@@ -234,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PayslipStatusEnum": "payroll.choices.PayslipStatus",
+        # Billing runs and payroll runs share their statuses (queued, running, done, failed).
+        "RunStatusEnum": "payroll.choices.PayrollRunStatus",
+    },
 }
 
 # Celery: without a broker every task runs in-process, so the local set-up needs no Redis.

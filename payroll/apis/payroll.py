@@ -124,8 +124,8 @@ class PayrollMonthSerializer(serializers.Serializer):
     month = MonthField(read_only=True)
     approved = serializers.BooleanField(read_only=True)
     approved_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    approved_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+    approved_by = serializers.CharField(
+        source="approved_by.username", read_only=True, allow_null=True, default=None
     )
 
 

@@ -162,6 +162,8 @@ def every_web_url(agency) -> list[tuple[str, str]]:
         args = []
         if "<int:pk>" in str(pattern.pattern):
             args = [next((pk for key, pk in ids.items() if pattern.name.startswith(key)), 1)]
+        elif "<str:month>" in str(pattern.pattern):
+            args = ["2026-10"]
         urls.append((pattern.name, reverse(f"web:{pattern.name}", args=args)))
     return urls
 
