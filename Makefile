@@ -80,6 +80,7 @@ format: install
 
 bench: install migrate
 	$(PY) bench/billing.py
+	$(PY) bench/payroll.py
 
 clean:
 	rm -rf $(VENV) .tools staticfiles db.sqlite3

@@ -21,4 +21,6 @@ urlpatterns = [
     path("leave/<int:pk>/cancel/", views.LeaveCancelView.as_view(), name="leave-cancel"),
     path("reviews/", views.ReviewListView.as_view(), name="reviews"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review"),
+    path("payslips/", views.PayslipListView.as_view(), name="payslips"),
+    path("payslips/<int:pk>/", views.PayslipView.as_view(), name="payslip"),
 ]

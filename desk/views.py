@@ -28,7 +28,8 @@ from agency.formatting import date_text
 from agency.months import parse_month
 from desk import selectors
 from desk.forms import AppealForm, HandoverForm, LeaveRequestForm, add_service_error
-from payroll.selectors import review_detail, review_list
+from payroll.documents import kpi_rows, payslip_lines
+from payroll.selectors import payslip_list, review_detail, review_list
 from payroll.services import review_appeal
 from seats.roster import leave_list
 from seats.selectors import handover_note_list, seats_by_code
@@ -300,3 +301,34 @@ class ReviewDetailView(AgentRequiredMixin, TemplateView):
                 messages.success(request, _("Your appeal is sent; a manager decides."))
                 return redirect("desk:review", pk=review.pk)
         return self.render_to_response(self.get_context_data(review=review, form=form), status=400)
+
+
+class PayslipListView(AgentRequiredMixin, TemplateView):
+    """The agent's own payslips, newest month first: approved ones as final, drafts marked
+    "draft, may change" (the figures follow the month until a manager approves it)."""
+
+    template_name = "desk/payslips.html"
+    extra_context = {"page": "payslips"}
+
+    def get_context_data(self, **kwargs):
+        payslips = payslip_list(user=self.request.user).order_by("-month")
+        page = Paginator(payslips, 12).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page_obj=page, payslips=page.object_list, **kwargs)
+
+
+class PayslipView(AgentRequiredMixin, TemplateView):
+    """One of the agent's payslips with each line's arithmetic and the PDF; another agent's
+    payslip is 404."""
+
+    template_name = "desk/payslip.html"
+    extra_context = {"page": "payslips"}
+
+    def get_context_data(self, **kwargs):
+        payslip = get_object_or_404(payslip_list(user=self.request.user), pk=self.kwargs["pk"])
+        return super().get_context_data(
+            payslip=payslip,
+            lines=payslip_lines(payslip),
+            kpis=kpi_rows(payslip),
+            details=payslip.details or {},
+            **kwargs,
+        )

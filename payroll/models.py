@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -459,14 +460,19 @@ class Payslip(models.Model):
                 ),
                 name="payslip_lines_non_negative",
             ),
+            # Rounded to the cent: SQLite keeps decimals as binary floats, whose sum of six
+            # lines can miss the stored total by a fraction of a cent (PostgreSQL is exact).
             models.CheckConstraint(
                 condition=Q(
-                    total=F("base_pay")
-                    - F("deductions")
-                    + F("commission")
-                    + F("bonus")
-                    + F("cover_allowance")
-                    + F("adjustments")
+                    total=Round(
+                        F("base_pay")
+                        - F("deductions")
+                        + F("commission")
+                        + F("bonus")
+                        + F("cover_allowance")
+                        + F("adjustments"),
+                        2,
+                    )
                 ),
                 name="payslip_total_is_sum_of_lines",
             ),

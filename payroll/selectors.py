@@ -10,8 +10,17 @@ from django.db.models.functions import Cast, Round
 from agency.access import agent_id_of, is_manager
 from agency.models import User
 from agency.months import month_last_day
-from payroll.choices import ReviewStatus
-from payroll.models import PayBook, QaItem, QualityReview, ReviewMark
+from payroll.choices import PayrollRunStatus, ReviewStatus
+from payroll.models import (
+    PayBook,
+    PayrollMonth,
+    PayrollRun,
+    Payslip,
+    PayslipAdjustment,
+    QaItem,
+    QualityReview,
+    ReviewMark,
+)
 from seats.models import WorkloadRecord
 from seats.roster import shop_ids_served_by
 from shops.models import Shop
@@ -147,3 +156,92 @@ def agent_shops_on(*, agent_id: int, day: date) -> list[tuple[int, str]]:
         WorkloadRecord.objects.filter(agent_id=agent_id, date=day).values_list("shop_id", flat=True)
     )
     return sorted(Shop.objects.filter(pk__in=ids).values_list("pk", "name"), key=lambda r: r[1])
+
+
+# --- Payroll runs and payslips ----------------------------------------------------------------
+
+
+def payroll_run_list() -> QuerySet[PayrollRun]:
+    """Payroll runs, newest first, with who asked for them."""
+    return PayrollRun.objects.select_related("requested_by").order_by("-created_at", "-id")
+
+
+def payslip_list(*, user: User | None) -> QuerySet[Payslip]:
+    """The payslips ``user`` may read: managers all, an agent their own, anybody else none.
+    Newest month first, then by agent name; agents' names and adjustment lines come along."""
+    payslips = Payslip.objects.select_related("agent").prefetch_related(
+        Prefetch(
+            "adjustment_lines",
+            queryset=PayslipAdjustment.objects.select_related("created_by").order_by(
+                "created_at", "id"
+            ),
+        )
+    )
+    if is_manager(user):
+        return payslips
+    agent_id = agent_id_of(user)
+    if agent_id is None:
+        return payslips.none()
+    return payslips.filter(agent_id=agent_id)
+
+
+def payroll_month_of(month: date) -> PayrollMonth | None:
+    return (
+        PayrollMonth.objects.filter(month=month.replace(day=1))
+        .select_related("approved_by")
+        .first()
+    )
+
+
+def payroll_months() -> list[dict]:
+    """Every month with a payroll run or payslips, newest first: its status (draft/approved),
+    the latest run, the number of payslips and their total. Three queries."""
+    totals = {
+        row["month"]: row
+        for row in Payslip.objects.values("month")
+        .annotate(payslips=Count("id"), total=Sum("total"))
+        .order_by()
+    }
+    latest: dict[date, PayrollRun] = {}
+    for run in payroll_run_list():
+        latest.setdefault(run.month, run)
+    approved = {m.month: m for m in PayrollMonth.objects.select_related("approved_by")}
+    months = sorted(set(totals) | set(latest) | set(approved), reverse=True)
+    return [
+        {
+            "month": month,
+            "approved": month in approved and approved[month].approved,
+            "approved_at": approved[month].approved_at if month in approved else None,
+            "approved_by": approved[month].approved_by if month in approved else None,
+            "last_run": latest.get(month),
+            "payslips": totals.get(month, {}).get("payslips", 0),
+            "total": _money(totals.get(month, {}).get("total")),
+        }
+        for month in months
+    ]
+
+
+def payroll_month_status(month: date) -> dict:
+    """What a month's page and the approve answer show: approved or not, by whom and when, the
+    latest run and whether a run is unfinished."""
+    month = month.replace(day=1)
+    payroll_month = payroll_month_of(month)
+    runs = payroll_run_list().filter(month=month)
+    last = runs.first()
+    return {
+        "month": month,
+        "approved": bool(payroll_month and payroll_month.approved),
+        "approved_at": payroll_month.approved_at if payroll_month else None,
+        "approved_by": payroll_month.approved_by if payroll_month else None,
+        "last_run": last,
+        "run_unfinished": runs.filter(
+            status__in=[PayrollRunStatus.QUEUED, PayrollRunStatus.RUNNING]
+        ).exists(),
+        "run_done": runs.filter(status=PayrollRunStatus.DONE).exists(),
+    }
+
+
+def _money(value) -> Decimal:
+    if value is None:
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -6,6 +6,7 @@ from web.views import (
     agents,
     billing,
     dashboard,
+    payroll,
     quality,
     quote,
     reports,
@@ -110,6 +111,19 @@ urlpatterns = [
     path("workloads/import/", workloads.WorkloadImportView.as_view(), name="workload-import"),
     # Quote
     path("quote/", quote.QuoteView.as_view(), name="quote"),
+    # Billing
+    # Payroll
+    path("payroll/", payroll.PayrollView.as_view(), name="payroll"),
+    path(
+        "payroll/<str:month>/",
+        payroll.PayrollMonthView.as_view(),
+        name="payroll-month",
+    ),
+    path(
+        "payroll/payslips/<int:pk>/",
+        payroll.PayslipDetailView.as_view(),
+        name="payslip-detail",
+    ),
     # Billing
     path("billing/", billing.BillingView.as_view(), name="billing"),
     path("billing/runs/<int:pk>/", billing.BillingRunStatusView.as_view(), name="billing-run"),

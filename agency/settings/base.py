@@ -234,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PayslipStatusEnum": "payroll.choices.PayslipStatus",
+        # Billing runs and payroll runs share their statuses (queued, running, done, failed).
+        "RunStatusEnum": "payroll.choices.PayrollRunStatus",
+    },
 }
 
 # Celery: without a broker every task runs in-process, so the local set-up needs no Redis.
@@ -284,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-billing-run": {
         "task": "billing.tasks.bill_previous_month",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    # Payroll drafts of the month just closed, after billing; a manager approves them.
+    "monthly-payroll-run": {
+        "task": "payroll.tasks.pay_previous_month",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
 }
 

@@ -1,0 +1,1 @@
+"""REST API of the payroll app (routes in ``payroll.api_urls``)."""

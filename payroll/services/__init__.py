@@ -1,4 +1,5 @@
-"""Writes of the payroll app. Each topic has its module; the names are re-exported here."""
+"""Writes of the payroll app. Each topic has its module: reviews (re-exported here),
+``payroll.services.runs`` (payroll runs, approval, adjustments), ``payroll.services.locks``."""
 
 from payroll.services.reviews import (
     DECISIONS,

@@ -37,6 +37,8 @@ def page_urls(agency) -> list[str]:
         reverse("web:invoice-detail", args=[invoice.pk]),
         reverse("web:invoice-void", args=[invoice.pk]),
         reverse("web:reports"),
+        reverse("web:payroll"),
+        reverse("web:payroll-month", args=["2026-09"]),
         reverse("web:sub-account-list"),
         reverse("web:sub-account-create"),
         reverse("web:sub-account-edit", args=[agency.sub_accounts[0].pk]),
@@ -165,6 +167,8 @@ def every_web_url(agency) -> list[tuple[str, str]]:
         args = []
         if "<int:pk>" in str(pattern.pattern):
             args = [next((pk for key, pk in ids.items() if pattern.name.startswith(key)), 1)]
+        elif "<str:month>" in str(pattern.pattern):
+            args = ["2026-10"]
         urls.append((pattern.name, reverse(f"web:{pattern.name}", args=args)))
     return urls
 
