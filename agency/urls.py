@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("seats.api_urls")),
     path("", include("billing.document_urls")),
     path("", include("billing.api_urls")),
+    path("", include("payroll.scorecard_urls")),
 ]
 
 # The split view loads its start-up script from a URL instead of an inline <script>, so the strict

@@ -127,6 +127,10 @@ MATRIX: dict[str, Route] = {
     "leave-cancel": Route(CREW, "leave", agent_writes=frozenset({"post"})),
     "cover-assignment-list": Route(MANAGER),
     "cover-assignment-detail": Route(MANAGER, "cover"),
+    "pay-book-list": Route(MANAGER),
+    "pay-book-current": Route(MANAGER, query=f"?month={MONTH}"),
+    "scorecard-board": Route(MANAGER, query=f"?month={MONTH}"),
+    "agent-scorecard": Route(CREW, "agent", query=f"?month={MONTH}"),
 }
 
 
