@@ -44,6 +44,10 @@ def page_urls(agency) -> list[str]:
         reverse("web:roster"),
         reverse("web:cover-create"),
         reverse("web:leave-list"),
+        reverse("web:pay-book"),
+        reverse("web:pay-book-edit"),
+        reverse("web:scorecard-board"),
+        reverse("web:agent-scorecard", args=[agent.pk]),
     ]
 
 
