@@ -35,7 +35,12 @@ def wang_api(floor):
 def test_a_manager_saves_a_version_and_gets_it_back_with_decimals_as_strings(manager_api):
     response = manager_api.post(
         BOOK,
-        {"effective_from": "2026-12", "weight_sales": 20, "weight_quality": 20, "gold_bonus": "650"},
+        {
+            "effective_from": "2026-12",
+            "weight_sales": 20,
+            "weight_quality": 20,
+            "gold_bonus": "650",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
