@@ -9,15 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from agency.months import MonthFormField
 from payroll.choices import Kpi
 
-_WEIGHT_LABELS = {
-    Kpi.INQUIRIES: _("weight: inquiries per day worked"),
-    Kpi.CONVERSION: _("weight: conversion rate"),
-    Kpi.ANSWER_RATIO: _("weight: answer ratio"),
-    Kpi.FAST_RESPONSES: _("weight: first responses within 120 s"),
-    Kpi.SALES: _("weight: attributed sales"),
-    Kpi.ATTENDANCE: _("weight: attendance"),
-    Kpi.QUALITY: _("weight: quality review average"),
-}
 _TARGET_LABELS = {
     Kpi.INQUIRIES: (_("target: inquiries per day worked"), 1, None),
     Kpi.CONVERSION: (_("target: conversion rate"), 4, _("A share: 0.5500 is 55 %.")),
@@ -56,14 +47,15 @@ class PayBookForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kpi in Kpi.values:
             self.fields[f"weight_{kpi}"] = forms.IntegerField(
-                label=_WEIGHT_LABELS[kpi],
+                # The group names it a weight (or a target): the KPI's own name says which.
+                label=Kpi(kpi).label,
                 min_value=0,
                 max_value=100,
                 widget=forms.NumberInput(attrs={"data-weight": "", "min": "0", "max": "100"}),
             )
         for kpi in Kpi.values:
-            label, places, help_text = _TARGET_LABELS[kpi]
-            self.fields[f"target_{kpi}"] = _decimal(label, places, help_text, min_value=0)
+            _, places, help_text = _TARGET_LABELS[kpi]
+            self.fields[f"target_{kpi}"] = _decimal(Kpi(kpi).label, places, help_text, min_value=0)
         for grade in ("gold", "silver", "bronze"):
             self.fields[f"{grade}_from"] = _decimal(
                 {

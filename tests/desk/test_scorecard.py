@@ -33,7 +33,7 @@ def test_the_agent_reads_their_own_scorecard_of_the_month(day_client, day_agent,
         response = day_client.get(SCORECARD, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "我的绩效" in page  # the desk speaks Chinese to an agent who never chose
+    assert "我的考核" in page  # the desk speaks Chinese to an agent who never chose
     assert "未知，不计入权重" in page  # no quality review yet: left out of the weighting
     assert "年10月" in page
 
