@@ -54,7 +54,7 @@ class PayBookForm(forms.Form):
                 widget=forms.NumberInput(attrs={"data-weight": "", "min": "0", "max": "100"}),
             )
         for kpi in Kpi.values:
-            _, places, help_text = _TARGET_LABELS[kpi]
+            places, help_text = _TARGET_LABELS[kpi][1:]
             self.fields[f"target_{kpi}"] = _decimal(Kpi(kpi).label, places, help_text, min_value=0)
         for grade in ("gold", "silver", "bronze"):
             self.fields[f"{grade}_from"] = _decimal(
