@@ -9,18 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from agency.months import MonthFormField
 from payroll.choices import Kpi
 
-_TARGET_LABELS = {
-    Kpi.INQUIRIES: (_("target: inquiries per day worked"), 1, None),
-    Kpi.CONVERSION: (_("target: conversion rate"), 4, _("A share: 0.5500 is 55 %.")),
-    Kpi.ANSWER_RATIO: (_("target: answer ratio"), 4, None),
-    Kpi.FAST_RESPONSES: (
-        _("target: share of first responses within 120 s"),
-        4,
-        _("A share: 0.9000 is 90 %."),
-    ),
-    Kpi.SALES: (_("target: attributed sales a month"), 2, None),
-    Kpi.ATTENDANCE: (_("target: attendance"), 4, _("A share: 1.0000 is every scheduled day.")),
-    Kpi.QUALITY: (_("target: quality review average"), 2, None),
+# Decimal places and help of each target (a share is written as a fraction: 0.5500 is 55 %).
+_TARGET_FORMS = {
+    Kpi.INQUIRIES: (1, None),
+    Kpi.CONVERSION: (4, _("A share: 0.5500 is 55 %.")),
+    Kpi.ANSWER_RATIO: (4, None),
+    Kpi.FAST_RESPONSES: (4, _("A share: 0.9000 is 90 %.")),
+    Kpi.SALES: (2, None),
+    Kpi.ATTENDANCE: (4, _("A share: 1.0000 is every scheduled day.")),
+    Kpi.QUALITY: (2, None),
 }
 
 
@@ -54,7 +51,7 @@ class PayBookForm(forms.Form):
                 widget=forms.NumberInput(attrs={"data-weight": "", "min": "0", "max": "100"}),
             )
         for kpi in Kpi.values:
-            places, help_text = _TARGET_LABELS[kpi][1:]
+            places, help_text = _TARGET_FORMS[kpi]
             self.fields[f"target_{kpi}"] = _decimal(Kpi(kpi).label, places, help_text, min_value=0)
         for grade in ("gold", "silver", "bronze"):
             self.fields[f"{grade}_from"] = _decimal(
