@@ -78,4 +78,7 @@ class PayBookAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
         saved = pay_book_save(
             effective_from=form.cleaned_data["effective_from"], data=data, actor=request.user
         )
-        obj.pk = saved.pk
+        # The admin logs and links ``obj``: make it the saved version.
+        for field in PayBook._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
