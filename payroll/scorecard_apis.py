@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from agency.access import agent_id_of, is_manager
 from agency.api import IsManager, Pagination
-from agency.months import MONTH_SCHEMA, MonthField
+from agency.months import MonthField
 from payroll.choices import Grade, Kpi
 from payroll.models import PayBook
 from payroll.scorecard_reads import (
@@ -48,7 +48,9 @@ _MONTH_PARAMETER = OpenApiParameter(
 
 
 class PayBookSerializer(serializers.ModelSerializer):
-    effective_from = serializers.SerializerMethodField(help_text=MONTH_SCHEMA["example"])
+    effective_from = serializers.SerializerMethodField(
+        help_text="The first month it applies to, YYYY-MM; null for the defaults."
+    )
     changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     is_default = serializers.SerializerMethodField(
         help_text="True when no version is saved: the documented defaults."

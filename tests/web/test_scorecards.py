@@ -156,3 +156,7 @@ def test_an_approved_month_is_refused_on_the_month(manager_client):
     assert "2026-10 is approved; changes apply from 2026-11 on." in response.content.decode()
     page = manager_client.get(BOOK).content.decode()
     assert "changes apply from November 2026 on" in page
+
+
+def test_the_scorecard_of_an_agent_that_does_not_exist_is_404(manager_client):
+    assert manager_client.get("/agents/999999/scorecard/").status_code == 404
