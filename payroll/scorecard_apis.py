@@ -51,7 +51,13 @@ class PayBookSerializer(serializers.ModelSerializer):
     effective_from = serializers.SerializerMethodField(
         help_text="The first month it applies to, YYYY-MM; null for the defaults."
     )
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # The defaults are an unsaved book: no id, author or dates.
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+    changed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     is_default = serializers.SerializerMethodField(
         help_text="True when no version is saved: the documented defaults."
     )
@@ -219,13 +225,32 @@ def _not_employed_text(name: str, month) -> str:
     }
 
 
+class ScorecardPageSerializer(serializers.Serializer):
+    """A page of the ranking board, paginated like every list of the API."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ScorecardSerializer(many=True)
+
+
 class ScorecardBoardApi(APIView):
     """The month's ranking board: every agent employed in it, best score first (equal scores
     share a rank; unscored agents last)."""
 
     permission_classes = [IsManager]
 
-    @extend_schema(parameters=[_MONTH_PARAMETER], responses=ScorecardSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            _MONTH_PARAMETER,
+            OpenApiParameter("page", int, required=False),
+            OpenApiParameter("page_size", int, required=False),
+        ],
+        responses={
+            200: ScorecardPageSerializer,
+            400: OpenApiResponse(description="A malformed month, or one not started."),
+        },
+    )
     def get(self, request: Request) -> Response:
         month = scorecard_month(request.query_params.get("month"))
         board = ranking_board(month=month)
