@@ -9,6 +9,7 @@ app_name = "desk"
 urlpatterns = [
     path("", views.DeskView.as_view(), name="home"),
     path("kpis/", views.KpiView.as_view(), name="kpis"),
+    path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
     path(
         "handover/<int:seat>/<int:shop>/", views.HandoverWriteView.as_view(), name="handover-write"
     ),

@@ -29,6 +29,7 @@ from agency.months import parse_month
 from desk import selectors
 from desk.forms import AppealForm, HandoverForm, LeaveRequestForm, add_service_error
 from payroll.documents import kpi_rows, payslip_lines
+from payroll.scorecard_reads import agent_scorecard
 from payroll.selectors import payslip_list, review_detail, review_list
 from payroll.services import review_appeal
 from seats.roster import leave_list
@@ -171,6 +172,27 @@ class KpiView(AgentRequiredMixin, TemplateView):
             months.append(clock.previous_month(months[-1]))
         kpis = selectors.agent_month_kpis(agent_id=self.agent_id, month=month, today=today)
         return super().get_context_data(kpis=kpis, month=month, months=months, **kwargs)
+
+
+class ScorecardView(AgentRequiredMixin, TemplateView):
+    """The agent's own scorecard of a month (绩效考核), with its arithmetic: this month so far by
+    default, past months by ``?month=``."""
+
+    template_name = "desk/scorecard.html"
+    extra_context = {"page": "scorecard"}
+
+    def get_context_data(self, **kwargs):
+        current = clock.current_month()
+        try:
+            month = parse_month(self.request.GET.get("month", ""))
+        except ValueError:
+            month = current
+        month = min(month, current)
+        months = [current]
+        while len(months) < MONTHS_BACK:
+            months.append(clock.previous_month(months[-1]))
+        scored = agent_scorecard(agent_id=self.agent_id, month=month)
+        return super().get_context_data(scored=scored, month=month, months=months, **kwargs)
 
 
 def leave_cancellable(leave, user) -> bool:

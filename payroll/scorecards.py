@@ -132,8 +132,8 @@ def _roster_facts(*, date_from: date, date_to: date, agent_id: int | None) -> _R
             facts.seat_days[slot.agent_id][slot.seat_id] += 1
             if slot.kind == "cover":
                 facts.covers[slot.agent_id] += 1
-        if slot.on_leave and slot.regular_agent_id is not None:
-            facts.scheduled[slot.regular_agent_id].add(slot.date)
+        # A day of approved leave is not a scheduled day: paid leave is not an absence, and
+        # unpaid leave is added back by ``month_scorecards`` (it is).
     return facts
 
 

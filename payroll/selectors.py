@@ -1,7 +1,8 @@
 """Reads of the payroll app: the pay book in force, quality review figures, runs and payslips."""
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import BigIntegerField, Case, Count, F, Prefetch, QuerySet, Sum, When
@@ -245,3 +246,98 @@ def _money(value) -> Decimal:
     if value is None:
         return Decimal("0.00")
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --- The pay book's versions and their history ---------------------------------------------------
+
+
+def pay_book_list():
+    """Every version of the pay book, newest month first, with who changed it last."""
+    return PayBook.objects.select_related("changed_by").order_by("-effective_from")
+
+
+@dataclass(frozen=True)
+class PayBookChange:
+    """One saved change of a version: who, when, and each field's value before and after
+    (before is None when the version was created)."""
+
+    when: datetime
+    user: str | None
+    effective_from: date
+    created: bool
+    changes: list[tuple[str, str, str | None, str]]  # (field, label, before, after)
+
+
+HISTORY_SKIPPED = {"id", "created_at", "updated_at", "changed_by", "history_id"}
+
+
+def pay_book_changes(*, limit: int = 50) -> list[PayBookChange]:
+    """The latest ``limit`` saves of any version, newest first, each as a readable diff against
+    the version's previous save. Two queries: the history rows (with their users), read in one
+    window a little wider than ``limit`` so that most rows find their predecessor in it, and
+    the previous rows that the window missed."""
+    history = PayBook.history.model
+    rows = list(
+        history.objects.select_related("history_user").order_by("-history_date", "-history_id")[
+            :limit
+        ]
+    )
+    if not rows:
+        return []
+    oldest = min(row.history_id for row in rows)
+    ids = {row.id for row in rows}
+    # The save before each row of the window: the window itself, plus for every version the
+    # latest save before the window.
+    earlier = {}
+    for row in history.objects.filter(id__in=ids, history_id__lt=oldest).order_by("history_id"):
+        earlier[row.id] = row
+    fields = [
+        field
+        for field in PayBook._meta.concrete_fields
+        if field.attname not in HISTORY_SKIPPED and field.name not in HISTORY_SKIPPED
+    ]
+    previous_of: dict[int, object] = {}
+    for row in sorted(rows, key=lambda row: row.history_id):
+        previous_of[row.history_id] = earlier.get(row.id)
+        earlier[row.id] = row
+    changes = []
+    for row in rows:
+        before = previous_of[row.history_id] if row.history_type != "+" else None
+        diff = []
+        for model_field in fields:
+            after_value = getattr(row, model_field.attname)
+            before_value = None if before is None else getattr(before, model_field.attname)
+            if before is not None and before_value == after_value:
+                continue
+            if (
+                before is None
+                and model_field.name in ("effective_from", "note")
+                and not (after_value and model_field.name == "note")
+            ):
+                continue
+            diff.append(
+                (
+                    model_field.name,
+                    str(model_field.verbose_name),
+                    None if before is None else _shown(before_value),
+                    _shown(after_value),
+                )
+            )
+        changes.append(
+            PayBookChange(
+                when=row.history_date,
+                user=row.history_user.get_username() if row.history_user else None,
+                effective_from=row.effective_from,
+                created=row.history_type == "+",
+                changes=diff,
+            )
+        )
+    return changes
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)

@@ -142,6 +142,10 @@ MATRIX: dict[str, Route] = {
     "payslip-pdf": Route(CREW, "payslip"),
     "payslip-adjustment-create": Route(MANAGER, "payslip"),
     "payslip-export": Route(MANAGER, query=f"?month={MONTH}"),
+    "pay-book-list": Route(MANAGER),
+    "pay-book-current": Route(MANAGER, query=f"?month={MONTH}"),
+    "scorecard-board": Route(MANAGER, query=f"?month={MONTH}"),
+    "agent-scorecard": Route(CREW, "agent", query=f"?month={MONTH}"),
 }
 
 

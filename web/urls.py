@@ -11,6 +11,7 @@ from web.views import (
     quote,
     reports,
     roster,
+    scorecards,
     seats,
     shops,
     sub_accounts,
@@ -159,4 +160,13 @@ urlpatterns = [
     ),
     # Reports
     path("reports/", reports.ReportsView.as_view(), name="reports"),
+    # Pay book and scorecards
+    path("pay-book/", scorecards.PayBookView.as_view(), name="pay-book"),
+    path("pay-book/edit/", scorecards.PayBookFormView.as_view(), name="pay-book-edit"),
+    path("scorecards/", scorecards.ScorecardBoardView.as_view(), name="scorecard-board"),
+    path(
+        "agents/<int:pk>/scorecard/",
+        scorecards.AgentScorecardView.as_view(),
+        name="agent-scorecard",
+    ),
 ]

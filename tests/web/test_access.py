@@ -49,6 +49,10 @@ def page_urls(agency) -> list[str]:
         reverse("web:quality-list"),
         reverse("web:quality-create"),
         reverse("web:quality-items"),
+        reverse("web:pay-book"),
+        reverse("web:pay-book-edit"),
+        reverse("web:scorecard-board"),
+        reverse("web:agent-scorecard", args=[agent.pk]),
     ]
 
 

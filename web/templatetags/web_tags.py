@@ -21,6 +21,7 @@ from agency.choices import SHIFT_HOURS, hours_text
 from agency.formatting import (
     count_text,
     date_text,
+    fixed_text,
     moment_text,
     money_or_dash,
     month_text,
@@ -30,6 +31,7 @@ from agency.formatting import (
 )
 from agency.history import change_reason_text
 from billing.choices import BillingRunStatus, InvoiceStatus
+from payroll.choices import Grade, Kpi
 from seats.calculations import LoadBand
 from shops.choices import ShopStatus, TurnoverStatus
 
@@ -40,6 +42,7 @@ _BAND_LABELS = dict(LoadBand.choices)
 _RUN_LABELS = dict(BillingRunStatus.choices)
 _TURNOVER_LABELS = dict(TurnoverStatus.choices)
 _SHOP_LABELS = dict(ShopStatus.choices)
+_GRADE_LABELS = dict(Grade.choices)
 
 
 @register.filter
@@ -156,3 +159,29 @@ def get_item(mapping, key):
 def change_reason(reason: str | None) -> str:
     """Why a history row was written, in the page's language (``agency.history``)."""
     return change_reason_text(reason)
+
+
+@register.simple_tag
+def grade_badge(grade: str | None):
+    """A scorecard's grade as a badge with its name; no score: "not scored"."""
+    if not grade:
+        return _badge("grade-none", _("not scored"))
+    return _badge(f"grade-{grade}", _GRADE_LABELS.get(grade, grade))
+
+
+_PERCENT_KPIS = {Kpi.CONVERSION, Kpi.FAST_RESPONSES, Kpi.ATTENDANCE}
+
+
+@register.filter
+def kpi_value(value, kpi: str) -> str:
+    """A KPI's actual or target as people read it: shares as percentages, sales as money,
+    the answer ratio to 2 places, inquiries per day to 1 place, quality to 2; unknown "–"."""
+    if value is None:
+        return "–"
+    if kpi in _PERCENT_KPIS:
+        return percent_text(value)
+    if kpi == Kpi.SALES:
+        return money_or_dash(value)
+    if kpi == Kpi.INQUIRIES:
+        return fixed_text(value, 1)
+    return ratio_text(value)
