@@ -212,9 +212,9 @@ def _agent_accounts(agents: list[Agent]) -> Agent:
     return floater
 
 
-PAY_TERMS = {"E001": Decimal("0.0030"), "E009": Decimal("0.0025"), "E020": Decimal("0.0010")}
+PAY_TERMS = {"E001": Decimal("0.0030"), "E009": Decimal("0.0025"), "E018": Decimal("0.0010")}
 """Agents with their own commission rate (提成) instead of the pay book's 0.2 %: two senior agents
-above it, the newest one below it."""
+above it, a newer one below it."""
 
 
 def _pay_terms(manager: User, agents: list[Agent]) -> None:
