@@ -5,9 +5,12 @@ turnover a page shows), so the rule lives in the foundation layer, below all of 
 Floats are never used: ``0.1 + 0.2`` must not decide an invoice.
 """
 
+from collections.abc import Hashable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 CENT = Decimal("0.01")
+Key = TypeVar("Key", bound=Hashable)
 
 
 def round_money(value: Decimal) -> Decimal:
@@ -59,3 +62,26 @@ def prorate(amount: Decimal, active: int, total: int) -> Decimal:
     if active == total:
         return round_money(amount)
     return divide_to_cents(amount * active, total)
+
+
+def share_by_days(total: Decimal, days: Sequence[tuple[Key, int]]) -> dict[Key, Decimal]:
+    """Share ``total`` between keys in proportion to their days, to the cent.
+
+    Each share but the last is ``total x days / all days`` rounded half-up; the last is what
+    remains, so the shares add up to ``total`` exactly. 3,000.00 over 20 and 11 days gives
+    1,935.48 and 1,064.52; 100.00 over three equal shares gives 33.33, 33.33 and 33.34.
+    Keys with 0 days get 0.00; with no days at all there is nothing to share it by (ValueError).
+    An invoice shared between the seats that served its shop and a payslip shared between the
+    seats its agent worked are split by this one rule.
+    """
+    all_days = sum(count for _, count in days)
+    if all_days <= 0 or any(count < 0 for _, count in days):
+        raise ValueError("Sharing needs a positive number of days.")
+    shares: dict[Key, Decimal] = {}
+    given = Decimal("0.00")
+    last = len(days) - 1
+    for index, (key, count) in enumerate(days):
+        share = total - given if index == last else prorate(total, count, all_days)
+        shares[key] = shares.get(key, Decimal("0.00")) + share
+        given += share
+    return shares

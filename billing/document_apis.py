@@ -284,13 +284,21 @@ class SeatProfitabilitySerializer(serializers.Serializer):
     agent_cost = serializers.DecimalField(max_digits=16, decimal_places=2)
     overhead = serializers.DecimalField(max_digits=16, decimal_places=2)
     margin = serializers.DecimalField(max_digits=16, decimal_places=2)
+    estimate = serializers.BooleanField(
+        help_text="True while the month's payroll is not approved: agent_cost is the base "
+        "salaries by days assigned. False: the approved pay of the agents who worked the seat, "
+        "by days worked (covers included)."
+    )
 
 
 class SeatProfitabilityApi(APIView):
     """Revenue, agent cost, overhead and margin per seat for a month. Managers only.
 
     Revenue served by contracts without a seat belongs to no seat: its total is in the
-    ``X-Unallocated-Revenue`` header, so the body stays the list the API promises.
+    ``X-Unallocated-Revenue`` header, so the body stays the list the API promises. Likewise the
+    approved pay of agents who worked no seat is in ``X-Unallocated-Cost``, and whether the agent
+    costs are an estimate (base salaries, the month's payroll not approved) in
+    ``X-Agent-Cost-Estimate`` (and each row's ``estimate``).
     """
 
     permission_classes = [IsManager]
@@ -306,6 +314,22 @@ class SeatProfitabilityApi(APIView):
                 response=[200],
                 description='Revenue of the month served by no seat ("0.00" when none).',
             ),
+            OpenApiParameter(
+                "X-Unallocated-Cost",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="Approved pay of agents who worked no seat in the month "
+                '("0.00" when none, and always for an estimate).',
+            ),
+            OpenApiParameter(
+                "X-Agent-Cost-Estimate",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description='"true" while the month\'s payroll is not approved (agent costs are '
+                'base salaries), "false" once it is.',
+            ),
         ],
         responses={
             200: SeatProfitabilitySerializer(many=True),
@@ -315,5 +339,15 @@ class SeatProfitabilityApi(APIView):
     )
     def get(self, request):
         report = seat_profitability(month=_month_from(request))
-        body = SeatProfitabilitySerializer(report.seats, many=True).data
-        return Response(body, headers={"X-Unallocated-Revenue": f"{report.unallocated_revenue}"})
+        rows = [
+            {**vars(row), "margin": row.margin, "estimate": report.estimate} for row in report.seats
+        ]
+        body = SeatProfitabilitySerializer(rows, many=True).data
+        return Response(
+            body,
+            headers={
+                "X-Unallocated-Revenue": f"{report.unallocated_revenue}",
+                "X-Unallocated-Cost": f"{report.unallocated_cost}",
+                "X-Agent-Cost-Estimate": "true" if report.estimate else "false",
+            },
+        )

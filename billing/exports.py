@@ -99,16 +99,20 @@ def invoice_rows(invoices: Iterable[Invoice]) -> Iterator[Row]:
 SEAT_PROFITABILITY_COLUMNS = (
     Column("seat_code", _("Seat")),
     Column("revenue", _("Revenue"), Kind.MONEY),
-    Column("agent_cost", _("Agent salaries"), Kind.MONEY),
+    Column("agent_cost", _("Agent cost"), Kind.MONEY),
     Column("overhead", _("Overhead"), Kind.MONEY),
     Column("margin", _("Margin"), Kind.MONEY),
+    Column("cost_basis", _("Agent cost basis")),
 )
 
 
 def seat_profitability_rows(*, month: date) -> list[Row]:
     """Each seat's figures of ``seat_profitability``, the seats' totals, then the revenue served
-    by no seat (when there is any): the rows of the reports page."""
+    by no seat and the approved pay carried by no seat (when there is any): the rows of the
+    reports page. Every seat row says whether its agent cost is the approved payroll or an
+    estimate from base salaries."""
     report = seat_profitability(month=month)
+    basis = str(_("Estimate: base salaries") if report.estimate else _("Approved payroll"))
     rows: list[Row] = [
         {
             "seat_code": row.seat_code,
@@ -116,6 +120,7 @@ def seat_profitability_rows(*, month: date) -> list[Row]:
             "agent_cost": row.agent_cost,
             "overhead": row.overhead,
             "margin": row.margin,
+            "cost_basis": basis,
         }
         for row in report.seats
     ]
@@ -123,7 +128,15 @@ def seat_profitability_rows(*, month: date) -> list[Row]:
         key: sum((row[key] for row in rows), ZERO)
         for key in ("revenue", "agent_cost", "overhead", "margin")
     }
-    rows.append({"seat_code": str(_("All seats")), **totals})
+    rows.append({"seat_code": str(_("All seats")), **totals, "cost_basis": basis})
+    if report.unallocated_cost:
+        rows.append(
+            {
+                "seat_code": str(_("Agent pay carried by no seat")),
+                "agent_cost": report.unallocated_cost,
+                "cost_basis": basis,
+            }
+        )
     if report.unallocated_revenue:
         rows.append(
             {

@@ -10,36 +10,46 @@ For a month, per seat:
   without a seat form one more share, the month's *unallocated revenue*: no seat earned it.
   Drafts count so that the report is useful before the invoices are issued; a draft awaiting
   turnover has no commission line yet, so its revenue grows when the turnover is confirmed.
-* **agent_cost**: for each assignment of the seat overlapping the month, the agent's monthly base
-  salary x assigned days / days in month, each rounded half-up to cents.
+* **agent_cost** (people cost), in one of two ways:
+
+  - the month's payroll is **approved**: the approved pay (base pay less unpaid leave,
+    commission, grade bonus, cover allowances, adjustments) of every agent who worked the seat,
+    each payslip shared between the seats its agent worked by seat-shift days worked, covers
+    included (``payroll.selectors.approved_people_cost``). Pay of agents who worked no seat that
+    month is the report's *unallocated cost*. ``estimate`` is False.
+  - otherwise an **estimate**: for each assignment of the seat overlapping the month, the
+    agent's monthly base salary x assigned days / days in month, each rounded half-up to cents
+    (no commission, bonus or allowances; leave and covers are not seen). ``estimate`` is True
+    and the unallocated cost 0.00.
 * **overhead**: the seat's monthly overhead, in full.
 * **margin** = revenue - agent_cost - overhead (negative for a loss).
 
 Shares are rounded half-up to cents, the seats in the order of their codes and the unallocated
 share last; the last share of an invoice is its total minus the others, so the shares always add
-up to the invoice total exactly (the remainder is at most a cent per share).
+up to the invoice total exactly (the remainder is at most a cent per share). Payslips are shared
+the same way.
 
-The seats listed are those in use in the month: with an assignment or a contract overlapping it.
-The whole report costs four queries, whatever the number of seats, shops and invoices.
+The seats listed are those in use in the month: with an assignment or a contract overlapping it,
+or (approved months) people cost. The whole report costs a constant number of queries (five for
+an estimate, six with approved pay), whatever the number of seats, shops, invoices and payslips.
 """
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
 
 from django.db.models import Q
 
+from agency.money import share_by_days
 from agency.months import days_in_month, month_last_day
 from billing.calculations import active_days, prorate
 from billing.models import Invoice
+from payroll.selectors import approved_people_cost
 from seats.models import Seat, SeatAssignment
 from shops.models import Contract
 
 _ZERO = Decimal("0.00")
-Key = TypeVar("Key", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -60,27 +70,10 @@ class SeatProfitabilityReport:
     month: date
     seats: list[SeatProfitability]
     unallocated_revenue: Decimal
-
-
-def share_by_days(total: Decimal, days: Sequence[tuple[Key, int]]) -> dict[Key, Decimal]:
-    """Share ``total`` between keys in proportion to their days, to the cent.
-
-    Each share but the last is ``total x days / all days`` rounded half-up; the last is what
-    remains, so the shares add up to ``total`` exactly. 3,000.00 over 20 and 11 days gives
-    1,935.48 and 1,064.52; 100.00 over three equal shares gives 33.33, 33.33 and 33.34.
-    Keys with 0 days get 0.00; with no days at all there is nothing to share it by (ValueError).
-    """
-    all_days = sum(count for _, count in days)
-    if all_days <= 0 or any(count < 0 for _, count in days):
-        raise ValueError("Sharing needs a positive number of days.")
-    shares: dict[Key, Decimal] = {}
-    given = _ZERO
-    last = len(days) - 1
-    for index, (key, count) in enumerate(days):
-        share = total - given if index == last else prorate(total, count, all_days)
-        shares[key] = shares.get(key, _ZERO) + share
-        given += share
-    return shares
+    # True while the month's payroll is not approved: agent costs are prorated base salaries.
+    estimate: bool = True
+    # Approved pay of agents who worked no seat in the month (0.00 for an estimate).
+    unallocated_cost: Decimal = _ZERO
 
 
 def _overlapping(month: date) -> Q:
@@ -119,8 +112,11 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     for shop_id, seat_id, start, end in contracts:
         served[shop_id][seat_id] |= _dates_in_month(start, end, month)
 
+    people_cost = approved_people_cost(month=month)
     seat_ids = {seat_id for _, seat_id, _, _ in contracts if seat_id is not None}
     seat_ids |= {seat_id for seat_id, _, _, _ in assignments}
+    if people_cost is not None:
+        seat_ids |= {seat_id for seat_id in people_cost if seat_id is not None}
     seats = list(
         Seat.objects.filter(id__in=seat_ids).order_by("code").values_list("id", "code", "overhead")
     )
@@ -145,8 +141,13 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
                 revenue[seat_id] += share
 
     agent_cost: dict[int, Decimal] = defaultdict(lambda: _ZERO)
-    for seat_id, start, end, salary in assignments:
-        agent_cost[seat_id] += prorate(salary, active_days(start, end, month), total_days)
+    unallocated_cost = _ZERO
+    if people_cost is None:
+        for seat_id, start, end, salary in assignments:
+            agent_cost[seat_id] += prorate(salary, active_days(start, end, month), total_days)
+    else:
+        unallocated_cost = people_cost.pop(None, _ZERO)
+        agent_cost.update(people_cost)
 
     rows = [
         SeatProfitability(
@@ -158,4 +159,10 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
         )
         for seat_id, code, overhead in seats
     ]
-    return SeatProfitabilityReport(month=month, seats=rows, unallocated_revenue=unallocated)
+    return SeatProfitabilityReport(
+        month=month,
+        seats=rows,
+        unallocated_revenue=unallocated,
+        estimate=people_cost is None,
+        unallocated_cost=unallocated_cost,
+    )

@@ -31,6 +31,7 @@ from billing.models import Invoice
 from billing.services import bill_month, invoice_issue, invoice_pay, turnover_confirm
 from seats.models import (
     Agent,
+    CoverAssignment,
     HandoverNote,
     Leave,
     Seat,
@@ -41,6 +42,7 @@ from seats.models import (
 from seats.selectors import HANDOVER_ALERT_AT
 from seats.services import (
     agent_create,
+    agent_update,
     assignment_create,
     cover_create,
     handover_agents,
@@ -210,6 +212,78 @@ def _agent_accounts(agents: list[Agent]) -> Agent:
     return floater
 
 
+PAY_TERMS = {"E001": Decimal("0.0030"), "E009": Decimal("0.0025"), "E018": Decimal("0.0010")}
+"""Agents with their own commission rate (提成) instead of the pay book's 0.2 %: two senior agents
+above it, a newer one below it."""
+
+
+def _pay_terms(manager: User, agents: list[Agent]) -> None:
+    for agent in agents:
+        rate = PAY_TERMS.get(agent.employee_no)
+        if rate is not None and agent.commission_rate is None:
+            agent_update(agent=agent, data={"commission_rate": rate}, actor=manager)
+
+
+def _past_leave_and_covers(manager: User, seats, agents: list[Agent], floater: Agent, today):
+    """Leave already taken, so that the last months' payslips show a deduction and cover
+    allowances: last month S04's day agent took three days of unpaid leave (事假, deducted from
+    base pay) and S09's day agent two days of annual leave, the month before S07's night agent
+    was off sick for two days; the floater covered every one of those seat-shifts.
+
+    Recorded by the manager after the fact (agents ask only for days to come)."""
+    seat_of = {seat.code: seat for seat in seats}
+    last_month = clock.previous_month(today.replace(day=1))
+    month_before = clock.previous_month(last_month)
+    # (agent, first day, days, unpaid, reason, seat-shift covered)
+    plans = [
+        (
+            agents[6],
+            last_month.replace(day=10),
+            3,
+            True,
+            "事假 / personal leave",
+            ("S04", Shift.DAY),
+        ),
+        (
+            agents[16],
+            last_month.replace(day=24),
+            2,
+            False,
+            "年假 / annual leave",
+            ("S09", Shift.DAY),
+        ),
+        (
+            agents[13],
+            month_before.replace(day=17),
+            2,
+            False,
+            "病假 / sick leave",
+            ("S07", Shift.NIGHT),
+        ),
+    ]
+    for agent, start, days, unpaid, reason, (seat_code, shift) in plans:
+        end = start + dt.timedelta(days=days - 1)
+        if not Leave.objects.filter(agent=agent, start_date=start).exists():
+            leave_request(
+                agent=agent,
+                start_date=start,
+                end_date=end,
+                reason=reason,
+                unpaid=unpaid,
+                approve=True,
+                actor=manager,
+            )
+        if not CoverAssignment.objects.filter(agent=floater, start_date=start).exists():
+            cover_create(
+                seat=seat_of[seat_code],
+                shift=shift,
+                agent=floater,
+                start_date=start,
+                end_date=end,
+                actor=manager,
+            )
+
+
 def _leave_and_cover(manager: User, seats, agents: list[Agent], floater: Agent, today) -> None:
     """Leave in the next weeks, as the roster shows it: S03's day agent has approved leave in 5
     days and nobody covers her (a gap to fill), S06's night agent has approved leave in 9 days
@@ -221,7 +295,7 @@ def _leave_and_cover(manager: User, seats, agents: list[Agent], floater: Agent, 
     seat_of = {seat.code: seat for seat in seats}
     # (agent, offset of the first day, days, approved, reason, covering seat-shift)
     plans = [
-        (agents[4], 5, 2, True, "事假 / personal leave", None),
+        (agents[4], 5, 2, True, "事假 / personal leave", None),  # unpaid, as 事假 is
         (agents[11], 9, 2, True, "病假 / sick leave", ("S06", Shift.NIGHT)),
         (agents[2], 20, 2, False, "年假 / annual leave", None),
     ]
@@ -231,7 +305,12 @@ def _leave_and_cover(manager: User, seats, agents: list[Agent], floater: Agent, 
         if Leave.objects.filter(agent=agent, start_date=start).exists():
             continue
         leave = leave_request(
-            agent=agent, start_date=start, end_date=end, reason=reason, actor=agent.user
+            agent=agent,
+            start_date=start,
+            end_date=end,
+            reason=reason,
+            unpaid=reason.startswith("事假"),
+            actor=agent.user,
         ).leave
         if not approved:
             continue
@@ -312,6 +391,18 @@ def _workloads(today: dt.date, start: dt.date) -> int:
     holders = {
         (a.seat_id, a.shift): a.agent_id for a in SeatAssignment.objects.filter(end_date=None)
     }
+    # On a day of approved leave the agent covering the seat-shift serves its shops (and the
+    # workloads are theirs); nobody, when no cover was found.
+    away = {
+        (leave.agent_id, leave.start_date + dt.timedelta(days=offset))
+        for leave in Leave.objects.filter(status=Leave.Status.APPROVED, start_date__lte=today)
+        for offset in range((leave.end_date - leave.start_date).days + 1)
+    }
+    covering = {
+        (cover.seat_id, cover.shift, cover.start_date + dt.timedelta(days=offset)): cover.agent_id
+        for cover in CoverAssignment.objects.filter(start_date__lte=today)
+        for offset in range((cover.end_date - cover.start_date).days + 1)
+    }
     rows = []
     moment = clock.now()
     day = start
@@ -322,7 +413,11 @@ def _workloads(today: dt.date, start: dt.date) -> int:
             if not contract.is_active_on(day):
                 continue
             for shift in covered_shifts(contract):
-                agent_id = holders.get((contract.seat_id, shift))
+                agent_id = covering.get((contract.seat_id, shift, day)) or holders.get(
+                    (contract.seat_id, shift)
+                )
+                if (agent_id, day) in away:
+                    continue
                 if agent_id is None or not clock.shift_has_begun(day, shift, moment):
                     continue
                 share = 0.55 if shift == Shift.DAY else 0.45
@@ -561,6 +656,8 @@ def seed_demo() -> list[str]:
     manager = _user("manager", staff=True, first_name="Li Na", email="manager@agency.example")
     seats, agents = _seats_and_agents(start)
     floater = _agent_accounts(agents)
+    _pay_terms(manager, agents)
+    _past_leave_and_covers(manager, seats, agents, floater, today)
     _leave_and_cover(manager, seats, agents, floater, today)
     shops = _shops_and_contracts(manager, seats, today, start)
     rows = _workloads(today, start)

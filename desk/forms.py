@@ -29,6 +29,7 @@ class LeaveRequestForm(forms.Form):
     start_date = forms.DateField(label=_("From"), widget=DateInput())
     end_date = forms.DateField(label=_("To (inclusive)"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    unpaid = forms.BooleanField(label=_("Unpaid leave (deducted from base pay)"), required=False)
 
 
 class AppealForm(forms.Form):

@@ -1,5 +1,6 @@
 """Reads of the payroll app: the pay book in force, quality review figures, runs and payslips."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,6 +11,7 @@ from django.db.models.functions import Cast, Round
 
 from agency.access import agent_id_of, is_manager
 from agency.models import User
+from agency.money import share_by_days
 from agency.months import month_last_day
 from payroll.choices import PayrollRunStatus, ReviewStatus
 from payroll.models import (
@@ -341,3 +343,42 @@ def _shown(value) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return str(value)
+
+
+# --- The approved pay as each seat's people cost -----------------------------------------------
+
+
+UNALLOCATED = None
+"""The key of ``approved_people_cost`` for pay that no seat carries: payslips of agents who
+worked no seat-shift in the month (a month of leave, a trainee, a departure on the 1st)."""
+
+
+def approved_people_cost(*, month: date) -> dict[int | None, Decimal] | None:
+    """The month's approved pay as each seat's people cost: {seat id: cost}, plus the pay no seat
+    carries under the key ``UNALLOCATED`` (``None``, present only when there is some); ``None``
+    when the month's payroll is not approved (then seat profitability estimates from base
+    salaries).
+
+    Each payslip's ``total`` (base pay less unpaid leave, commission, bonus, cover allowances
+    and adjustments) is shared between the seats its agent worked, by the seat-shift days of
+    ``details["seat_days"]`` (covers included: a cover agent's pay follows them to the seat they
+    covered), with ``agency.money.share_by_days``, the seats in the order of their ids, so that
+    each payslip's shares add up to its total exactly. Two queries, whatever the number of
+    payslips.
+    """
+    month = month.replace(day=1)
+    if not PayrollMonth.objects.filter(month=month, approved_at__isnull=False).exists():
+        return None
+    cost: dict[int | None, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for total, details in Payslip.objects.filter(month=month).values_list("total", "details"):
+        seat_days = sorted(
+            (int(seat_id), int(days))
+            for seat_id, days in ((details or {}).get("seat_days") or {}).items()
+            if int(days) > 0
+        )
+        if not seat_days:
+            cost[UNALLOCATED] += total
+            continue
+        for seat_id, share in share_by_days(total, seat_days).items():
+            cost[seat_id] += share
+    return dict(cost)

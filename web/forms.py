@@ -4,6 +4,7 @@ A refusal from a service (``ValidationError`` by field, ``ApplicationError``) is
 the form with ``add_service_error`` so the page shows it next to the field it concerns.
 """
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -13,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from agency import clock
 from agency.choices import CommissionMode, Plan, Shift
-from agency.formatting import date_text, money_text
+from agency.formatting import date_text, money_text, rate_text
 from agency.forms import DateInput, add_service_error  # noqa: F401 - re-exported for the views
 from agency.months import MonthFormField as MonthField
 from billing.choices import InvoiceStatus
@@ -206,6 +207,29 @@ class AgentForm(forms.Form):
         label=_("Monthly base salary (CNY)"), min_value=0, max_digits=10, decimal_places=2
     )
     email = forms.EmailField(label=_("Email"), required=False)
+    commission_rate = forms.DecimalField(
+        label=_("Commission rate"),
+        required=False,
+        min_value=0,
+        max_value=Decimal("0.2"),
+        max_digits=6,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "0.0001", "placeholder": "0.0020"}),
+    )
+
+    def __init__(self, *args, default_rate: Decimal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rate = self.fields["commission_rate"]
+        if default_rate is None:
+            rate.help_text = _(
+                "A share of the agent's attributed sales, e.g. 0.0020 for 0.2 %; "
+                "empty: the pay book's rate."
+            )
+        else:
+            rate.help_text = _(
+                "A share of the agent's attributed sales, e.g. 0.0020 for 0.2 %%; "
+                "empty: pay book default %(rate)s."
+            ) % {"rate": rate_text(default_rate)}
 
 
 class AgentCreateForm(AgentForm):

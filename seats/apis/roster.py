@@ -123,6 +123,7 @@ class LeaveOutputSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "reason",
+            "unpaid",
             "status",
             "requested_by",
             "decided_by",
@@ -140,8 +141,24 @@ class LeaveInputSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    unpaid = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Unpaid leave: the days are deducted from the agent's base pay. The agent or "
+        "a manager says so when asking; a manager may change it when approving.",
+    )
     approve = serializers.BooleanField(
         required=False, default=False, help_text="Managers: approve at once."
+    )
+
+
+class LeaveApproveInputSerializer(serializers.Serializer):
+    unpaid = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Settle whether the leave is unpaid (deducted from base pay); "
+        "absent or null: as requested.",
     )
 
 
@@ -202,10 +219,15 @@ class LeaveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         decision = services.leave_request(**values, actor=request.user)
         return _decision(decision, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=LeaveDecisionSerializer)
+    @extend_schema(request=LeaveApproveInputSerializer, responses=LeaveDecisionSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return _decision(services.leave_approve(leave=self.get_object(), actor=request.user))
+        leave = self.get_object()
+        data = LeaveApproveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _decision(
+            services.leave_approve(leave=leave, actor=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=None, responses=LeaveOutputSerializer)
     @action(detail=True, methods=["post"])

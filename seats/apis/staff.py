@@ -31,12 +31,44 @@ class AgentStatusField(serializers.ChoiceField):
         super().__init__(choices=Agent.Status.choices, **kwargs)
 
 
+MAX_COMMISSION_RATE = Decimal("0.2")
+
+
+def _rate_out_of_range() -> str:
+    return gettext(
+        "A commission rate is a share of the agent's attributed sales between 0 and 0.2 "
+        "(20 %), e.g. 0.0020 for 0.2 %; null for the pay book's rate."
+    )
+
+
 class AgentOutputSerializer(serializers.ModelSerializer):
     status = AgentStatusField(read_only=True)
+    commission_rate = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        allow_null=True,
+        read_only=True,
+        help_text='The agent\'s own commission rate on attributed sales (e.g. "0.0020" for '
+        "0.2 %); null: the pay book's rate for the month.",
+    )
+    left_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="Last working day (set when the agent leaves); pay is prorated up to it.",
+    )
 
     class Meta:
         model = Agent
-        fields = ["id", "name", "employee_no", "hired_on", "status", "base_salary"]
+        fields = [
+            "id",
+            "name",
+            "employee_no",
+            "hired_on",
+            "status",
+            "base_salary",
+            "commission_rate",
+            "left_on",
+        ]
 
 
 class AgentInputSerializer(serializers.Serializer):
@@ -45,6 +77,18 @@ class AgentInputSerializer(serializers.Serializer):
     hired_on = serializers.DateField()
     status = AgentStatusField(required=False)
     base_salary = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    commission_rate = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        allow_null=True,
+        required=False,
+        help_text='0 to 0.2, e.g. "0.0020" for 0.2 %; null: the pay book\'s rate.',
+    )
+
+    def validate_commission_rate(self, value: Decimal | None) -> Decimal | None:
+        if value is not None and not Decimal("0") <= value <= MAX_COMMISSION_RATE:
+            raise serializers.ValidationError(_rate_out_of_range())
+        return value
 
 
 class LoadQuerySerializer(serializers.Serializer):

@@ -167,10 +167,13 @@ def leave_request(
     start_date: date,
     end_date: date,
     reason: str = "",
+    unpaid: bool = False,
     approve: bool = False,
     actor: User | None = None,
 ) -> LeaveDecision:
-    """Ask for leave for ``agent``; a manager may approve it at once (``approve=True``)."""
+    """Ask for leave for ``agent``; a manager may approve it at once (``approve=True``).
+    ``unpaid``: the days are deducted from the agent's base pay (the agent or the manager says
+    so when asking; the manager may still change it when approving)."""
     leave_requester_check(actor=actor, agent=agent)
     if approve:
         require_manager(actor)
@@ -182,6 +185,7 @@ def leave_request(
         start_date=start_date,
         end_date=end_date,
         reason=reason,
+        unpaid=unpaid,
         requested_by=actor,
     )
     leave.full_clean()
@@ -191,17 +195,20 @@ def leave_request(
     return LeaveDecision(leave=leave, uncovered=[])
 
 
-def _decide(*, leave: Leave, status: str, actor: User | None) -> None:
+def _decide(*, leave: Leave, status: str, actor: User | None, fields: tuple[str, ...] = ()) -> None:
     leave.status = status
     leave.decided_by = actor
     leave.decided_at = clock.now()
-    leave.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    leave.save(update_fields=["status", "decided_by", "decided_at", "updated_at", *fields])
 
 
 @transaction.atomic
-def leave_approve(*, leave: Leave, actor: User | None = None) -> LeaveDecision:
+def leave_approve(
+    *, leave: Leave, unpaid: bool | None = None, actor: User | None = None
+) -> LeaveDecision:
     """Approve requested leave (managers). The answer lists the needed seat-shifts of the agent
-    that nobody works during the leave: fill them with covers."""
+    that nobody works during the leave: fill them with covers. ``unpaid`` True or False settles
+    whether the days are deducted from base pay (None: as requested); once approved it stays."""
     require_manager(actor)
     _lock(leave.agent_id)
     leave.refresh_from_db()
@@ -211,7 +218,11 @@ def leave_approve(*, leave: Leave, actor: User | None = None) -> LeaveDecision:
             % {"status": LeaveStatus(leave.status).label}
         )
     leave_cover_clash_check(leave=leave)
-    _decide(leave=leave, status=LeaveStatus.APPROVED, actor=actor)
+    changed: tuple[str, ...] = ()
+    if unpaid is not None and unpaid != leave.unpaid:
+        leave.unpaid = unpaid
+        changed = ("unpaid",)
+    _decide(leave=leave, status=LeaveStatus.APPROVED, actor=actor, fields=changed)
     return LeaveDecision(leave=leave, uncovered=_uncovered_by(leave))
 
 

@@ -21,7 +21,15 @@ from agency.models import User
 from agency.services import model_update
 from seats.models import Agent, CoverAssignment, Seat, SeatAssignment, SubAccount
 
-AGENT_FIELDS = ("name", "employee_no", "hired_on", "status", "base_salary", "email")
+AGENT_FIELDS = (
+    "name",
+    "employee_no",
+    "hired_on",
+    "status",
+    "base_salary",
+    "email",
+    "commission_rate",
+)
 SEAT_FIELDS = ("code", "name", "overhead")
 
 
@@ -38,8 +46,10 @@ def agent_create(
     base_salary: Decimal,
     status: str = Agent.Status.ACTIVE,
     email: str = "",
+    commission_rate: Decimal | None = None,
     actor: User | None = None,
 ) -> Agent:
+    """A new agent; ``commission_rate`` None: the pay book's rate applies."""
     require_manager(actor)
     agent = Agent(
         name=name,
@@ -48,6 +58,7 @@ def agent_create(
         base_salary=base_salary,
         status=status,
         email=email,
+        commission_rate=commission_rate,
     )
     agent.full_clean()
     agent.save()

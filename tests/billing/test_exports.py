@@ -261,16 +261,18 @@ def test_seat_profitability_export_has_the_pages_rows(manager_api, shop_a):
         {
             "Seat": "All seats",
             "Revenue": "0.00",
-            "Agent salaries": "0.00",
+            "Agent cost": "0.00",
             "Overhead": "0.00",
             "Margin": "0.00",
+            "Agent cost basis": "Estimate: base salaries",
         },
         {
             "Seat": "Revenue served without a seat",
             "Revenue": "8080.65",
-            "Agent salaries": "",
+            "Agent cost": "",
             "Overhead": "",
             "Margin": "",
+            "Agent cost basis": "",
         },
     ]
 

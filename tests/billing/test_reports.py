@@ -283,7 +283,7 @@ def test_only_seats_in_use_in_the_month_are_listed(shop_a):
 
 
 @pytest.mark.django_db
-def test_report_costs_four_queries_whatever_the_number_of_seats(django_assert_num_queries):
+def test_report_costs_five_queries_whatever_the_number_of_seats(django_assert_num_queries):
     def seat_with_shop() -> None:
         seat = SeatFactory()
         shop = ShopFactory()
@@ -292,11 +292,12 @@ def test_report_costs_four_queries_whatever_the_number_of_seats(django_assert_nu
         SeatAssignmentFactory(seat=seat, start_date=dt.date(2026, 10, 1))
 
     seat_with_shop()
-    with django_assert_num_queries(4):
+    # Invoices, contracts, assignments, seats, and whether the month's payroll is approved.
+    with django_assert_num_queries(5):
         assert len(seat_profitability(month=OCTOBER).seats) == 1
     for _ in range(6):
         seat_with_shop()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(seat_profitability(month=OCTOBER).seats) == 7
 
 
@@ -331,6 +332,7 @@ def test_report_api_lists_seats_with_money_strings_and_the_unallocated_header(
             "agent_cost": "483.87",
             "overhead": "800.00",
             "margin": "651.61",
+            "estimate": True,
         },
         {
             "seat": seat_2.pk,
@@ -339,9 +341,12 @@ def test_report_api_lists_seats_with_money_strings_and_the_unallocated_header(
             "agent_cost": "0.00",
             "overhead": "800.00",
             "margin": "264.52",
+            "estimate": True,
         },
     ]
     assert response["X-Unallocated-Revenue"] == "1016.13"
+    assert response["X-Unallocated-Cost"] == "0.00"
+    assert response["X-Agent-Cost-Estimate"] == "true"
 
 
 @pytest.mark.django_db

@@ -77,6 +77,10 @@ def test_seed_demo_builds_a_believable_agency_and_is_idempotent():
     assert_most_agents_are_normal_or_busy_and_one_or_two_overloaded(dt.date(2026, 11, 30))
     assert_seat_margins_are_believable(dt.date(2026, 9, 1))
     assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(dt.date(2026, 11, 30))
+    with time_machine.travel(dt.datetime(2026, 11, 30, 18, 0, tzinfo=SHANGHAI), tick=False):
+        assert_last_months_pay_shows_terms_leave_and_covers_and_seats_still_earn(
+            dt.date(2026, 10, 1)
+        )
     with time_machine.travel(dt.datetime(2026, 11, 30, 18, 30, tzinfo=SHANGHAI), tick=False):
         assert_the_dashboard_shows_a_handful_of_alerts_that_matter(dt.date(2026, 11, 30))
 
@@ -119,6 +123,49 @@ def assert_seat_margins_are_believable(month: dt.date) -> None:
     assert Decimal("0.25") <= sum(margins) / len(margins) <= Decimal("0.55")
 
 
+def assert_last_months_pay_shows_terms_leave_and_covers_and_seats_still_earn(
+    month: dt.date,
+) -> None:
+    """A few agents have their own commission rate; last month one took unpaid leave and the
+    floater covered; with the month's pay figures as a payroll run would compute them, every seat
+    serving shops still carries its two agents' pay, the overhead and a margin."""
+    from collections import defaultdict
+
+    from agency.money import share_by_days
+    from billing.reports import seat_profitability
+    from payroll.payslips import payslip_figures
+    from payroll.scorecards import month_scorecards
+    from payroll.selectors import pay_book_for
+    from seats.models import Agent, Leave
+
+    assert Agent.objects.filter(commission_rate__isnull=False).count() == 3
+    unpaid = Leave.objects.get(status="approved", unpaid=True, start_date__month=month.month)
+    book = pay_book_for(month)
+    figures = {
+        agent_id: payslip_figures(card=card, book=book, month=month)
+        for agent_id, card in month_scorecards(month=month).items()
+    }
+    assert figures[unpaid.agent_id].lines.deductions > 0
+    floater = Agent.objects.get(employee_no="E021")
+    assert figures[floater.pk].cover_shifts == 5
+    assert figures[floater.pk].lines.cover_allowance > 0
+    assert {f.commission_rate for f in figures.values()} >= {
+        Decimal("0.0030"),
+        Decimal("0.0020"),
+        Decimal("0.0010"),
+    }
+    cost: dict[int, Decimal] = defaultdict(Decimal)
+    for agent_id, card in month_scorecards(month=month).items():
+        if card.seat_days:
+            shares = share_by_days(figures[agent_id].total, sorted(card.seat_days.items()))
+            for seat_id, share in shares.items():
+                cost[seat_id] += share
+    serving = [row for row in seat_profitability(month=month).seats if row.revenue > 0]
+    assert len(serving) == 9
+    margins = [(row.revenue - cost[row.seat_id] - row.overhead) / row.revenue for row in serving]
+    assert all(Decimal("0.03") < margin < Decimal("0.6") for margin in margins), margins
+
+
 def assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(today: dt.date) -> None:
     from agency.models import User
     from seats.models import Agent, CoverAssignment, Leave
@@ -128,10 +175,12 @@ def assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(today: dt.d
     assert agent.agent_profile.employee_no == "E001"
     assert Agent.objects.filter(user__isnull=False).count() == 21
     approved = Leave.objects.filter(
-        status="approved", start_date__lte=today + dt.timedelta(days=14)
+        status="approved", start_date__gt=today, start_date__lte=today + dt.timedelta(days=14)
     )
-    assert approved.count() == 2 and all(leave.start_date > today for leave in approved)
-    covered = {(c.agent_id, c.start_date) for c in CoverAssignment.objects.all()}
+    assert approved.count() == 2
+    covered = {
+        (c.agent_id, c.start_date) for c in CoverAssignment.objects.filter(start_date__gt=today)
+    }
     gaps = [
         leave
         for leave in approved

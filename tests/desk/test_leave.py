@@ -214,3 +214,17 @@ def test_another_agents_leave_answers_404(day_client, night_agent):
         assert day_client.post(url).status_code == 404
     leave.refresh_from_db()
     assert leave.status == LeaveStatus.REQUESTED
+
+
+def test_the_agent_asks_for_unpaid_leave_and_sees_it_marked(day_client):
+    start = TODAY + dt.timedelta(days=2)
+    with at(10):
+        form = day_client.get(LEAVE).content.decode()
+        day_client.post(
+            LEAVE,
+            {"start_date": start.isoformat(), "end_date": start.isoformat(), "unpaid": "on"},
+        )
+        page = day_client.get(LEAVE).content.decode()
+    assert "事假（无薪，从底薪扣除）" in form
+    assert Leave.objects.get().unpaid is True
+    assert 'badge-warn">无薪</span>' in page

@@ -40,6 +40,8 @@ def test_create_agent_answers_201_with_salary_as_a_money_string(manager_api):
         "hired_on": "2026-03-01",
         "status": "active",
         "base_salary": "1800.00",
+        "commission_rate": None,
+        "left_on": None,
     }
 
 

@@ -187,3 +187,40 @@ def test_a_refused_edit_keeps_the_stored_name_in_the_title(manager_client):
     assert response.context["title"] == "Edit Zhao Min"
     agent.refresh_from_db()
     assert (agent.name, agent.employee_no) == ("Zhao Min", "E-2026-02")
+
+
+@pytest.mark.django_db
+def test_the_agent_form_sets_an_own_commission_rate_and_empty_means_the_pay_book(manager_client):
+    response = manager_client.post(
+        reverse("web:agent-create"), agent_data(commission_rate="0.0030")
+    )
+    agent = Agent.objects.get(employee_no="E-2026-01")
+    assert agent.commission_rate == Decimal("0.0030")
+    detail = manager_client.get(response["Location"]).content.decode()
+    assert "0.3% (own rate)" in detail
+
+    url = reverse("web:agent-edit", args=[agent.pk])
+    form = manager_client.get(url)
+    assert "empty: pay book default 0.2%" in form.content.decode()
+    manager_client.post(url, agent_data(commission_rate="", hired_on=agent.hired_on.isoformat()))
+    agent.refresh_from_db()
+    assert agent.commission_rate is None
+    assert (
+        "0.2% (pay book default)"
+        in manager_client.get(reverse("web:agent-detail", args=[agent.pk])).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_a_commission_rate_above_0_2_is_refused_on_its_field(manager_client):
+    response = manager_client.post(reverse("web:agent-create"), agent_data(commission_rate="0.3"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["commission_rate"]
+    assert not Agent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_agent_page_shows_the_last_working_day(manager_client):
+    agent = AgentFactory(status="left", left_on=dt.date(2026, 9, 30))
+    page = manager_client.get(reverse("web:agent-detail", args=[agent.pk])).content.decode()
+    assert "last working day" in page

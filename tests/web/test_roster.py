@@ -190,3 +190,28 @@ def test_the_dashboard_warns_of_gaps_in_the_next_14_days(manager_client, agency)
     Leave.objects.filter(agent=agency.agents[0]).update(start_date=after, end_date=after)
     body = manager_client.get(reverse("web:dashboard")).content.decode()
     assert "Day Agent 1 on leave" not in body
+
+
+def test_leave_recorded_as_unpaid_is_listed_and_the_manager_settles_it_when_approving(
+    manager_client, agency
+):
+    day_agent = agency.agents[0]
+    manager_client.post(
+        reverse("web:leave-list"),
+        {
+            "agent": day_agent.pk,
+            "start_date": GAP.isoformat(),
+            "end_date": GAP.isoformat(),
+            "unpaid": "on",
+        },
+    )
+    leave = Leave.objects.get()
+    assert (leave.status, leave.unpaid) == (LeaveStatus.REQUESTED, True)
+    page = manager_client.get(reverse("web:leave-list")).content.decode()
+    assert "Unpaid leave (deducted from base pay)" in page
+    assert 'name="unpaid" value="1" checked' in page
+
+    # The box unticked on the approve button: approved as paid leave.
+    manager_client.post(reverse("web:leave-approve", args=[leave.pk]), {"unpaid_set": "1"})
+    leave.refresh_from_db()
+    assert (leave.status, leave.unpaid) == (LeaveStatus.APPROVED, False)

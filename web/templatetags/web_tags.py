@@ -26,6 +26,7 @@ from agency.formatting import (
     money_or_dash,
     month_text,
     percent_text,
+    rate_text,
     ratio_text,
     short_day_text,
 )
@@ -147,6 +148,12 @@ def shop_badge(status: str):
 def agency_name() -> str:
     """The brand in the active language (``AGENCY_NAME`` / ``AGENCY_NAME_ZH``)."""
     return branding.agency_name()
+
+
+@register.filter
+def rate(value) -> str:
+    """A commission rate as a percentage: 0.0020 -> "0.2%"."""
+    return rate_text(value)
 
 
 @register.filter

@@ -14,6 +14,7 @@ from agency import clock
 from agency.access import is_manager
 from agency.errors import ApplicationError
 from agency.formatting import date_text
+from payroll.selectors import pay_book_for
 from seats import roster, services
 from seats.calculations import first_response_miss_limit
 from seats.selectors import (
@@ -39,7 +40,15 @@ from web.views.sub_accounts import note_sub_accounts_to_revoke
 
 HEATMAP_WEEKS = 8
 KPI_DAYS = 30
-AGENT_FORM_FIELDS = ("name", "employee_no", "hired_on", "status", "base_salary", "email")
+AGENT_FORM_FIELDS = (
+    "name",
+    "employee_no",
+    "hired_on",
+    "status",
+    "base_salary",
+    "email",
+    "commission_rate",
+)
 
 
 class AgentListView(ManagerPage):
@@ -119,6 +128,7 @@ class AgentDetailView(ManagerPage):
                 )
             ),
             account=agent.user,
+            default_rate=pay_book_for(today).commission_rate,
             miss_seconds=first_response_miss_limit(),
             legend=selectors.band_legend(),
             **kwargs,
@@ -138,6 +148,10 @@ class AgentFormView(ServiceFormPage):
 
     def load(self, pk: int):
         return get_object_or_404(agent_list(), pk=pk)
+
+    def form_kwargs(self):
+        # The rate an agent without their own is paid at: the pay book in force this month.
+        return {"default_rate": pay_book_for(clock.today()).commission_rate}
 
     @transaction.atomic
     def create(self, data):

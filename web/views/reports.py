@@ -37,7 +37,7 @@ class ReportsView(ManagerPage):
             chart_id="seat-margin",
             title=_("Margin per seat, %(month)s") % {"month": month_text(month)},
             description=_(
-                "Revenue minus agent salaries and overhead per seat, in CNY; "
+                "Revenue minus agent cost and overhead per seat, in CNY; "
                 "bars below the line are losses."
             ),
         )

@@ -352,6 +352,9 @@ class LeaveForm(forms.Form):
     start_date = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
     end_date = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=DateInput())
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+    unpaid = forms.BooleanField(
+        label=gettext_lazy("Unpaid leave (deducted from base pay)"), required=False
+    )
     approve = forms.BooleanField(
         label=gettext_lazy("Approve at once"), required=False, initial=True
     )
@@ -427,6 +430,7 @@ class LeaveView(ManagerPage):
                     start_date=data["start_date"],
                     end_date=data["end_date"],
                     reason=data["reason"],
+                    unpaid=data["unpaid"],
                     approve=data["approve"],
                     actor=request.user,
                 )
@@ -453,7 +457,12 @@ class LeaveActionView(ManagerRequiredMixin, View):
         leave = get_object_or_404(roster.leave_list(user=request.user), pk=pk)
         try:
             if self.action == "approve":
-                decision = seat_services.leave_approve(leave=leave, actor=request.user)
+                # The approve button carries the unpaid box, pre-set as requested: the manager
+                # settles it when approving.
+                unpaid = request.POST.get("unpaid") == "1" if "unpaid_set" in request.POST else None
+                decision = seat_services.leave_approve(
+                    leave=leave, unpaid=unpaid, actor=request.user
+                )
                 messages.success(
                     request, _("Leave of %(agent)s approved.") % {"agent": leave.agent.name}
                 )
