@@ -29,6 +29,15 @@ from agency.choices import Plan, Shift
 from agency.models import User
 from billing.models import Invoice
 from billing.services import bill_month, invoice_issue, invoice_pay, turnover_confirm
+from payroll.models import PayrollMonth, Payslip, QualityReview
+from payroll.selectors import qa_item_list
+from payroll.services import review_appeal, review_create, review_decide
+from payroll.services.runs import (
+    payroll_month_approve,
+    payroll_run_create,
+    payroll_run_execute,
+    payslip_adjust,
+)
 from seats.models import (
     Agent,
     CoverAssignment,
@@ -649,6 +658,107 @@ def _billing(manager: User, today: dt.date) -> None:
             invoice_pay(invoice_id=invoice.pk, actor=manager)
 
 
+REVIEWS_PER_AGENT_MONTH = 3
+
+
+def _quality_reviews(manager: User, today: dt.date) -> int:
+    """Three sampled conversations per agent and month (质检), from the month before last to
+    yesterday, scored on the sheet's items with a few points off here and there and one fatal
+    breach; then one appeal waiting for a decision (张伟's latest review) and one decided.
+
+    Reviews have no natural key, so they are seeded once: a database holding any is left as it is.
+    """
+    if QualityReview.objects.exists():
+        return 0
+    rng = random.Random(14)
+    items = list(qa_item_list(active_only=True))
+    weighted = [item for item in items if not item.fatal]
+    fatal = [item for item in items if item.fatal]
+    start = clock.previous_month(clock.previous_month(today.replace(day=1)))
+    yesterday = today - dt.timedelta(days=1)
+    worked = (
+        WorkloadRecord.objects.filter(date__gte=start, date__lte=yesterday)
+        .order_by("agent_id", "date", "shop_id")
+        .values_list("agent_id", "shop_id", "date")
+        .distinct()
+    )
+    by_agent_month: dict[tuple[int, dt.date], list[tuple[int, dt.date]]] = {}
+    for agent_id, shop_id, day in worked:
+        by_agent_month.setdefault((agent_id, day.replace(day=1)), []).append((shop_id, day))
+    agents = Agent.objects.in_bulk([agent_id for agent_id, _ in by_agent_month])
+    shops = Shop.objects.in_bulk(
+        {shop_id for rows in by_agent_month.values() for shop_id, _ in rows}
+    )
+    created = []
+    for (agent_id, _month), rows in sorted(by_agent_month.items()):
+        for shop_id, day in rng.sample(rows, min(REVIEWS_PER_AGENT_MONTH, len(rows))):
+            marks = {
+                item.pk: max(item.weight - rng.choice([0, 0, 0, 1, 2, 3, 5]), 0)
+                for item in weighted
+            }
+            breached = [fatal[0].pk] if fatal and rng.random() < 0.01 else []
+            created.append(
+                review_create(
+                    agent=agents[agent_id],
+                    shop=shops[shop_id],
+                    chat_date=day,
+                    chat_reference=f"QN-{day:%Y%m%d}-{agent_id:03d}{shop_id:03d}",
+                    marks=marks,
+                    breached=breached,
+                    comment="" if not breached else "引导买家站外退款，触犯红线。",
+                    actor=manager,
+                )
+            )
+    zhang = Agent.objects.filter(employee_no="E001").select_related("user").first()
+    own = sorted(
+        (review for review in created if zhang and review.agent_id == zhang.pk),
+        key=lambda review: review.chat_date,
+    )
+    if zhang is not None and zhang.user is not None and len(own) >= 2:
+        review_appeal(
+            review=own[-1],
+            reason="买家两次询问尺码，我两次都在一分钟内回复了，请复核聊天记录。",
+            actor=zhang.user,
+        )
+        decided = review_appeal(
+            review=own[-2],
+            reason="我报的是店铺双十一活动价，见店铺交接说明。",
+            actor=zhang.user,
+        )
+        review_decide(
+            review=decided,
+            decision="upheld",
+            note="双十一活动价前一天已结束，质检结果维持。",
+            actor=manager,
+        )
+    return len(created)
+
+
+def _payroll(manager: User, today: dt.date) -> None:
+    """Run the payroll of the month before last and approve it (with one adjustment: a bonus
+    paid after approval), and run last month's, left as a draft for a manager to approve.
+
+    Approved months are locked and drafts recompute on every run, so this is safe to repeat.
+    """
+    last_month = clock.previous_month(today.replace(day=1))
+    month_before = clock.previous_month(last_month)
+    for month in (month_before, last_month):
+        if PayrollMonth.objects.filter(month=month, approved_at__isnull=False).exists():
+            continue
+        run = payroll_run_create(month=month, requested_by=manager, enqueue=False)
+        payroll_run_execute(run_id=run.pk)
+    if not PayrollMonth.objects.filter(month=month_before, approved_at__isnull=False).exists():
+        payroll_month_approve(month=month_before, actor=manager)
+        first = Payslip.objects.filter(month=month_before).order_by("agent__employee_no").first()
+        if first is not None:
+            payslip_adjust(
+                payslip=first,
+                amount=Decimal("200.00"),
+                reason="店铺大促周末加班补发，月结后确认。",
+                actor=manager,
+            )
+
+
 def seed_demo() -> list[str]:
 
     today = clock.today()
@@ -666,7 +776,11 @@ def seed_demo() -> list[str]:
     _dsr_ratings(manager, shops, today)
     _turnover(manager, shops, today)
     _billing(manager, today)
+    reviews = _quality_reviews(manager, today)
+    _payroll(manager, today)
     return [
         f"seats: {len(seats)}, agents: {len(agents) + 1}, shops: {Shop.objects.count()}",
         f"workload rows sent: {rows}, stored: {WorkloadRecord.objects.count()}",
+        f"quality reviews: {reviews or QualityReview.objects.count()}, "
+        f"payslips: {Payslip.objects.count()}",
     ]

@@ -70,6 +70,16 @@ def payslip_figures(*, card: Scorecard, book: PayBook, month: date) -> PayslipFi
         "days_worked": card.days_worked,
         "days_scheduled": card.days_scheduled,
         "seat_days": {str(seat): days for seat, days in sorted(card.seat_days.items())},
+        "leave_seat_days": {str(seat): days for seat, days in sorted(card.leave_seat_days.items())},
+        # Employed days on which the agent neither worked a seat-shift nor held one on leave (a
+        # floater waiting for a cover): pay that no seat carries.
+        "idle_days": max(
+            calculations.employed_days(
+                agent.hired_on, min(agent.left_on or card.until, card.until), month
+            )
+            - card.seat_dates,
+            0,
+        ),
         "kpis": [
             {
                 "kpi": line.kpi,

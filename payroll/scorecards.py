@@ -90,6 +90,10 @@ class Scorecard:
     score: Decimal | None
     grade: str
     seat_days: dict[int, int] = field(default_factory=dict)
+    # Seat-shift days the agent held on approved leave (the seat paid them while a cover, or
+    # nobody, worked), and the dates worked or held: what ``approved_people_cost`` shares pay by.
+    leave_seat_days: dict[int, int] = field(default_factory=dict)
+    seat_dates: int = 0
 
     @property
     def agent_id(self) -> int:
@@ -121,6 +125,10 @@ class _RosterFacts:
     seat_days: dict[int, dict[int, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
+    held: dict[int, set[date]] = field(default_factory=lambda: defaultdict(set))
+    leave_seat_days: dict[int, dict[int, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
 
 
 def _roster_facts(*, date_from: date, date_to: date, agent_id: int | None) -> _RosterFacts:
@@ -133,7 +141,11 @@ def _roster_facts(*, date_from: date, date_to: date, agent_id: int | None) -> _R
             if slot.kind == "cover":
                 facts.covers[slot.agent_id] += 1
         # A day of approved leave is not a scheduled day: paid leave is not an absence, and
-        # unpaid leave is added back by ``month_scorecards`` (it is).
+        # unpaid leave is added back by ``month_scorecards`` (it is). The seat still holds the
+        # agent that day: their pay for it is that seat's cost.
+        if slot.on_leave and slot.regular_agent_id is not None:
+            facts.held[slot.regular_agent_id].add(slot.date)
+            facts.leave_seat_days[slot.regular_agent_id][slot.seat_id] += 1
     return facts
 
 
@@ -234,6 +246,8 @@ def month_scorecards(
             score=score,
             grade=calculations.grade_for(score, book.grade_floors),
             seat_days=dict(roster.seat_days.get(agent_id, {})),
+            leave_seat_days=dict(roster.leave_seat_days.get(agent_id, {})),
+            seat_dates=len(worked | roster.held.get(agent_id, set())),
         )
     return cards
 

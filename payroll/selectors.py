@@ -350,7 +350,8 @@ def _shown(value) -> str:
 
 UNALLOCATED = None
 """The key of ``approved_people_cost`` for pay that no seat carries: payslips of agents who
-worked no seat-shift in the month (a month of leave, a trainee, a departure on the 1st)."""
+worked no seat-shift in the month (a month of leave, a trainee, a departure on the 1st), and the
+days a floater waited for a cover."""
 
 
 def approved_people_cost(*, month: date) -> dict[int | None, Decimal] | None:
@@ -360,25 +361,31 @@ def approved_people_cost(*, month: date) -> dict[int | None, Decimal] | None:
     salaries).
 
     Each payslip's ``total`` (base pay less unpaid leave, commission, bonus, cover allowances
-    and adjustments) is shared between the seats its agent worked, by the seat-shift days of
-    ``details["seat_days"]`` (covers included: a cover agent's pay follows them to the seat they
-    covered), with ``agency.money.share_by_days``, the seats in the order of their ids, so that
-    each payslip's shares add up to its total exactly. Two queries, whatever the number of
-    payslips.
+    and adjustments) is shared by days with ``agency.money.share_by_days``: the seat-shift days
+    its agent worked on each seat (``details["seat_days"]``; covers included, so a cover agent's
+    pay follows them to the seat they covered) plus the days they held a seat-shift on approved
+    leave (``details["leave_seat_days"]``: the seat paid them that day too), the seats in the
+    order of their ids, and last the days employed with neither (``details["idle_days"]``: a
+    floater waiting for a cover), which no seat carries. The shares of a payslip add up to its
+    total exactly. Two queries, whatever the number of payslips.
     """
     month = month.replace(day=1)
     if not PayrollMonth.objects.filter(month=month, approved_at__isnull=False).exists():
         return None
     cost: dict[int | None, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for total, details in Payslip.objects.filter(month=month).values_list("total", "details"):
-        seat_days = sorted(
-            (int(seat_id), int(days))
-            for seat_id, days in ((details or {}).get("seat_days") or {}).items()
-            if int(days) > 0
-        )
-        if not seat_days:
+        details = details or {}
+        days: dict[int, int] = defaultdict(int)
+        for key in ("seat_days", "leave_seat_days"):
+            for seat_id, count in (details.get(key) or {}).items():
+                days[int(seat_id)] += int(count)
+        shares = [(seat_id, count) for seat_id, count in sorted(days.items()) if count > 0]
+        if not shares:
             cost[UNALLOCATED] += total
             continue
-        for seat_id, share in share_by_days(total, seat_days).items():
+        idle = int(details.get("idle_days") or 0)
+        if idle > 0:
+            shares.append((UNALLOCATED, idle))
+        for seat_id, share in share_by_days(total, shares).items():
             cost[seat_id] += share
     return dict(cost)

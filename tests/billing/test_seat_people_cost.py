@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from agency.choices import Shift
+from agency.money import share_by_days
 from billing.models import Invoice
 from billing.reports import seat_profitability
 from payroll.models import PayrollMonth, Payslip
@@ -124,8 +125,9 @@ def test_a_seat_only_covered_in_the_month_is_listed_with_the_cover_agents_pay():
 @pytest.mark.django_db
 @time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=dt.UTC))
 def test_covers_count_for_the_seat_the_cover_agent_worked():
-    """The day agent's 4 days of leave are covered by a floater: the floater's pay goes to the
-    covered seat, and each payslip's shares add up to its total."""
+    """The day agent's 4 days of leave are covered by a floater: the seat carries the day
+    agent's whole pay and the floater's for the days covered; the floater's days without a cover
+    are carried by no seat."""
     seat = SeatFactory(code="S1")
     regular = AgentFactory(base_salary=Decimal("1800.00"))
     floater = AgentFactory(base_salary=Decimal("1200.00"))
@@ -162,9 +164,15 @@ def test_covers_count_for_the_seat_the_cover_agent_worked():
 
     assert cards[floater.pk].seat_days == {seat.pk: 4}
     assert cards[floater.pk].covers == 4
+    assert cards[regular.pk].leave_seat_days == {seat.pk: 4}
     cost = approved_people_cost(month=OCTOBER)
-    # Both agents' pay, the floater's cover allowance included, lands on the seat they worked.
-    assert cost == {seat.pk: totals[regular.pk] + totals[floater.pk]}
+    # The regular agent's pay (their leave days included: the seat held them) lands on the seat;
+    # the floater's by days: the 4 covered days on the seat, the 27 spent waiting on no seat.
+    floater_shares = share_by_days(totals[floater.pk], [(seat.pk, 4), (None, 27)])
+    assert cost == {
+        seat.pk: totals[regular.pk] + floater_shares[seat.pk],
+        None: floater_shares[None],
+    }
     assert totals[floater.pk] > Decimal("0.00")
     assert by_code(seat_profitability(month=OCTOBER)) == {"S1": cost[seat.pk]}
 

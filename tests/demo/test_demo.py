@@ -109,26 +109,30 @@ def assert_most_agents_are_normal_or_busy_and_one_or_two_overloaded(today: dt.da
 
 
 def assert_seat_margins_are_believable(month: dt.date) -> None:
-    """The billed month: every seat serving shops earns more than its two salaries and overhead,
-    without margins no agency sees (revenue vs base salaries + overhead); the spare seat S10
-    costs its salaries."""
+    """The billed month, its payroll approved: the seats serving shops carry their agents' real
+    pay (commission, bonuses, allowances) and the overhead, all but the weakest with a margin and
+    none with margins no agency sees; the spare seat S10 costs its salaries."""
     from billing.reports import seat_profitability
 
-    seats = {s.seat_code: s for s in seat_profitability(month=month).seats}
+    report = seat_profitability(month=month)
+    assert report.estimate is False
+    seats = {s.seat_code: s for s in report.seats}
     spare = seats.pop("S10")
     assert spare.revenue == 0 and spare.agent_cost > 0
     assert len(seats) == 9
-    margins = [(s.revenue - s.agent_cost - s.overhead) / s.revenue for s in seats.values()]
-    assert all(0 < margin < Decimal("0.65") for margin in margins), margins
-    assert Decimal("0.25") <= sum(margins) / len(margins) <= Decimal("0.55")
+    margins = sorted((s.revenue - s.agent_cost - s.overhead) / s.revenue for s in seats.values())
+    assert all(0 < margin < Decimal("0.65") for margin in margins[1:]), margins
+    assert margins[0] > Decimal("-0.25"), margins
+    assert Decimal("0.15") <= sum(margins) / len(margins) <= Decimal("0.55"), margins
 
 
 def assert_last_months_pay_shows_terms_leave_and_covers_and_seats_still_earn(
     month: dt.date,
 ) -> None:
     """A few agents have their own commission rate; last month one took unpaid leave and the
-    floater covered; with the month's pay figures as a payroll run would compute them, every seat
-    serving shops still carries its two agents' pay, the overhead and a margin."""
+    floater covered; with the month's pay figures as a payroll run would compute them, the seats
+    serving shops carry their two agents' pay and the overhead, all but the weakest with a
+    margin."""
     from collections import defaultdict
 
     from agency.money import share_by_days
@@ -162,8 +166,15 @@ def assert_last_months_pay_shows_terms_leave_and_covers_and_seats_still_earn(
                 cost[seat_id] += share
     serving = [row for row in seat_profitability(month=month).seats if row.revenue > 0]
     assert len(serving) == 9
-    margins = [(row.revenue - cost[row.seat_id] - row.overhead) / row.revenue for row in serving]
-    assert all(Decimal("0.03") < margin < Decimal("0.6") for margin in margins), margins
+    margins = sorted(
+        (row.revenue - cost[row.seat_id] - row.overhead) / row.revenue for row in serving
+    )
+    # At a third of their 600 peak inquiries the demo's seats earn thin margins once commission
+    # and grade bonuses are paid: all but one keep one, the weakest shows its manager a loss
+    # to fill (never a ruinous one), and the agency as a whole earns.
+    assert all(Decimal("0.03") < margin < Decimal("0.6") for margin in margins[1:]), margins
+    assert margins[0] > Decimal("-0.25"), margins
+    assert sum(margins) / len(margins) > Decimal("0.15"), margins
 
 
 def assert_agents_sign_in_and_the_roster_has_leave_a_gap_and_a_cover(today: dt.date) -> None:
