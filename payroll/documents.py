@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from agency import branding
 from agency.formatting import as_decimal, fixed_text, money_text, month_text, rate_text
 from payroll.choices import Grade, Kpi
+from payroll.formatting import kpi_text
 from payroll.models import Payslip
 
 PDF_TEMPLATE = "payroll/payslip_pdf.html"
@@ -173,8 +174,8 @@ def kpi_rows(payslip: Payslip) -> list[KpiRow]:
         rows.append(
             KpiRow(
                 label=str(Kpi(entry["kpi"]).label),
-                actual=entry.get("actual") or "–",
-                target=entry.get("target") or "–",
+                actual=kpi_text(entry.get("actual"), entry["kpi"]),
+                target=kpi_text(entry.get("target"), entry["kpi"]),
                 weight=entry.get("weight") or 0,
                 score=entry.get("score") or "–",
             )

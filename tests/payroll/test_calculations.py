@@ -146,3 +146,12 @@ def test_review_score_is_points_over_possible_and_a_fatal_breach_zeroes_it():
     assert review_score(marks) == (D("76.67"), False)
     assert review_score([*marks[:2], (0, 0, True, True)]) == (D("0.00"), True)
     assert review_score([(30, 20, False, False)]) == (D("100.00"), False)  # capped per item
+
+
+def test_kpi_figures_read_as_people_read_them_on_every_page_and_the_payslip():
+    from payroll.formatting import kpi_text
+
+    assert kpi_text("0.5356", "conversion") == "53.6%"
+    assert kpi_text(D("276922.18"), "sales") == "276,922.18"
+    assert kpi_text("1.2872", "answer_ratio") == "1.29"
+    assert kpi_text(None, "quality") == "–"

@@ -21,7 +21,6 @@ from agency.choices import SHIFT_HOURS, hours_text
 from agency.formatting import (
     count_text,
     date_text,
-    fixed_text,
     moment_text,
     money_or_dash,
     month_text,
@@ -32,7 +31,8 @@ from agency.formatting import (
 )
 from agency.history import change_reason_text
 from billing.choices import BillingRunStatus, InvoiceStatus
-from payroll.choices import Grade, Kpi
+from payroll.choices import Grade
+from payroll.formatting import kpi_text
 from seats.calculations import LoadBand
 from shops.choices import ShopStatus, TurnoverStatus
 
@@ -176,19 +176,7 @@ def grade_badge(grade: str | None):
     return _badge(f"grade-{grade}", _GRADE_LABELS.get(grade, grade))
 
 
-_PERCENT_KPIS = {Kpi.CONVERSION, Kpi.FAST_RESPONSES, Kpi.ATTENDANCE}
-
-
 @register.filter
 def kpi_value(value, kpi: str) -> str:
-    """A KPI's actual or target as people read it: shares as percentages, sales as money,
-    the answer ratio to 2 places, inquiries per day to 1 place, quality to 2; unknown "–"."""
-    if value is None:
-        return "–"
-    if kpi in _PERCENT_KPIS:
-        return percent_text(value)
-    if kpi == Kpi.SALES:
-        return money_or_dash(value)
-    if kpi == Kpi.INQUIRIES:
-        return fixed_text(value, 1)
-    return ratio_text(value)
+    """A KPI's actual or target as people read it (``payroll.formatting.kpi_text``)."""
+    return kpi_text(value, kpi)
