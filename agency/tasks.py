@@ -30,3 +30,21 @@ def send_invitation_email(user_id: int) -> None:
     from agency.accounts import invitation_send
 
     invitation_send(user_id=user_id)
+
+
+@shared_task(
+    name="agency.tasks.deliver_webhook",
+    bind=True,
+    acks_late=True,
+    max_retries=None,  # agency.webhooks.deliver ends a delivery after its last attempt
+    soft_time_limit=30,
+    time_limit=60,
+    ignore_result=True,
+)
+def deliver_webhook(self, delivery_id: int) -> None:
+    """POST one webhook delivery; try again later with exponential backoff while it fails."""
+    from agency.webhooks import deliver, retry_after
+
+    wait = retry_after(deliver(delivery_id=delivery_id))
+    if wait is not None:
+        raise self.retry(countdown=int(wait.total_seconds()))

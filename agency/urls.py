@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("billing.api_urls")),
     path("", include("payroll.api_urls")),
     path("", include("payroll.scorecard_urls")),
+    path("", include("agency.webhook_urls")),
 ]
 
 # The split view loads its start-up script from a URL instead of an inline <script>, so the strict

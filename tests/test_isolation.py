@@ -41,6 +41,9 @@ SIGNED_IN = "signed_in"
 # Managers, and agents for their own rows; owners 403: the agency's internal schedule (the roster,
 # leave).
 CREW = "crew"
+# Rows a user owns that hang off no shop (webhooks): managers see all, anyone else their own
+# (another user's answer 404), agents' accounts 403 (``money=True``).
+OWN = "own"
 METHODS = ("get", "post", "patch", "put", "delete")
 
 
@@ -146,6 +149,13 @@ MATRIX: dict[str, Route] = {
     "pay-book-current": Route(MANAGER, query=f"?month={MONTH}"),
     "scorecard-board": Route(MANAGER, query=f"?month={MONTH}"),
     "agent-scorecard": Route(CREW, "agent", query=f"?month={MONTH}"),
+    # Webhooks: each user's own; managers all of them.
+    "webhook-list": Route(OWN, owner_writes=frozenset({"post"}), money=True),
+    "webhook-detail": Route(
+        OWN, "webhook", owner_writes=frozenset({"patch", "delete"}), money=True
+    ),
+    "webhook-delivery-list": Route(OWN, "webhook", money=True),
+    "webhook-test": Route(OWN, "webhook", owner_writes=frozenset({"post"}), money=True),
 }
 
 
@@ -197,6 +207,7 @@ def world(db):
     ``agent_user``, so that account serves shop A only.
     """
     from billing.models import BillingRun, Invoice, InvoiceLine
+    from agency.models import Webhook
     from payroll.models import PayrollRun, Payslip, QaItem, QualityReview
     from seats.models import CoverAssignment, HandoverNote, Leave, SubAccount
 
@@ -260,6 +271,12 @@ def world(db):
                 seat=shop_seat, shop=shop, date=dt.date(2026, 10, 15), from_agent=day_agent
             ),
             "invoice": invoice,
+            "webhook": Webhook.objects.create(
+                owner=owner,
+                url=f"https://hooks.example.com/{key}",
+                events=["invoice.issued"],
+                secret="s" * 64,
+            ),
             "sub_account": SubAccount.objects.create(
                 shop=shop, agent=day_agent, name=f"{shop.name}:小美", granted_on=dt.date(2026, 1, 1)
             ),
@@ -353,7 +370,7 @@ def test_owners_reach_their_own_shop_and_nothing_more(world, name, route, method
 @pytest.mark.parametrize("name, route, method", list(_cases()))
 def test_another_owners_objects_answer_404(world, name, route, method):
     spec = MATRIX[name]
-    if spec.scope != TENANT or spec.obj is None:
+    if spec.scope not in (TENANT, OWN) or spec.obj is None:
         pytest.skip("no object of a shop in this route")
     response = getattr(_client(world["b"]["owner"]), method)(
         _path(route, _pk(world, spec)) + spec.query, {}, format="json"
@@ -383,6 +400,23 @@ def test_tenant_lists_hold_only_the_owners_rows(world, name):
     assert shops_of(a_body) == {shop_a}
     assert shops_of(b_body) == {shop_b}
     assert shops_of(manager_body) == {shop_a, shop_b}
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, s in MATRIX.items() if s.scope == OWN and s.obj is None)
+)
+def test_own_lists_hold_only_the_callers_rows(world, name):
+    route, _ = ROUTES[name]
+    spec = MATRIX[name]
+
+    def ids(user) -> set[int]:
+        body = _client(user).get(_path(route, None) + spec.query).json()
+        return {row["id"] for row in body["results"]}
+
+    mine = {key: world[key][name.removesuffix("-list")].pk for key in ("a", "b")}
+    assert ids(world["a"]["owner"]) == {mine["a"]}
+    assert ids(world["b"]["owner"]) == {mine["b"]}
+    assert ids(world["manager"]) == {mine["a"], mine["b"]}
 
 
 # --- Agents' accounts ---------------------------------------------------------------------------

@@ -320,6 +320,15 @@ AGENCY = {
     "WORKLOAD_BULK_MAX_ROWS": 10_000,
 }
 
+# Webhooks (agency.webhooks, docs/webhooks.md). Targets on private, loopback, link-local or
+# reserved addresses are refused unless this is true: never in production (SSRF).
+AGENCY_WEBHOOKS_ALLOW_PRIVATE = env.bool("AGENCY_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Attempts per delivery (with exponential backoff) and failed attempts in a row that disable a
+# webhook.
+AGENCY_WEBHOOKS_MAX_ATTEMPTS = env.int("AGENCY_WEBHOOKS_MAX_ATTEMPTS", default=8)
+AGENCY_WEBHOOKS_DISABLE_AFTER = env.int("AGENCY_WEBHOOKS_DISABLE_AFTER", default=10)
+AGENCY_WEBHOOKS_TIMEOUT_SECONDS = 5
+
 # The agency as its invoices name it (the seller, 销售方): legal name in Chinese and English,
 # address, tax id (纳税人识别号) and the bank account payments go to. Empty values are left off.
 AGENCY_LEGAL = {

@@ -33,6 +33,7 @@ from agency.models import User
 from agency.months import month_last_day
 from billing.line_text import line_description, line_steps
 from billing.models import Invoice
+from billing.services.events import invoice_event
 from billing.services.locks import lock_month
 from billing.services.numbering import invoice_number_next
 from billing.services.runs import invoice_draft_recompute, shop_month_bill
@@ -128,6 +129,7 @@ def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
     invoice.issued_at = issued_at
     _save(invoice, actor, "issued", ["number", "issued_at"])
     invoice_id = invoice.pk
+    invoice_event("invoice.issued", invoice_id)
     transaction.on_commit(lambda: _queue_issued_email(invoice_id))
     return invoice
 
@@ -150,6 +152,7 @@ def invoice_pay(*, invoice_id: int, actor: User | None) -> Invoice:
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = timezone.now()
     _save(invoice, actor, "paid", ["paid_at"])
+    invoice_event("invoice.paid", invoice.pk)
     return invoice
 
 
@@ -199,6 +202,7 @@ def invoice_void(*, invoice_id: int, actor: User | None, reason: str) -> Invoice
     invoice.void_reason = text
     # The history's change reason holds 100 characters; its row keeps the whole reason.
     _save(invoice, actor, Truncator(f"voided: {text}").chars(100), ["voided_at", "void_reason"])
+    invoice_event("invoice.voided", invoice.pk)
     if was_issued:
         invoice_id = invoice.pk
         transaction.on_commit(lambda: _queue_void_email(invoice_id))

@@ -47,6 +47,7 @@ from agency.models import User
 from agency.months import month_last_day
 from billing.models import BillingRun, Invoice
 from billing.services import writes
+from billing.services.events import billing_run_event
 from billing.services.lines import BillableContract, InvoiceFigures, invoices_figures
 from billing.services.locks import lock_month
 from shops.models import Contract, Shop, TurnoverReport
@@ -444,6 +445,7 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
                     "updated_at",
                 ]
             )
+            billing_run_event(run)
     except BaseException as error:
         now = timezone.now()
         BillingRun.objects.filter(pk=run_id).exclude(status=BillingRun.Status.DONE).update(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from agency.errors import StateConflict
 from agency.models import User
 from billing.models import Invoice
+from billing.services.events import turnover_confirmed_event
 from billing.services.locks import lock_month
 from billing.services.runs import invoice_draft_recompute
 from shops import services as shop_services
@@ -30,6 +31,7 @@ def turnover_confirm(*, report_id: int, actor: User | None) -> TurnoverReport:
     run has made one, gets its commission line now) and locked for the owner."""
     report = shop_services.turnover_mark_confirmed(report_id=report_id, actor=actor)
     invoice_draft_recompute(shop_id=report.shop_id, month=report.month)
+    turnover_confirmed_event(report)
     return report
 
 
