@@ -169,11 +169,15 @@ def webhook_update(*, webhook: Webhook, data: dict[str, Any]) -> Webhook:
 
 
 def _queue(delivery_ids: Iterable[int]) -> None:
+    from celery.exceptions import Retry
+
     from agency.tasks import deliver_webhook
 
     for delivery_id in delivery_ids:
         try:
             deliver_webhook.delay(delivery_id)
+        except Retry:
+            pass  # run in-process (no broker): the failed delivery stays pending, in the log
         except Exception:  # the event stands; a lost message leaves the delivery pending
             logger.exception("webhook_not_queued", delivery_id=delivery_id)
 
