@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from agency.models import User
+from agency.models import User, Webhook, WebhookDelivery
 
 
 class HistoryReadOnlyMixin:
@@ -49,3 +49,19 @@ class AgencyUserAdmin(UserAdmin):
 
 
 admin.site.site_header = "Agency administration"
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ["url", "owner", "active", "failure_count", "disabled_at", "created_at"]
+    list_filter = ["active"]
+    exclude = ["secret"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "webhook", "status", "attempts", "response_code", "created_at"]
+    list_filter = ["status", "event"]
+    raw_id_fields = ["webhook"]
+    readonly_fields = ["payload", "error"]

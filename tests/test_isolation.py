@@ -206,8 +206,8 @@ def world(db):
     Shop A's contract sits on ``seat``, shop B's on ``seat_b``; ``seat``'s day agent signs in as
     ``agent_user``, so that account serves shop A only.
     """
-    from billing.models import BillingRun, Invoice, InvoiceLine
     from agency.models import Webhook
+    from billing.models import BillingRun, Invoice, InvoiceLine
     from payroll.models import PayrollRun, Payslip, QaItem, QualityReview
     from seats.models import CoverAssignment, HandoverNote, Leave, SubAccount
 

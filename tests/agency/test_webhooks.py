@@ -105,10 +105,13 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     receiver, shop_a, owner_a, django_capture_on_commit_callbacks
 ):
     webhooks.webhook_create(owner=owner_a, url=receiver.url, events=["invoice.paid"])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            webhooks.publish("invoice.paid", shop_id=shop_a.pk, owner_id=owner_a.pk, payload={})
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        webhooks.publish("invoice.paid", shop_id=shop_a.pk, owner_id=owner_a.pk, payload={})
+        raise RuntimeError("rolled back")
     assert callbacks == []
     assert receiver.requests == []
     assert not WebhookDelivery.objects.exists()
