@@ -336,3 +336,41 @@ def test_refusals_are_translated(owner_a_api):
     )
     assert response.status_code == 400
     assert "公网" in response.json()["url"][0]
+
+
+# --- What the apps publish -----------------------------------------------------------------------
+
+
+@time_machine.travel(ISSUE_DAY, tick=False)
+def test_paying_and_voiding_publish_the_invoice_as_the_api_shows_it(shop_a, owner_a, manager):
+    from billing.services import invoice_pay, invoice_void
+
+    _hook(owner_a, events=["invoice.paid", "invoice.voided"])
+    paid = invoice_pay(
+        invoice_id=invoice_issue(invoice_id=_draft(shop_a).pk, actor=manager).pk, actor=manager
+    )
+    [delivery] = WebhookDelivery.objects.filter(event="invoice.paid")
+    assert delivery.payload["id"] == paid.pk and delivery.payload["status"] == "paid"
+    shop_b = ShopFactory(owner=owner_a)
+    voided = invoice_void(invoice_id=_draft(shop_b).pk, actor=manager, reason="Billed twice")
+    [delivery] = WebhookDelivery.objects.filter(event="invoice.voided")
+    assert delivery.payload["id"] == voided.pk
+    assert delivery.payload["void_reason"] == "Billed twice"
+
+
+@time_machine.travel(ISSUE_DAY, tick=False)
+def test_confirming_turnover_and_finishing_a_run_publish_their_events(shop_a, owner_a, manager):
+    from billing.services import billing_run_create, billing_run_execute, turnover_confirm
+    from tests.factories import TurnoverReportFactory
+
+    _hook(owner_a, events=["turnover.confirmed", "billing_run.done"])
+    agency_hook = _hook(manager, events=["billing_run.done"])
+    report = TurnoverReportFactory(shop=shop_a, month=OCTOBER)
+    turnover_confirm(report_id=report.pk, actor=manager)
+    [delivery] = WebhookDelivery.objects.filter(event="turnover.confirmed")
+    assert delivery.payload["id"] == report.pk and delivery.payload["status"] == "confirmed"
+    run = billing_run_create(month=OCTOBER, requested_by=manager, enqueue=False)
+    billing_run_execute(run_id=run.pk)
+    [delivery] = WebhookDelivery.objects.filter(event="billing_run.done")
+    assert delivery.webhook_id == agency_hook.pk  # a run bills every shop: managers only
+    assert delivery.payload["status"] == "done"
