@@ -20,9 +20,10 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from agency import clock
@@ -32,6 +33,7 @@ from agency.models import User
 from agency.services import record_actor
 from billing.credit_codes import credit_code_is_valid, credit_code_normalize
 from billing.models import FapiaoRequest, Invoice
+from seats.services.rollup import manager_emails
 
 FAPIAO_NUMBER = re.compile(r"^(?:\d{20}|\d{8})$")
 SPECIAL_FIELDS = ("address", "phone", "bank_name", "bank_account")
@@ -152,7 +154,30 @@ def fapiao_request_create(
             gettext("Invoice %(invoice)s already has a fapiao request.")
             % {"invoice": _label(invoice)}
         ) from error
+    transaction.on_commit(lambda: fapiao_request_email_managers(request_id=request.pk))
     return request
+
+
+def fapiao_request_email_managers(*, request_id: int) -> None:
+    """Tell every manager with an email address, in their language, that a request arrived."""
+    request = FapiaoRequest.objects.select_related("invoice__shop").filter(pk=request_id).first()
+    if request is None:
+        return
+    for language, emails in sorted(manager_emails().items()):
+        with translation.override(language):
+            subject = gettext("Fapiao requested: %(shop)s, invoice %(invoice)s") % {
+                "shop": request.invoice.shop.name,
+                "invoice": _label(request.invoice),
+            }
+            message = gettext(
+                "%(type)s for %(buyer)s (%(tax_id)s). Record the fapiao on the fapiao "
+                "requests page once it is issued."
+            ) % {
+                "type": request.get_type_display(),
+                "buyer": request.buyer_name,
+                "tax_id": request.tax_id,
+            }
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=emails)
 
 
 def _locked_request(actor: User | None, request_id: int) -> FapiaoRequest:

@@ -350,3 +350,17 @@ def test_api_agents_get_403(requested):
     AgentFactory(user=user)
     response = _client(user).get("/api/v1/fapiao-requests/")
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_managers_are_emailed_when_a_request_arrives(
+    after_issue, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    ManagerFactory(email="boss@example.com")
+    invoice = _invoice()
+    with django_capture_on_commit_callbacks(execute=True):
+        fapiao_request_create(invoice_id=invoice.pk, actor=invoice.shop.owner, data=GENERAL)
+    assert [message.to for message in mail.outbox] == [["boss@example.com"]]
+    assert VALID in mail.outbox[0].body
