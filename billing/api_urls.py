@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import apis, turnover_apis
+from billing import apis, fapiao_apis, turnover_apis
 from billing.quote_apis import QuoteApi
 
 urlpatterns = [
@@ -14,6 +14,29 @@ urlpatterns = [
     path("invoices/<int:pk>/pay/", apis.InvoicePayApi.as_view(), name="invoice-pay"),
     path("invoices/<int:pk>/void/", apis.InvoiceVoidApi.as_view(), name="invoice-void"),
     path("invoices/<int:pk>/rebill/", apis.InvoiceRebillApi.as_view(), name="invoice-rebill"),
+    path(
+        "invoices/<int:pk>/fapiao-request/",
+        fapiao_apis.InvoiceFapiaoRequestApi.as_view(),
+        name="invoice-fapiao-request",
+    ),
+    path(
+        "fapiao-requests/", fapiao_apis.FapiaoRequestListApi.as_view(), name="fapiao-request-list"
+    ),
+    path(
+        "fapiao-requests/<int:pk>/",
+        fapiao_apis.FapiaoRequestDetailApi.as_view(),
+        name="fapiao-request-detail",
+    ),
+    path(
+        "fapiao-requests/<int:pk>/issue/",
+        fapiao_apis.FapiaoIssueApi.as_view(),
+        name="fapiao-request-issue",
+    ),
+    path(
+        "fapiao-requests/<int:pk>/cancel/",
+        fapiao_apis.FapiaoCancelApi.as_view(),
+        name="fapiao-request-cancel",
+    ),
     path("quote/", QuoteApi.as_view(), name="quote"),
     path(
         "turnover-reports/<int:pk>/",

@@ -25,3 +25,14 @@ class InvoiceLineKind(models.TextChoices):
     DAY_RATE = "day_rate", _("Service days")
     BASE_FEE = "base_fee", _("Base fee")
     COMMISSION = "commission", _("Commission")
+
+
+class FapiaoType(models.TextChoices):
+    GENERAL = "general", _("General fapiao (普票)")
+    SPECIAL = "special", _("Special VAT fapiao (专票)")
+
+
+class FapiaoRequestStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("fapiao status", "Requested")
+    ISSUED = "issued", pgettext_lazy("fapiao status", "Issued")
+    CANCELLED = "cancelled", pgettext_lazy("fapiao status", "Cancelled")

@@ -8,7 +8,13 @@ from simple_history.models import HistoricalRecords
 
 from agency import clock
 from agency.models import TimeStampedModel
-from billing.choices import BillingRunStatus, InvoiceLineKind, InvoiceStatus
+from billing.choices import (
+    BillingRunStatus,
+    FapiaoRequestStatus,
+    FapiaoType,
+    InvoiceLineKind,
+    InvoiceStatus,
+)
 
 BILLING_RUN_FIELDS = (
     "month",
@@ -184,3 +190,69 @@ class InvoiceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"
+
+
+class FapiaoRequestQuerySet(models.QuerySet):
+    def live(self) -> "FapiaoRequestQuerySet":
+        """Requests that still count: waiting (requested) or done (issued); cancelled ones not."""
+        return self.exclude(status=FapiaoRequest.Status.CANCELLED)
+
+
+class FapiaoRequest(TimeStampedModel):
+    """An owner's request for a fapiao (发票) of an issued or paid invoice, and the fapiao the
+    agency then issued (its number and date, recorded by a manager). Only the record: nothing
+    here talks to the tax system."""
+
+    Status = FapiaoRequestStatus
+    Type = FapiaoType
+
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="fapiao_requests",
+    )
+    type = models.CharField(_("fapiao type"), max_length=10, choices=Type.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    buyer_name = models.CharField(_("buyer name"), max_length=200)
+    tax_id = models.CharField(_("unified social credit code"), max_length=18)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    email = models.EmailField(_("delivery email"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    fapiao_number = models.CharField(_("fapiao number"), max_length=20, blank=True)
+    fapiao_date = models.DateField(_("fapiao date"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("cancel reason"), blank=True, default="")
+    history = HistoricalRecords()
+
+    objects = FapiaoRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("fapiao request")
+        verbose_name_plural = _("fapiao requests")
+        constraints = [
+            # One live request per invoice (``FapiaoRequestQuerySet.live`` as a literal).
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=~Q(status="cancelled"),
+                name="fapiao_request_one_live_per_invoice",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="issued") | ~Q(fapiao_number=""),
+                name="fapiao_request_issued_has_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.get_type_display()} ({self.status})"

@@ -18,7 +18,7 @@ from agency.choices import Plan
 from agency.clock import previous_month
 from agency.models import User
 from agency.months import month_last_day
-from billing.models import BillingRun, Invoice, InvoiceLine
+from billing.models import BillingRun, FapiaoRequest, Invoice, InvoiceLine
 
 if TYPE_CHECKING:
     from shops.models import Shop
@@ -47,6 +47,34 @@ def shop_invoices(*, shop: "Shop", user: User) -> QuerySet[Invoice]:
             )
         )
         .order_by("void_last", "-month", "-id")
+    )
+
+
+def fapiao_request_list(*, user: User) -> QuerySet[FapiaoRequest]:
+    """The fapiao requests ``user`` may see (managers all, owners their shops'), waiting ones
+    first, then newest first; each with its invoice and shop (one query)."""
+    return (
+        scoped_to_shops(FapiaoRequest.objects.all(), user, shop_field="invoice__shop", money=True)
+        .select_related("invoice__shop", "requested_by", "issued_by")
+        .annotate(
+            waiting_first=Case(
+                When(status=FapiaoRequest.Status.REQUESTED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting_first", "-created_at", "-id")
+    )
+
+
+def invoice_fapiao_request(*, invoice_id: int) -> FapiaoRequest | None:
+    """The invoice's live fapiao request (requested or issued), if any; the caller has already
+    checked that the user may see the invoice."""
+    return (
+        FapiaoRequest.objects.filter(invoice_id=invoice_id)
+        .live()
+        .select_related("invoice__shop")
+        .first()
     )
 
 

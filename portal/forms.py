@@ -59,3 +59,39 @@ class BriefingForm(forms.Form):
     def clean_briefing(self) -> str:
         # Browsers send CRLF line ends; store the text as it reads, without trailing blanks.
         return self.cleaned_data["briefing"].replace("\r\n", "\n").rstrip()
+
+
+class FapiaoRequestForm(forms.Form):
+    """An owner's request for a fapiao (发票). The address and bank fields are for a special VAT
+    fapiao (专票) only; the service checks the credit code and what a 专票 needs."""
+
+    SPECIAL_FIELDS = ("address", "phone", "bank_name", "bank_account")
+
+    type = forms.ChoiceField(
+        label=_("Fapiao type"),
+        choices=[
+            ("general", _("General fapiao (普票)")),
+            ("special", _("Special VAT fapiao (专票)")),
+        ],
+        initial="general",
+        widget=forms.RadioSelect,
+    )
+    buyer_name = forms.CharField(label=_("Buyer name"), max_length=200)
+    tax_id = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=24,
+        help_text=_("18 characters, as on the buyer's business licence."),
+    )
+    email = forms.EmailField(
+        label=_("Send the fapiao to"), required=False, help_text=_("An email address.")
+    )
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=200, required=False)
+    bank_account = forms.CharField(label=_("Bank account"), max_length=40, required=False)
+
+    def general_fields(self):
+        return [self[name] for name in self.fields if name not in self.SPECIAL_FIELDS]
+
+    def special_fields(self):
+        return [self[name] for name in self.SPECIAL_FIELDS]

@@ -96,6 +96,13 @@ MATRIX: dict[str, Route] = {
     "invoice-pay": Route(TENANT, "invoice", money=True),
     "invoice-void": Route(TENANT, "invoice", money=True),
     "invoice-rebill": Route(TENANT, "invoice", money=True),
+    "invoice-fapiao-request": Route(
+        TENANT, "invoice", owner_writes=frozenset({"post"}), money=True
+    ),
+    "fapiao-request-list": Route(TENANT, money=True),
+    "fapiao-request-detail": Route(TENANT, "fapiao", money=True),
+    "fapiao-request-issue": Route(TENANT, "fapiao", money=True),
+    "fapiao-request-cancel": Route(TENANT, "fapiao", owner_writes=frozenset({"post"}), money=True),
     "invoice-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
     "shop-invoice-export": Route(TENANT, "shop", money=True),
     "shop-workload-export": Route(
@@ -207,7 +214,7 @@ def world(db):
     ``agent_user``, so that account serves shop A only.
     """
     from agency.models import Webhook
-    from billing.models import BillingRun, Invoice, InvoiceLine
+    from billing.models import BillingRun, FapiaoRequest, Invoice, InvoiceLine
     from payroll.models import PayrollRun, Payslip, QaItem, QualityReview
     from seats.models import CoverAssignment, HandoverNote, Leave, SubAccount
 
@@ -276,6 +283,9 @@ def world(db):
                 url=f"https://hooks.example.com/{key}",
                 events=["invoice.issued"],
                 secret="s" * 64,
+            ),
+            "fapiao": FapiaoRequest.objects.create(
+                invoice=invoice, type="general", buyer_name=shop.name, tax_id="91350100M000100Y43"
             ),
             "sub_account": SubAccount.objects.create(
                 shop=shop, agent=day_agent, name=f"{shop.name}:小美", granted_on=dt.date(2026, 1, 1)

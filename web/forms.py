@@ -549,3 +549,15 @@ class InvoiceFilterForm(forms.Form):
 
 class ReportMonthForm(forms.Form):
     month = MonthField(label=_("Month"))
+
+
+class FapiaoIssueForm(forms.Form):
+    """The fapiao issued for a request: its number and date (the service checks both)."""
+
+    fapiao_number = forms.CharField(
+        label=_("Fapiao number"),
+        max_length=24,
+        help_text=_("20 digits (fully digital fapiao, 数电票) or 8 (older fapiao)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    fapiao_date = forms.DateField(label=_("Fapiao date"), widget=DateInput)

@@ -6,6 +6,7 @@ from web.views import (
     agents,
     billing,
     dashboard,
+    fapiao,
     payroll,
     quality,
     quote,
@@ -128,6 +129,9 @@ urlpatterns = [
     # Billing
     path("billing/", billing.BillingView.as_view(), name="billing"),
     path("billing/runs/<int:pk>/", billing.BillingRunStatusView.as_view(), name="billing-run"),
+    path("fapiao/", fapiao.FapiaoListView.as_view(), name="fapiao-list"),
+    path("fapiao/<int:pk>/issue/", fapiao.FapiaoIssueView.as_view(), name="fapiao-issue"),
+    path("fapiao/<int:pk>/cancel/", fapiao.FapiaoCancelView.as_view(), name="fapiao-cancel"),
     path("billing/invoices/", billing.InvoiceListView.as_view(), name="invoice-list"),
     path("billing/invoices/<int:pk>/", billing.InvoiceDetailView.as_view(), name="invoice-detail"),
     *[

@@ -7,6 +7,13 @@ run in one transaction and refuse with ``StateConflict`` (409) when an invoice's
 the change.
 """
 
+from billing.services.fapiao import (
+    fapiao_issue_record,
+    fapiao_request_cancel,
+    fapiao_request_create,
+    fapiao_request_defaults,
+    red_letter_fapiao_needed,
+)
 from billing.services.invoices import (
     VOID_REASON_MAX_LENGTH,
     invoice_issue,
@@ -32,6 +39,11 @@ __all__ = [
     "BillableContract",
     "ContractTermsError",
     "bill_month",
+    "fapiao_issue_record",
+    "fapiao_request_cancel",
+    "fapiao_request_create",
+    "fapiao_request_defaults",
+    "red_letter_fapiao_needed",
     "billing_run_create",
     "billing_run_execute",
     "invoice_draft_recompute",

@@ -4,11 +4,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import structlog
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from agency.errors import ApplicationError
 from billing.documents import (
     CommissionStatement,
     LineExplanation,
@@ -20,7 +24,9 @@ from billing.documents import (
     invoice_pdf_filename,
     render_invoice_pdf,
 )
-from billing.selectors import invoice_list
+from billing.selectors import invoice_fapiao_request, invoice_list
+from billing.services import fapiao_request_create, fapiao_request_defaults
+from portal.forms import FapiaoRequestForm, add_service_error
 from portal.selectors import previewing
 from portal.views.base import PortalView
 
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
     from billing.models import Invoice, InvoiceLine
 
 logger = structlog.get_logger(__name__)
+FAPIAO_STATUSES = ("issued", "paid")
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,14 @@ class InvoiceView(InvoiceLookupMixin, PortalView):
     template_name = "portal/invoice.html"
 
     def get_context_data(self, **kwargs):
-        invoice = self.get_invoice()
+        invoice = kwargs.pop("invoice", None) or self.get_invoice()
+        preview = previewing(user=self.request.user, shop=invoice.shop)
+        fapiao = invoice_fapiao_request(invoice_id=invoice.pk)
+        form = kwargs.pop("fapiao_form", None)
+        if form is None and fapiao is None and not preview and invoice.status in FAPIAO_STATUSES:
+            form = FapiaoRequestForm(
+                initial={"type": "general", **fapiao_request_defaults(invoice=invoice)}
+            )
         lines = [
             ExplainedLine(
                 line=line,
@@ -59,11 +73,36 @@ class InvoiceView(InvoiceLookupMixin, PortalView):
             invoice=invoice,
             parties=invoice_parties(invoice),
             shop=invoice.shop,
-            preview=previewing(user=self.request.user, shop=invoice.shop),
+            preview=preview,
+            fapiao=fapiao,
+            fapiao_form=form,
             lines=lines,
             statements=[item for item in lines if item.statement is not None],
             **kwargs,
         )
+
+    def post(self, request, *args, **kwargs):
+        """The owner asks for a fapiao of this invoice."""
+        invoice = self.get_invoice()
+        self.refuse_preview(invoice.shop)
+        form = FapiaoRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                fapiao_request_create(
+                    invoice_id=invoice.pk, actor=request.user, data=form.cleaned_data
+                )
+            except (ValidationError, ApplicationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your fapiao request is sent; the agency records the fapiao when it is "
+                        "issued."
+                    ),
+                )
+                return redirect("portal:invoice", pk=invoice.pk)
+        return self.render_to_response(self.get_context_data(invoice=invoice, fapiao_form=form))
 
 
 class InvoicePdfView(InvoiceLookupMixin, PortalView):

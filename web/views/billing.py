@@ -23,7 +23,7 @@ from agency.errors import ApplicationError
 from agency.formatting import month_text
 from billing import services
 from billing.documents import explain_line, invoice_parties
-from billing.selectors import billing_run_list, invoice_list
+from billing.selectors import billing_run_list, invoice_fapiao_request, invoice_list
 from shops.selectors import (
     turnover_report_confirmed,
     turnover_report_list,
@@ -176,6 +176,7 @@ class InvoiceDetailView(ManagerPage):
             lines=lines,
             parties=invoice_parties(invoice),
             turnover=turnover,
+            fapiao=invoice_fapiao_request(invoice_id=invoice.pk),
             **kwargs,
         )
 
