@@ -35,6 +35,8 @@ WRITES = {
     "shop-turnover": {"month": "2026-11", "amount": "1.00"},
     "shop-briefing": {"briefing": "Overwritten by someone else"},
     "turnover-edit": {"amount": "1.00"},
+    # The invoice page takes the owner's fapiao request.
+    "invoice": {"type": "general", "buyer_name": "Someone else", "tax_id": "91350100M000100Y43"},
 }
 
 
