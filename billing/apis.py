@@ -145,6 +145,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
         help_text="The month has not ended: the invoice is a preview, not final, and cannot "
         "be issued yet.",
     )
+    balance = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="What is left to pay: total less payments and credit notes (0 unless issued "
+        "or paid).",
+    )
+    overdue = serializers.SerializerMethodField(
+        help_text="Issued, not settled, and past its due date (Shanghai)."
+    )
 
     class Meta:
         model = Invoice
@@ -159,6 +169,11 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "month_in_progress",
             "lines",
             "total",
+            "amount_paid",
+            "amount_credited",
+            "balance",
+            "due_date",
+            "overdue",
             "issued_at",
             "paid_at",
             "voided_at",
@@ -168,8 +183,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "void_reason": {"help_text": "Why the invoice was voided; empty unless it is void."}
+            "void_reason": {"help_text": "Why the invoice was voided; empty unless it is void."},
+            "amount_paid": {"help_text": "Payments applied to it (credit balance used included)."},
+            "amount_credited": {"help_text": "The total of its credit notes."},
+            "due_date": {
+                "help_text": "Set at issue: the issue date plus the shop's payment terms."
+            },
         }
+
+    def get_overdue(self, invoice: Invoice) -> bool:
+        return invoice.is_overdue()
 
 
 class InvoiceFilter(filters.FilterSet):

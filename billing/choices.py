@@ -36,3 +36,43 @@ class FapiaoRequestStatus(models.TextChoices):
     REQUESTED = "requested", pgettext_lazy("fapiao status", "Requested")
     ISSUED = "issued", pgettext_lazy("fapiao status", "Issued")
     CANCELLED = "cancelled", pgettext_lazy("fapiao status", "Cancelled")
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer (对公转账)")
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT = "wechat", _("WeChat Pay")
+    CASH = "cash", _("Cash")
+    OTHER = "other", pgettext_lazy("payment method", "Other")
+    # Not money received: the shop's credit balance (an overpayment or a credit note's excess)
+    # used to settle an invoice. Recorded by the app, never chosen by a user.
+    CREDIT = "credit", _("Credit balance")
+
+
+RECEIVED_PAYMENT_METHODS = [
+    (value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.CREDIT
+]
+"""The methods a manager records money with (``credit`` is the app's own)."""
+
+
+class CreditEntryKind(models.TextChoices):
+    OVERPAYMENT = "overpayment", _("Overpayment")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    USED = "used", _("Used on an invoice")
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_DUE = "before_due", _("Before the due date")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class BankLineStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("bank statement line", "To confirm")
+    CONFIRMED = "confirmed", pgettext_lazy("bank statement line", "Confirmed")
+    IGNORED = "ignored", pgettext_lazy("bank statement line", "Ignored")
+
+
+class BankMatch(models.TextChoices):
+    NUMBER = "number", _("Invoice number in the memo")
+    PAYER_AMOUNT = "payer_amount", _("Payer and amount")
+    NONE = "none", _("No match")

@@ -1,19 +1,26 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agency import clock
 from agency.models import TimeStampedModel
 from billing.choices import (
+    BankLineStatus,
+    BankMatch,
     BillingRunStatus,
+    CreditEntryKind,
     FapiaoRequestStatus,
     FapiaoType,
     InvoiceLineKind,
     InvoiceStatus,
+    PaymentMethod,
+    ReminderKind,
 )
 
 BILLING_RUN_FIELDS = (
@@ -55,6 +62,19 @@ class BillingRun(TimeStampedModel):
         return f"{self.month:%Y-%m} ({self.status})"
 
 
+def payment_terms_of(shop) -> int:
+    """Days from an invoice's issue to its due date for ``shop``: its own terms, else the
+    agency's default (``settings.AGENCY_PAYMENTS["TERMS_DAYS"]``)."""
+    if shop.payment_terms_days is not None:
+        return shop.payment_terms_days
+    return settings.AGENCY_PAYMENTS["TERMS_DAYS"]
+
+
+def due_date_for(shop, issued_on: dt.date) -> dt.date:
+    """The due date of an invoice of ``shop`` issued on ``issued_on`` (a Shanghai date)."""
+    return issued_on + dt.timedelta(days=payment_terms_of(shop))
+
+
 class InvoiceQuerySet(models.QuerySet):
     def live(self) -> "InvoiceQuerySet":
         """Invoices that count: drafts, issued and paid ones. A void invoice was replaced (or
@@ -90,6 +110,20 @@ class Invoice(TimeStampedModel):
     # invoice. Required by ``invoice_void``; an invoice voided after its issue always has one.
     # A database default too: a billing run inserts its drafts with plain SQL (services/writes).
     void_reason = models.TextField(_("void reason"), blank=True, default="", db_default="")
+    # Set at issue: the Shanghai date of issue plus the shop's payment terms.
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # What settles the invoice, kept under the invoice's row lock by the payment and credit-note
+    # services: payments applied to it (credit balance used included) and its credit notes'
+    # total. The balance is what is left of the total (``Invoice.balance``). Database defaults
+    # too: a billing run inserts its drafts with plain SQL (services/writes).
+    amount_paid = models.DecimalField(
+        _("amount paid"), max_digits=14, decimal_places=2, default=Decimal("0"), db_default=0
+    )
+    amount_credited = models.DecimalField(
+        _("amount credited"), max_digits=14, decimal_places=2, default=Decimal("0"), db_default=0
+    )
+    # When ``invoice.overdue`` was published for it (once, by the daily reminder job).
+    overdue_published_at = models.DateTimeField(_("overdue published at"), null=True, blank=True)
     # When the owner was emailed about the void of an issued invoice: the email task claims
     # this before it sends, so a task delivered twice mails once. Not part of the history.
     void_notice_sent_at = models.DateTimeField(_("void notice sent at"), null=True, blank=True)
@@ -99,7 +133,8 @@ class Invoice(TimeStampedModel):
     # The history is read per invoice (by ``id``); indexes on its copies of ``number`` and
     # ``shop`` would only slow every run's inserts.
     history = HistoricalRecords(
-        excluded_fields=["figures_hash", "void_notice_sent_at"], no_db_index=["number", "shop"]
+        excluded_fields=["figures_hash", "void_notice_sent_at", "overdue_published_at"],
+        no_db_index=["number", "shop"],
     )
 
     objects = InvoiceQuerySet.as_manager()
@@ -134,16 +169,69 @@ class Invoice(TimeStampedModel):
                 condition=~Q(status="void") | Q(issued_at__isnull=True) | ~Q(void_reason=""),
                 name="invoice_issued_void_has_reason",
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["issued", "paid"]) | Q(due_date__isnull=False),
+                name="invoice_issued_has_due_date",
+            ),
+            # Nothing is paid or credited beyond the total (an excess is the shop's credit).
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("total")),
+                name="invoice_amount_paid_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_credited__gte=0) & Q(amount_credited__lte=F("total")),
+                name="invoice_amount_credited_within_total",
+            ),
+            # Only issued and paid invoices are paid or credited.
+            models.CheckConstraint(
+                condition=Q(status__in=["issued", "paid"])
+                | (Q(amount_paid=0) & Q(amount_credited=0)),
+                name="invoice_settled_only_when_final",
+            ),
         ]
         indexes = [models.Index(fields=["month", "status"], name="invoice_month_status_idx")]
 
     def __str__(self) -> str:
         return self.number or f"{self.shop} {self.month:%Y-%m} ({self.status})"
 
+    def save(self, *args, **kwargs) -> None:
+        # An issued invoice always has a due date (a database check): one saved as issued
+        # without it (data loaded or made by hand) is due its shop's terms after its issue.
+        if self.status in (Invoice.Status.ISSUED, Invoice.Status.PAID) and self.due_date is None:
+            issued_on = timezone.localdate(self.issued_at) if self.issued_at else clock.today()
+            self.due_date = due_date_for(self.shop, issued_on)
+            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "due_date"}
+        super().save(*args, **kwargs)
+
     @property
     def month_in_progress(self) -> bool:
         """The billed month has not ended (Shanghai): the invoice is a preview, not final."""
         return not clock.month_has_ended(self.month)
+
+    @property
+    def balance(self) -> Decimal:
+        """What is left to pay: the total less payments and credit notes, never below 0 (a
+        credit note on a paid invoice becomes the shop's credit instead)."""
+        if self.status != Invoice.Status.ISSUED:  # a paid invoice is settled by definition
+            return Decimal("0.00")
+        return max(self.total - self.amount_paid - self.amount_credited, Decimal("0.00"))
+
+    @property
+    def creditable(self) -> Decimal:
+        """What credit notes may still take off: the total less the credit notes so far."""
+        if self.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID):
+            return Decimal("0.00")
+        return self.total - self.amount_credited
+
+    def is_overdue(self, today=None) -> bool:
+        """Issued, not settled and past its due date (Shanghai)."""
+        return (
+            self.status == Invoice.Status.ISSUED
+            and self.due_date is not None
+            and self.balance > 0
+            and self.due_date < (today or clock.today())
+        )
 
 
 class InvoiceLineQuerySet(models.QuerySet):
@@ -256,3 +344,237 @@ class FapiaoRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.get_type_display()} ({self.status})"
+
+
+class CreditNoteSequence(models.Model):
+    """The last credit-note number given in a year (``CN-YYYY-NNNNNN``), gapless like invoices'."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("credit note number sequence")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Payment(TimeStampedModel):
+    """Money received for an invoice (or the shop's credit balance used on it). Never changed
+    or deleted: a payment recorded by mistake is answered by a credit note or a refund outside.
+
+    ``amount`` is what was received; ``applied`` the part that settled the invoice, and the rest
+    (``amount - applied``, an overpayment) became the shop's credit (a ``CreditEntry``)."""
+
+    Method = PaymentMethod
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="payments"
+    )
+    # The invoice's shop, kept on the payment for scoping and statements.
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    applied = models.DecimalField(_("applied to the invoice"), max_digits=14, decimal_places=2)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    payer = models.CharField(_("payer"), max_length=200, blank=True)
+    received_on = models.DateField(_("received on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(applied__gte=0) & Q(applied__lte=F("amount")),
+                name="payment_applied_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="credit") | Q(applied=F("amount")),
+                name="payment_credit_fully_applied",
+            ),
+        ]
+        indexes = [models.Index(fields=["shop", "received_on"], name="payment_shop_received_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.amount} ({self.method})"
+
+    @property
+    def excess(self) -> Decimal:
+        return self.amount - self.applied
+
+
+class CreditNote(TimeStampedModel):
+    """A correction of an issued or paid invoice (红冲): ``amount`` off its total, with a reason.
+    ``applied`` is the part that reduced the invoice's balance; the rest became the shop's credit.
+    Numbered ``CN-YYYY-NNNNNN``, gapless per year of issue; never changed or deleted."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    shop = models.ForeignKey(
+        "shops.Shop",
+        verbose_name=_("shop"),
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    applied = models.DecimalField(_("applied to the invoice"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    issued_at = models.DateTimeField(_("issued at"))
+    # The invoice had an issued fapiao: the agency owes the buyer a red-letter fapiao (红字发票).
+    red_letter_fapiao_needed = models.BooleanField(_("red-letter fapiao needed"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(applied__gte=0) & Q(applied__lte=F("amount")),
+                name="credit_note_applied_within_amount",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="credit_note_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def excess(self) -> Decimal:
+        return self.amount - self.applied
+
+
+class CreditEntry(models.Model):
+    """One movement of a shop's credit balance (余额): + an overpayment or a credit note's excess,
+    - credit used on an invoice. The balance is the sum; it never goes below 0."""
+
+    Kind = CreditEntryKind
+
+    shop = models.ForeignKey(
+        "shops.Shop",
+        verbose_name=_("shop"),
+        on_delete=models.PROTECT,
+        related_name="credit_entries",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_entry"
+    )
+    credit_note = models.OneToOneField(
+        CreditNote, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_entry"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["shop_id", "created_at", "id"]
+        verbose_name = _("credit entry")
+        verbose_name_plural = _("credit entries")
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="credit_entry_not_zero"),
+            models.CheckConstraint(
+                condition=(Q(kind="used") & Q(amount__lt=0) & Q(payment__isnull=False))
+                | (Q(kind="overpayment") & Q(amount__gt=0) & Q(payment__isnull=False))
+                | (Q(kind="credit_note") & Q(amount__gt=0) & Q(credit_note__isnull=False)),
+                name="credit_entry_kind_matches",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.kind} {self.amount}"
+
+
+class PaymentReminder(models.Model):
+    """A reminder (催款) emailed about an invoice: ``days`` from its due date (negative before
+    it), once per invoice and day of the schedule."""
+
+    Kind = ReminderKind
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    days = models.SmallIntegerField(_("days from the due date"))
+    sent_on = models.DateField(_("sent on"))
+    recipient = models.EmailField(_("recipient"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["invoice_id", "days"]
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "days"], name="payment_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.days:+d}"
+
+
+class BankStatement(TimeStampedModel):
+    """An imported bank statement (CSV/XLSX of date, payer, amount, memo): its lines wait for a
+    manager to confirm the proposed matches."""
+
+    file_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class BankStatementLine(models.Model):
+    Status = BankLineStatus
+    Match = BankMatch
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("row"))
+    received_on = models.DateField(_("date"))
+    payer = models.CharField(_("payer"), max_length=200, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    memo = models.CharField(_("memo"), max_length=500, blank=True)
+    proposed_invoice = models.ForeignKey(
+        Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    match = models.CharField(_("match"), max_length=20, choices=Match.choices, default=Match.NONE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_line"
+    )
+
+    class Meta:
+        ordering = ["statement_id", "position"]
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "position"], name="bank_line_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(payment__isnull=False),
+                name="bank_line_confirmed_has_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}:{self.position} {self.amount}"

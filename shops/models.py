@@ -67,6 +67,14 @@ class Shop(TimeStampedModel):
         blank=True,
         help_text=_("Invoices are emailed here; empty: to the owner's email address."),
     )
+    # Days from an invoice's issue to its due date; NULL: the agency's default
+    # (``settings.AGENCY_PAYMENTS["TERMS_DAYS"]``, 15).
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days from an invoice's issue to its due date; empty: the agency's default."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -295,6 +295,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payroll.tasks.pay_previous_month",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
+    # Payment reminders (催款) before and after due dates, in office hours: owners read them at
+    # their desks, and an invoice that has just become overdue is published (invoice.overdue).
+    "daily-payment-reminders": {
+        "task": "billing.tasks.send_payment_reminders",
+        "schedule": crontab(hour=9, minute=30),
+    },
 }
 
 # Business thresholds (DOMAIN.md). Each can be overridden from the environment.
@@ -338,6 +344,21 @@ AGENCY_LEGAL = {
     "TAX_ID": env("AGENCY_TAX_ID", default=""),
     "BANK_NAME": env("AGENCY_BANK_NAME", default=""),
     "BANK_ACCOUNT": env("AGENCY_BANK_ACCOUNT", default=""),
+}
+
+# Getting paid (docs/payments.md): the payment terms of a shop that has none of its own, the
+# days before and after the due date when owners are reminded, and where owners pay besides the
+# bank account of AGENCY_LEGAL (Alipay / WeChat Pay collection accounts, shown on invoices).
+AGENCY_PAYMENTS = {
+    "TERMS_DAYS": env.int("AGENCY_PAYMENT_TERMS_DAYS", default=15),
+    "REMINDER_DAYS_BEFORE": [
+        int(days) for days in env.list("AGENCY_REMINDER_DAYS_BEFORE", default=["3"])
+    ],
+    "REMINDER_DAYS_AFTER": [
+        int(days) for days in env.list("AGENCY_REMINDER_DAYS_AFTER", default=["1", "7", "15", "30"])
+    ],
+    "ALIPAY_ACCOUNT": env("AGENCY_ALIPAY_ACCOUNT", default=""),
+    "WECHAT_PAY_ACCOUNT": env("AGENCY_WECHAT_PAY_ACCOUNT", default=""),
 }
 
 # Lines from plain `logging` users (Django, Celery) get the same fields, the request id included.

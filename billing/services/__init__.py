@@ -7,6 +7,7 @@ run in one transaction and refuse with ``StateConflict`` (409) when an invoice's
 the change.
 """
 
+from billing.services.credit_notes import CREDIT_NOTE_REASON_MAX_LENGTH, credit_note_create
 from billing.services.fapiao import (
     fapiao_issue_record,
     fapiao_request_cancel,
@@ -24,7 +25,14 @@ from billing.services.invoices import (
     invoice_void_email_send,
 )
 from billing.services.lines import BillableContract, ContractTermsError, invoice_figures
-from billing.services.numbering import invoice_number_next
+from billing.services.numbering import credit_note_number_next, invoice_number_next
+from billing.services.payments import (
+    credit_use,
+    invoice_due_date,
+    payment_record,
+    payment_terms_days,
+    shop_credit_balance,
+)
 from billing.services.runs import (
     bill_month,
     billing_run_create,
@@ -35,7 +43,15 @@ from billing.services.runs import (
 from billing.services.turnover import turnover_confirm, turnover_correct
 
 __all__ = [
+    "CREDIT_NOTE_REASON_MAX_LENGTH",
     "VOID_REASON_MAX_LENGTH",
+    "credit_note_create",
+    "credit_note_number_next",
+    "credit_use",
+    "invoice_due_date",
+    "payment_record",
+    "payment_terms_days",
+    "shop_credit_balance",
     "BillableContract",
     "ContractTermsError",
     "bill_month",

@@ -3,7 +3,7 @@
 from django.utils import translation
 
 from agency import webhooks
-from billing.models import BillingRun, Invoice
+from billing.models import BillingRun, CreditNote, Invoice, Payment
 from shops.models import TurnoverReport
 
 
@@ -40,3 +40,36 @@ def turnover_confirmed_event(report: TurnoverReport) -> None:
         owner_id=report.shop.owner_id,
         payload=payload,
     )
+
+
+def payment_event(payment_id: int) -> None:
+    """Publish ``payment.received`` with the payment as ``GET /api/v1/payments/{id}/`` shows it."""
+    from billing.payment_apis import PaymentSerializer
+
+    payment = Payment.objects.select_related("shop", "invoice", "recorded_by").get(pk=payment_id)
+    with translation.override("en"):
+        payload = dict(PaymentSerializer(payment).data)
+    webhooks.publish(
+        "payment.received",
+        shop_id=payment.shop_id,
+        owner_id=payment.shop.owner_id,
+        payload=payload,
+    )
+
+
+def credit_note_event(credit_note_id: int) -> None:
+    """Publish ``credit_note.created`` with the note as ``GET /api/v1/credit-notes/{id}/`` shows
+    it."""
+    from billing.credit_note_apis import CreditNoteSerializer
+
+    note = CreditNote.objects.select_related("shop", "invoice").get(pk=credit_note_id)
+    with translation.override("en"):
+        payload = dict(CreditNoteSerializer(note).data)
+    webhooks.publish(
+        "credit_note.created", shop_id=note.shop_id, owner_id=note.shop.owner_id, payload=payload
+    )
+
+
+def invoice_overdue_event(invoice_id: int) -> None:
+    """Publish ``invoice.overdue`` (once per invoice, by the daily reminder job)."""
+    invoice_event("invoice.overdue", invoice_id)

@@ -3,12 +3,17 @@
 * Issue: only a draft, and not while it awaits the month's confirmed turnover. The invoice gets
   its number (gapless per year, ``billing.services.numbering``) and the shop's owner an email
   once the transaction has committed.
-* Pay: only an issued invoice.
-* Void: a draft or an issued invoice, never a paid one, always with a reason (stored on the
-  invoice and in its history). The owner of an issued invoice is emailed the reason; a draft's
-  void tells nobody. An issued invoice is corrected by voiding it and billing the month again:
-  the next run makes a new draft for the shop, or a manager bills the shop's month at once
-  (``billing.services.runs.shop_month_bill``).
+* Issue also sets the due date (``billing.services.payments.invoice_due_date``) and settles what
+  it can from the shop's credit balance (``credit_use``).
+* Pay: only an issued invoice; records a payment of its whole balance
+  (``billing.services.payments.payment_record`` takes part payments).
+* Void: a draft, or an issued invoice with nothing paid and nothing credited, never a paid one,
+  always with a reason (stored on the invoice and in its history). The owner of an issued
+  invoice is emailed the reason; a draft's void tells nobody. An unpaid issued invoice may be
+  corrected by voiding it and billing the month again: the next run makes a new draft for the
+  shop, or a manager bills the shop's month at once (``billing.services.runs.shop_month_bill``).
+  One paid (in part or in full) or credited is corrected by a credit note
+  (``billing.services.credit_notes``).
 
 An issued or paid invoice never changes its figures: the billing run skips it. Each change takes
 the month's lock (``billing.services.locks``) and then the invoice's row, so it never interleaves
@@ -36,6 +41,13 @@ from billing.models import Invoice
 from billing.services.events import invoice_event
 from billing.services.locks import lock_month
 from billing.services.numbering import invoice_number_next
+from billing.services.payments import (
+    _no_payment_reason,
+    _settle,
+    credit_use,
+    invoice_due_date,
+    payment_record,
+)
 from billing.services.runs import invoice_draft_recompute, shop_month_bill
 
 logger = structlog.get_logger(__name__)
@@ -124,35 +136,48 @@ def _invoice_issue(*, invoice_id: int, actor: User | None) -> Invoice:
             % {"month": f"{invoice.month:%Y-%m}", "shop": invoice.shop.name}
         )
     issued_at = timezone.now()
-    invoice.number = invoice_number_next(year=timezone.localdate(issued_at).year)
+    issued_on = timezone.localdate(issued_at)
+    invoice.number = invoice_number_next(year=issued_on.year)
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = issued_at
-    _save(invoice, actor, "issued", ["number", "issued_at"])
+    invoice.due_date = invoice_due_date(shop=invoice.shop, issued_on=issued_on)
+    _save(invoice, actor, "issued", ["number", "issued_at", "due_date"])
     invoice_id = invoice.pk
     invoice_event("invoice.issued", invoice_id)
+    credit_use(invoice=invoice, actor=actor)
     transaction.on_commit(lambda: _queue_issued_email(invoice_id))
     return invoice
 
 
 @transaction.atomic
-def invoice_pay(*, invoice_id: int, actor: User | None) -> Invoice:
-    """Record the payment of an issued invoice."""
+def invoice_pay(
+    *,
+    invoice_id: int,
+    actor: User | None,
+    method: str = "other",
+    received_on: object = None,
+    reference: str = "",
+) -> Invoice:
+    """Record the payment of an issued invoice's whole balance (received today unless said)."""
     require_manager(actor)
     invoice = _locked_invoice(invoice_id)
     if invoice.status != Invoice.Status.ISSUED:
-        reason = {
-            Invoice.Status.DRAFT: gettext("it is a draft; issue it first"),
-            Invoice.Status.PAID: gettext("it is already paid"),
-            Invoice.Status.VOID: gettext("it is void"),
-        }[invoice.status]
         raise StateConflict(
             gettext("Only an issued invoice can be paid; %(invoice)s: %(reason)s.")
-            % {"invoice": _label(invoice), "reason": reason}
+            % {"invoice": _label(invoice), "reason": _no_payment_reason(invoice)}
         )
-    invoice.status = Invoice.Status.PAID
-    invoice.paid_at = timezone.now()
-    _save(invoice, actor, "paid", ["paid_at"])
-    invoice_event("invoice.paid", invoice.pk)
+    if invoice.balance == 0:  # nothing to pay (a zero total): it is settled as it stands
+        _settle(invoice, applied=invoice.balance, paid=True, actor=actor, reason="paid")
+        return invoice
+    payment_record(
+        invoice_id=invoice.pk,
+        amount=invoice.balance,
+        method=method,
+        received_on=clock.today() if received_on is None else received_on,
+        reference=reference,
+        actor=actor,
+    )
+    invoice.refresh_from_db()
     return invoice
 
 
@@ -195,6 +220,14 @@ def invoice_void(*, invoice_id: int, actor: User | None, reason: str) -> Invoice
     if invoice.status == Invoice.Status.VOID:
         raise StateConflict(
             gettext("This invoice (%(invoice)s) is already void.") % {"invoice": _label(invoice)}
+        )
+    if invoice.amount_paid > 0 or invoice.amount_credited > 0:
+        raise StateConflict(
+            gettext(
+                "%(invoice)s has payments or credit notes and cannot be voided; correct it with "
+                "a credit note."
+            )
+            % {"invoice": _label(invoice)}
         )
     was_issued = invoice.status == Invoice.Status.ISSUED
     invoice.status = Invoice.Status.VOID

@@ -27,3 +27,16 @@ def lock_month(month: date) -> None:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_CLASS, month_lock_key(month)]
             )
+
+
+CREDIT_LOCK_CLASS = 0x63726564  # "cred": the advisory-lock namespace of shops' credit balances
+
+
+def lock_shop_credit(shop_id: int) -> None:
+    """Hold the lock of a shop's credit balance until the current transaction ends: whoever
+    adds to it or uses it reads the balance after every earlier change has committed."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("The credit lock lasts for a transaction: take it inside one.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CREDIT_LOCK_CLASS, shop_id])

@@ -17,7 +17,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def waiting(agency):
     invoice = agency.invoices[0]
     Invoice.objects.filter(pk=invoice.pk).update(
-        status="issued", number="INV-FP-1", issued_at=dt.datetime(2026, 10, 3, tzinfo=SHANGHAI)
+        status="issued",
+        number="INV-FP-1",
+        issued_at=dt.datetime(2026, 10, 3, tzinfo=SHANGHAI),
+        due_date=dt.date(2026, 10, 18),
     )
     return FapiaoRequest.objects.create(
         invoice_id=invoice.pk, type="general", buyer_name="杭州小店", tax_id="91350100M000100Y43"

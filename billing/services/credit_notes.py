@@ -1,0 +1,110 @@
+"""Credit notes (红冲): corrections of issued or paid invoices, which never change themselves.
+
+A manager credits an issued or paid invoice, in full or in part, with a reason. The amount is
+never more than what is left to credit (the total less earlier credit notes: ``ValidationError``
+on ``amount``, naming it). It first reduces the invoice's balance; what the balance cannot take
+(the invoice was paid) becomes the shop's credit, used by its next invoice
+(``billing.services.payments.credit_use``). An issued invoice whose balance reaches 0 is paid.
+Numbers are ``CN-YYYY-NNNNNN``, gapless per Shanghai year of issue. When a fapiao was issued for
+the invoice, the note says a red-letter fapiao (红字发票) is needed
+(``billing.services.fapiao.red_letter_fapiao_needed``). Publishes ``credit_note.created``.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from agency.access import require_manager
+from agency.errors import StateConflict
+from agency.formatting import money_text
+from agency.models import User
+from billing.models import CreditEntry, CreditNote, Invoice
+from billing.services.events import credit_note_event
+from billing.services.fapiao import red_letter_fapiao_needed
+from billing.services.locks import lock_shop_credit
+from billing.services.numbering import credit_note_number_next
+from billing.services.payments import _settle, amount_clean
+
+CREDIT_NOTE_REASON_MAX_LENGTH = 500
+
+
+def credit_note_reason_clean(reason: object) -> str:
+    """The reason, stripped; ``ValidationError`` on ``reason`` when blank or too long."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ValidationError({"reason": [gettext("Say why the invoice is credited.")]})
+    if len(text) > CREDIT_NOTE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    gettext("Keep the reason to %(limit)d characters (it has %(length)d).")
+                    % {"limit": CREDIT_NOTE_REASON_MAX_LENGTH, "length": len(text)}
+                ]
+            }
+        )
+    return text
+
+
+@transaction.atomic
+def credit_note_create(
+    *, invoice_id: int, amount: object, reason: object, actor: User | None
+) -> CreditNote:
+    """Credit ``amount`` of an issued or paid invoice, saying why; returns the credit note."""
+    from billing.services.invoices import _label, _locked_invoice
+
+    require_manager(actor)
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    for name, clean in (
+        ("amount", lambda: amount_clean(amount)),
+        ("reason", lambda: credit_note_reason_clean(reason)),
+    ):
+        try:
+            cleaned[name] = clean()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    invoice = _locked_invoice(invoice_id)
+    if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID):
+        raise StateConflict(
+            gettext("Only an issued or paid invoice can be credited; %(invoice)s is %(status)s.")
+            % {"invoice": _label(invoice), "status": invoice.get_status_display()}
+        )
+    credited = cleaned["amount"]
+    left = invoice.creditable
+    if credited > left:
+        raise ValidationError(
+            {
+                "amount": [
+                    gettext("At most %(left)s of %(invoice)s is left to credit.")
+                    % {"left": money_text(left), "invoice": _label(invoice)}
+                ]
+            }
+        )
+    applied = min(credited, invoice.balance)
+    issued_at = timezone.now()
+    note = CreditNote.objects.create(
+        number=credit_note_number_next(year=timezone.localdate(issued_at).year),
+        invoice=invoice,
+        shop_id=invoice.shop_id,
+        amount=credited,
+        applied=applied,
+        reason=cleaned["reason"],
+        issued_at=issued_at,
+        red_letter_fapiao_needed=red_letter_fapiao_needed(invoice_id=invoice.pk),
+        created_by=actor,
+    )
+    if credited > applied:
+        lock_shop_credit(invoice.shop_id)
+        CreditEntry.objects.create(
+            shop_id=invoice.shop_id,
+            kind=CreditEntry.Kind.CREDIT_NOTE,
+            amount=credited - applied,
+            credit_note=note,
+        )
+    invoice.amount_credited += credited
+    _settle(invoice, applied=applied, paid=False, actor=actor, reason=f"credited: {note.number}")
+    credit_note_event(note.pk)
+    return note
