@@ -44,8 +44,7 @@ EVENTS = (
     "billing_run.done",
     "turnover.confirmed",
 )
-"""What a webhook may subscribe to. ``invoice.overdue``, ``credit_note.created`` and
-``payment.received`` are accepted now and start to arrive when those features land."""
+"""What a webhook may subscribe to (docs/webhooks.md says when each is published)."""
 
 PING = "ping"
 SIGNATURE_HEADER = "X-Agency-Signature"
