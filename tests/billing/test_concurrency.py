@@ -10,10 +10,20 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from billing.models import Invoice, InvoiceSequence
-from billing.services import bill_month, invoice_issue, turnover_correct
+from agency import clock
+from agency.errors import StateConflict
+from billing.models import Invoice, InvoiceSequence, Payment
+from billing.services import (
+    bill_month,
+    credit_note_create,
+    invoice_issue,
+    payment_record,
+    shop_credit_balance,
+    turnover_correct,
+)
 from billing.services.runs import PAUSE_ENV
 from tests.billing.factories import OCTOBER, confirmed_turnover, monthly_contract, shops_billed_in
 from tests.factories import ShopFactory
@@ -127,3 +137,87 @@ def test_correcting_a_turnover_while_a_run_bills_the_month_waits_for_it(manager,
     assert results == [(1, 0), Decimal("300000.00")]
     draft = Invoice.objects.get(shop=shop, month=OCTOBER)
     assert draft.total == Decimal("10000.00")  # recomputed after the run, with the new figure
+
+
+def _issued_invoices(manager, count: int, turnover: str = "1000.00") -> list[Invoice]:
+    shops = []
+    for _ in range(count):
+        shop = ShopFactory()
+        monthly_contract(shop)
+        confirmed_turnover(shop, turnover)
+        shops.append(shop)
+    bill_month(month=OCTOBER)
+    return [
+        invoice_issue(invoice_id=pk, actor=manager)
+        for pk in Invoice.objects.order_by("id").values_list("id", flat=True)
+    ]
+
+
+def test_payments_at_once_on_one_invoice_never_pay_more_than_its_balance(manager):
+    (invoice,) = _issued_invoices(manager, 1)
+    part = (invoice.total / 2).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+
+    results = run_at_once(
+        4,
+        lambda _: payment_record(
+            invoice_id=invoice.pk,
+            amount=part,
+            method="bank_transfer",
+            received_on=clock.today(),
+            actor=manager,
+        ),
+    )
+
+    invoice.refresh_from_db()
+    paid = [r for r in results if not isinstance(r, Exception)]
+    # Two halves fit; then the invoice is paid (409) or a cent is left (400): the rest refused.
+    assert len(paid) == 2
+    assert all(isinstance(r, ValidationError | StateConflict) for r in results if r not in paid)
+    assert invoice.amount_paid == part * 2 <= invoice.total
+    assert Payment.objects.filter(invoice=invoice).count() == 2
+
+
+def test_credit_notes_at_once_get_gapless_numbers_and_never_credit_more_than_the_total(manager):
+    (invoice,) = _issued_invoices(manager, 1)
+    third = (invoice.total / 3).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+
+    results = run_at_once(
+        5,
+        lambda _: (
+            credit_note_create(
+                invoice_id=invoice.pk, amount=third, reason="Agreed discount", actor=manager
+            ).number
+        ),
+    )
+
+    numbers = sorted(r for r in results if isinstance(r, str))
+    assert len(numbers) == 3  # the fourth and fifth would credit more than the total
+    year = numbers[0][3:7]
+    assert numbers == [f"CN-{year}-{n:06d}" for n in range(1, 4)]
+    invoice.refresh_from_db()
+    assert invoice.amount_credited == third * 3 <= invoice.total
+
+
+def test_a_shops_credit_is_used_once_by_invoices_issued_at_once(manager):
+    first, *_ = _issued_invoices(manager, 1)
+    payment_record(
+        invoice_id=first.pk,
+        amount=first.total + Decimal("500.00"),
+        method="bank_transfer",
+        received_on=clock.today(),
+        actor=manager,
+        excess_to_credit=True,
+    )
+    # Two more months of the same shop, issued at once: 500.00 of credit to share.
+    drafts = []
+    for month in (OCTOBER.replace(month=8), OCTOBER.replace(month=9)):
+        confirmed_turnover(first.shop, "1000.00", month=month)
+        bill_month(month=month)
+        drafts.append(Invoice.objects.get(shop=first.shop, month=month).pk)
+
+    results = run_at_once(2, lambda i: invoice_issue(invoice_id=drafts[i], actor=manager))
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    used = Payment.objects.filter(shop=first.shop, method="credit")
+    assert sum(p.amount for p in used) == Decimal("500.00")
+    assert shop_credit_balance(shop_id=first.shop_id) == Decimal("0.00")
