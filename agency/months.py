@@ -99,7 +99,9 @@ class _FilterMonthFormField(forms.CharField):
         try:
             return parse_month(value)
         except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+            # The message quotes the user's value: it goes in as a parameter, never as the
+            # format string that django-filter interpolates (a "%s" would break it).
+            raise forms.ValidationError("%(message)s", params={"message": str(error)}) from None
 
 
 @extend_schema_field(MONTH_SCHEMA)

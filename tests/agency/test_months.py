@@ -63,3 +63,18 @@ def test_month_length(month: date, last_day: date, length: int) -> None:
 @given(month=st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)))
 def test_parse_month_reads_back_any_month(month: date) -> None:
     assert parse_month(f"{month.year:04d}-{month.month:02d}") == month.replace(day=1)
+
+
+# --- A month filter never formats the user's input ------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/v1/invoices/", "/api/v1/billing/runs/", "/api/v1/turnover-reports/"]
+)
+@pytest.mark.parametrize("value", ["%s", "%(x)s", "%d-%s", "100%"])
+def test_a_month_filter_with_percent_signs_is_a_400_naming_the_field(manager_api, path, value):
+    response = manager_api.get(path, {"month": value})
+
+    assert response.status_code == 400
+    assert value in response.json()["month"][0]
