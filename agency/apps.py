@@ -7,4 +7,4 @@ class AgencyConfig(AppConfig):
     verbose_name = _("Agency")
 
     def ready(self) -> None:
-        from agency import schema  # noqa: F401  (registers the schema's authentication schemes)
+        from agency import checks, schema  # noqa: F401  (registers checks and schema extensions)

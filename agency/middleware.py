@@ -11,7 +11,10 @@ every middleware, so the API applies it from its authentication classes
 (``agency.authentication``).
 """
 
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import check_for_language
@@ -53,4 +56,49 @@ class AccountLanguageMiddleware:
             chosen = getattr(user, "language", "") if user and user.is_authenticated else ""
             if chosen:
                 _speak(request, chosen)
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``Permissions-Policy`` (``settings.PERMISSIONS_POLICY``) with every response: the
+    app uses no camera, microphone, location, payment or USB, so no page (nor anything injected
+    into one) may ask the browser for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+SESSION_ACTIVITY_KEY = "_last_activity"
+
+
+class SessionIdleTimeoutMiddleware:
+    """Sign a browser out after ``settings.SESSION_IDLE_TIMEOUT`` seconds without a request,
+    besides the session's absolute lifetime (``SESSION_COOKIE_AGE``). The last activity is
+    written at most once a minute, so an active user's requests do not each save the session.
+    Runs after authentication; API tokens are not sessions and are left alone."""
+
+    WRITE_EVERY_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(SESSION_ACTIVITY_KEY)
+            if isinstance(last, int) and now - last > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+            elif not isinstance(last, int) or now - last >= self.WRITE_EVERY_SECONDS:
+                request.session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)
