@@ -8,6 +8,7 @@ Chinese name is used whenever the active language is Chinese, the English one ot
 either stands in for the other when only one is set.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,9 +31,21 @@ def agency_name(language: str | None = None) -> str:
     return english or chinese or DEFAULT_AGENCY_NAME
 
 
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters become one space. An email
+    header never carries them (Django refuses to send one that does: ``BadHeaderError``), and a
+    subject names shops and agents whose names users typed."""
+    return _LINE_BREAKS.sub(" ", str(text)).strip()
+
+
 def branded_subject(subject: str, language: str | None = None) -> str:
-    """An email subject carrying the brand: "[Agency] Invoice …", "【客服外包公司】账单 …"."""
-    name = agency_name(language)
+    """An email subject carrying the brand: "[Agency] Invoice …", "【客服外包公司】账单 …"; always
+    on one line (``one_line``)."""
+    subject = one_line(subject)
+    name = one_line(agency_name(language))
     if _is_chinese(language):
         return f"【{name}】{subject}"
     return f"[{name}] {subject}"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 
 from agency import clock
 from agency.access import is_manager, require_manager, scoped_to_shops
+from agency.branding import one_line
 from agency.errors import NotFound, NotPermitted, StateConflict
 from agency.models import User
 from agency.services import record_actor
@@ -177,7 +178,9 @@ def fapiao_request_email_managers(*, request_id: int) -> None:
                 "buyer": request.buyer_name,
                 "tax_id": request.tax_id,
             }
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=emails)
+        send_mail(
+            subject=one_line(subject), message=message, from_email=None, recipient_list=emails
+        )
 
 
 def _locked_request(actor: User | None, request_id: int) -> FapiaoRequest:

@@ -187,6 +187,21 @@ def test_issuing_emails_the_shop_owner_with_the_number_in_the_subject(
     assert "Li Wei" in message.body
 
 
+@pytest.mark.parametrize("name", ["Line\r\nBreak Shop", "Tab\tShop\u2028", "Bcc: x\nShop"])
+def test_a_shop_name_with_line_breaks_never_loses_the_owners_email(
+    manager, django_capture_on_commit_callbacks, name
+):
+    owner = UserFactory(email="li@shop.example", language="en")
+    draft = billed_draft(ShopFactory(owner=owner, name=name))
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = invoice_issue(invoice_id=draft.pk, actor=manager)
+
+    [message] = mail.outbox
+    assert issued.number in message.subject
+    assert "\n" not in message.subject and "\r" not in message.subject
+    message.message()  # the headers it would send: no BadHeaderError
+
+
 def test_an_owner_who_chose_chinese_gets_the_email_in_chinese(
     manager, django_capture_on_commit_callbacks
 ):
