@@ -1,11 +1,17 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.models import AuthToken
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from agency.authentication import TokenAuthentication
+from agency.tokens import token_create, token_refresh, token_revoke, tokens_revoke_all
+
+TOKEN_RESPONSE = inline_serializer(
+    "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+)
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -21,15 +27,54 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={
-            200: inline_serializer(
-                "TokenResponse",
-                {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
-            )
-        },
+        description="A new token, valid for a week (renew it with auth/token/refresh/). An "
+        "account holds at most 10 live tokens: the oldest ends when an 11th is made.",
+        responses={200: TOKEN_RESPONSE, 400: OpenApiResponse(description="Wrong credentials.")},
     )
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        instance, token = AuthToken.objects.create(serializer.validated_data["user"])
+        instance, token = token_create(user=serializer.validated_data["user"])
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
+
+
+class _TokenOnlyApi(APIView):
+    """Acts on the token the request is signed with: a session is not a token (401)."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+class TokenRefreshApi(_TokenOnlyApi):
+    @extend_schema(
+        request=None,
+        description="Renew the token this request is signed with: it ends, and a new one, "
+        "valid for a week from now, is returned.",
+        responses={200: TOKEN_RESPONSE, 401: OpenApiResponse(description="No valid token.")},
+    )
+    def post(self, request):
+        instance, token = token_refresh(user=request.user, current=request.auth)
+        return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
+
+
+class LogoutApi(_TokenOnlyApi):
+    @extend_schema(
+        request=None,
+        description="End the token this request is signed with.",
+        responses={204: None, 401: OpenApiResponse(description="No valid token.")},
+    )
+    def post(self, request):
+        if request.auth is not None:
+            token_revoke(user=request.user, token_key=request.auth.token_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllApi(_TokenOnlyApi):
+    @extend_schema(
+        request=None,
+        description="End every token of the account (all devices and scripts).",
+        responses={204: None, 401: OpenApiResponse(description="No valid token.")},
+    )
+    def post(self, request):
+        tokens_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -40,6 +40,16 @@ class User(AbstractUser):
         """The language of this user's emails: their choice, else the one new accounts get."""
         return self.language or settings.NEW_ACCOUNT_LANGUAGE
 
+    def save(self, *args, **kwargs) -> None:
+        # A new password (changed, reset, or set by a manager) or a deactivation ends every API
+        # token of the account: whoever held one no longer speaks for it (agency.tokens).
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed or (self.pk is not None and not self.is_active):
+            from agency.tokens import tokens_revoke_all
+
+            tokens_revoke_all(user=self)
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -89,6 +89,10 @@ class MonthFormField(forms.CharField):
         return value
 
 
+_AS_GIVEN = "%(message)s"
+"""A message already written (and translated) by the parser, passed as a parameter."""
+
+
 class _FilterMonthFormField(forms.CharField):
     """For query filters: the parser's own message says what is wrong with the value."""
 
@@ -101,7 +105,7 @@ class _FilterMonthFormField(forms.CharField):
         except ValueError as error:
             # The message quotes the user's value: it goes in as a parameter, never as the
             # format string that django-filter interpolates (a "%s" would break it).
-            raise forms.ValidationError("%(message)s", params={"message": str(error)}) from None
+            raise forms.ValidationError(_AS_GIVEN, params={"message": str(error)}) from None
 
 
 @extend_schema_field(MONTH_SCHEMA)

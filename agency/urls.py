@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from agency.auth_api import TokenObtainApi
+from agency.auth_api import LogoutAllApi, LogoutApi, TokenObtainApi, TokenRefreshApi
 from agency.views import healthz, set_language
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
+    path("auth/logout/", LogoutApi.as_view(), name="token-logout"),
+    path("auth/logoutall/", LogoutAllApi.as_view(), name="token-logout-all"),
     path("", include("shops.api_urls")),
     path("", include("seats.api_urls")),
     path("", include("billing.document_urls")),

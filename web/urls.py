@@ -16,6 +16,7 @@ from web.views import (
     seats,
     shops,
     sub_accounts,
+    tokens,
     users,
     workloads,
 )
@@ -24,6 +25,9 @@ app_name = "web"
 
 urlpatterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("account/tokens/", tokens.TokenListView.as_view(), name="token-list"),
+    path("account/tokens/revoke/", tokens.TokenRevokeView.as_view(), name="token-revoke-all"),
+    path("account/tokens/<str:key>/revoke/", tokens.TokenRevokeView.as_view(), name="token-revoke"),
     path("handover/", dashboard.HandoverListView.as_view(), name="handover-list"),
     path(
         "handover/<int:pk>/acknowledge/",

@@ -238,9 +238,12 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Live API tokens per account: signing in once more ends the oldest (agency.tokens).
+API_TOKEN_LIMIT_PER_USER = env.int("API_TOKEN_LIMIT_PER_USER", default=10)
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
-    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 30)),
+    # A week; renewed with POST /api/v1/auth/token/refresh/ (agency.tokens, docs/accounts.md).
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 7)),
     "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {

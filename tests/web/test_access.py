@@ -35,6 +35,7 @@ def page_urls(agency) -> list[str]:
         reverse("web:billing"),
         reverse("web:invoice-list"),
         reverse("web:fapiao-list"),
+        reverse("web:token-list"),
         reverse("web:invoice-detail", args=[invoice.pk]),
         reverse("web:invoice-void", args=[invoice.pk]),
         reverse("web:reports"),
@@ -76,6 +77,8 @@ def post_urls(agency) -> list[str]:
         reverse("web:leave-approve", args=[1]),
         reverse("web:quality-item-update", args=[1]),
         reverse("web:quality-detail", args=[1]),
+        reverse("web:token-revoke-all"),
+        reverse("web:token-revoke", args=["abcd1234"]),
     ]
 
 
@@ -176,6 +179,8 @@ def every_web_url(agency) -> list[tuple[str, str]]:
             args = [next((pk for key, pk in ids.items() if pattern.name.startswith(key)), 1)]
         elif "<str:month>" in str(pattern.pattern):
             args = ["2026-10"]
+        elif "<str:key>" in str(pattern.pattern):
+            args = ["abcd1234"]
         urls.append((pattern.name, reverse(f"web:{pattern.name}", args=args)))
     return urls
 
