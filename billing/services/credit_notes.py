@@ -131,8 +131,8 @@ def _queue_credit_note_email(credit_note_id: int) -> None:
         logger.exception("credit_note_email_not_sent", credit_note_id=credit_note_id)
 
 
-def _email_claim_key(credit_note_id: int) -> str:
-    return f"billing:credit-note-email:{credit_note_id}"
+def _email_claim_key(note: CreditNote) -> str:
+    return f"billing:credit-note-email:{note.pk}:{note.number}"
 
 
 def credit_note_email_send(*, credit_note_id: int) -> bool:
@@ -145,7 +145,7 @@ def credit_note_email_send(*, credit_note_id: int) -> bool:
     shop = note.shop
     if not (shop.invoice_email or shop.owner.email):
         return False
-    key = _email_claim_key(credit_note_id)
+    key = _email_claim_key(note)
     if not cache.add(key, timezone.now().isoformat(), timeout=EMAIL_CLAIM_SECONDS):
         return False
     try:
