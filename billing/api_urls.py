@@ -37,9 +37,7 @@ urlpatterns = [
         fapiao_apis.FapiaoCancelApi.as_view(),
         name="fapiao-request-cancel",
     ),
-    path(
-        "credit-notes/", credit_note_apis.CreditNoteListApi.as_view(), name="credit-note-list"
-    ),
+    path("credit-notes/", credit_note_apis.CreditNoteListApi.as_view(), name="credit-note-list"),
     path(
         "credit-notes/<int:pk>/",
         credit_note_apis.CreditNoteDetailApi.as_view(),

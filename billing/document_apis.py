@@ -44,8 +44,8 @@ from billing.documents import (
     render_invoice_pdf,
 )
 from billing.models import Invoice
-from billing.selectors import credit_note_list
 from billing.reports import seat_profitability
+from billing.selectors import credit_note_list
 from shops.selectors import shops_for_user
 
 

@@ -9,8 +9,10 @@ the change.
 
 from billing.services.credit_notes import (
     CREDIT_NOTE_REASON_MAX_LENGTH,
+    CreditNoteOutcome,
     credit_note_create,
     credit_note_email_send,
+    credit_note_outcome,
 )
 from billing.services.fapiao import (
     fapiao_issue_record,
@@ -51,6 +53,8 @@ __all__ = [
     "VOID_REASON_MAX_LENGTH",
     "credit_note_create",
     "credit_note_email_send",
+    "credit_note_outcome",
+    "CreditNoteOutcome",
     "credit_note_number_next",
     "credit_use",
     "invoice_due_date",

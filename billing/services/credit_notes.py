@@ -12,6 +12,9 @@ once the transaction commits the shop's owner is emailed the note in their langu
 (``credit_note_email_send``).
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 import structlog
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -56,14 +59,20 @@ def credit_note_reason_clean(reason: object) -> str:
     return text
 
 
-@transaction.atomic
-def credit_note_create(
-    *, invoice_id: int, amount: object, reason: object, actor: User | None
-) -> CreditNote:
-    """Credit ``amount`` of an issued or paid invoice, saying why; returns the credit note."""
-    from billing.services.invoices import _label, _locked_invoice
+@dataclass(frozen=True)
+class CreditNoteOutcome:
+    """What a credit note of ``amount`` would do to its invoice: ``applied`` off the balance,
+    ``excess`` to the shop's credit, the balance after, and whether a red-letter fapiao is due."""
 
-    require_manager(actor)
+    amount: Decimal
+    applied: Decimal
+    excess: Decimal
+    balance_after: Decimal
+    left_after: Decimal
+    red_letter_fapiao_needed: bool
+
+
+def _cleaned(amount: object, reason: object) -> dict:
     errors: dict[str, list[str]] = {}
     cleaned = {}
     for name, clean in (
@@ -76,13 +85,17 @@ def credit_note_create(
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    invoice = _locked_invoice(invoice_id)
+    return cleaned
+
+
+def _outcome(invoice: Invoice, credited: Decimal) -> CreditNoteOutcome:
+    from billing.services.invoices import _label
+
     if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID):
         raise StateConflict(
             gettext("Only an issued or paid invoice can be credited; %(invoice)s is %(status)s.")
             % {"invoice": _label(invoice), "status": invoice.get_status_display()}
         )
-    credited = cleaned["amount"]
     left = invoice.creditable
     if credited > left:
         raise ValidationError(
@@ -94,6 +107,36 @@ def credit_note_create(
             }
         )
     applied = min(credited, invoice.balance)
+    return CreditNoteOutcome(
+        amount=credited,
+        applied=applied,
+        excess=credited - applied,
+        balance_after=invoice.balance - applied,
+        left_after=left - credited,
+        red_letter_fapiao_needed=red_letter_fapiao_needed(invoice_id=invoice.pk),
+    )
+
+
+def credit_note_outcome(*, invoice: Invoice, amount: object, reason: object) -> CreditNoteOutcome:
+    """What crediting ``amount`` of ``invoice`` would do, without doing it (the confirm step):
+    the same refusals as ``credit_note_create`` (``ValidationError`` per field, ``StateConflict``
+    for a draft or void invoice)."""
+    return _outcome(invoice, _cleaned(amount, reason)["amount"])
+
+
+@transaction.atomic
+def credit_note_create(
+    *, invoice_id: int, amount: object, reason: object, actor: User | None
+) -> CreditNote:
+    """Credit ``amount`` of an issued or paid invoice, saying why; returns the credit note."""
+    from billing.services.invoices import _locked_invoice
+
+    require_manager(actor)
+    cleaned = _cleaned(amount, reason)
+    invoice = _locked_invoice(invoice_id)
+    credited = cleaned["amount"]
+    outcome = _outcome(invoice, credited)
+    applied = outcome.applied
     issued_at = timezone.now()
     note = CreditNote.objects.create(
         number=credit_note_number_next(year=timezone.localdate(issued_at).year),
@@ -103,7 +146,7 @@ def credit_note_create(
         applied=applied,
         reason=cleaned["reason"],
         issued_at=issued_at,
-        red_letter_fapiao_needed=red_letter_fapiao_needed(invoice_id=invoice.pk),
+        red_letter_fapiao_needed=outcome.red_letter_fapiao_needed,
         created_by=actor,
     )
     if credited > applied:

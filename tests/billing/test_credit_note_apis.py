@@ -110,8 +110,8 @@ def test_an_unknown_invoice_is_a_404(manager_api):
 
 
 def test_owners_may_not_credit_and_agents_see_nothing(owner_a_api, shop_a, manager, db):
-    from tests.factories import AgentFactory
     from tests.conftest import _client_for
+    from tests.factories import AgentFactory
 
     invoice = _invoice(shop_a)
     response = owner_a_api.post(

@@ -74,7 +74,7 @@ def _credit(invoice, amount, manager, reason="Two days not served"):
     return credit_note_create(invoice_id=invoice.pk, amount=amount, reason=reason, actor=manager)
 
 
-# --- Full and partial ------------------------------------------------------------------------------
+# --- Full and partial ----------------------------------------------------------------------------
 
 
 def test_a_partial_credit_note_reduces_an_issued_invoices_balance(after_issue, manager):
@@ -145,7 +145,9 @@ def test_more_than_left_to_credit_is_refused_naming_what_is_left(after_issue, ma
         ("10.00", "x" * 501, {"reason"}),
     ],
 )
-def test_bad_amounts_and_reasons_are_refused_per_field(after_issue, manager, amount, reason, fields):
+def test_bad_amounts_and_reasons_are_refused_per_field(
+    after_issue, manager, amount, reason, fields
+):
     invoice = _invoice()
     with pytest.raises(ValidationError) as refused:
         _credit(invoice, amount, manager, reason=reason)
@@ -171,7 +173,7 @@ def test_only_managers_credit(after_issue):
         _credit(invoice, "10.00", invoice.shop.owner)
 
 
-# --- Numbers -----------------------------------------------------------------------------------------
+# --- Numbers -------------------------------------------------------------------------------------
 
 
 def test_numbers_are_gapless_within_a_year_and_a_refused_note_takes_none(manager):
@@ -193,7 +195,7 @@ def test_numbers_are_gapless_within_a_year_and_a_refused_note_takes_none(manager
     }
 
 
-# --- Red-letter fapiao -------------------------------------------------------------------------------
+# --- Red-letter fapiao ---------------------------------------------------------------------------
 
 
 def _fapiao(invoice, status):
@@ -224,7 +226,7 @@ def test_no_red_letter_fapiao_without_an_issued_fapiao(after_issue, manager, sta
     assert _credit(invoice, "100.00", manager).red_letter_fapiao_needed is False
 
 
-# --- Void only before anything is paid or credited ----------------------------------------------------
+# --- Void only before anything is paid or credited -----------------------------------------------
 
 
 def test_void_is_allowed_before_payments_and_credit_notes(after_issue, manager):
@@ -255,7 +257,7 @@ def test_void_is_refused_after_a_part_payment(after_issue, manager):
         invoice_void(invoice_id=invoice.pk, actor=manager, reason="Billed twice")
 
 
-# --- Done when: a partial credit note on a paid invoice is used by next month's invoice --------------
+# --- Done when: a partial credit note on a paid invoice is used by next month's invoice ----------
 
 
 def test_partial_credit_note_on_paid_invoice_becomes_credit_used_by_next_months_invoice(manager):
@@ -287,7 +289,7 @@ def test_partial_credit_note_on_paid_invoice_becomes_credit_used_by_next_months_
     assert shop_credit_balance(shop_id=shop.pk) == 0
 
 
-# --- Webhook and email -------------------------------------------------------------------------------
+# --- Webhook and email ---------------------------------------------------------------------------
 
 
 def test_a_credit_note_publishes_credit_note_created_as_the_api_shows_it(after_issue, manager):
