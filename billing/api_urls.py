@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import apis, fapiao_apis, turnover_apis
+from billing import apis, credit_note_apis, fapiao_apis, turnover_apis
 from billing.quote_apis import QuoteApi
 
 urlpatterns = [
@@ -36,6 +36,12 @@ urlpatterns = [
         "fapiao-requests/<int:pk>/cancel/",
         fapiao_apis.FapiaoCancelApi.as_view(),
         name="fapiao-request-cancel",
+    ),
+    path("credit-notes/", credit_note_apis.CreditNoteListApi.as_view(), name="credit-note-list"),
+    path(
+        "credit-notes/<int:pk>/",
+        credit_note_apis.CreditNoteDetailApi.as_view(),
+        name="credit-note-detail",
     ),
     path("quote/", QuoteApi.as_view(), name="quote"),
     path(

@@ -36,12 +36,16 @@ from agency.months import parse_month
 from billing import exports
 from billing.documents import (
     PdfUnavailable,
+    credit_note_language,
+    credit_note_pdf_filename,
     document_language,
     invoice_pdf_filename,
+    render_credit_note_pdf,
     render_invoice_pdf,
 )
 from billing.models import Invoice
 from billing.reports import seat_profitability
+from billing.selectors import credit_note_list
 from shops.selectors import shops_for_user
 
 
@@ -136,6 +140,64 @@ class InvoicePdfApi(APIView):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             True, invoice_pdf_filename(invoice)
+        )
+        response["Cache-Control"] = "private"
+        return response
+
+
+class CreditNotePdfApi(APIView):
+    """A credit note (红冲单) as a PDF; shop owners get their own shops' only (others: 404);
+    agents' accounts none (403)."""
+
+    permission_classes = [IsAuthenticated, NotForAgents]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FirstRendererNegotiation
+
+    @extend_schema(
+        operation_id="credit_notes_pdf_retrieve",
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["zh-hans", "en"],
+                description="The PDF's language; default: the shop owner's language.",
+            ),
+        ],
+        responses={
+            400: OpenApiResponse(
+                LangErrorSerializer, description='Unknown language: {"lang": ["..."]}.'
+            ),
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The credit note as a PDF (CN-....pdf)."
+            ),
+            401: _ERRORS[401],
+            403: OpenApiResponse(DocumentErrorSerializer, description="An agent's account."),
+            404: OpenApiResponse(
+                DocumentErrorSerializer, description="No such credit note for you."
+            ),
+            503: OpenApiResponse(
+                DocumentErrorSerializer,
+                description="PDF rendering is unavailable on the server (names what is missing).",
+            ),
+        },
+    )
+    def get(self, request, pk: int):
+        note = get_object_or_404(
+            credit_note_list(user=request.user).select_related("invoice__shop__owner"), pk=pk
+        )
+        try:
+            language = credit_note_language(note, request.query_params.get("lang"))
+        except ValueError as exc:
+            raise serializers.ValidationError({"lang": [str(exc)]}) from None
+        try:
+            pdf = render_credit_note_pdf(note, language)
+        except PdfUnavailable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            True, credit_note_pdf_filename(note)
         )
         response["Cache-Control"] = "private"
         return response

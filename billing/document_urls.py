@@ -7,6 +7,7 @@ id by a router's ``invoices/<pk>/`` pattern.
 from django.urls import path
 
 from billing.document_apis import (
+    CreditNotePdfApi,
     InvoiceExportApi,
     InvoicePdfApi,
     RevenueByMonthExportApi,
@@ -19,6 +20,7 @@ from billing.document_apis import (
 urlpatterns = [
     path("invoices/export/", InvoiceExportApi.as_view(), name="invoice-export"),
     path("invoices/<int:pk>/pdf/", InvoicePdfApi.as_view(), name="invoice-pdf"),
+    path("credit-notes/<int:pk>/pdf/", CreditNotePdfApi.as_view(), name="credit-note-pdf"),
     path(
         "shops/<int:pk>/invoices/export/",
         ShopInvoiceExportApi.as_view(),

@@ -1,5 +1,5 @@
 """Invoice documents: the PDF a shop owner downloads (the accountant's CSV and Excel files are
-``billing.exports``).
+``billing.exports``), and the PDF of a credit note (红冲单) on an invoice.
 
 It only reads invoices and never changes a figure. Every amount printed here is the amount
 stored on the invoice line, and the explanation under it is read from the line's ``details``
@@ -38,9 +38,10 @@ from billing.line_text import (
     line_steps,
     read_slice,
 )
-from billing.models import Invoice, InvoiceLine
+from billing.models import CreditNote, Invoice, InvoiceLine
 
 PDF_TEMPLATE = "billing/invoice_pdf.html"
+CREDIT_NOTE_PDF_TEMPLATE = "billing/credit_note_pdf.html"
 DEFAULT_AGENCY_NAME = branding.DEFAULT_AGENCY_NAME
 """Printed at the top of every invoice unless ``settings.AGENCY`` names the agency."""
 
@@ -333,3 +334,73 @@ def render_invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
 def invoice_pdf_filename(invoice: Invoice) -> str:
     """``INV-2026-000123.pdf`` once issued, ``draft-<id>.pdf`` before."""
     return f"{invoice.number}.pdf" if invoice.number else f"draft-{invoice.pk}.pdf"
+
+
+# --- Credit notes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditNoteDocument:
+    """Everything the credit-note template prints, already formatted, in one language."""
+
+    language: str
+    agency_name: str
+    number: str
+    issued_on: date
+    invoice_number: str
+    invoice_issued_on: date | None
+    invoice_total: str
+    shop_name: str
+    month: str
+    parties: InvoiceParties
+    amount: str
+    applied: str
+    excess: str
+    reason: str
+    red_letter_fapiao_needed: bool
+
+
+def credit_note_document(note: CreditNote) -> CreditNoteDocument:
+    """Describe ``note`` for printing in the active language; reads its invoice and shop."""
+    invoice = note.invoice
+    return CreditNoteDocument(
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        agency_name=agency_name(),
+        number=note.number,
+        issued_on=timezone.localdate(note.issued_at),
+        invoice_number=invoice.number or "",
+        invoice_issued_on=_local_date(invoice.issued_at),
+        invoice_total=money_text(invoice.total),
+        shop_name=note.shop.name,
+        month=month_text(invoice.month),
+        parties=invoice_parties(invoice),
+        amount=money_text(note.amount),
+        applied=money_text(note.applied),
+        excess=money_text(note.excess),
+        reason=note.reason,
+        red_letter_fapiao_needed=note.red_letter_fapiao_needed,
+    )
+
+
+def credit_note_language(note: CreditNote, requested: str | None) -> str:
+    """The language to print ``note`` in: ``requested`` or its shop owner's (as invoices)."""
+    return document_language(note.invoice, requested)
+
+
+def render_credit_note_html(note: CreditNote, language: str | None = None) -> str:
+    with translation.override(language or translation.get_language()):
+        return render_to_string(CREDIT_NOTE_PDF_TEMPLATE, {"note": credit_note_document(note)})
+
+
+def render_credit_note_pdf(note: CreditNote, language: str | None = None) -> bytes:
+    """Render ``note`` as a PDF in ``language``; ``PdfUnavailable`` without WeasyPrint."""
+    weasyprint = _load_weasyprint()
+    html = weasyprint.HTML(
+        string=render_credit_note_html(note, language), url_fetcher=_refuse_fetch
+    )
+    return html.write_pdf()
+
+
+def credit_note_pdf_filename(note: CreditNote) -> str:
+    """``CN-2026-000001.pdf``."""
+    return f"{note.number}.pdf"

@@ -18,7 +18,7 @@ from agency.choices import Plan
 from agency.clock import previous_month
 from agency.models import User
 from agency.months import month_last_day
-from billing.models import BillingRun, FapiaoRequest, Invoice, InvoiceLine
+from billing.models import BillingRun, CreditNote, FapiaoRequest, Invoice, InvoiceLine
 
 if TYPE_CHECKING:
     from shops.models import Shop
@@ -64,6 +64,35 @@ def fapiao_request_list(*, user: User) -> QuerySet[FapiaoRequest]:
             )
         )
         .order_by("waiting_first", "-created_at", "-id")
+    )
+
+
+def credit_note_list(*, user: User) -> QuerySet[CreditNote]:
+    """The credit notes ``user`` may see (managers all, owners their shops'; agents none),
+    newest first, each with its invoice and shop (one query)."""
+    return (
+        scoped_to_shops(CreditNote.objects.all(), user, money=True)
+        .select_related("invoice", "shop__owner")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def invoice_credit_notes(*, invoice_id: int) -> list[CreditNote]:
+    """The credit notes of an invoice, oldest first; the caller has already checked that the
+    user may see the invoice."""
+    return list(
+        CreditNote.objects.filter(invoice_id=invoice_id)
+        .select_related("invoice")
+        .order_by("issued_at", "id")
+    )
+
+
+def red_letter_invoice_ids(*, invoice_ids) -> set[int]:
+    """Which of ``invoice_ids`` have a credit note that needs a red-letter fapiao (红字发票)."""
+    return set(
+        CreditNote.objects.filter(invoice_id__in=list(invoice_ids), red_letter_fapiao_needed=True)
+        .values_list("invoice_id", flat=True)
+        .distinct()
     )
 
 

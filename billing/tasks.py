@@ -14,6 +14,7 @@ from agency.tasks import EMAIL_TASK_OPTIONS
 from billing.services import (
     billing_run_create,
     billing_run_execute,
+    credit_note_email_send,
     invoice_issued_email_send,
     invoice_void_email_send,
 )
@@ -71,3 +72,10 @@ def send_invoice_void_email(invoice_id: int) -> None:
     """Tell the shop's owner that an issued invoice was voided, and why (once, however often
     the task is delivered)."""
     invoice_void_email_send(invoice_id=invoice_id)
+
+
+@shared_task(name="billing.tasks.send_credit_note_email", **EMAIL_TASK_OPTIONS)
+def send_credit_note_email(credit_note_id: int) -> None:
+    """Tell the shop's owner about a credit note on their invoice (once, however often the task
+    is delivered)."""
+    credit_note_email_send(credit_note_id=credit_note_id)

@@ -27,8 +27,14 @@ from django.utils import timezone
 from agency import clock
 from agency.choices import Plan, Shift
 from agency.models import User
-from billing.models import Invoice
-from billing.services import bill_month, invoice_issue, invoice_pay, turnover_confirm
+from billing.models import CreditNote, Invoice
+from billing.services import (
+    bill_month,
+    credit_note_create,
+    invoice_issue,
+    invoice_pay,
+    turnover_confirm,
+)
 from payroll.models import PayrollMonth, Payslip, QualityReview
 from payroll.selectors import qa_item_list
 from payroll.services import review_appeal, review_create, review_decide
@@ -658,6 +664,32 @@ def _billing(manager: User, today: dt.date) -> None:
             invoice_pay(invoice_id=invoice.pk, actor=manager)
 
 
+def _credit_notes(manager: User, today: dt.date) -> None:
+    """Two credit notes (红冲单) on the month before last: a part of a paid invoice, which becomes
+    the shop's credit balance (its next issued invoice uses it), and a part of an issued one,
+    which lowers what the shop owes. Once only."""
+    if CreditNote.objects.exists():
+        return
+    month_before = clock.previous_month(clock.previous_month(today.replace(day=1)))
+    invoices = Invoice.objects.filter(month=month_before).order_by("shop_id")
+    paid = invoices.filter(status=Invoice.Status.PAID).first()
+    issued = invoices.filter(status=Invoice.Status.ISSUED).first()
+    if paid is not None:
+        credit_note_create(
+            invoice_id=paid.pk,
+            amount=(paid.total / 10).quantize(Decimal("0.01")),
+            reason="夜班两天无人值守，按服务天数退还部分基础服务费。",
+            actor=manager,
+        )
+    if issued is not None:
+        credit_note_create(
+            invoice_id=issued.pk,
+            amount=min(issued.total, Decimal("500.00")),
+            reason="Commission billed on a refunded order; credited on the owner's request.",
+            actor=manager,
+        )
+
+
 REVIEWS_PER_AGENT_MONTH = 3
 
 
@@ -776,6 +808,7 @@ def seed_demo() -> list[str]:
     _dsr_ratings(manager, shops, today)
     _turnover(manager, shops, today)
     _billing(manager, today)
+    _credit_notes(manager, today)
     reviews = _quality_reviews(manager, today)
     _payroll(manager, today)
     return [

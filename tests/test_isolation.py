@@ -106,6 +106,9 @@ MATRIX: dict[str, Route] = {
     "fapiao-request-detail": Route(TENANT, "fapiao", money=True),
     "fapiao-request-issue": Route(TENANT, "fapiao", money=True),
     "fapiao-request-cancel": Route(TENANT, "fapiao", owner_writes=frozenset({"post"}), money=True),
+    "credit-note-list": Route(TENANT, money=True),
+    "credit-note-detail": Route(TENANT, "credit_note", money=True),
+    "credit-note-pdf": Route(TENANT, "credit_note", money=True),
     "invoice-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
     "shop-invoice-export": Route(TENANT, "shop", money=True),
     "shop-workload-export": Route(
@@ -217,7 +220,7 @@ def world(db):
     ``agent_user``, so that account serves shop A only.
     """
     from agency.models import Webhook
-    from billing.models import BillingRun, FapiaoRequest, Invoice, InvoiceLine
+    from billing.models import BillingRun, CreditNote, FapiaoRequest, Invoice, InvoiceLine
     from payroll.models import PayrollRun, Payslip, QaItem, QualityReview
     from seats.models import CoverAssignment, HandoverNote, Leave, SubAccount
 
@@ -290,6 +293,15 @@ def world(db):
             "fapiao": FapiaoRequest.objects.create(
                 invoice=invoice, type="general", buyer_name=shop.name, tax_id="91350100M000100Y43"
             ),
+            "credit_note": CreditNote.objects.create(
+                number=f"CN-2026-00000{1 if key == 'a' else 2}",
+                invoice=invoice,
+                shop=shop,
+                amount=Decimal("100.00"),
+                applied=Decimal("100.00"),
+                reason="Two days not served",
+                issued_at=dt.datetime(2026, 11, 5, 10, tzinfo=dt.UTC),
+            ),
             "sub_account": SubAccount.objects.create(
                 shop=shop, agent=day_agent, name=f"{shop.name}:小美", granted_on=dt.date(2026, 1, 1)
             ),
@@ -354,7 +366,7 @@ def test_managers_may_call_everything(world, name, route, method):
     if method == "get":
         assert response.status_code in (
             200,
-            503 if name in ("invoice-pdf", "payslip-pdf") else 200,
+            503 if name in ("invoice-pdf", "payslip-pdf", "credit-note-pdf") else 200,
         )
 
 
@@ -372,7 +384,9 @@ def test_owners_reach_their_own_shop_and_nothing_more(world, name, route, method
         assert response.status_code not in (401, 405), response.content[:300]
         assert response.status_code < 500, response.content[:300]
     elif method == "get":
-        assert response.status_code in ((200, 503) if name == "invoice-pdf" else (200,))
+        assert response.status_code in (
+            (200, 503) if name in ("invoice-pdf", "credit-note-pdf") else (200,)
+        )
     elif method in spec.owner_writes:
         assert response.status_code not in (401, 403, 404, 405), response.content[:300]
         assert response.status_code < 500

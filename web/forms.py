@@ -18,7 +18,7 @@ from agency.formatting import date_text, money_text, rate_text
 from agency.forms import DateInput, add_service_error  # noqa: F401 - re-exported for the views
 from agency.months import MonthFormField as MonthField
 from billing.choices import InvoiceStatus
-from billing.services import VOID_REASON_MAX_LENGTH
+from billing.services import CREDIT_NOTE_REASON_MAX_LENGTH, VOID_REASON_MAX_LENGTH
 from seats.calculations import Coverage
 from seats.choices import AgentStatus
 from seats.selectors import agent_list, agents_assignable, agents_without_account, seats_by_code
@@ -534,6 +534,33 @@ class InvoiceVoidForm(forms.Form):
             "The owner of an issued invoice is emailed this reason and reads it on the invoice."
         ),
     )
+
+
+class CreditNoteForm(forms.Form):
+    """A credit note's amount and reason (``billing.services.credit_note_create`` applies the
+    rules: at most what is left to credit)."""
+
+    amount = forms.DecimalField(
+        label=_("Amount to credit (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    reason = forms.CharField(
+        label=_("Why is this invoice credited?"),
+        max_length=CREDIT_NOTE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the invoice is credited.")},
+        help_text=_("Printed on the credit note and emailed to the owner."),
+    )
+
+
+class CreditNoteFilterForm(forms.Form):
+    q = forms.CharField(label=_("Shop or number"), required=False, max_length=100)
+    issued_from = forms.DateField(label=_("Issued from"), required=False, widget=DateInput())
+    issued_to = forms.DateField(label=_("Issued to"), required=False, widget=DateInput())
+    red_letter = forms.BooleanField(label=_("Red-letter fapiao needed only"), required=False)
 
 
 class InvoiceFilterForm(forms.Form):

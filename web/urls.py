@@ -5,6 +5,7 @@ from django.urls import path
 from web.views import (
     agents,
     billing,
+    credit_notes,
     dashboard,
     fapiao,
     payroll,
@@ -137,6 +138,12 @@ urlpatterns = [
     path("fapiao/<int:pk>/issue/", fapiao.FapiaoIssueView.as_view(), name="fapiao-issue"),
     path("fapiao/<int:pk>/cancel/", fapiao.FapiaoCancelView.as_view(), name="fapiao-cancel"),
     path("billing/invoices/", billing.InvoiceListView.as_view(), name="invoice-list"),
+    path("credit-notes/", credit_notes.CreditNoteListView.as_view(), name="credit-note-list"),
+    path(
+        "billing/invoices/<int:pk>/credit-note/",
+        credit_notes.InvoiceCreditNoteView.as_view(),
+        name="invoice-credit-note",
+    ),
     path("billing/invoices/<int:pk>/", billing.InvoiceDetailView.as_view(), name="invoice-detail"),
     *[
         path(

@@ -7,7 +7,13 @@ run in one transaction and refuse with ``StateConflict`` (409) when an invoice's
 the change.
 """
 
-from billing.services.credit_notes import CREDIT_NOTE_REASON_MAX_LENGTH, credit_note_create
+from billing.services.credit_notes import (
+    CREDIT_NOTE_REASON_MAX_LENGTH,
+    CreditNoteOutcome,
+    credit_note_create,
+    credit_note_email_send,
+    credit_note_outcome,
+)
 from billing.services.fapiao import (
     fapiao_issue_record,
     fapiao_request_cancel,
@@ -46,6 +52,9 @@ __all__ = [
     "CREDIT_NOTE_REASON_MAX_LENGTH",
     "VOID_REASON_MAX_LENGTH",
     "credit_note_create",
+    "credit_note_email_send",
+    "credit_note_outcome",
+    "CreditNoteOutcome",
     "credit_note_number_next",
     "credit_use",
     "invoice_due_date",

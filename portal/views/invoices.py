@@ -24,8 +24,12 @@ from billing.documents import (
     invoice_pdf_filename,
     render_invoice_pdf,
 )
-from billing.selectors import invoice_fapiao_request, invoice_list
-from billing.services import fapiao_request_create, fapiao_request_defaults
+from billing.selectors import invoice_credit_notes, invoice_fapiao_request, invoice_list
+from billing.services import (
+    fapiao_request_create,
+    fapiao_request_defaults,
+    shop_credit_balance,
+)
 from portal.forms import FapiaoRequestForm, add_service_error
 from portal.selectors import previewing
 from portal.views.base import PortalView
@@ -76,6 +80,8 @@ class InvoiceView(InvoiceLookupMixin, PortalView):
             preview=preview,
             fapiao=fapiao,
             fapiao_form=form,
+            credit_notes=invoice_credit_notes(invoice_id=invoice.pk),
+            credit_balance=shop_credit_balance(shop_id=invoice.shop_id),
             lines=lines,
             statements=[item for item in lines if item.statement is not None],
             **kwargs,

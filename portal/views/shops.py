@@ -9,6 +9,7 @@ from agency.access import is_manager
 from agency.charts import Point, bar_chart, dsr_trend_chart, short_day
 from agency.formatting import count_text, localise
 from billing.selectors import shop_invoices
+from billing.services import shop_credit_balance
 from portal.selectors import shop_coverage, shop_service, shop_sub_accounts
 from portal.views.base import PortalView
 from shops.selectors import (
@@ -88,6 +89,7 @@ class ShopView(PortalView):
             dsr_trend=trend,
             dsr_chart=dsr_trend_chart(trend),
             invoices=list(shop_invoices(shop=shop, user=user)),
+            credit_balance=shop_credit_balance(shop_id=shop.pk),
             turnover_reports=list(shop_turnover_reports(shop=shop, user=user)[:6]),
             briefing_changes=briefing_changes(shop=shop, limit=3),
             sub_accounts=shop_sub_accounts(shop=shop),

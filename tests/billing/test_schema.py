@@ -28,6 +28,8 @@ def test_billing_api_schema_is_valid_and_generated_without_warnings():
         "/api/v1/fapiao-requests/{id}/",
         "/api/v1/fapiao-requests/{id}/issue/",
         "/api/v1/fapiao-requests/{id}/cancel/",
+        "/api/v1/credit-notes/",
+        "/api/v1/credit-notes/{id}/",
         "/api/v1/quote/",
         "/api/v1/turnover-reports/{id}/",
         "/api/v1/turnover-reports/{id}/confirm/",

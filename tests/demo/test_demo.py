@@ -16,7 +16,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _counts() -> dict[str, int]:
-    from billing.models import Invoice
+    from billing.models import CreditNote, Invoice
     from seats.models import Agent, HandoverNote, Seat, SeatAssignment, SubAccount, WorkloadRecord
     from shops.models import Contract, DsrRating, Shop, TurnoverReport
 
@@ -32,6 +32,7 @@ def _counts() -> dict[str, int]:
         DsrRating,
         TurnoverReport,
         Invoice,
+        CreditNote,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -68,6 +69,7 @@ def test_seed_demo_builds_a_believable_agency_and_is_idempotent():
     # Whole months: from the first day of the month three months back to today.
     assert span == {"first": dt.date(2026, 8, 1), "last": dt.date(2026, 11, 30), "days": 122}
     assert first["HandoverNote"] and first["DsrRating"] and first["TurnoverReport"]
+    assert_one_credit_note_on_a_paid_invoice_and_one_on_an_issued_one()
     assert_sub_accounts_are_named_like_exports_and_one_is_to_revoke()
     bands = {
         load_band(row["total"])
@@ -225,6 +227,20 @@ def assert_handover_notes_are_signed_and_read(today: dt.date) -> None:
         assert at.date() == note.date and dt.time(17, 0) < at.time() < dt.time(18, 0)
     waiting = [(note.date, note.seat.code) for note in notes if note.acknowledged_at is None]
     assert waiting == [(today - dt.timedelta(days=1), "S01")]
+
+
+def assert_one_credit_note_on_a_paid_invoice_and_one_on_an_issued_one() -> None:
+    """A part of a paid invoice credited (the shop's credit balance) and a part of an issued
+    one (a lower balance), numbered from CN-2026-000001."""
+    from billing.models import CreditNote
+    from billing.services import shop_credit_balance
+
+    paid, issued = CreditNote.objects.select_related("invoice").order_by("number")
+    assert (paid.number, issued.number) == ("CN-2026-000001", "CN-2026-000002")
+    assert paid.applied == 0 and paid.excess > 0
+    assert shop_credit_balance(shop_id=paid.shop_id) == paid.excess
+    assert issued.applied == issued.amount and issued.invoice.status == "issued"
+    assert issued.invoice.balance == issued.invoice.total - issued.amount
 
 
 def assert_the_dashboard_shows_a_handful_of_alerts_that_matter(today: dt.date) -> None:

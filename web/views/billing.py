@@ -23,7 +23,12 @@ from agency.errors import ApplicationError
 from agency.formatting import month_text
 from billing import services
 from billing.documents import explain_line, invoice_parties
-from billing.selectors import billing_run_list, invoice_fapiao_request, invoice_list
+from billing.selectors import (
+    billing_run_list,
+    invoice_credit_notes,
+    invoice_fapiao_request,
+    invoice_list,
+)
 from shops.selectors import (
     turnover_report_confirmed,
     turnover_report_list,
@@ -31,6 +36,7 @@ from shops.selectors import (
 )
 from web.forms import (
     BillingRunForm,
+    CreditNoteForm,
     InvoiceFilterForm,
     InvoiceVoidForm,
     TurnoverCorrectionForm,
@@ -177,6 +183,8 @@ class InvoiceDetailView(ManagerPage):
             parties=invoice_parties(invoice),
             turnover=turnover,
             fapiao=invoice_fapiao_request(invoice_id=invoice.pk),
+            credit_notes=invoice_credit_notes(invoice_id=invoice.pk),
+            credit_note_form=CreditNoteForm(),
             **kwargs,
         )
 
@@ -280,6 +288,15 @@ class InvoiceVoidView(ManagerPage):
         invoice = self._invoice(pk)
         if invoice.status not in (invoice.Status.DRAFT, invoice.Status.ISSUED):
             return self._not_voidable(invoice)
+        if invoice.amount_paid > 0 or invoice.amount_credited > 0:
+            messages.error(
+                self.request,
+                _(
+                    "This invoice has payments or credit notes and cannot be voided; a credit "
+                    "note corrects it."
+                ),
+            )
+            return redirect(reverse("web:invoice-detail", args=[invoice.pk]) + "#credit-notes")
         return self.render_to_response(
             self.get_context_data(invoice=invoice, form=InvoiceVoidForm())
         )

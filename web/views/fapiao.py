@@ -13,7 +13,7 @@ from django.views import View
 from agency.errors import ApplicationError
 from billing import services
 from billing.choices import FapiaoRequestStatus
-from billing.selectors import fapiao_request_list
+from billing.selectors import fapiao_request_list, red_letter_invoice_ids
 from web.forms import FapiaoIssueForm
 from web.mixins import ManagerRequiredMixin
 from web.views.base import ManagerPage, paginate, redirect_back
@@ -42,6 +42,10 @@ class FapiaoListView(ManagerPage):
         return super().get_context_data(
             page_obj=page,
             fapiao_requests=page.object_list,
+            # Invoices whose credit notes need a red-letter fapiao (红字发票): one query a page.
+            red_letter=red_letter_invoice_ids(
+                invoice_ids={row.invoice_id for row in page.object_list}
+            ),
             statuses=FapiaoRequestStatus.choices,
             status=status,
             issue_form=FapiaoIssueForm(),
