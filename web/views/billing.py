@@ -22,8 +22,9 @@ from agency import clock
 from agency.errors import ApplicationError
 from agency.formatting import month_text
 from billing import services
-from billing.documents import explain_line, invoice_parties
+from billing.documents import explain_line, invoice_parties, invoice_settlement
 from billing.selectors import billing_run_list, invoice_fapiao_request, invoice_list
+from billing.statements import payment_details
 from shops.selectors import (
     turnover_report_confirmed,
     turnover_report_list,
@@ -175,6 +176,8 @@ class InvoiceDetailView(ManagerPage):
             invoice=invoice,
             lines=lines,
             parties=invoice_parties(invoice),
+            settlement=invoice_settlement(invoice),
+            payment=payment_details(),
             turnover=turnover,
             fapiao=invoice_fapiao_request(invoice_id=invoice.pk),
             **kwargs,
