@@ -151,10 +151,31 @@ class StatementLine:
     """The billed month (invoices and credit notes: their invoice's)."""
     method: str
     """A payment's method (``PaymentMethod``), else empty."""
-    description: str
+    reason: str
+    """A credit note's reason, else empty."""
     debit: Decimal | None
     credit: Decimal | None
     balance: Decimal
+
+    @property
+    def description(self) -> str:
+        """The line in words, in the active language (read when shown, so a statement made
+        once prints in the language of each reader)."""
+        if self.kind == LineKind.INVOICE:
+            return _invoice_text(self.number, self.month)
+        if self.kind == LineKind.CREDIT_NOTE:
+            return _("Credit note %(number)s on %(invoice)s: %(reason)s") % {
+                "number": self.number,
+                "invoice": self.invoice_number,
+                "reason": self.reason,
+            }
+        text = _("Payment received (%(method)s) for %(number)s") % {
+            "method": PaymentMethod(self.method).label,
+            "number": self.invoice_number,
+        }
+        if self.number:
+            text += _(", reference %(reference)s") % {"reference": self.number}
+        return text
 
     @property
     def kind_label(self) -> str:
@@ -191,24 +212,6 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 def _invoice_text(number: str, month: dt.date) -> str:
     return _("Invoice %(number)s (%(month)s)") % {"number": number, "month": month_text(month)}
-
-
-def _payment_text(payment: Payment) -> str:
-    text = _("Payment received (%(method)s) for %(number)s") % {
-        "method": payment.get_method_display(),
-        "number": payment.invoice.number,
-    }
-    if payment.reference:
-        text += _(", reference %(reference)s") % {"reference": payment.reference}
-    return text
-
-
-def _credit_note_text(note: CreditNote) -> str:
-    return _("Credit note %(number)s on %(invoice)s: %(reason)s") % {
-        "number": note.number,
-        "invoice": note.invoice.number,
-        "reason": note.reason,
-    }
 
 
 def shop_statement(*, shop: "Shop", date_from: dt.date, date_to: dt.date) -> Statement:
@@ -254,7 +257,7 @@ def shop_statement(*, shop: "Shop", date_from: dt.date, date_to: dt.date) -> Sta
                     invoice_number=invoice.number or "",
                     month=invoice.month,
                     method="",
-                    description=_invoice_text(invoice.number or "", invoice.month),
+                    reason="",
                     debit=invoice.total,
                     credit=None,
                 ),
@@ -273,7 +276,7 @@ def shop_statement(*, shop: "Shop", date_from: dt.date, date_to: dt.date) -> Sta
                     invoice_number=note.invoice.number or "",
                     month=note.invoice.month,
                     method="",
-                    description=_credit_note_text(note),
+                    reason=note.reason,
                     debit=None,
                     credit=note.amount,
                 ),
@@ -291,7 +294,7 @@ def shop_statement(*, shop: "Shop", date_from: dt.date, date_to: dt.date) -> Sta
                     invoice_number=payment.invoice.number or "",
                     month=payment.invoice.month,
                     method=payment.method,
-                    description=_payment_text(payment),
+                    reason="",
                     debit=None,
                     credit=payment.amount,
                 ),
