@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from agency.errors import ApplicationError
 
@@ -34,3 +35,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PeriodForm(forms.Form):
+    """A period of days, both ends optional (the page's selector fills in its default): the
+    statement of account's. Its rules (order, future, length) are the selector's to check."""
+
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import apis, credit_note_apis, fapiao_apis, turnover_apis
+from billing import apis, credit_note_apis, fapiao_apis, statement_apis, turnover_apis
 from billing.quote_apis import QuoteApi
 
 urlpatterns = [
@@ -53,5 +53,20 @@ urlpatterns = [
         "turnover-reports/<int:pk>/confirm/",
         turnover_apis.TurnoverReportConfirmApi.as_view(),
         name="turnover-report-confirm",
+    ),
+    path(
+        "shops/<int:pk>/statement/",
+        statement_apis.ShopStatementApi.as_view(),
+        name="shop-statement",
+    ),
+    path(
+        "shops/<int:pk>/statement/pdf/",
+        statement_apis.ShopStatementPdfApi.as_view(),
+        name="shop-statement-pdf",
+    ),
+    path(
+        "shops/<int:pk>/statement/xlsx/",
+        statement_apis.ShopStatementXlsxApi.as_view(),
+        name="shop-statement-xlsx",
     ),
 ]

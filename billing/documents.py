@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agency import branding
-from agency.formatting import money_text, month_text
+from agency.formatting import date_text, localise, money_text, month_text
 from agency.money import round_money
 from agency.months import days_in_month
 from billing.line_text import (
@@ -39,6 +39,7 @@ from billing.line_text import (
     read_slice,
 )
 from billing.models import CreditNote, Invoice, InvoiceLine
+from billing.statements import payment_details
 
 PDF_TEMPLATE = "billing/invoice_pdf.html"
 CREDIT_NOTE_PDF_TEMPLATE = "billing/credit_note_pdf.html"
@@ -230,6 +231,36 @@ def invoice_parties(invoice: Invoice) -> InvoiceParties:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """Where an issued invoice stands, every figure formatted in the active language: its due
+    date, what was paid (the shop's credit used included) and credited, what is left, and
+    whether it is overdue (Shanghai date)."""
+
+    due_on: str
+    total: str
+    paid: str
+    credited: str
+    balance: str
+    overdue: bool
+    settled: bool
+
+
+def invoice_settlement(invoice: Invoice, today: date | None = None) -> Settlement | None:
+    """``invoice``'s settlement, or None before it is issued (and for a void one)."""
+    if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID) or not invoice.due_date:
+        return None
+    return Settlement(
+        due_on=date_text(invoice.due_date),
+        total=localise(money_text(invoice.total)),
+        paid=localise(money_text(invoice.amount_paid)),
+        credited=localise(money_text(invoice.amount_credited)),
+        balance=localise(money_text(invoice.balance)),
+        overdue=invoice.is_overdue(today),
+        settled=invoice.balance == 0,
+    )
+
+
+@dataclass(frozen=True)
 class InvoiceDocument:
     """Everything the invoice template prints, already formatted, in one language."""
 
@@ -251,6 +282,9 @@ class InvoiceDocument:
     parties: InvoiceParties
     lines: tuple[DocumentLine, ...]
     total: str
+    settlement: Settlement | None = None
+    payment: Any = None
+    """The agency's payment details (``billing.statements.PaymentDetails``)."""
 
 
 def agency_name() -> str:
@@ -313,6 +347,8 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         parties=invoice_parties(invoice),
         lines=lines,
         total=money_text(invoice.total),
+        settlement=invoice_settlement(invoice),
+        payment=payment_details(),
     )
 
 

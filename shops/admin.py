@@ -6,6 +6,7 @@ book is edited here by managers; new contracts take their defaults from it."""
 
 from django import forms
 from django.contrib import admin
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,7 +16,7 @@ from agency.admin import HistoryReadOnlyMixin
 from agency.choices import Plan
 from shops.models import DSR_RATING_FIELDS, Contract, DsrRating, PriceBookEntry, Shop
 from shops.services import CONTRACT_TERMS_FIELDS, contract_validate
-from shops.services.shops import SHOP_FIELDS
+from shops.services.shops import PAYMENT_TERMS_MAX_DAYS, SHOP_FIELDS, payment_terms_help
 from shops.terms import tiers_from_json, tiers_to_json, validate_tiers
 from shops.validators import tax_id_normalize
 
@@ -24,6 +25,13 @@ class ShopAdminForm(forms.ModelForm):
     class Meta:
         model = Shop
         fields = [*SHOP_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = self.fields["payment_terms_days"]
+        terms.help_text = payment_terms_help()
+        terms.validators.append(MaxValueValidator(PAYMENT_TERMS_MAX_DAYS))
+        terms.widget.attrs["max"] = PAYMENT_TERMS_MAX_DAYS
 
     def clean_tax_id(self) -> str:
         # As the shop service stores it: without spaces, letters capitalised.
@@ -62,7 +70,15 @@ class ShopAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
         ),
         (
             _("Billing details (the buyer on invoices)"),
-            {"fields": ["billing_name", "tax_id", "billing_address", "billing_email"]},
+            {
+                "fields": [
+                    "billing_name",
+                    "tax_id",
+                    "billing_address",
+                    "billing_email",
+                    "payment_terms_days",
+                ]
+            },
         ),
     ]
 

@@ -111,6 +111,10 @@ MATRIX: dict[str, Route] = {
     "credit-note-pdf": Route(TENANT, "credit_note", money=True),
     "invoice-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
     "shop-invoice-export": Route(TENANT, "shop", money=True),
+    # The statement of account (对账单): the default period, this month so far.
+    "shop-statement": Route(TENANT, "shop", money=True),
+    "shop-statement-pdf": Route(TENANT, "shop", money=True),
+    "shop-statement-xlsx": Route(TENANT, "shop", money=True),
     "shop-workload-export": Route(
         TENANT, "shop", query="?date_from=2026-10-01&date_to=2026-10-31&format=xlsx"
     ),
@@ -366,7 +370,9 @@ def test_managers_may_call_everything(world, name, route, method):
     if method == "get":
         assert response.status_code in (
             200,
-            503 if name in ("invoice-pdf", "payslip-pdf", "credit-note-pdf") else 200,
+            503
+            if name in ("invoice-pdf", "payslip-pdf", "credit-note-pdf", "shop-statement-pdf")
+            else 200,
         )
 
 
@@ -385,7 +391,9 @@ def test_owners_reach_their_own_shop_and_nothing_more(world, name, route, method
         assert response.status_code < 500, response.content[:300]
     elif method == "get":
         assert response.status_code in (
-            (200, 503) if name in ("invoice-pdf", "credit-note-pdf") else (200,)
+            (200, 503)
+            if name in ("invoice-pdf", "credit-note-pdf", "shop-statement-pdf")
+            else (200,)
         )
     elif method in spec.owner_writes:
         assert response.status_code not in (401, 403, 404, 405), response.content[:300]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,6 +25,7 @@ from seats.choices import AgentStatus
 from seats.selectors import agent_list, agents_assignable, agents_without_account, seats_by_code
 from shops.choices import ShopPlatform, ShopStatus
 from shops.selectors import contracts_to_place, possible_owners, shop_list
+from shops.services import PAYMENT_TERMS_MAX_DAYS, payment_terms_help
 
 if TYPE_CHECKING:
     from shops.models import Contract
@@ -89,6 +91,13 @@ class ShopForm(forms.Form):
         label=_("Billing email"),
         required=False,
         help_text=_("Invoices are emailed here; empty: to the owner's email address."),
+    )
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"),
+        required=False,
+        min_value=0,
+        max_value=PAYMENT_TERMS_MAX_DAYS,
+        help_text=lazy(payment_terms_help, str)(),
     )
 
 

@@ -16,6 +16,7 @@ from web.views import (
     scorecards,
     seats,
     shops,
+    statements,
     sub_accounts,
     tokens,
     users,
@@ -41,6 +42,21 @@ urlpatterns = [
     path("shops/<int:pk>/", shops.ShopDetailView.as_view(), name="shop-detail"),
     path("shops/<int:pk>/edit/", shops.ShopFormView.as_view(), name="shop-edit"),
     path("shops/<int:pk>/turnover/", shops.ShopTurnoverView.as_view(), name="shop-turnover"),
+    path(
+        "shops/<int:pk>/statement/",
+        statements.ShopStatementView.as_view(),
+        name="shop-statement",
+    ),
+    path(
+        "shops/<int:pk>/statement/pdf/",
+        statements.ShopStatementView.as_view(file="pdf"),
+        name="shop-statement-pdf",
+    ),
+    path(
+        "shops/<int:pk>/statement/xlsx/",
+        statements.ShopStatementView.as_view(file="xlsx"),
+        name="shop-statement-xlsx",
+    ),
     path(
         "shops/<int:pk>/contracts/new/",
         shops.ContractCreateView.as_view(),

@@ -22,6 +22,7 @@ from billing.documents import (
     explain_line,
     invoice_parties,
     invoice_pdf_filename,
+    invoice_settlement,
     render_invoice_pdf,
 )
 from billing.selectors import invoice_credit_notes, invoice_fapiao_request, invoice_list
@@ -30,6 +31,7 @@ from billing.services import (
     fapiao_request_defaults,
     shop_credit_balance,
 )
+from billing.statements import payment_details
 from portal.forms import FapiaoRequestForm, add_service_error
 from portal.selectors import previewing
 from portal.views.base import PortalView
@@ -76,6 +78,8 @@ class InvoiceView(InvoiceLookupMixin, PortalView):
         return super().get_context_data(
             invoice=invoice,
             parties=invoice_parties(invoice),
+            settlement=invoice_settlement(invoice),
+            payment=payment_details(),
             shop=invoice.shop,
             preview=preview,
             fapiao=fapiao,

@@ -3,6 +3,7 @@ read the shops they serve, without the billing details."""
 
 from collections.abc import Mapping
 
+from django.utils.functional import lazy
 from django_filters import rest_framework as filters
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -31,6 +32,14 @@ class ShopSerializer(serializers.ModelSerializer):
         "character verified), or an older 15- or 20-character tax number.",
     )
 
+    payment_terms_days = serializers.IntegerField(
+        min_value=0,
+        max_value=services.PAYMENT_TERMS_MAX_DAYS,
+        required=False,
+        allow_null=True,
+        help_text=lazy(services.payment_terms_help, str)(),
+    )
+
     class Meta:
         model = Shop
         fields = [
@@ -47,11 +56,18 @@ class ShopSerializer(serializers.ModelSerializer):
             "tax_id",
             "billing_address",
             "billing_email",
+            "payment_terms_days",
         ]
         validators: list = []  # the service checks uniqueness with a message for people
 
 
-BILLING_DETAIL_FIELDS = ("billing_name", "tax_id", "billing_address", "billing_email")
+BILLING_DETAIL_FIELDS = (
+    "billing_name",
+    "tax_id",
+    "billing_address",
+    "billing_email",
+    "payment_terms_days",
+)
 """Whom the invoices name and where they go: the shop's money, not for agents."""
 
 

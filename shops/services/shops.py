@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
@@ -27,9 +28,20 @@ SHOP_FIELDS = (
     "tax_id",
     "billing_address",
     "billing_email",
+    "payment_terms_days",
 )
+PAYMENT_TERMS_MAX_DAYS = 365
+"""A shop's payment terms are at most a year after issue."""
 OWNER_EDITABLE_SHOP_FIELDS = frozenset({"briefing"})
 """What owners may change on their own shop: the portal lets them keep the briefing current."""
+
+
+def payment_terms_help() -> str:
+    """The payment terms field's help, naming the agency's default (``AGENCY_PAYMENTS``)."""
+    return gettext(
+        "Days from an invoice's issue to its due date (0 to %(max)d); empty: the agency's "
+        "default, %(default)d days."
+    ) % {"max": PAYMENT_TERMS_MAX_DAYS, "default": settings.AGENCY_PAYMENTS["TERMS_DAYS"]}
 
 
 def shop_check_editable_fields(*, actor: User | None, fields: Iterable[str]) -> None:
@@ -62,6 +74,16 @@ def _shop_validate(shop: Shop) -> None:
                 ]
             }
         )
+    terms = shop.payment_terms_days
+    if terms is not None and not 0 <= terms <= PAYMENT_TERMS_MAX_DAYS:
+        raise ValidationError(
+            {
+                "payment_terms_days": [
+                    gettext("Payment terms are 0 to %(max)d days after issue.")
+                    % {"max": PAYMENT_TERMS_MAX_DAYS}
+                ]
+            }
+        )
     shop.full_clean(validate_constraints=False)
 
 
@@ -81,6 +103,7 @@ def shop_create(
     tax_id: str = "",
     billing_address: str = "",
     billing_email: str = "",
+    payment_terms_days: int | None = None,
 ) -> Shop:
     require_manager(actor)
     shop = Shop(
@@ -96,6 +119,7 @@ def shop_create(
         tax_id=tax_id,
         billing_address=billing_address,
         billing_email=billing_email,
+        payment_terms_days=payment_terms_days,
     )
     _shop_validate(shop)
     record_actor(shop, actor)

@@ -33,4 +33,7 @@ def test_billing_api_schema_is_valid_and_generated_without_warnings():
         "/api/v1/quote/",
         "/api/v1/turnover-reports/{id}/",
         "/api/v1/turnover-reports/{id}/confirm/",
+        "/api/v1/shops/{id}/statement/",
+        "/api/v1/shops/{id}/statement/pdf/",
+        "/api/v1/shops/{id}/statement/xlsx/",
     }

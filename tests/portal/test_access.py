@@ -29,6 +29,9 @@ ROUTES = {
     "turnover-edit": lambda world: world.report.pk,
     "invoice": lambda world: world.invoice.pk,
     "invoice-pdf": lambda world: world.invoice.pk,
+    "shop-statement": lambda world: world.shop.pk,
+    "shop-statement-pdf": lambda world: world.shop.pk,
+    "shop-statement-xlsx": lambda world: world.shop.pk,
 }
 WITH_ID = sorted(name for name, pk in ROUTES.items() if pk is not None)
 WRITES = {

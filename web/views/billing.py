@@ -22,13 +22,14 @@ from agency import clock
 from agency.errors import ApplicationError
 from agency.formatting import month_text
 from billing import services
-from billing.documents import explain_line, invoice_parties
+from billing.documents import explain_line, invoice_parties, invoice_settlement
 from billing.selectors import (
     billing_run_list,
     invoice_credit_notes,
     invoice_fapiao_request,
     invoice_list,
 )
+from billing.statements import payment_details
 from shops.selectors import (
     turnover_report_confirmed,
     turnover_report_list,
@@ -181,6 +182,8 @@ class InvoiceDetailView(ManagerPage):
             invoice=invoice,
             lines=lines,
             parties=invoice_parties(invoice),
+            settlement=invoice_settlement(invoice),
+            payment=payment_details(),
             turnover=turnover,
             fapiao=invoice_fapiao_request(invoice_id=invoice.pk),
             credit_notes=invoice_credit_notes(invoice_id=invoice.pk),

@@ -17,7 +17,7 @@ from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text, date_text, month_text, short_day_text
 from billing.selectors import invoice_list
-from billing.services import turnover_confirm
+from billing.services import payment_terms_days, turnover_confirm
 from seats.selectors import daily_inquiries, sub_accounts_of, sub_accounts_to_revoke
 from shops import services
 from shops.selectors import (
@@ -127,6 +127,7 @@ class ShopDetailView(ManagerPage):
             ),
             invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
             history=shop_changes(shop),
+            payment_terms=payment_terms_days(shop),
             sub_accounts=list(sub_accounts_of(shop_id=shop.pk)),
             sub_accounts_due=set(
                 sub_accounts_to_revoke(today=today, shop_ids=[shop.pk]).values_list("pk", flat=True)
