@@ -10,6 +10,8 @@ from billing.document_apis import (
     InvoiceExportApi,
     InvoicePdfApi,
     RevenueByMonthExportApi,
+    ReceivablesApi,
+    ReceivablesExportApi,
     RevenueByPlanExportApi,
     SeatProfitabilityApi,
     SeatProfitabilityExportApi,
@@ -43,5 +45,11 @@ urlpatterns = [
         "reports/seat-profitability/",
         SeatProfitabilityApi.as_view(),
         name="report-seat-profitability",
+    ),
+    path("reports/receivables/", ReceivablesApi.as_view(), name="report-receivables"),
+    path(
+        "reports/receivables/export/",
+        ReceivablesExportApi.as_view(),
+        name="report-receivables-export",
     ),
 ]

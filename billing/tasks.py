@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 
 from agency import clock
 from agency.tasks import EMAIL_TASK_OPTIONS
+from billing.services.reminders import payment_reminders_send
 from billing.services import (
     billing_run_create,
     billing_run_execute,
@@ -71,3 +72,21 @@ def send_invoice_void_email(invoice_id: int) -> None:
     """Tell the shop's owner that an issued invoice was voided, and why (once, however often
     the task is delivered)."""
     invoice_void_email_send(invoice_id=invoice_id)
+
+
+@shared_task(
+    name="billing.tasks.send_payment_reminders",
+    **{
+        **EMAIL_TASK_OPTIONS,
+        # One mail per invoice due a reminder: more than one email task's minute.
+        "soft_time_limit": 15 * 60,
+        "time_limit": 16 * 60,
+        # A lost connection is as worth retrying as a refusing mail server.
+        "autoretry_for": (OSError, OperationalError, InterfaceError),
+    },
+)
+def send_payment_reminders() -> None:
+    """Beat, daily at 09:30 Shanghai time: the payment reminders due today and
+    ``invoice.overdue`` for invoices newly overdue. Run twice, or retried after a failed send,
+    it sends only what was not sent (``billing.services.reminders``)."""
+    payment_reminders_send(today=clock.today())

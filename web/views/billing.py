@@ -23,7 +23,12 @@ from agency.errors import ApplicationError
 from agency.formatting import month_text
 from billing import services
 from billing.documents import explain_line, invoice_parties
-from billing.selectors import billing_run_list, invoice_fapiao_request, invoice_list
+from billing.selectors import (
+    billing_run_list,
+    invoice_fapiao_request,
+    invoice_list,
+    invoice_reminders,
+)
 from shops.selectors import (
     turnover_report_confirmed,
     turnover_report_list,
@@ -177,6 +182,10 @@ class InvoiceDetailView(ManagerPage):
             parties=invoice_parties(invoice),
             turnover=turnover,
             fapiao=invoice_fapiao_request(invoice_id=invoice.pk),
+            reminders=[
+                (reminder, abs(reminder.days))
+                for reminder in invoice_reminders(invoice_id=invoice.pk)
+            ],
             **kwargs,
         )
 
