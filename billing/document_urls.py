@@ -9,9 +9,9 @@ from django.urls import path
 from billing.document_apis import (
     InvoiceExportApi,
     InvoicePdfApi,
-    RevenueByMonthExportApi,
     ReceivablesApi,
     ReceivablesExportApi,
+    RevenueByMonthExportApi,
     RevenueByPlanExportApi,
     SeatProfitabilityApi,
     SeatProfitabilityExportApi,

@@ -154,12 +154,11 @@ class OverdueSummary:
 
 
 def overdue_summary(*, today: dt.date, user: User | None = None, limit: int = 5) -> OverdueSummary:
-    """How many invoices are overdue today, their balances' sum, and the ``limit`` oldest
-    (two queries)."""
-    queryset = overdue_invoices(today=today, user=user)
-    balances = list(queryset.values_list("total", "amount_paid", "amount_credited"))
-    amount = sum((max(t - p - c, ZERO) for t, p, c in balances), ZERO)
-    oldest = list(queryset[:limit]) if balances else []
+    """How many invoices are overdue today, their balances' sum, and the ``limit`` oldest (one
+    query: the overdue invoices are few next to all invoices, and read whole)."""
+    invoices = list(overdue_invoices(today=today, user=user))
+    amount = sum((invoice.balance for invoice in invoices), ZERO)
+    oldest = invoices[:limit]
     for invoice in oldest:
         invoice.days_overdue = (today - invoice.due_date).days
-    return OverdueSummary(count=len(balances), amount=amount, oldest=oldest)
+    return OverdueSummary(count=len(invoices), amount=amount, oldest=oldest)

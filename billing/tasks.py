@@ -11,13 +11,13 @@ from django.db import InterfaceError, OperationalError
 
 from agency import clock
 from agency.tasks import EMAIL_TASK_OPTIONS
-from billing.services.reminders import payment_reminders_send
 from billing.services import (
     billing_run_create,
     billing_run_execute,
     invoice_issued_email_send,
     invoice_void_email_send,
 )
+from billing.services.reminders import payment_reminders_send
 
 # A lost connection, a deadlock or a locked SQLite database is worth retrying; anything else
 # (a contract whose terms cannot be billed) is recorded on the run for a manager to fix.
