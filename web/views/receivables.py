@@ -10,7 +10,7 @@ class ReceivablesView(ManagerPage):
     """What each shop owed on a date, by days past the due date; the totals above the rows."""
 
     template_name = "manager/receivables/index.html"
-    nav = "receivables"
+    nav = "reports"  # one of the reports: the main navigation's Reports entry leads here
 
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(**kwargs)
