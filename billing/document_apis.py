@@ -1,5 +1,5 @@
 """API views for invoice documents (PDF), the exports of invoices and reports (CSV or XLSX,
-``billing.exports``) and the seat profitability report.
+``billing.exports``), the seat profitability report and the receivables by age.
 
 The PDF and the files answer with plain ``HttpResponse`` bodies, and their errors are JSON
 whatever the client's ``Accept`` header says: a client asking for ``application/pdf`` must get
@@ -9,6 +9,7 @@ the file, not a 406 from content negotiation.
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,6 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agency import clock
 from agency.access import scoped_to_shops
 from agency.api import IsManager, NotForAgents
 from agency.export_apis import (
@@ -44,6 +46,7 @@ from billing.documents import (
     render_invoice_pdf,
 )
 from billing.models import Invoice
+from billing.receivables import receivables
 from billing.reports import seat_profitability
 from billing.selectors import credit_note_list
 from shops.selectors import shops_for_user
@@ -412,4 +415,124 @@ class SeatProfitabilityApi(APIView):
                 "X-Unallocated-Cost": f"{report.unallocated_cost}",
                 "X-Agent-Cost-Estimate": "true" if report.estimate else "false",
             },
+        )
+
+
+# --- Receivables ------------------------------------------------------------------------------
+
+
+class AsOfQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        help_text="The date (YYYY-MM-DD, Shanghai) the receivables are read as of; default "
+        "today. Not in the future.",
+    )
+
+    def validate_as_of(self, value):
+        today = clock.today()
+        if value > today:
+            raise serializers.ValidationError(
+                gettext("The report cannot look into the future (today is %(today)s).")
+                % {"today": today.isoformat()}
+            )
+        return value
+
+
+def _as_of_from(request):
+    query = AsOfQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("as_of") or clock.today()
+
+
+class ReceivableRowSerializer(serializers.Serializer):
+    shop = serializers.IntegerField(source="shop_id", allow_null=True)
+    shop_name = serializers.CharField()
+    invoices = serializers.IntegerField(help_text="Invoices with something outstanding.")
+    current = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="amounts.current", help_text="Not yet due."
+    )
+    days_1_30 = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="amounts.days_1_30"
+    )
+    days_31_60 = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="amounts.days_31_60"
+    )
+    days_61_90 = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="amounts.days_61_90"
+    )
+    days_over_90 = serializers.DecimalField(
+        max_digits=16, decimal_places=2, source="amounts.days_over_90"
+    )
+    overdue = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Past the due date: the four last buckets."
+    )
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class ReceivablesSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    results = ReceivableRowSerializer(many=True, source="rows")
+    totals = ReceivableRowSerializer(help_text="All the rows added up (shop: null).")
+
+
+class AsOfErrorSerializer(serializers.Serializer):
+    as_of = serializers.ListField(child=serializers.CharField())
+
+
+_AS_OF_ERROR = OpenApiResponse(
+    AsOfErrorSerializer, description="A malformed date, or one in the future."
+)
+
+
+class ReceivablesApi(APIView):
+    """What each shop owed on a date by age (账龄): not yet due, 1-30, 31-60, 61-90 and over 90
+    days past the due date (``billing.receivables``). Managers every shop; owners their own
+    shops; agents' accounts none (403)."""
+
+    permission_classes = [IsAuthenticated, NotForAgents]
+
+    @extend_schema(
+        operation_id="reports_receivables",
+        parameters=[AsOfQuerySerializer],
+        responses={
+            200: ReceivablesSerializer,
+            400: _AS_OF_ERROR,
+            401: _ERRORS[401],
+            403: OpenApiResponse(DocumentErrorSerializer, description="An agent's account."),
+        },
+    )
+    def get(self, request):
+        report = receivables(as_of=_as_of_from(request), user=request.user)
+        return Response(ReceivablesSerializer(report).data)
+
+
+class ReceivablesExportApi(FileExportMixin, APIView):
+    """The receivables by age as CSV or XLSX: one row per shop, then the totals. Managers every
+    shop, owners their own; agents' accounts none (403)."""
+
+    permission_classes = [IsAuthenticated, NotForAgents]
+
+    @extend_schema(
+        operation_id="reports_receivables_export",
+        parameters=[AsOfQuerySerializer, ExportFormatSerializer],
+        responses={
+            **file_responses("One row per shop with something outstanding, then the totals."),
+            400: OpenApiResponse(
+                description="A malformed or future date, or a format other than csv and xlsx: "
+                '{"field": ["reason"]}.'
+            ),
+            401: _ERRORS[401],
+            403: OpenApiResponse(DocumentErrorSerializer, description="An agent's account."),
+        },
+    )
+    def get(self, request):
+        as_of = _as_of_from(request)
+        chosen = export_format(request)
+        return table_response(
+            exports.RECEIVABLES_COLUMNS,
+            exports.receivables_rows(as_of=as_of, user=request.user),
+            export_format=chosen,
+            filename=f"receivables-{as_of:%Y-%m-%d}",
+            sheet_title=f"{as_of:%Y-%m-%d}",
         )

@@ -10,6 +10,8 @@ from billing.document_apis import (
     CreditNotePdfApi,
     InvoiceExportApi,
     InvoicePdfApi,
+    ReceivablesApi,
+    ReceivablesExportApi,
     RevenueByMonthExportApi,
     RevenueByPlanExportApi,
     SeatProfitabilityApi,
@@ -45,5 +47,11 @@ urlpatterns = [
         "reports/seat-profitability/",
         SeatProfitabilityApi.as_view(),
         name="report-seat-profitability",
+    ),
+    path("reports/receivables/", ReceivablesApi.as_view(), name="report-receivables"),
+    path(
+        "reports/receivables/export/",
+        ReceivablesExportApi.as_view(),
+        name="report-receivables-export",
     ),
 ]

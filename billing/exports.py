@@ -7,7 +7,8 @@ themselves, with their explanation, are on the invoice and its PDF. Void invoice
 too, so every number given appears.
 
 The reports are the manager app's reports page (``web/views/reports.py``) as tables: seat
-profitability, revenue by plan and revenue month over month, read from the same selectors.
+profitability, revenue by plan and revenue month over month, read from the same selectors; and
+the receivables by age (``billing.receivables``).
 """
 
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from agency.models import User
 from agency.money import round_money
 from billing.choices import InvoiceLineKind, InvoiceStatus
 from billing.models import Invoice, InvoiceLine
+from billing.receivables import BUCKET_LABELS, receivables
 from billing.reports import seat_profitability
 from billing.selectors import ZERO, month_over_month, revenue_by_plan
 from shops.choices import ShopPlatform
@@ -173,4 +175,20 @@ def revenue_trend_rows(*, last_month: date, months: int = TREND_MONTHS) -> list[
     return [
         {"month": entry.month, "amount": entry.amount, "change": entry.change}
         for entry in reversed(month_over_month(last_month=last_month, months=months))
+    ]
+
+
+RECEIVABLES_COLUMNS = (
+    Column("shop", _("Shop")),
+    *(Column(key, label, Kind.MONEY) for key, label in BUCKET_LABELS.items()),
+    Column("total", _("Outstanding (CNY)"), Kind.MONEY),
+)
+
+
+def receivables_rows(*, as_of: date, user: User | None = None) -> list[Row]:
+    """The receivables report as the page shows it: one row per shop, then the totals."""
+    report = receivables(as_of=as_of, user=user)
+    return [
+        {"shop": row.shop_name, **row.amounts, "total": row.total}
+        for row in [*report.rows, report.totals]
     ]

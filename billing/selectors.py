@@ -18,7 +18,14 @@ from agency.choices import Plan
 from agency.clock import previous_month
 from agency.models import User
 from agency.months import month_last_day
-from billing.models import BillingRun, CreditNote, FapiaoRequest, Invoice, InvoiceLine
+from billing.models import (
+    BillingRun,
+    CreditNote,
+    FapiaoRequest,
+    Invoice,
+    InvoiceLine,
+    PaymentReminder,
+)
 
 if TYPE_CHECKING:
     from shops.models import Shop
@@ -105,6 +112,12 @@ def invoice_fapiao_request(*, invoice_id: int) -> FapiaoRequest | None:
         .select_related("invoice__shop")
         .first()
     )
+
+
+def invoice_reminders(*, invoice_id: int) -> list[PaymentReminder]:
+    """The payment reminders sent about an invoice, in the order of the schedule; the caller
+    has already checked that the user may see the invoice."""
+    return list(PaymentReminder.objects.filter(invoice_id=invoice_id).order_by("days", "id"))
 
 
 def billing_run_list() -> QuerySet[BillingRun]:

@@ -18,6 +18,7 @@ from billing.services import (
     invoice_issued_email_send,
     invoice_void_email_send,
 )
+from billing.services.reminders import payment_reminders_send
 
 # A lost connection, a deadlock or a locked SQLite database is worth retrying; anything else
 # (a contract whose terms cannot be billed) is recorded on the run for a manager to fix.
@@ -79,3 +80,21 @@ def send_credit_note_email(credit_note_id: int) -> None:
     """Tell the shop's owner about a credit note on their invoice (once, however often the task
     is delivered)."""
     credit_note_email_send(credit_note_id=credit_note_id)
+
+
+@shared_task(
+    name="billing.tasks.send_payment_reminders",
+    **{
+        **EMAIL_TASK_OPTIONS,
+        # One mail per invoice due a reminder: more than one email task's minute.
+        "soft_time_limit": 15 * 60,
+        "time_limit": 16 * 60,
+        # A lost connection is as worth retrying as a refusing mail server.
+        "autoretry_for": (OSError, OperationalError, InterfaceError),
+    },
+)
+def send_payment_reminders() -> None:
+    """Beat, daily at 09:30 Shanghai time: the payment reminders due today and
+    ``invoice.overdue`` for invoices newly overdue. Run twice, or retried after a failed send,
+    it sends only what was not sent (``billing.services.reminders``)."""
+    payment_reminders_send(today=clock.today())

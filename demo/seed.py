@@ -27,7 +27,8 @@ from django.utils import timezone
 from agency import clock
 from agency.choices import Plan, Shift
 from agency.models import User
-from billing.models import CreditNote, Invoice
+from agency.months import month_last_day
+from billing.models import CreditNote, Invoice, PaymentReminder
 from billing.services import (
     bill_month,
     credit_note_create,
@@ -35,6 +36,7 @@ from billing.services import (
     invoice_pay,
     turnover_confirm,
 )
+from billing.services.reminders import reminder_stages
 from payroll.models import PayrollMonth, Payslip, QualityReview
 from payroll.selectors import qa_item_list
 from payroll.services import review_appeal, review_create, review_decide
@@ -690,6 +692,54 @@ def _credit_notes(manager: User, today: dt.date) -> None:
         )
 
 
+# Days past the due date of the unpaid invoices, in turn (negative: not due yet); each is
+# clamped so that the invoice was issued after its month ended.
+OVERDUE_AGES = (45, 20, 8, 1, -2)
+
+
+def _overdue(today: dt.date) -> None:
+    """Make the unpaid issued invoices due at different ages, with the reminders the daily job
+    would have sent (all but the first one's: its owner has not been reminded yet), so that the
+    dashboard, the receivables page and the portal have something overdue to show.
+
+    Issued today by the seed, they are moved back in time: issue date, due date. Skipped once
+    any reminder exists, so seeding again changes nothing.
+    """
+    if PaymentReminder.objects.exists():
+        return
+    unpaid = list(
+        Invoice.objects.filter(status=Invoice.Status.ISSUED).select_related("shop__owner")
+    )
+    stages = reminder_stages()
+    for index, invoice in enumerate(sorted(unpaid, key=lambda invoice: invoice.shop_id)):
+        terms = (invoice.due_date - timezone.localdate(invoice.issued_at)).days
+        earliest_issue = month_last_day(invoice.month) + dt.timedelta(days=1)
+        due = max(
+            today - dt.timedelta(days=OVERDUE_AGES[index % len(OVERDUE_AGES)]),
+            earliest_issue + dt.timedelta(days=terms),
+        )
+        issued_on = due - dt.timedelta(days=terms)
+        age = (today - due).days
+        Invoice.objects.filter(pk=invoice.pk).update(
+            issued_at=timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10))),
+            due_date=due,
+            overdue_published_at=timezone.now() if age > 0 and index else None,
+        )
+        if index == 0:
+            continue
+        PaymentReminder.objects.bulk_create(
+            PaymentReminder(
+                invoice=invoice,
+                kind="before_due" if stage < 0 else "overdue",
+                days=stage,
+                sent_on=due + dt.timedelta(days=stage),
+                recipient=invoice.shop.invoice_email,
+            )
+            for stage in stages
+            if stage <= age and not (stage < 0 and due + dt.timedelta(days=stage) < issued_on)
+        )
+
+
 REVIEWS_PER_AGENT_MONTH = 3
 
 
@@ -809,6 +859,7 @@ def seed_demo() -> list[str]:
     _turnover(manager, shops, today)
     _billing(manager, today)
     _credit_notes(manager, today)
+    _overdue(today)
     reviews = _quality_reviews(manager, today)
     _payroll(manager, today)
     return [

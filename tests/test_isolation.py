@@ -139,6 +139,9 @@ MATRIX: dict[str, Route] = {
         MANAGER, query=f"?month={MONTH}&format=xlsx", money=True
     ),
     "report-revenue-by-month-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
+    # Receivables by age: managers every shop, owners their own shops' rows.
+    "report-receivables": Route(TENANT, query="?as_of=2026-10-31", money=True),
+    "report-receivables-export": Route(TENANT, query="?as_of=2026-10-31", money=True),
     "roster": Route(CREW, query="?date_from=2026-10-01&date_to=2026-10-31"),
     "leave-list": Route(CREW, agent_writes=frozenset({"post"})),
     "leave-detail": Route(CREW, "leave"),
@@ -417,8 +420,17 @@ def test_another_owners_objects_answer_404(world, name, route, method):
         assert response.status_code in (403, 404), response.content[:300]
 
 
+# Tenant reports whose rows are per shop but not a paginated list (their own test below).
+TENANT_REPORTS = {"report-receivables", "report-receivables-export"}
+
+
 @pytest.mark.parametrize(
-    "name", sorted(n for n, s in MATRIX.items() if s.scope == TENANT and s.obj is None)
+    "name",
+    sorted(
+        n
+        for n, s in MATRIX.items()
+        if s.scope == TENANT and s.obj is None and n not in TENANT_REPORTS
+    ),
 )
 def test_tenant_lists_hold_only_the_owners_rows(world, name):
     route, _ = ROUTES[name]
@@ -435,6 +447,36 @@ def test_tenant_lists_hold_only_the_owners_rows(world, name):
     assert shops_of(a_body) == {shop_a}
     assert shops_of(b_body) == {shop_b}
     assert shops_of(manager_body) == {shop_a, shop_b}
+
+
+def test_the_receivables_report_holds_only_the_owners_shops(world):
+    """Both invoices issued and unpaid: each owner's report has their shop's row only, a
+    manager's both; the file export likewise."""
+    from billing.models import Invoice
+
+    Invoice.objects.filter(pk__in=[world[k]["invoice"].pk for k in "ab"]).update(
+        status="issued",
+        issued_at=dt.datetime(2026, 10, 2, 10, tzinfo=dt.UTC),
+        due_date=dt.date(2026, 10, 17),
+    )
+    for key in "ab":
+        Invoice.objects.filter(pk=world[key]["invoice"].pk).update(number=f"INV-2026-00000{key}")
+    query = "?as_of=2026-10-31"
+
+    def shops(user) -> set[int]:
+        body = _client(user).get("/api/v1/reports/receivables/" + query).json()
+        return {row["shop"] for row in body["results"]}
+
+    def export_names(user) -> str:
+        response = _client(user).get("/api/v1/reports/receivables/export/" + query)
+        return response.content.decode("utf-8-sig")
+
+    shop_a, shop_b = world["a"]["shop"].pk, world["b"]["shop"].pk
+    assert shops(world["a"]["owner"]) == {shop_a}
+    assert shops(world["b"]["owner"]) == {shop_b}
+    assert shops(world["manager"]) == {shop_a, shop_b}
+    assert "Shop A" in export_names(world["a"]["owner"])
+    assert "Shop B" not in export_names(world["a"]["owner"])
 
 
 @pytest.mark.parametrize(

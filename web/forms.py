@@ -597,3 +597,19 @@ class FapiaoIssueForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     fapiao_date = forms.DateField(label=_("Fapiao date"), widget=DateInput)
+
+
+class ReceivablesForm(forms.Form):
+    """The date the receivables report is read as of: today or earlier (Shanghai)."""
+
+    as_of = forms.DateField(label=_("As of"), widget=DateInput())
+
+    def clean_as_of(self):
+        value = self.cleaned_data["as_of"]
+        today = clock.today()
+        if value > today:
+            raise forms.ValidationError(
+                _("The report cannot look into the future (today is %(today)s).")
+                % {"today": date_text(today)}
+            )
+        return value

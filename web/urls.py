@@ -11,6 +11,7 @@ from web.views import (
     payroll,
     quality,
     quote,
+    receivables,
     reports,
     roster,
     scorecards,
@@ -191,6 +192,7 @@ urlpatterns = [
     ),
     # Reports
     path("reports/", reports.ReportsView.as_view(), name="reports"),
+    path("reports/receivables/", receivables.ReceivablesView.as_view(), name="receivables"),
     # Pay book and scorecards
     path("pay-book/", scorecards.PayBookView.as_view(), name="pay-book"),
     path("pay-book/edit/", scorecards.PayBookFormView.as_view(), name="pay-book-edit"),

@@ -8,6 +8,7 @@ from agency import clock
 from agency.access import is_manager
 from agency.charts import Point, bar_chart, dsr_trend_chart, short_day
 from agency.formatting import count_text, localise
+from billing.receivables import overdue_invoices
 from billing.selectors import shop_invoices
 from billing.services import shop_credit_balance
 from portal.selectors import shop_coverage, shop_service, shop_sub_accounts
@@ -35,8 +36,16 @@ class HomeView(PortalView):
         shops = shop_list_with_active_contracts(user=self.request.user, day=today)
         manager = is_manager(self.request.user)
         page = Paginator(shops, SHOPS_PER_PAGE).get_page(self.request.GET.get("page"))
+        # An owner is told of every overdue invoice of theirs; a manager's preview of every
+        # shop is no place for the agency's whole dunning list.
+        overdue = [] if manager else list(overdue_invoices(today=today, user=self.request.user))
         return super().get_context_data(
-            page=page, shops=page.object_list, manager=manager, today=today, **kwargs
+            page=page,
+            shops=page.object_list,
+            manager=manager,
+            today=today,
+            overdue=overdue,
+            **kwargs,
         )
 
 
@@ -73,6 +82,11 @@ class ShopView(PortalView):
         service = shop_service(shop=shop, today=today)
         dsr = shop_dsr(shop=shop, as_of=today)
         trend = shop_dsr_trend(shop=shop, as_of=today, weeks=DSR_TREND_WEEKS)
+        invoices = list(shop_invoices(shop=shop, user=user))
+        overdue = sorted(
+            (invoice for invoice in invoices if invoice.is_overdue(today)),
+            key=lambda invoice: (invoice.due_date, invoice.pk),
+        )
         return super().get_context_data(
             shop=shop,
             preview=self.is_preview(shop),
@@ -88,8 +102,10 @@ class ShopView(PortalView):
             dsr=dsr,
             dsr_trend=trend,
             dsr_chart=dsr_trend_chart(trend),
-            invoices=list(shop_invoices(shop=shop, user=user)),
+            invoices=invoices,
             credit_balance=shop_credit_balance(shop_id=shop.pk),
+            overdue=overdue,
+            overdue_ids={invoice.pk for invoice in overdue},
             turnover_reports=list(shop_turnover_reports(shop=shop, user=user)[:6]),
             briefing_changes=briefing_changes(shop=shop, limit=3),
             sub_accounts=shop_sub_accounts(shop=shop),

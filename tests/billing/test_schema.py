@@ -37,3 +37,27 @@ def test_billing_api_schema_is_valid_and_generated_without_warnings():
         "/api/v1/shops/{id}/statement/pdf/",
         "/api/v1/shops/{id}/statement/xlsx/",
     }
+
+
+def test_document_and_report_schema_is_valid_and_generated_without_warnings():
+    patterns = [path("api/v1/", include("billing.document_urls"))]
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    assert not GENERATOR_STATS, dict(GENERATOR_STATS._warn_cache) | dict(
+        GENERATOR_STATS._error_cache
+    )
+    validate_schema(schema)
+    assert set(schema["paths"]) == {
+        "/api/v1/invoices/export/",
+        "/api/v1/invoices/{id}/pdf/",
+        "/api/v1/shops/{id}/invoices/export/",
+        "/api/v1/reports/seat-profitability/",
+        "/api/v1/reports/seat-profitability/export/",
+        "/api/v1/reports/revenue-by-plan/export/",
+        "/api/v1/reports/revenue-by-month/export/",
+        "/api/v1/reports/receivables/",
+        "/api/v1/reports/receivables/export/",
+    }
+    receivables = schema["paths"]["/api/v1/reports/receivables/"]["get"]
+    assert [p["name"] for p in receivables["parameters"]] == ["as_of"]
+    assert set(receivables["responses"]) == {"200", "400", "401", "403"}

@@ -43,6 +43,7 @@ def page_urls(agency) -> list[str]:
         reverse("web:invoice-detail", args=[invoice.pk]),
         reverse("web:invoice-void", args=[invoice.pk]),
         reverse("web:reports"),
+        reverse("web:receivables"),
         reverse("web:payroll"),
         reverse("web:payroll-month", args=["2026-09"]),
         reverse("web:sub-account-list"),

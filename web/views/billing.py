@@ -28,6 +28,7 @@ from billing.selectors import (
     invoice_credit_notes,
     invoice_fapiao_request,
     invoice_list,
+    invoice_reminders,
 )
 from billing.statements import payment_details
 from shops.selectors import (
@@ -188,6 +189,10 @@ class InvoiceDetailView(ManagerPage):
             fapiao=invoice_fapiao_request(invoice_id=invoice.pk),
             credit_notes=invoice_credit_notes(invoice_id=invoice.pk),
             credit_note_form=CreditNoteForm(),
+            reminders=[
+                (reminder, abs(reminder.days))
+                for reminder in invoice_reminders(invoice_id=invoice.pk)
+            ],
             **kwargs,
         )
 

@@ -1,4 +1,5 @@
-"""The dashboard: today's coverage board, what needs a manager now, revenue, inquiries."""
+"""The dashboard: today's coverage board, what needs a manager now, revenue, overdue invoices,
+inquiries."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404
@@ -10,6 +11,7 @@ from agency import clock
 from agency.charts import Point, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text, date_text, short_day_text
+from billing.receivables import overdue_summary
 from seats.selectors import handover_notes
 from seats.services import handover_note_acknowledge
 from web import selectors
@@ -38,7 +40,11 @@ class DashboardView(ManagerPage):
             },
         )
         return super().get_context_data(
-            board=board, inquiries_chart=chart, peak=selectors.peak_inquiries(), **kwargs
+            board=board,
+            inquiries_chart=chart,
+            peak=selectors.peak_inquiries(),
+            overdue=overdue_summary(today=today),
+            **kwargs,
         )
 
 
