@@ -26,8 +26,9 @@ from tests.seats.factories import SubAccountFactory
 
 pytestmark = pytest.mark.django_db
 
-# Who covers the shop comes from the roster (covers and leave included): four queries of them.
-SHOP_PAGE_MAX_QUERIES = 17
+# Who covers the shop comes from the roster (covers and leave included): four queries of them;
+# the shop's credit balance (账户余额) is one more.
+SHOP_PAGE_MAX_QUERIES = 18
 
 
 def grow(served, owner) -> None:
