@@ -71,6 +71,7 @@ def test_shop_shows_the_api_fields_with_owner_as_username(owner_a_api, shop_a):
         "tax_id": "",
         "billing_address": "",
         "billing_email": "",
+        "payment_terms_days": None,
     }
 
 

@@ -21,8 +21,6 @@ def page_urls(agency) -> list[str]:
         reverse("web:shop-detail", args=[shop.pk]),
         reverse("web:shop-edit", args=[shop.pk]),
         reverse("web:shop-statement", args=[shop.pk]),
-        reverse("web:shop-statement-pdf", args=[shop.pk]),
-        reverse("web:shop-statement-xlsx", args=[shop.pk]),
         reverse("web:contract-create", args=[shop.pk]),
         reverse("web:agent-list"),
         reverse("web:agent-create"),
