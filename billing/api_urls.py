@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import apis, fapiao_apis, turnover_apis
+from billing import apis, bank_apis, fapiao_apis, payment_apis, turnover_apis
 from billing.quote_apis import QuoteApi
 
 urlpatterns = [
@@ -36,6 +36,24 @@ urlpatterns = [
         "fapiao-requests/<int:pk>/cancel/",
         fapiao_apis.FapiaoCancelApi.as_view(),
         name="fapiao-request-cancel",
+    ),
+    path("payments/", payment_apis.PaymentListApi.as_view(), name="payment-list"),
+    path("payments/<int:pk>/", payment_apis.PaymentDetailApi.as_view(), name="payment-detail"),
+    path("bank-statements/", bank_apis.BankStatementListApi.as_view(), name="bank-statement-list"),
+    path(
+        "bank-statements/<int:pk>/",
+        bank_apis.BankStatementDetailApi.as_view(),
+        name="bank-statement-detail",
+    ),
+    path(
+        "bank-statements/<int:pk>/lines/<int:line>/confirm/",
+        bank_apis.BankLineConfirmApi.as_view(),
+        name="bank-line-confirm",
+    ),
+    path(
+        "bank-statements/<int:pk>/lines/<int:line>/ignore/",
+        bank_apis.BankLineIgnoreApi.as_view(),
+        name="bank-line-ignore",
     ),
     path("quote/", QuoteApi.as_view(), name="quote"),
     path(
