@@ -7,6 +7,7 @@ from web.views import (
     billing,
     dashboard,
     fapiao,
+    payments,
     payroll,
     quality,
     quote,
@@ -133,6 +134,15 @@ urlpatterns = [
     path("fapiao/<int:pk>/issue/", fapiao.FapiaoIssueView.as_view(), name="fapiao-issue"),
     path("fapiao/<int:pk>/cancel/", fapiao.FapiaoCancelView.as_view(), name="fapiao-cancel"),
     path("billing/invoices/", billing.InvoiceListView.as_view(), name="invoice-list"),
+    # Payments (收款)
+    path(
+        "billing/invoices/<int:pk>/payments/",
+        payments.InvoicePaymentView.as_view(),
+        name="invoice-payment",
+    ),
+    path("payments/", payments.PaymentListView.as_view(), name="payment-list"),
+    path("payments/import/", payments.BankImportView.as_view(), name="bank-import"),
+    path("payments/import/<int:pk>/", payments.BankStatementView.as_view(), name="bank-statement"),
     path("billing/invoices/<int:pk>/", billing.InvoiceDetailView.as_view(), name="invoice-detail"),
     *[
         path(

@@ -151,6 +151,8 @@ class InvoiceDetailView(ManagerPage):
     nav = "billing"
 
     def get_context_data(self, **kwargs):
+        from web.views.payments import invoice_payments_context
+
         invoice = get_object_or_404(invoice_list(user=self.request.user), pk=self.kwargs["pk"])
         lines = [(line, explain_line(line)) for line in invoice.lines.all()]
         turnover = (
@@ -177,7 +179,7 @@ class InvoiceDetailView(ManagerPage):
             parties=invoice_parties(invoice),
             turnover=turnover,
             fapiao=invoice_fapiao_request(invoice_id=invoice.pk),
-            **kwargs,
+            **{**invoice_payments_context(invoice, self.request.user), **kwargs},
         )
 
 
