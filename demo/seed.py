@@ -27,8 +27,16 @@ from django.utils import timezone
 from agency import clock
 from agency.choices import Plan, Shift
 from agency.models import User
+from billing.choices import PaymentMethod
 from billing.models import Invoice
-from billing.services import bill_month, invoice_issue, invoice_pay, turnover_confirm
+from billing.services import (
+    bill_month,
+    invoice_due_date,
+    invoice_issue,
+    invoice_pay,
+    payment_record,
+    turnover_confirm,
+)
 from payroll.models import PayrollMonth, Payslip, QualityReview
 from payroll.selectors import qa_item_list
 from payroll.services import review_appeal, review_create, review_decide
@@ -652,10 +660,49 @@ def _billing(manager: User, today: dt.date) -> None:
     ready = Invoice.objects.filter(
         month=month_before, status=Invoice.Status.DRAFT, awaiting_turnover=False
     ).order_by("shop_id")
+    # Issued on the 3rd of last month, as the agency does: their due dates have passed.
+    issued_on = last_month + dt.timedelta(days=2)
     for index, invoice in enumerate(list(ready)):
         invoice_issue(invoice_id=invoice.pk, actor=manager)
-        if index % 2 == 0:
-            invoice_pay(invoice_id=invoice.pk, actor=manager)
+        Invoice.objects.filter(pk=invoice.pk).update(
+            issued_at=timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10))),
+            due_date=invoice_due_date(shop=invoice.shop, issued_on=issued_on),
+        )
+        _payments(manager, invoice.pk, index, issued_on=issued_on, today=today)
+
+
+def _payments(manager: User, invoice_id: int, index: int, *, issued_on, today) -> None:
+    """Some invoices paid by bank transfer in two parts, some in one go (the old "mark paid"),
+    one part-paid with an overdue balance, one overpaid (the excess is the shop's credit
+    balance, which its next invoice uses); the rest unpaid and overdue."""
+    invoice = Invoice.objects.select_related("shop").get(pk=invoice_id)
+    balance = invoice.balance
+    if balance <= 0:
+        return
+    payer = invoice.shop.billing_name or invoice.shop.name
+
+    def pay(amount, days: int, **extra) -> None:
+        payment_record(
+            invoice_id=invoice_id,
+            amount=amount,
+            method=extra.pop("method", PaymentMethod.BANK_TRANSFER),
+            received_on=min(issued_on + dt.timedelta(days=days), today),
+            payer=payer,
+            reference=f"{invoice.number} 服务费",
+            actor=manager,
+            **extra,
+        )
+
+    if index % 4 == 0:
+        first = (balance / 2).quantize(Decimal("0.01"))
+        pay(first, 6)
+        pay(balance - first, 13)
+    elif index == 1:
+        pay((balance * Decimal("0.4")).quantize(Decimal("0.01")), 10)
+    elif index == 3:
+        pay(balance + Decimal("300.00"), 8, excess_to_credit=True)
+    elif index % 4 == 2:
+        invoice_pay(invoice_id=invoice_id, actor=manager, method=PaymentMethod.ALIPAY)
 
 
 REVIEWS_PER_AGENT_MONTH = 3
