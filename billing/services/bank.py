@@ -51,6 +51,7 @@ XLSX_SIGNATURE = b"PK\x03\x04"
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0"
 HEADER_SEARCH_LINES = 10
 MAX_LINES = 5000
+MAX_FILE_BYTES = 5 * 1024 * 1024
 MEMO_MAX_LENGTH = 500
 FILE_NAME_MAX_LENGTH = 200
 INVOICE_NUMBER = re.compile(r"INV-?(\d{4})-?(\d{6})", re.IGNORECASE)
@@ -335,6 +336,8 @@ def bank_statement_import(
         raw = raw.encode("utf-8")
     if not raw:
         raise _refuse(gettext("The file is empty."))
+    if len(raw) > MAX_FILE_BYTES:
+        raise _refuse(gettext("The file is too large (at most 5 MB)."))
     rows = bank_statement_rows(raw, name=name)
     statement = BankStatement.objects.create(file_name=name, uploaded_by=actor)
     BankStatementLine.objects.bulk_create(
