@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from billing import apis, credit_note_apis, fapiao_apis, statement_apis, turnover_apis
+from billing import (
+    apis,
+    bank_apis,
+    credit_note_apis,
+    fapiao_apis,
+    payment_apis,
+    statement_apis,
+    turnover_apis,
+)
 from billing.quote_apis import QuoteApi
 
 urlpatterns = [
@@ -42,6 +50,24 @@ urlpatterns = [
         "credit-notes/<int:pk>/",
         credit_note_apis.CreditNoteDetailApi.as_view(),
         name="credit-note-detail",
+    ),
+    path("payments/", payment_apis.PaymentListApi.as_view(), name="payment-list"),
+    path("payments/<int:pk>/", payment_apis.PaymentDetailApi.as_view(), name="payment-detail"),
+    path("bank-statements/", bank_apis.BankStatementListApi.as_view(), name="bank-statement-list"),
+    path(
+        "bank-statements/<int:pk>/",
+        bank_apis.BankStatementDetailApi.as_view(),
+        name="bank-statement-detail",
+    ),
+    path(
+        "bank-statements/<int:pk>/lines/<int:line>/confirm/",
+        bank_apis.BankLineConfirmApi.as_view(),
+        name="bank-line-confirm",
+    ),
+    path(
+        "bank-statements/<int:pk>/lines/<int:line>/ignore/",
+        bank_apis.BankLineIgnoreApi.as_view(),
+        name="bank-line-ignore",
     ),
     path("quote/", QuoteApi.as_view(), name="quote"),
     path(

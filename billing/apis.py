@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from agency.api import IsManager, NotForAgents, id_filter
 from agency.months import MonthField, MonthFilter
 from billing import selectors, services
+from billing.choices import RECEIVED_PAYMENT_METHODS
 from billing.line_text import line_description
 from billing.models import BILLING_RUN_FIELDS, BillingRun, Invoice, InvoiceLine
 
@@ -264,12 +265,35 @@ class InvoiceIssueApi(_InvoiceActionApi):
         return super().post(request, pk)
 
 
-class InvoicePayApi(_InvoiceActionApi):
-    change = staticmethod(services.invoice_pay)
+class InvoicePayInputSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=RECEIVED_PAYMENT_METHODS, required=False, default="other"
+    )
+    received_on = serializers.CharField(
+        required=False, help_text="YYYY-MM-DD, not in the future. Default: today (Shanghai)."
+    )
+    reference = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @_action_schema("Record the payment of an issued invoice.", "Not issued.")
+
+class InvoicePayApi(_InvoiceActionApi):
+    @extend_schema(
+        request=InvoicePayInputSerializer,
+        description="Record a payment of the invoice's whole balance (no body needed): the "
+        "invoice is paid. For a part payment, POST /api/v1/payments/.",
+        responses={
+            200: InvoiceSerializer,
+            400: OpenApiResponse(description="A field is refused, named in the answer."),
+            404: OpenApiResponse(description="No such invoice."),
+            409: OpenApiResponse(description="Not issued (a draft, paid or void)."),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
+        invoices = selectors.invoice_list(user=request.user)
+        invoice = get_object_or_404(invoices, pk=pk)
+        serializer = InvoicePayInputSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        services.invoice_pay(invoice_id=invoice.pk, actor=request.user, **serializer.validated_data)
+        return Response(InvoiceSerializer(invoices.get(pk=invoice.pk)).data)
 
 
 class InvoiceVoidInputSerializer(serializers.Serializer):

@@ -11,21 +11,37 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from agency.access import scoped_to_shops
 from agency.choices import Plan
 from agency.clock import previous_month
 from agency.models import User
 from agency.months import month_last_day
+from billing.choices import BankLineStatus
 from billing.models import (
+    BankStatement,
+    BankStatementLine,
     BillingRun,
     CreditNote,
     FapiaoRequest,
     Invoice,
     InvoiceLine,
+    Payment,
     PaymentReminder,
 )
+from billing.services.payments import shop_credit_balance as _shop_credit_balance
 
 if TYPE_CHECKING:
     from shops.models import Shop
@@ -118,6 +134,64 @@ def invoice_reminders(*, invoice_id: int) -> list[PaymentReminder]:
     """The payment reminders sent about an invoice, in the order of the schedule; the caller
     has already checked that the user may see the invoice."""
     return list(PaymentReminder.objects.filter(invoice_id=invoice_id).order_by("days", "id"))
+
+
+def payment_list(*, user: User) -> QuerySet[Payment]:
+    """The payments ``user`` may see (managers all, owners their shops'), newest received first;
+    each with its invoice, shop and who recorded it (one query)."""
+    return (
+        scoped_to_shops(Payment.objects.all(), user, money=True)
+        .select_related("invoice", "shop", "recorded_by")
+        .order_by("-received_on", "-id")
+    )
+
+
+def shop_credit_balance(*, shop_id: int) -> Decimal:
+    """The shop's credit balance (余额) now: what its next issued invoice uses. The caller has
+    checked that the user may see the shop."""
+    return _shop_credit_balance(shop_id=shop_id)
+
+
+def open_invoices() -> QuerySet[Invoice]:
+    """Issued, unpaid invoices, oldest due first, with their shops (managers: what a bank line
+    may pay)."""
+    return (
+        Invoice.objects.filter(status=Invoice.Status.ISSUED)
+        .select_related("shop")
+        .order_by("due_date", "id")
+    )
+
+
+def bank_statement_list() -> QuerySet[BankStatement]:
+    """Imported bank statements, newest first, each with its count of lines and of lines still
+    to confirm (managers only: the caller checks the role). One query."""
+    return (
+        BankStatement.objects.select_related("uploaded_by")
+        .annotate(
+            line_count=Count("lines"),
+            open_count=Count("lines", filter=Q(lines__status=BankLineStatus.OPEN)),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def bank_statement_lines(*, statement_id: int) -> QuerySet[BankStatementLine]:
+    """A statement's lines in file order, with the proposed invoice, the payment of a confirmed
+    line, and ``duplicate``: a confirmed line of another statement has the same date, payer,
+    amount and memo (money already recorded). One query."""
+    twins = BankStatementLine.objects.filter(
+        status=BankLineStatus.CONFIRMED,
+        received_on=OuterRef("received_on"),
+        payer=OuterRef("payer"),
+        amount=OuterRef("amount"),
+        memo=OuterRef("memo"),
+    ).exclude(statement_id=OuterRef("statement_id"))
+    return (
+        BankStatementLine.objects.filter(statement_id=statement_id)
+        .select_related("proposed_invoice__shop", "payment__invoice")
+        .annotate(duplicate=Exists(twins))
+        .order_by("position")
+    )
 
 
 def billing_run_list() -> QuerySet[BillingRun]:

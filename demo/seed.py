@@ -28,12 +28,15 @@ from agency import clock
 from agency.choices import Plan, Shift
 from agency.models import User
 from agency.months import month_last_day
+from billing.choices import PaymentMethod
 from billing.models import CreditNote, Invoice, PaymentReminder
 from billing.services import (
     bill_month,
     credit_note_create,
+    invoice_due_date,
     invoice_issue,
     invoice_pay,
+    payment_record,
     turnover_confirm,
 )
 from billing.services.reminders import reminder_stages
@@ -660,10 +663,49 @@ def _billing(manager: User, today: dt.date) -> None:
     ready = Invoice.objects.filter(
         month=month_before, status=Invoice.Status.DRAFT, awaiting_turnover=False
     ).order_by("shop_id")
+    # Issued on the 3rd of last month, as the agency does: their due dates have passed.
+    issued_on = last_month + dt.timedelta(days=2)
     for index, invoice in enumerate(list(ready)):
         invoice_issue(invoice_id=invoice.pk, actor=manager)
-        if index % 2 == 0:
-            invoice_pay(invoice_id=invoice.pk, actor=manager)
+        Invoice.objects.filter(pk=invoice.pk).update(
+            issued_at=timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10))),
+            due_date=invoice_due_date(shop=invoice.shop, issued_on=issued_on),
+        )
+        _payments(manager, invoice.pk, index, issued_on=issued_on, today=today)
+
+
+def _payments(manager: User, invoice_id: int, index: int, *, issued_on, today) -> None:
+    """Some invoices paid by bank transfer in two parts, some in one go (the old "mark paid"),
+    one part-paid with an overdue balance, one overpaid (the excess is the shop's credit
+    balance, which its next invoice uses); the rest unpaid and overdue."""
+    invoice = Invoice.objects.select_related("shop").get(pk=invoice_id)
+    balance = invoice.balance
+    if balance <= 0:
+        return
+    payer = invoice.shop.billing_name or invoice.shop.name
+
+    def pay(amount, days: int, **extra) -> None:
+        payment_record(
+            invoice_id=invoice_id,
+            amount=amount,
+            method=extra.pop("method", PaymentMethod.BANK_TRANSFER),
+            received_on=min(issued_on + dt.timedelta(days=days), today),
+            payer=payer,
+            reference=f"{invoice.number} 服务费",
+            actor=manager,
+            **extra,
+        )
+
+    if index % 4 == 0:
+        first = (balance / 2).quantize(Decimal("0.01"))
+        pay(first, 6)
+        pay(balance - first, 13)
+    elif index == 1:
+        pay((balance * Decimal("0.4")).quantize(Decimal("0.01")), 10)
+    elif index == 3:
+        pay(balance + Decimal("300.00"), 8, excess_to_credit=True)
+    elif index % 4 == 2:
+        invoice_pay(invoice_id=invoice_id, actor=manager, method=PaymentMethod.ALIPAY)
 
 
 def _credit_notes(manager: User, today: dt.date) -> None:
@@ -702,8 +744,9 @@ def _overdue(today: dt.date) -> None:
     would have sent (all but the first one's: its owner has not been reminded yet), so that the
     dashboard, the receivables page and the portal have something overdue to show.
 
-    Issued today by the seed, they are moved back in time: issue date, due date. Skipped once
-    any reminder exists, so seeding again changes nothing.
+    Those not paid at all are moved in time (issue date, due date) to spread their ages; those
+    paid in part keep their dates. Skipped once any reminder exists, so seeding again changes
+    nothing.
     """
     if PaymentReminder.objects.exists():
         return
@@ -713,12 +756,16 @@ def _overdue(today: dt.date) -> None:
     stages = reminder_stages()
     for index, invoice in enumerate(sorted(unpaid, key=lambda invoice: invoice.shop_id)):
         terms = (invoice.due_date - timezone.localdate(invoice.issued_at)).days
-        earliest_issue = month_last_day(invoice.month) + dt.timedelta(days=1)
-        due = max(
-            today - dt.timedelta(days=OVERDUE_AGES[index % len(OVERDUE_AGES)]),
-            earliest_issue + dt.timedelta(days=terms),
-        )
-        issued_on = due - dt.timedelta(days=terms)
+        if invoice.amount_paid > 0:
+            # Paid in part already: its dates stay before its payments.
+            due, issued_on = invoice.due_date, timezone.localdate(invoice.issued_at)
+        else:
+            earliest_issue = month_last_day(invoice.month) + dt.timedelta(days=1)
+            due = max(
+                today - dt.timedelta(days=OVERDUE_AGES[index % len(OVERDUE_AGES)]),
+                earliest_issue + dt.timedelta(days=terms),
+            )
+            issued_on = due - dt.timedelta(days=terms)
         age = (today - due).days
         Invoice.objects.filter(pk=invoice.pk).update(
             issued_at=timezone.make_aware(dt.datetime.combine(issued_on, dt.time(10))),

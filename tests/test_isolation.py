@@ -109,6 +109,13 @@ MATRIX: dict[str, Route] = {
     "credit-note-list": Route(TENANT, money=True),
     "credit-note-detail": Route(TENANT, "credit_note", money=True),
     "credit-note-pdf": Route(TENANT, "credit_note", money=True),
+    "payment-list": Route(TENANT, money=True),
+    "payment-detail": Route(TENANT, "payment", money=True),
+    "bank-statement-list": Route(MANAGER, money=True),
+    "bank-statement-detail": Route(MANAGER, "bank_statement", money=True),
+    # <line> is the row of the statement: the world's statement has row 1.
+    "bank-line-confirm": Route(MANAGER, "bank_statement", money=True),
+    "bank-line-ignore": Route(MANAGER, "bank_statement", money=True),
     "invoice-export": Route(MANAGER, query=f"?month={MONTH}", money=True),
     "shop-invoice-export": Route(TENANT, "shop", money=True),
     # The statement of account (对账单): the default period, this month so far.
@@ -211,6 +218,7 @@ ROUTES = api_routes()
 def _path(route: str, pk: int | None) -> str:
     path = "/" + route.replace("^", "").replace("$", "")
     path = re.sub(r"<int:pk>|\(\?P<pk>[^)]*\)", str(pk), path)
+    path = path.replace("<int:line>", "1")
     assert "<" not in path and "(" not in path, f"unfilled parameter in {route}"
     return path
 
@@ -227,7 +235,16 @@ def world(db):
     ``agent_user``, so that account serves shop A only.
     """
     from agency.models import Webhook
-    from billing.models import BillingRun, CreditNote, FapiaoRequest, Invoice, InvoiceLine
+    from billing.models import (
+        BankStatement,
+        BankStatementLine,
+        BillingRun,
+        CreditNote,
+        FapiaoRequest,
+        Invoice,
+        InvoiceLine,
+        Payment,
+    )
     from payroll.models import PayrollRun, Payslip, QaItem, QualityReview
     from seats.models import CoverAssignment, HandoverNote, Leave, SubAccount
 
@@ -251,6 +268,14 @@ def world(db):
         end_date=dt.date(2026, 10, 2),
     )
     objects["qa_item"] = QaItem.objects.create(name="Uses the buyer's name", weight=5)
+    objects["bank_statement"] = BankStatement.objects.create(file_name="statement.csv")
+    BankStatementLine.objects.create(
+        statement=objects["bank_statement"],
+        position=1,
+        received_on=dt.date(2026, 11, 2),
+        payer="Someone",
+        amount=Decimal("100.00"),
+    )
     objects["payroll_run"] = PayrollRun.objects.create(month=dt.date(2026, 10, 1), status="done")
     objects["payslip"] = Payslip.objects.create(
         agent=day_agent,
@@ -308,6 +333,14 @@ def world(db):
                 applied=Decimal("100.00"),
                 reason="Two days not served",
                 issued_at=dt.datetime(2026, 11, 5, 10, tzinfo=dt.UTC),
+            ),
+            "payment": Payment.objects.create(
+                invoice=invoice,
+                shop=shop,
+                amount=Decimal("100.00"),
+                applied=Decimal("100.00"),
+                method="bank_transfer",
+                received_on=dt.date(2026, 11, 2),
             ),
             "sub_account": SubAccount.objects.create(
                 shop=shop, agent=day_agent, name=f"{shop.name}:小美", granted_on=dt.date(2026, 1, 1)

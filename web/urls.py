@@ -8,6 +8,7 @@ from web.views import (
     credit_notes,
     dashboard,
     fapiao,
+    payments,
     payroll,
     quality,
     quote,
@@ -161,6 +162,15 @@ urlpatterns = [
         credit_notes.InvoiceCreditNoteView.as_view(),
         name="invoice-credit-note",
     ),
+    # Payments (收款)
+    path(
+        "billing/invoices/<int:pk>/payments/",
+        payments.InvoicePaymentView.as_view(),
+        name="invoice-payment",
+    ),
+    path("payments/", payments.PaymentListView.as_view(), name="payment-list"),
+    path("payments/import/", payments.BankImportView.as_view(), name="bank-import"),
+    path("payments/import/<int:pk>/", payments.BankStatementView.as_view(), name="bank-statement"),
     path("billing/invoices/<int:pk>/", billing.InvoiceDetailView.as_view(), name="invoice-detail"),
     *[
         path(

@@ -259,6 +259,9 @@ SPECTACULAR_SETTINGS = {
         "PayslipStatusEnum": "payroll.choices.PayslipStatus",
         # Billing runs and payroll runs share their statuses (queued, running, done, failed).
         "RunStatusEnum": "payroll.choices.PayrollRunStatus",
+        # A payment's method (``credit`` included) and the methods a manager records money with.
+        "PaymentMethodEnum": "billing.choices.PaymentMethod",
+        "ReceivedPaymentMethodEnum": "billing.choices.RECEIVED_PAYMENT_METHODS",
     },
 }
 

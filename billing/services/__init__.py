@@ -7,6 +7,12 @@ run in one transaction and refuse with ``StateConflict`` (409) when an invoice's
 the change.
 """
 
+from billing.services.bank import (
+    BankStatementError,
+    bank_line_confirm,
+    bank_line_ignore,
+    bank_statement_import,
+)
 from billing.services.credit_notes import (
     CREDIT_NOTE_REASON_MAX_LENGTH,
     CreditNoteOutcome,
@@ -49,6 +55,10 @@ from billing.services.runs import (
 from billing.services.turnover import turnover_confirm, turnover_correct
 
 __all__ = [
+    "BankStatementError",
+    "bank_line_confirm",
+    "bank_line_ignore",
+    "bank_statement_import",
     "CREDIT_NOTE_REASON_MAX_LENGTH",
     "VOID_REASON_MAX_LENGTH",
     "credit_note_create",

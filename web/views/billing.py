@@ -159,6 +159,8 @@ class InvoiceDetailView(ManagerPage):
     nav = "billing"
 
     def get_context_data(self, **kwargs):
+        from web.views.payments import invoice_payments_context
+
         invoice = get_object_or_404(invoice_list(user=self.request.user), pk=self.kwargs["pk"])
         lines = [(line, explain_line(line)) for line in invoice.lines.all()]
         turnover = (
@@ -193,7 +195,7 @@ class InvoiceDetailView(ManagerPage):
                 (reminder, abs(reminder.days))
                 for reminder in invoice_reminders(invoice_id=invoice.pk)
             ],
-            **kwargs,
+            **{**invoice_payments_context(invoice, self.request.user), **kwargs},
         )
 
 

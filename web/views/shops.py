@@ -16,7 +16,7 @@ from agency.accounts import user_create
 from agency.charts import Point, dsr_trend_chart, line_chart
 from agency.errors import ApplicationError
 from agency.formatting import count_text, date_text, month_text, short_day_text
-from billing.selectors import invoice_list
+from billing.selectors import invoice_list, shop_credit_balance
 from billing.services import payment_terms_days, turnover_confirm
 from seats.selectors import daily_inquiries, sub_accounts_of, sub_accounts_to_revoke
 from shops import services
@@ -126,6 +126,7 @@ class ShopDetailView(ManagerPage):
                 turnover_report_list(user=user).filter(shop=shop).order_by("-month")[:12]
             ),
             invoices=list(invoice_list(user=user).filter(shop=shop).order_by("-month", "-id")[:12]),
+            credit_balance=shop_credit_balance(shop_id=shop.pk),
             history=shop_changes(shop),
             payment_terms=payment_terms_days(shop),
             sub_accounts=list(sub_accounts_of(shop_id=shop.pk)),
