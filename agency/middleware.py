@@ -85,7 +85,8 @@ class SessionIdleTimeoutMiddleware:
     """Sign a browser out after ``settings.SESSION_IDLE_TIMEOUT`` seconds without a request,
     besides the session's absolute lifetime (``SESSION_COOKIE_AGE``). The last activity is
     written at most once a minute, so an active user's requests do not each save the session.
-    Runs after authentication; API tokens are not sessions and are left alone."""
+    Runs after authentication; API tokens are not sessions and are left alone. A timeout of 0
+    turns it off (the test settings do: tests travel in time between requests)."""
 
     WRITE_EVERY_SECONDS = 60
 
@@ -94,7 +95,12 @@ class SessionIdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session"):
+        if (
+            settings.SESSION_IDLE_TIMEOUT
+            and user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+        ):
             now = int(time.time())
             last = request.session.get(SESSION_ACTIVITY_KEY)
             if isinstance(last, int) and now - last > settings.SESSION_IDLE_TIMEOUT:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from agency.access import is_manager
 from agency.api import NotForAgents, id_filter
 from billing import selectors, services
+from billing.document_apis import DocumentErrorSerializer as DetailSerializer
 from billing.models import CreditNote
 
 
@@ -85,22 +86,12 @@ class ManagersCredit(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or is_manager(request.user)
 
 
-class FieldErrorsSerializer(serializers.Serializer):
-    field = serializers.ListField(
-        child=serializers.CharField(), help_text='{"amount": ["At most 500.00 ... is left"]}'
-    )
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 @extend_schema_view(
     get=extend_schema(
         description="Credit notes of the caller's shops (all for managers), newest first.",
         responses={
             200: CreditNoteSerializer(many=True),
-            400: OpenApiResponse(FieldErrorsSerializer, description="A malformed filter."),
+            400: OpenApiResponse(description="A malformed filter."),
             401: OpenApiResponse(DetailSerializer, description="No credentials."),
             403: OpenApiResponse(DetailSerializer, description="An agent's account."),
         },
@@ -122,7 +113,6 @@ class CreditNoteListApi(generics.ListCreateAPIView):
         responses={
             201: CreditNoteSerializer,
             400: OpenApiResponse(
-                FieldErrorsSerializer,
                 description="A field is refused, named in the answer; an amount above what is "
                 "left to credit names what is left.",
             ),

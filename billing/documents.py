@@ -13,12 +13,9 @@ HarfBuzz) that a worker or a developer machine may lack; without them the rest o
 working and a PDF request says exactly what is missing (``PdfUnavailable``).
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +27,11 @@ from agency import branding
 from agency.formatting import date_text, localise, money_text, month_text
 from agency.money import round_money
 from agency.months import days_in_month
+from agency.pdf import (  # noqa: F401  (re-exported: the APIs and pages catch it from here)
+    PdfUnavailable,
+    pdf_rendering_unavailable,
+    render_pdf,
+)
 from billing.line_text import (
     CommissionSlice,
     days_fraction,
@@ -46,51 +48,8 @@ CREDIT_NOTE_PDF_TEMPLATE = "billing/credit_note_pdf.html"
 DEFAULT_AGENCY_NAME = branding.DEFAULT_AGENCY_NAME
 """Printed at the top of every invoice unless ``settings.AGENCY`` names the agency."""
 
-SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
 
-
-# --- Loading WeasyPrint -----------------------------------------------------------------------
-
-
-class PdfUnavailable(Exception):
-    """WeasyPrint or one of the system libraries it needs cannot be loaded on this machine."""
-
-    def __init__(self, missing: str) -> None:
-        self.missing = missing
-        super().__init__(f"PDF rendering is unavailable: {missing}")
-
-
-_LIBRARY_NAME = re.compile(r"cannot load library '([^']+)'")
-
-
-def _load_weasyprint() -> ModuleType:
-    try:
-        return import_module("weasyprint")
-    except ImportError as exc:
-        package = exc.name or "weasyprint"
-        raise PdfUnavailable(f"the Python package {package!r} is not installed") from exc
-    except OSError as exc:
-        # cffi reports a missing shared library as "cannot load library 'libpango-1.0-0': ..."
-        match = _LIBRARY_NAME.search(str(exc))
-        library = match.group(1) if match else str(exc).splitlines()[0]
-        raise PdfUnavailable(
-            f"the system library {library!r} cannot be loaded (install {SYSTEM_PACKAGES})"
-        ) from exc
-
-
-def pdf_rendering_unavailable() -> str | None:
-    """Return what is missing for PDF rendering on this machine, or ``None`` when it works."""
-    try:
-        _load_weasyprint()
-    except PdfUnavailable as exc:
-        return exc.missing
-    return None
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
-    # The template is self-contained (styles inline, no images); refusing every fetch keeps a
-    # document from ever reaching the network or the file system, whatever ends up in it.
-    raise ValueError(f"Invoice documents load no external resources ({url}).")
+# --- PDF rendering: agency.pdf --------------------------------------------------------------
 
 
 # --- Explaining a line ------------------------------------------------------------------------
@@ -362,9 +321,7 @@ def render_invoice_html(invoice: Invoice, language: str | None = None) -> str:
 def render_invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
     """Render ``invoice`` as a PDF in ``language`` (default: the active language); raise
     ``PdfUnavailable`` when WeasyPrint cannot be loaded."""
-    weasyprint = _load_weasyprint()
-    html = weasyprint.HTML(string=render_invoice_html(invoice, language), url_fetcher=_refuse_fetch)
-    return html.write_pdf()
+    return render_pdf(render_invoice_html(invoice, language))
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:
@@ -430,11 +387,7 @@ def render_credit_note_html(note: CreditNote, language: str | None = None) -> st
 
 def render_credit_note_pdf(note: CreditNote, language: str | None = None) -> bytes:
     """Render ``note`` as a PDF in ``language``; ``PdfUnavailable`` without WeasyPrint."""
-    weasyprint = _load_weasyprint()
-    html = weasyprint.HTML(
-        string=render_credit_note_html(note, language), url_fetcher=_refuse_fetch
-    )
-    return html.write_pdf()
+    return render_pdf(render_credit_note_html(note, language))
 
 
 def credit_note_pdf_filename(note: CreditNote) -> str:

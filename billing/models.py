@@ -431,6 +431,9 @@ class CreditNote(TimeStampedModel):
     issued_at = models.DateTimeField(_("issued at"))
     # The invoice had an issued fapiao: the agency owes the buyer a red-letter fapiao (红字发票).
     red_letter_fapiao_needed = models.BooleanField(_("red-letter fapiao needed"), default=False)
+    # When the owner was emailed the note: the email task claims it before it sends, so a task
+    # delivered twice mails once (released when the send fails, for the retry).
+    notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

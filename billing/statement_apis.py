@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from agency.api import NotForAgents
 from agency.export_apis import FileExportMixin
 from agency.exports import CONTENT_TYPES, ExportFormat
+from billing.document_apis import DocumentErrorSerializer as DetailSerializer
 from billing.documents import PdfUnavailable
 from billing.statements import (
     balance_words,
@@ -79,10 +80,6 @@ class StatementSerializer(serializers.Serializer):
 class StatementErrorSerializer(serializers.Serializer):
     date_from = serializers.ListField(child=serializers.CharField(), required=False)
     date_to = serializers.ListField(child=serializers.CharField(), required=False)
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 _PARAMETERS = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]

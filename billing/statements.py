@@ -48,6 +48,7 @@ from agency.exports import (
     table_xlsx,
 )
 from agency.formatting import month_text
+from agency.pdf import render_pdf
 from billing.choices import PaymentMethod
 from billing.models import CreditNote, Invoice, Payment
 
@@ -476,15 +477,9 @@ def render_statement_html(statement: Statement, language: str) -> str:
 
 
 def render_statement_pdf(statement: Statement, language: str) -> bytes:
-    """The statement as a PDF in ``language``; ``billing.documents.PdfUnavailable`` when
-    WeasyPrint cannot be loaded."""
-    from billing.documents import _load_weasyprint, _refuse_fetch
-
-    weasyprint = _load_weasyprint()
-    html = weasyprint.HTML(
-        string=render_statement_html(statement, language), url_fetcher=_refuse_fetch
-    )
-    return html.write_pdf()
+    """The statement as a PDF in ``language``; ``agency.pdf.PdfUnavailable`` when WeasyPrint
+    cannot be loaded."""
+    return render_pdf(render_statement_html(statement, language))
 
 
 # --- For the pages (manager app and portal) ---------------------------------------------------

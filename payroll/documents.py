@@ -13,8 +13,6 @@ working and a PDF request says exactly what is missing (``PdfUnavailable``).
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +22,11 @@ from django.utils.translation import gettext as _
 
 from agency import branding
 from agency.formatting import as_decimal, fixed_text, money_text, month_text, rate_text
+from agency.pdf import (  # noqa: F401  (re-exported: the APIs catch it from here)
+    PdfUnavailable,
+    pdf_rendering_unavailable,
+    render_pdf,
+)
 from payroll.choices import Grade, Kpi
 from payroll.formatting import kpi_text
 from payroll.models import Payslip
@@ -31,37 +34,6 @@ from payroll.models import Payslip
 PDF_TEMPLATE = "payroll/payslip_pdf.html"
 PDF_LANGUAGE = "zh-hans"
 """Payslips print in Chinese unless the reader asks for another language (``?lang=en``)."""
-SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
-
-
-class PdfUnavailable(Exception):
-    """WeasyPrint or one of the system libraries it needs cannot be loaded on this machine."""
-
-    def __init__(self, missing: str) -> None:
-        self.missing = missing
-        super().__init__(f"PDF rendering is unavailable: {missing}")
-
-
-_LIBRARY_NAME = re.compile(r"cannot load library '([^']+)'")
-
-
-def _load_weasyprint() -> ModuleType:
-    try:
-        return import_module("weasyprint")
-    except ImportError as exc:
-        package = exc.name or "weasyprint"
-        raise PdfUnavailable(f"the Python package {package!r} is not installed") from exc
-    except OSError as exc:
-        match = _LIBRARY_NAME.search(str(exc))
-        library = match.group(1) if match else str(exc).splitlines()[0]
-        raise PdfUnavailable(
-            f"the system library {library!r} cannot be loaded (install {SYSTEM_PACKAGES})"
-        ) from exc
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
-    # The template is self-contained (styles inline, no images): nothing is ever fetched.
-    raise ValueError(f"Payslip documents load no external resources ({url}).")
 
 
 # --- The lines ----------------------------------------------------------------------------------
@@ -221,9 +193,7 @@ def render_payslip_html(payslip: Payslip, language: str = PDF_LANGUAGE) -> str:
 
 def render_payslip_pdf(payslip: Payslip, language: str = PDF_LANGUAGE) -> bytes:
     """The payslip as a PDF; ``PdfUnavailable`` when WeasyPrint cannot be loaded."""
-    weasyprint = _load_weasyprint()
-    html = weasyprint.HTML(string=render_payslip_html(payslip, language), url_fetcher=_refuse_fetch)
-    return html.write_pdf()
+    return render_pdf(render_payslip_html(payslip, language))
 
 
 def payslip_pdf_filename(payslip: Payslip) -> str:

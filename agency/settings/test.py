@@ -19,3 +19,6 @@ STORAGES = {
 # Tests run in-process unless a test starts a real worker on purpose (see tests/test_infra.py).
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Tests travel in time between requests of one signed-in client: the idle sign-out would end
+# their sessions. tests/agency/test_hygiene.py turns it on where it is what is tested.
+SESSION_IDLE_TIMEOUT = 0

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import structlog
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,9 +36,6 @@ from billing.services.payments import _settle, amount_clean
 logger = structlog.get_logger(__name__)
 
 CREDIT_NOTE_REASON_MAX_LENGTH = 500
-# How long the claim that a credit note's email went out is kept (a retried task comes back
-# within hours; a year is well past the last retry of ``agency.tasks.EMAIL_TASK_OPTIONS``).
-EMAIL_CLAIM_SECONDS = 366 * 24 * 3600
 
 
 def credit_note_reason_clean(reason: object) -> str:
@@ -174,10 +170,6 @@ def _queue_credit_note_email(credit_note_id: int) -> None:
         logger.exception("credit_note_email_not_sent", credit_note_id=credit_note_id)
 
 
-def _email_claim_key(note: CreditNote) -> str:
-    return f"billing:credit-note-email:{note.pk}:{note.number}"
-
-
 def credit_note_email_send(*, credit_note_id: int) -> bool:
     """Email the shop's owner the credit note, in their language: how much of which invoice was
     credited and why, what it took off the balance, what became the shop's credit, and whether a
@@ -188,8 +180,10 @@ def credit_note_email_send(*, credit_note_id: int) -> bool:
     shop = note.shop
     if not (shop.invoice_email or shop.owner.email):
         return False
-    key = _email_claim_key(note)
-    if not cache.add(key, timezone.now().isoformat(), timeout=EMAIL_CLAIM_SECONDS):
+    claimed = CreditNote.objects.filter(pk=credit_note_id, notice_sent_at__isnull=True).update(
+        notice_sent_at=timezone.now()
+    )
+    if not claimed:
         return False
     try:
         sent = owner_email_send(
@@ -214,6 +208,6 @@ def credit_note_email_send(*, credit_note_id: int) -> bool:
             },
         )
     except BaseException:
-        cache.delete(key)
+        CreditNote.objects.filter(pk=credit_note_id).update(notice_sent_at=None)
         raise
     return sent

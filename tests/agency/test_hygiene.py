@@ -28,6 +28,7 @@ def _signed_in(manager) -> Client:
     return client
 
 
+@override_settings(SESSION_IDLE_TIMEOUT=2 * 3600)
 def test_a_session_idle_for_more_than_two_hours_is_signed_out(manager):
     with time_machine.travel(START, tick=False) as traveller:
         client = _signed_in(manager)
@@ -40,6 +41,7 @@ def test_a_session_idle_for_more_than_two_hours_is_signed_out(manager):
     assert "/accounts/login/" in response.headers["Location"]
 
 
+@override_settings(SESSION_IDLE_TIMEOUT=2 * 3600)
 def test_an_active_session_outlives_the_idle_timeout(manager):
     with time_machine.travel(START, tick=False) as traveller:
         client = _signed_in(manager)
@@ -77,3 +79,18 @@ def test_the_deploy_check_refuses_a_placeholder_secret_key(key):
 def test_the_deploy_check_accepts_a_random_secret_key():
     with override_settings(SECRET_KEY="q7Zx9" * 12):
         assert secret_key_is_not_a_placeholder(None) == []
+
+
+def test_production_signs_out_after_two_idle_hours():
+    import subprocess
+    import sys
+
+    code = "from agency.settings import base; print(base.SESSION_IDLE_TIMEOUT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SECRET_KEY": "q7Zx9" * 12, "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "7200", result.stderr

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from billing.documents import pdf_rendering_unavailable
 from billing.models import CreditNote, Invoice
@@ -27,10 +26,8 @@ requires_pdf = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def _frozen():
-    cache.clear()
     with time_machine.travel(dt.datetime(2026, 11, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
         yield
-    cache.clear()
 
 
 _numbers = iter(range(1, 10_000))

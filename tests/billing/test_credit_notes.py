@@ -38,15 +38,6 @@ def after_issue():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _no_email_claims():
-    from django.core.cache import cache
-
-    cache.clear()  # the claims of sent credit-note emails live in the cache
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def manager(db):
     return ManagerFactory(username="manager")

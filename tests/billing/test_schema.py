@@ -56,6 +56,7 @@ def test_document_and_report_schema_is_valid_and_generated_without_warnings():
     assert set(schema["paths"]) == {
         "/api/v1/invoices/export/",
         "/api/v1/invoices/{id}/pdf/",
+        "/api/v1/credit-notes/{id}/pdf/",
         "/api/v1/shops/{id}/invoices/export/",
         "/api/v1/reports/seat-profitability/",
         "/api/v1/reports/seat-profitability/export/",

@@ -2,20 +2,12 @@
 shop's credit balance shows once there is one."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from billing.services import credit_note_create, invoice_pay
 from tests.factories import ManagerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_email_claims():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def invoice_url(invoice) -> str:

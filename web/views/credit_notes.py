@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 
 class CreditNoteListView(ManagerPage):
     template_name = "manager/credit_notes/list.html"
-    nav = "credit_notes"
+    nav = "payments"  # under Payments in the top bar, beside the money received
 
     def get_context_data(self, **kwargs):
         form = CreditNoteFilterForm(self.request.GET or None)
