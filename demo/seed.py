@@ -729,7 +729,7 @@ def _credit_notes(manager: User, today: dt.date) -> None:
         credit_note_create(
             invoice_id=issued.pk,
             amount=min(issued.total, Decimal("500.00")),
-            reason="Commission billed on a refunded order; credited on the owner's request.",
+            reason="已退款订单的销售额计入了提成，应店主要求红冲。",
             actor=manager,
         )
 
