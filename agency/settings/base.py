@@ -133,8 +133,31 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
-# Login throttling (django-axes): 5 failures for one username from one IP lock that pair for
-# 15 minutes (its default lockout is permanent); a successful login clears the count.
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (agency.clientip): 0
+# unless deployed behind one (docker-compose: 1). Throttles and lockouts count per client address.
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
+
+# Throttle counters live in the cache: Redis when DJANGO_CACHE_URL names it (every worker then
+# counts together), else this process's memory (one process: development, tests).
+_CACHE_URL = env("DJANGO_CACHE_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Login throttling (django-axes): 5 failures for one username from one client address lock that
+# pair for 15 minutes (its default lockout is permanent); a successful login clears the count.
+# The address is the real client's (agency.clientip), so one attacker cannot lock a user out
+# for everyone behind the proxy. Counted in Redis when it is configured, else in the database.
+AXES_CLIENT_IP_CALLABLE = "agency.clientip.client_ip"
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if _CACHE_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -234,6 +257,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "agency.api.exception_handler",
+    # The client of a throttled request, by the trusted-proxy rule of agency.clientip.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -107,3 +107,9 @@ def test_production_settings_pass_the_deploy_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_web_service_trusts_one_proxy_and_shares_its_throttle_counters(compose):
+    assert compose["services"]["web"]["environment"]["DJANGO_TRUSTED_PROXIES"] == "1"
+    example = (ROOT / ".env.example").read_text()
+    assert "DJANGO_CACHE_URL=redis://redis:6379/1" in example
