@@ -10,6 +10,7 @@ import pytest
 from django.urls import resolve
 from django.utils import timezone
 
+from agency import pdf
 from agency.choices import Plan, Shift
 from billing import documents
 from billing.calculations import (
@@ -475,7 +476,7 @@ def test_missing_system_library_raises_pdf_unavailable_naming_the_library(shop_a
             "file: No such file or directory"
         )
 
-    monkeypatch.setattr(documents, "import_module", import_module)
+    monkeypatch.setattr(pdf, "import_module", import_module)
     with pytest.raises(PdfUnavailable) as caught:
         render_invoice_pdf(make_invoice(shop_a))
     assert "'libpango-1.0-0'" in caught.value.missing
