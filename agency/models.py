@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -136,3 +137,39 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} -> {self.webhook_id} ({self.status})"
+
+
+class IdempotencyKey(models.Model):
+    """A money-changing POST sent with an ``Idempotency-Key`` header, and the answer it got.
+
+    The same user sending the same key again within ``agency.idempotency.KEY_LIFETIME`` gets
+    this answer back instead of a second action (``agency.idempotency``, docs/security.md).
+    Only requests that succeeded (2xx) are kept: a refused request changed nothing, so its key
+    stays free. Rows past their lifetime are ignored and pruned by beat.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="idempotency_keys",
+        verbose_name=_("user"),
+    )
+    key = models.CharField(_("key"), max_length=255)
+    method = models.CharField(_("HTTP method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    # sha256 of method, path and the canonical body: the same key with another request is 422.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    # Empty only inside the transaction of the key's first request, which nobody else sees.
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} {self.method} {self.path} -> {self.response_status}"

@@ -48,3 +48,16 @@ def deliver_webhook(self, delivery_id: int) -> None:
     wait = retry_after(deliver(delivery_id=delivery_id))
     if wait is not None:
         raise self.retry(countdown=int(wait.total_seconds()))
+
+
+@shared_task(
+    name="agency.tasks.prune_idempotency_keys",
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def prune_idempotency_keys() -> int:
+    """Delete the Idempotency-Keys past their 24 hours (``agency.idempotency``); the count."""
+    from agency.idempotency import idempotency_keys_prune
+
+    return idempotency_keys_prune()

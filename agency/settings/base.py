@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "agency.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "agency.schema.AutoSchema",
     "EXCEPTION_HANDLER": "agency.api.exception_handler",
     # The client of a throttled request, by the trusted-proxy rule of agency.clientip.
     "NUM_PROXIES": TRUSTED_PROXIES,
@@ -343,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-payroll-run": {
         "task": "payroll.tasks.pay_previous_month",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
+    # Idempotency-Keys are honoured for 24 hours (agency.idempotency); older ones only take room.
+    "prune-idempotency-keys": {
+        "task": "agency.tasks.prune_idempotency_keys",
+        "schedule": crontab(minute=40),
     },
     # Payment reminders (催款) before and after due dates, in office hours: owners read them at
     # their desks, and an invoice that has just become overdue is published (invoice.overdue).
