@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.api import IsManager, NotForAgents, id_filter
+from agency.idempotency import idempotent
 from agency.months import MonthField, MonthFilter
 from billing import selectors, services
 from billing.choices import RECEIVED_PAYMENT_METHODS
@@ -71,6 +72,7 @@ class BillingRunListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.billing_run_list()
 
+    @idempotent
     @extend_schema(
         request=BillingRunCreateSerializer,
         responses={
@@ -257,6 +259,7 @@ def _action_schema(description: str, conflict: str):
 class InvoiceIssueApi(_InvoiceActionApi):
     change = staticmethod(services.invoice_issue)
 
+    @idempotent
     @_action_schema(
         "Issue a draft: it gets its number and the shop's owner an email.",
         "Not a draft, or awaiting the month's confirmed turnover.",
@@ -276,6 +279,7 @@ class InvoicePayInputSerializer(serializers.Serializer):
 
 
 class InvoicePayApi(_InvoiceActionApi):
+    @idempotent
     @extend_schema(
         request=InvoicePayInputSerializer,
         description="Record a payment of the invoice's whole balance (no body needed): the "
@@ -305,6 +309,7 @@ class InvoiceVoidInputSerializer(serializers.Serializer):
 
 
 class InvoiceVoidApi(_InvoiceActionApi):
+    @idempotent
     @extend_schema(
         request=InvoiceVoidInputSerializer,
         description="Void a draft or an issued invoice, saying why. The owner of an issued "
@@ -329,6 +334,7 @@ class InvoiceVoidApi(_InvoiceActionApi):
 
 
 class InvoiceRebillApi(_InvoiceActionApi):
+    @idempotent
     @extend_schema(
         request=None,
         description="Bill the month of a void invoice again for its shop, now: makes the new "

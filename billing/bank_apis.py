@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.api import IsManager
+from agency.idempotency import idempotent
 from billing import selectors, services
 from billing.models import BankStatement, BankStatementLine
 
@@ -141,6 +142,7 @@ def _line(statement_id: int, line: int) -> BankStatementLine:
 class BankLineConfirmApi(APIView):
     permission_classes = [IsManager]
 
+    @idempotent
     @extend_schema(
         request=BankLineConfirmSerializer,
         description="Confirm a line: a bank-transfer payment of the proposed invoice (or the "

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from agency.access import is_manager
 from agency.api import NotForAgents, id_filter
+from agency.idempotency import idempotent
 from billing import selectors, services
 from billing.document_apis import DocumentErrorSerializer as DetailSerializer
 from billing.models import CreditNote
@@ -105,6 +106,7 @@ class CreditNoteListApi(generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.credit_note_list(user=self.request.user)
 
+    @idempotent
     @extend_schema(
         request=CreditNoteInputSerializer,
         description="Credit an issued or paid invoice, in full or in part, saying why "

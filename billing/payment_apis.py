@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from agency import clock
 from agency.access import is_manager
 from agency.api import NotForAgents, id_filter
+from agency.idempotency import idempotent
 from billing import selectors, services
 from billing.choices import RECEIVED_PAYMENT_METHODS, PaymentMethod
 from billing.models import Payment
@@ -101,6 +102,7 @@ class PaymentListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.payment_list(user=self.request.user)
 
+    @idempotent
     @extend_schema(
         request=PaymentInputSerializer,
         description="Record money received for an issued invoice (managers). Parts add up; the "

@@ -26,6 +26,7 @@ from agency.access import is_agent, is_manager
 from agency.api import IsManager, id_filter
 from agency.export_apis import FileExportMixin, FirstRendererNegotiation, file_responses
 from agency.exports import table_response
+from agency.idempotency import idempotent
 from agency.months import MonthField, MonthFilter, parse_month
 from payroll import exports, selectors
 from payroll.choices import PayslipStatus
@@ -94,6 +95,7 @@ class PayrollRunListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.payroll_run_list()
 
+    @idempotent
     @extend_schema(
         request=PayrollRunCreateSerializer,
         responses={
@@ -136,6 +138,7 @@ class PayrollRunApproveApi(APIView):
 
     permission_classes = [IsManager]
 
+    @idempotent
     @extend_schema(request=None, responses={200: PayrollMonthSerializer, 409: None})
     def post(self, request: Request, pk: int) -> Response:
         run = get_object_or_404(PayrollRun, pk=pk)
@@ -256,6 +259,7 @@ class PayslipAdjustmentCreateApi(APIView):
 
     permission_classes = [IsManager]
 
+    @idempotent
     @extend_schema(
         request=AdjustmentCreateSerializer,
         responses={201: PayslipDetailSerializer, 400: None},
