@@ -386,3 +386,11 @@ def test_the_same_key_while_its_first_request_runs_is_409(monkeypatch):
     replay = post(_client_for(manager), RUNS, {"month": "2026-10"})
     assert (replay.status_code, replay.headers["Idempotent-Replayed"]) == (202, "true")
     assert BillingRun.objects.count() == 1
+
+
+def test_a_malformed_body_with_a_key_is_400_and_keeps_no_key(manager_api, october_shop):
+    response = manager_api.post(
+        RUNS, '{"month": ', content_type="application/json", HTTP_IDEMPOTENCY_KEY=KEY
+    )
+    assert response.status_code == 400
+    assert not IdempotencyKey.objects.exists()
