@@ -286,6 +286,17 @@ def test_required_mode_gives_no_api_token_to_a_manager_without_an_app():
     assert response.status_code == 400 and "otp" in response.json()
 
 
+def test_required_mode_stops_the_tokens_of_a_manager_without_an_app():
+    manager = ManagerFactory()
+    _, token = token_create(user=manager)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 200
+
+    with override_settings(AGENCY_REQUIRE_2FA=True):
+        assert client.get("/api/v1/me/").status_code == 401
+
+
 # --- Everyone else ------------------------------------------------------------------------------
 
 
