@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -131,3 +132,8 @@ class LoginCodeView(View):
         ):
             target = settings.LOGIN_REDIRECT_URL
         return redirect(target)
+
+
+def admin_login_redirect(request: HttpRequest) -> HttpResponse:
+    """The admin's login page sends to the site's, ``next`` kept: one way in, with the code."""
+    return redirect_to_login(request.GET.get("next") or "/admin/")

@@ -148,6 +148,19 @@ def test_five_wrong_codes_send_the_manager_back_to_the_password_and_count_for_th
     assert _password_step(client, manager).status_code == 429
 
 
+def test_the_admin_login_sends_to_the_sites_login_where_the_code_is_asked(clock):
+    manager = ManagerFactory(is_superuser=True)
+    _enrolled(manager, clock)
+    client = Client()
+
+    response = client.get("/admin/login/?next=/admin/agency/user/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/agency/user/"
+    # Posting the password to the admin's own form signs nobody in.
+    client.post("/admin/login/", {"username": manager.username, "password": PASSWORD})
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
 def test_the_code_step_without_a_password_first_goes_back_to_the_login():
     response = Client().get("/accounts/login/code/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
