@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -6,12 +7,49 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from agency.access import is_manager
 from agency.authentication import TokenAuthentication
 from agency.tokens import token_create, token_refresh, token_revoke, tokens_revoke_all
+from agency.two_factor import code_failed, code_verify, has_two_factor, two_factor_required
 
 TOKEN_RESPONSE = inline_serializer(
     "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
 )
+
+
+class TokenObtainSerializer(AuthTokenSerializer):
+    """Username and password; and ``otp`` for a manager who uses two-step verification: a code
+    from their authenticator app or one of their recovery codes (``agency.two_factor``)."""
+
+    otp = serializers.CharField(
+        label=_("Verification code"),
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_(
+            "Managers with two-step verification: the 6 digits of the authenticator app, "
+            "or a recovery code."
+        ),
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        request = self.context.get("request")
+        if has_two_factor(user):
+            code = attrs.get("otp") or ""
+            if not code:
+                raise serializers.ValidationError(
+                    {"otp": [_("This account uses two-step verification: send its code.")]}
+                )
+            if code_verify(user=user, code=code) is None:
+                code_failed(request=request, user=user)
+                raise serializers.ValidationError({"otp": [_("Wrong code.")]})
+        elif two_factor_required() and is_manager(user):
+            raise serializers.ValidationError(
+                {"otp": [_("Set up two-step verification first: it is required for managers.")]}
+            )
+        return attrs
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -26,13 +64,20 @@ class TokenObtainApi(APIView):
     throttle_classes = [TokenThrottle]
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenObtainSerializer,
         description="A new token, valid for a week (renew it with auth/token/refresh/). An "
-        "account holds at most 10 live tokens: the oldest ends when an 11th is made.",
-        responses={200: TOKEN_RESPONSE, 400: OpenApiResponse(description="Wrong credentials.")},
+        "account holds at most 10 live tokens: the oldest ends when an 11th is made. A manager "
+        "who uses two-step verification also sends `otp`: the code of their authenticator app "
+        "or a recovery code (used up); without it, or wrong, the answer is a 400 on `otp`. "
+        "While AGENCY_REQUIRE_2FA is on, a manager without two-step verification gets no token "
+        "(400 on `otp`).",
+        responses={
+            200: TOKEN_RESPONSE,
+            400: OpenApiResponse(description="Wrong credentials, or a missing or wrong `otp`."),
+        },
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenObtainSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         instance, token = token_create(user=serializer.validated_data["user"])
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)

@@ -8,6 +8,7 @@ is known. Kept apart from ``agency.api``: DRF imports these classes while it loa
 import binascii
 from hmac import compare_digest
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
@@ -53,7 +54,23 @@ class TokenAuthentication(KnoxTokenAuthentication):
         result = super().authenticate(request)
         if result is not None:
             speak_api_language(request._request, result[0])
+            _refuse_manager_without_two_factor(result[0])
         return result
+
+
+def _refuse_manager_without_two_factor(user) -> None:
+    """While two-step verification is required, a manager's token obtained before they set it
+    up (the setting switched on since) stops working until they do (``agency.two_factor``)."""
+    if not settings.AGENCY_REQUIRE_2FA:
+        return
+    # Imported here: DRF imports this module before the apps' models are ready.
+    from agency.access import is_manager
+    from agency.two_factor import totp_device
+
+    if is_manager(user) and totp_device(user=user) is None:
+        raise exceptions.AuthenticationFailed(
+            _("Set up two-step verification first: it is required for managers.")
+        )
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

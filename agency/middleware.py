@@ -15,9 +15,11 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, gettext
 
 API_PREFIX = "/api/"
 
@@ -108,3 +110,45 @@ class SessionIdleTimeoutMiddleware:
             elif not isinstance(last, int) or now - last >= self.WRITE_EVERY_SECONDS:
                 request.session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """While ``AGENCY_REQUIRE_2FA`` is on, a signed-in manager whose session has not passed
+    two-step verification reaches nothing but the two-step verification page (and signing out,
+    the language switch): without an authenticator app they are sent to set one up; with one
+    (set up in another browser since this session began) the session ends and they sign in
+    again, with a code. The API answers such a session 403.
+
+    Runs after ``django_otp.middleware.OTPMiddleware``. With the setting off it costs nothing;
+    managers with an app then give a code at sign-in (``agency.two_factor_views``).
+    """
+
+    EXEMPT_PREFIXES = ("/account/two-factor/", "/accounts/", "/i18n/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.AGENCY_REQUIRE_2FA and not request.path.startswith(self.EXEMPT_PREFIXES):
+            refusal = self._refusal(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse | None:
+        # Imported here: DRF imports this module (through agency.authentication) early.
+        from agency.access import is_manager
+        from agency.two_factor import totp_device
+
+        user = getattr(request, "user", None)
+        if not is_manager(user) or user.is_verified():
+            return None
+        if totp_device(user=user) is not None:
+            logout(request)
+            if is_api_request(request):
+                return None  # now anonymous: the API answers 401
+            return redirect_to_login(request.get_full_path())
+        if is_api_request(request):
+            message = gettext("Set up two-step verification first: it is required for managers.")
+            return JsonResponse({"detail": message}, status=403)
+        return redirect("web:two-factor")

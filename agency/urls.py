@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agency.auth_api import LogoutAllApi, LogoutApi, TokenObtainApi, TokenRefreshApi
+from agency.two_factor_views import LoginCodeView, LoginView, admin_login_redirect
 from agency.views import healthz, set_language
 
 api_v1 = [
@@ -29,11 +30,17 @@ api_docs = csp_update({"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "da
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The admin signs in through the site's login, which asks managers for their code
+    # (agency.two_factor_views): its own login form would take the password alone.
+    path("admin/login/", admin_login_redirect),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Django's login, with the code step of two-step verification (agency.two_factor_views).
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/login/code/", LoginCodeView.as_view(), name="login-code"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("portal/", include("portal.urls")),
     path("desk/", include("desk.urls")),

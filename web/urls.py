@@ -21,6 +21,7 @@ from web.views import (
     statements,
     sub_accounts,
     tokens,
+    two_factor,
     users,
     workloads,
 )
@@ -32,6 +33,17 @@ urlpatterns = [
     path("account/tokens/", tokens.TokenListView.as_view(), name="token-list"),
     path("account/tokens/revoke/", tokens.TokenRevokeView.as_view(), name="token-revoke-all"),
     path("account/tokens/<str:key>/revoke/", tokens.TokenRevokeView.as_view(), name="token-revoke"),
+    path("account/two-factor/", two_factor.TwoFactorView.as_view(), name="two-factor"),
+    path(
+        "account/two-factor/recovery-codes/",
+        two_factor.RecoveryCodesView.as_view(),
+        name="two-factor-recovery-codes",
+    ),
+    path(
+        "account/two-factor/disable/",
+        two_factor.TwoFactorDisableView.as_view(),
+        name="two-factor-disable",
+    ),
     path("handover/", dashboard.HandoverListView.as_view(), name="handover-list"),
     path(
         "handover/<int:pk>/acknowledge/",

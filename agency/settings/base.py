@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django_structlog",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agency",
     "seats",
     "shops",
@@ -71,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed two-step verification.
+    "django_otp.middleware.OTPMiddleware",
+    "agency.middleware.TwoFactorRequiredMiddleware",
     "agency.middleware.SessionIdleTimeoutMiddleware",
     "agency.middleware.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -163,6 +169,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-step verification for managers (agency.two_factor, docs/security.md): optional, unless this
+# is on; then every manager signs in with an authenticator app code and cannot turn it off.
+AGENCY_REQUIRE_2FA = env.bool("AGENCY_REQUIRE_2FA", default=False)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env("AGENCY_NAME", default="Customer Service Agency")
 
 # Business dates are local dates in Shanghai (UTC+8, no DST).
 LANGUAGE_CODE = "en"

@@ -36,9 +36,11 @@ def test_database_connections_are_persistent_with_health_checks():
 
 
 @pytest.mark.django_db
-def test_admin_login_page_is_served():
-    response = Client().get("/admin/login/")
+def test_admin_login_page_is_served_by_the_sites_login():
+    # One way in, where managers with two-step verification give their code (agency.two_factor).
+    response = Client().get("/admin/login/", follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
 
 
 @pytest.mark.django_db

@@ -37,6 +37,7 @@ def page_urls(agency) -> list[str]:
         reverse("web:invoice-list"),
         reverse("web:fapiao-list"),
         reverse("web:token-list"),
+        reverse("web:two-factor"),
         reverse("web:credit-note-list"),
         reverse("web:payment-list"),
         reverse("web:bank-import"),
@@ -88,6 +89,8 @@ def post_urls(agency) -> list[str]:
         reverse("web:quality-detail", args=[1]),
         reverse("web:token-revoke-all"),
         reverse("web:token-revoke", args=["abcd1234"]),
+        reverse("web:two-factor-recovery-codes"),
+        reverse("web:two-factor-disable"),
     ]
 
 
