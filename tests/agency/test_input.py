@@ -303,3 +303,44 @@ def test_dates_outside_2000_to_2100_are_refused_by_serializers_and_forms(value):
 def test_dates_from_2000_to_2100_are_accepted(value):
     assert serializers.DateField().run_validation(value) == dt.date.fromisoformat(value)
     assert forms.DateField().clean(value) == dt.date.fromisoformat(value)
+
+
+@pytest.mark.django_db
+def test_turnover_for_month_0001_01_is_a_400_naming_the_month(manager_api):
+    shop = ShopFactory()
+
+    response = manager_api.post(
+        "/api/v1/turnover-reports/",
+        {"shop": shop.pk, "month": "0001-01", "amount": "1000.00"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "2000" in response.json()["month"][0]
+
+
+@pytest.mark.django_db
+def test_a_billing_run_for_9999_12_is_a_400_naming_the_month(manager_api):
+    response = manager_api.post("/api/v1/billing/runs/", {"month": "9999-12"}, format="json")
+
+    assert response.status_code == 400
+    assert "2100" in response.json()["month"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/payments/", "received_from"),
+        ("/api/v1/credit-notes/", "issued_to"),
+        ("/api/v1/reports/receivables/", "as_of"),
+    ],
+)
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_a_date_filter_outside_2000_to_2100_is_a_400_naming_the_parameter(
+    manager_api, path, parameter, value
+):
+    response = manager_api.get(path, {parameter: value})
+
+    assert response.status_code == 400
+    assert parameter in response.json()
