@@ -7,17 +7,20 @@ past the rule (a field class that overrides the hook, say) fails here.
 
 import datetime as dt
 import importlib
+import json
 import pkgutil
 
 import pytest
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory, override_settings
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from agency.input_rules import forbidden_character
+from agency.views import server_error
 from tests.factories import ShopFactory
 
 PROJECT_PACKAGES = ("agency", "shops", "seats", "payroll", "billing", "web", "portal", "desk")
@@ -344,3 +347,98 @@ def test_a_date_filter_outside_2000_to_2100_is_a_400_naming_the_parameter(
 
     assert response.status_code == 400
     assert parameter in response.json()
+
+
+# --- API errors are JSON -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_an_api_body_over_the_limit_is_a_413_in_json(manager_api):
+    body = json.dumps({"name": "x" * 5000})
+
+    response = manager_api.post("/api/v1/shops/", data=body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert "1000" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_an_api_body_over_the_limit_without_a_declared_length_is_a_413_in_json(manager_api):
+    """Django stops the body while it is read (form fields past the limit): the same answer."""
+    response = manager_api.post(
+        "/api/v1/shops/", data={"name": "x" * 5000, "platform": "tmall"}, format="multipart"
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+@override_settings(API_UPLOAD_MAX_BYTES=2000)
+def test_an_api_file_over_the_upload_limit_is_a_413_in_json(manager_api):
+    upload = SimpleUploadedFile("workloads.csv", b"a,b\n" * 1000, content_type="text/csv")
+
+    response = manager_api.post(
+        "/api/v1/workloads/bulk/", data={"file": upload}, format="multipart"
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_the_413_is_in_chinese_for_a_chinese_client(manager_api):
+    body = json.dumps({"name": "x" * 5000})
+
+    response = manager_api.post(
+        "/api/v1/shops/",
+        data=body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 413
+    assert "请求" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_malformed_json_on_the_api_is_a_400_in_json(manager_api):
+    response = manager_api.post("/api/v1/shops/", data='{"name": ', content_type="application/json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_is_a_404_in_json(manager_api):
+    response = manager_api.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_server_error_on_the_api_is_a_500_in_json_and_html_elsewhere():
+    factory = RequestFactory()
+
+    api = server_error(factory.get("/api/v1/shops/"))
+    page = server_error(factory.get("/shops/"))
+
+    assert api.status_code == 500
+    assert json.loads(api.content)["detail"]
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_page_body_over_the_limit_stays_an_html_error(client):
+    response = client.post("/accounts/login/", data={"username": "x" * 5000, "password": "x"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
