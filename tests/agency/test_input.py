@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from agency.input_rules import forbidden_character
 from agency.views import server_error
-from tests.factories import ShopFactory
+from tests.factories import AgentFactory, ShopFactory
 
 PROJECT_PACKAGES = ("agency", "shops", "seats", "payroll", "billing", "web", "portal", "desk")
 SKIPPED_MODULE_PARTS = ("migrations", "settings", "management", "wsgi", "asgi", "celery")
@@ -442,3 +442,27 @@ def test_a_page_body_over_the_limit_stays_an_html_error(client):
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+def test_a_workload_row_dated_before_2000_is_refused_naming_its_row_and_date(manager_api, day):
+    shop = ShopFactory()
+    agent = AgentFactory()
+    row = {
+        "agent": agent.pk,
+        "shop": shop.pk,
+        "date": day,
+        "shift": "day",
+        "inquiries": 80,
+        "conversions": 30,
+        "buyer_messages": 400,
+        "agent_messages": 520,
+        "first_response_seconds": 25,
+        "sales_amount": "12000.50",
+    }
+
+    response = manager_api.post("/api/v1/workloads/bulk/", [row], format="json")
+
+    assert response.status_code == 400
+    assert [(error["row"], error["field"]) for error in response.json()["errors"]] == [(1, "date")]
