@@ -466,3 +466,43 @@ def test_a_workload_row_dated_before_2000_is_refused_naming_its_row_and_date(man
 
     assert response.status_code == 400
     assert [(error["row"], error["field"]) for error in response.json()["errors"]] == [(1, "date")]
+
+
+# --- No user input reaches a format string -------------------------------------------------------
+
+
+def _api_list_routes_with_filters() -> list[tuple[str, list[str]]]:
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLResolver
+
+    routes = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+                continue
+            path = prefix + str(pattern.pattern)
+            if "<" in path or "(?P" in path or not path.startswith("api/v1/"):
+                continue
+            view = getattr(pattern.callback, "cls", None)
+            filterset = getattr(view, "filterset_class", None)
+            if filterset is not None:
+                routes.append(("/" + path, sorted(filterset.base_filters)))
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["%s", "%(x)s", "{0}", "{x}", "%d-%s"])
+def test_no_filter_value_reaches_a_format_string(manager_api, value):
+    routes = _api_list_routes_with_filters()
+    assert len(routes) > 10, "the walk found the API's filtered lists"
+    crashed = []
+    for path, parameters in routes:
+        for parameter in parameters:
+            response = manager_api.get(path, {parameter: value})
+            if response.status_code >= 500:
+                crashed.append((path, parameter))
+    assert crashed == []
