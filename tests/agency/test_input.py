@@ -506,3 +506,48 @@ def test_no_filter_value_reaches_a_format_string(manager_api, value):
             if response.status_code >= 500:
                 crashed.append((path, parameter))
     assert crashed == []
+
+
+# --- The same on pages and in the admin ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_shop_name_with_cr_lf_on_the_manager_page_is_a_form_error_and_the_briefing_keeps_lines(
+    client, manager, owner_a
+):
+    from django.urls import reverse
+
+    from shops.models import Shop
+
+    client.force_login(manager)
+    form = {
+        "owner": owner_a.pk,
+        "name": "Moon\r\nCakes",
+        "platform": "jd",
+        "status": "prospect",
+        "daily_inquiries_estimate": "0",
+        "briefing": "Ships from Suzhou.\r\nNo returns on food.",
+    }
+
+    refused = client.post(reverse("web:shop-create"), form)
+    saved = client.post(reverse("web:shop-create"), {**form, "name": "Moon Cakes"})
+
+    assert refused.status_code == 200
+    assert "U+000D" in refused.context["form"].errors["name"][0]
+    assert saved.status_code == 302
+    assert Shop.objects.get().briefing == "Ships from Suzhou.\r\nNo returns on food."
+
+
+@pytest.mark.django_db
+def test_a_shop_name_with_a_bidi_override_in_the_admin_is_a_form_error(admin_client):
+    shop = ShopFactory(name="Moon Cakes")
+
+    response = admin_client.post(
+        f"/admin/shops/shop/{shop.pk}/change/",
+        {"name": "Moon \u202eekaC", "platform": shop.platform, "owner": shop.owner_id},
+    )
+
+    assert response.status_code == 200
+    assert "U+202E" in str(response.context["adminform"].form.errors["name"])
+    shop.refresh_from_db()
+    assert shop.name == "Moon Cakes"
