@@ -101,13 +101,18 @@ def check_year(value: dt.date | None) -> None:
 
 
 def form_field_is_multi_line(field: forms.Field) -> bool:
-    """A ``Textarea`` takes several lines; a password is never shown, keeps what it keeps."""
+    """A ``Textarea`` takes several lines; a password (never shown, never in a header) only
+    refuses what the multi-line rule refuses."""
     return isinstance(field.widget, forms.Textarea | forms.PasswordInput)
 
 
 def serializer_field_is_multi_line(field: drf_fields.Field) -> bool:
-    """DRF marks a model ``TextField`` (and any field declared so) with the textarea style."""
-    return field.style.get("base_template") == "textarea.html"
+    """DRF marks a model ``TextField`` (and any field declared so) with the textarea style; a
+    password follows the same rule as in the forms, so one set here still signs in there."""
+    return (
+        field.style.get("base_template") == "textarea.html"
+        or field.style.get("input_type") == "password"
+    )
 
 
 def _wrap_form_char_field() -> None:
