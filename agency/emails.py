@@ -6,6 +6,11 @@ subject starts with the agency's brand in that language ("[Agency] …", "【客
 owner without an address gets none. Invoice emails go to the shop's billing email when it has
 one (``recipient``). Callers send from Celery tasks after their transaction has
 committed, and the tasks retry while the mail server fails (``agency.tasks.EMAIL_TASK_OPTIONS``).
+
+Other emails (alerts to managers, a webhook's owner told it was disabled) are written by their
+service and queued with ``email_send_later``: sent by the ``agency.tasks.send_email`` task once the
+transaction commits, retried the same way, so a mail server that is down never loses an alert
+that its service has already marked as sent, nor turns a saved request into an error.
 """
 
 from collections.abc import Callable, Mapping
@@ -13,10 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from agency.branding import branded_subject
+from agency.branding import branded_subject, one_line
 from agency.models import User
 
 
@@ -49,3 +55,25 @@ def owner_email_send(
         recipient_list=[address],
     )
     return True
+
+
+def email_send_later(*, subject: str, message: str, recipients: list[str]) -> None:
+    """Queue a written email to ``recipients`` (``agency.tasks.send_email``, retried while the
+    mail server fails); it leaves when the current transaction commits, or at once outside one."""
+    from agency.tasks import send_email
+
+    if not recipients:
+        return
+    values = {"subject": one_line(subject), "message": message, "recipients": list(recipients)}
+    transaction.on_commit(lambda: send_email.delay(**values))
+
+
+def email_send_now(*, subject: str, message: str, recipients: list[str]) -> None:
+    """Send a written email (from ``agency.tasks.send_email``): its subject on one line, so that
+    a name typed with line breaks never makes it fail."""
+    send_mail(
+        subject=one_line(subject),
+        message=message,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )

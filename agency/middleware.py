@@ -152,3 +152,35 @@ class TwoFactorRequiredMiddleware:
             message = gettext("Set up two-step verification first: it is required for managers.")
             return JsonResponse({"detail": message}, status=403)
         return redirect("web:two-factor")
+
+
+class ApiBodyLimitMiddleware:
+    """An API request whose declared body is too large is answered 413 in JSON before anything
+    reads it: a multipart upload over ``settings.API_UPLOAD_MAX_BYTES`` (the files' limit, 5 MB),
+    any other body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``. A body whose length is not declared is
+    stopped by Django while it is read, and ``agency.views.bad_request`` answers the same 413."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_request(request):
+            limit = self._limit(request)
+            if limit is not None and self._declared_length(request) > limit:
+                from agency.views import request_too_large
+
+                return request_too_large(limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def _declared_length(request: HttpRequest) -> int:
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 0
+
+    @staticmethod
+    def _limit(request: HttpRequest) -> int | None:
+        if request.content_type == "multipart/form-data":
+            return settings.API_UPLOAD_MAX_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -16,13 +16,16 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agency.input_rules import YEAR_MAX, YEAR_MIN
+
 
 def parse_month(value: str) -> dt.date:
     """Turn "YYYY-MM" into the first day of that month.
 
     The format is strict (two-digit month, four-digit year) because the value arrives from URLs,
     forms and ``manage.py run_billing --month``; accepting "2026-1" in one place and not another
-    would make runs for the same month look like different months.
+    would make runs for the same month look like different months. The year lies in 2000-2100
+    (``agency.input_rules``).
     """
     if not isinstance(value, str):
         raise ValueError(gettext("Enter a month as YYYY-MM, for example 2026-10."))
@@ -43,9 +46,11 @@ def parse_month(value: str) -> dt.date:
         raise ValueError(
             gettext("The month must be between 01 and 12 (got %(value)r).") % {"value": value}
         )
-    if year < 1:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        # 0001-01 or 9999-12 is a typing mistake, never a month to bill or report.
         raise ValueError(
-            gettext("The year must be 0001 or later (got %(value)r).") % {"value": value}
+            gettext("The year must be between %(min)d and %(max)d (got %(value)r).")
+            % {"min": YEAR_MIN, "max": YEAR_MAX, "value": value}
         )
     return dt.date(year, month, 1)
 

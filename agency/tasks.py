@@ -24,6 +24,14 @@ EMAIL_TASK_OPTIONS = {
 acknowledged once done (each such task sends at most once, see its service)."""
 
 
+@shared_task(name="agency.tasks.send_email", **EMAIL_TASK_OPTIONS)
+def send_email(*, subject: str, message: str, recipients: list[str]) -> None:
+    """Send one plain email already written (``agency.emails.email_send_later`` queues it)."""
+    from agency.emails import email_send_now
+
+    email_send_now(subject=subject, message=message, recipients=recipients)
+
+
 @shared_task(name="agency.tasks.send_invitation_email", **EMAIL_TASK_OPTIONS)
 def send_invitation_email(user_id: int) -> None:
     """Email a new account its link to choose a password (``agency.accounts.invitation_send``)."""

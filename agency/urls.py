@@ -47,4 +47,6 @@ urlpatterns = [
     path("", include("web.urls")),
 ]
 
+handler400 = "agency.views.bad_request"
 handler404 = "agency.views.page_not_found"
+handler500 = "agency.views.server_error"

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 import structlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -30,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from agency.access import is_manager
+from agency.emails import email_send_later
 from agency.models import User, Webhook, WebhookDelivery
 
 logger = structlog.get_logger(__name__)
@@ -262,7 +262,8 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 
 def _disable(webhook: Webhook) -> None:
-    """Turn a webhook off after too many failures in a row and tell its owner (best effort)."""
+    """Turn a webhook off after too many failures in a row and tell its owner (a queued email,
+    retried while the mail server fails)."""
     now = timezone.now()
     changed = Webhook.objects.filter(pk=webhook.pk, active=True).update(
         active=False, disabled_at=now, updated_at=now
@@ -277,10 +278,7 @@ def _disable(webhook: Webhook) -> None:
             "Your webhook %(url)s failed %(count)d times in a row and was disabled. Fix the "
             "receiver, then turn the webhook on again."
         ) % {"url": webhook.url, "count": settings.AGENCY_WEBHOOKS_DISABLE_AFTER}
-    try:
-        send_mail(subject, text, None, [webhook.owner.email])
-    except Exception:
-        logger.exception("webhook_disabled_email_not_sent", webhook_id=webhook.pk)
+    email_send_later(subject=subject, message=text, recipients=[webhook.owner.email])
 
 
 def deliver(*, delivery_id: int) -> WebhookDelivery | None:

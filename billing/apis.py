@@ -303,6 +303,7 @@ class InvoicePayApi(_InvoiceActionApi):
 class InvoiceVoidInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=services.VOID_REASON_MAX_LENGTH,
+        style={"base_template": "textarea.html"},  # several lines, as on the web form
         help_text="Why the invoice is voided. Stored on it; the owner of an issued invoice is "
         "emailed it and reads it on the invoice.",
     )

@@ -61,7 +61,9 @@ class CreditNoteInputSerializer(serializers.Serializer):
         help_text="Yuan with at most two decimals, e.g. 1500.00; at most what is left to credit."
     )
     reason = serializers.CharField(
-        allow_blank=True, help_text="Why the invoice is credited (required, 500 characters)."
+        allow_blank=True,
+        style={"base_template": "textarea.html"},  # several lines, as on the web form
+        help_text="Why the invoice is credited (required, 500 characters).",
     )
 
 

@@ -79,7 +79,9 @@ class FapiaoIssueInputSerializer(serializers.Serializer):
 
 
 class FapiaoCancelInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, style={"base_template": "textarea.html"}
+    )
 
 
 class InvoiceFapiaoRequestApi(APIView):

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is known: its 413 is translated.
+    "agency.middleware.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,6 +91,10 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The largest body an API request may send: files (multipart) up to API_UPLOAD_MAX_BYTES, anything
+# else up to Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB). Larger ones are a 413 in JSON.
+API_UPLOAD_MAX_BYTES = env.int("DJANGO_API_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 
 # History is an audit trail: no "Revert" button anywhere in the admin. The setting only hides the
 # button; agency.admin.HistoryReadOnlyMixin is what refuses a revert posted anyway.

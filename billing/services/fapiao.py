@@ -20,7 +20,6 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -28,7 +27,7 @@ from django.utils.translation import gettext
 
 from agency import clock
 from agency.access import is_manager, require_manager, scoped_to_shops
-from agency.branding import one_line
+from agency.emails import email_send_later
 from agency.errors import NotFound, NotPermitted, StateConflict
 from agency.models import User
 from agency.services import record_actor
@@ -178,9 +177,7 @@ def fapiao_request_email_managers(*, request_id: int) -> None:
                 "buyer": request.buyer_name,
                 "tax_id": request.tax_id,
             }
-        send_mail(
-            subject=one_line(subject), message=message, from_email=None, recipient_list=emails
-        )
+        email_send_later(subject=subject, message=message, recipients=emails)
 
 
 def _locked_request(actor: User | None, request_id: int) -> FapiaoRequest:

@@ -170,16 +170,22 @@ class ReviewInputSerializer(MarksInputMixin):
     shop = serializers.PrimaryKeyRelatedField(queryset=Shop.objects.all())
     chat_date = serializers.DateField()
     chat_reference = serializers.CharField(max_length=200, allow_blank=True)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", style={"base_template": "textarea.html"}
+    )
 
 
 class AppealInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        allow_blank=True, max_length=2000, style={"base_template": "textarea.html"}
+    )
 
 
 class DecideInputSerializer(MarksInputMixin):
     decision = serializers.ChoiceField(choices=[str(value) for value in services.DECISIONS])
-    note = serializers.CharField(allow_blank=True, max_length=2000)
+    note = serializers.CharField(
+        allow_blank=True, max_length=2000, style={"base_template": "textarea.html"}
+    )
     marks = MarkInputSerializer(many=True, required=False, help_text="Rescored: new points.")
 
 

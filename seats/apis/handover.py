@@ -89,16 +89,24 @@ class HandoverNoteCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The seat's night agent on that date (the default).",
     )
-    open_cases = serializers.CharField(required=False, allow_blank=True)
-    promises = serializers.CharField(required=False, allow_blank=True)
+    open_cases = serializers.CharField(
+        required=False, allow_blank=True, style={"base_template": "textarea.html"}
+    )
+    promises = serializers.CharField(
+        required=False, allow_blank=True, style={"base_template": "textarea.html"}
+    )
 
 
 class HandoverNoteUpdateSerializer(serializers.Serializer):
     to_agent = serializers.PrimaryKeyRelatedField(
         queryset=Agent.objects.all(), required=False, allow_null=True
     )
-    open_cases = serializers.CharField(required=False, allow_blank=True)
-    promises = serializers.CharField(required=False, allow_blank=True)
+    open_cases = serializers.CharField(
+        required=False, allow_blank=True, style={"base_template": "textarea.html"}
+    )
+    promises = serializers.CharField(
+        required=False, allow_blank=True, style={"base_template": "textarea.html"}
+    )
 
     def validate(self, attrs):
         fixed = sorted(set(self.initial_data) - set(self.fields))

@@ -10,13 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import structlog
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
 from agency import clock
+from agency.emails import email_send_later
 from seats.models import HandoverNote
 from seats.selectors import handover_overdue_q
 from seats.services.rollup import manager_emails
@@ -45,7 +45,7 @@ def _send(*, note_ids: list[int], recipients: dict[str, list[str]]) -> None:
                 "count": len(notes)
             }
             message = render_to_string("seats/email/handover_overdue.txt", {"notes": notes})
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=emails)
+        email_send_later(subject=subject, message=message, recipients=emails)
 
 
 def handover_overdue_alert(*, now: dt.datetime | None = None) -> HandoverAlertResult:

@@ -19,13 +19,13 @@ from datetime import date
 
 import structlog
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from agency import limits
+from agency.emails import email_send_later
 from agency.models import User
 from seats.calculations import LoadBand, load_band
 from seats.models import AgentDailyLoad, LoadAlert, WorkloadRecord
@@ -81,7 +81,7 @@ def _send_overload_alert(
                 "count": len(alerts),
             }
             message = render_to_string("seats/email/overload_alert.txt", context)
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=emails)
+        email_send_later(subject=subject, message=message, recipients=emails)
 
 
 def load_alerts_update(*, day: date) -> list[AgentOverload]:

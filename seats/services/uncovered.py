@@ -9,12 +9,12 @@ each manager's language. Nothing uncovered: the row is written and nothing is se
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
+from agency.emails import email_send_later
 from seats.models import Agent, Seat, UncoveredShiftsDigest
 from seats.roster import UPCOMING_DAYS, RosterSlot, uncovered_slots
 from seats.services.rollup import manager_emails
@@ -58,7 +58,7 @@ def _send(*, day: date, lines: list[UncoveredLine]) -> None:
                 "seats/email/uncovered_shifts.txt",
                 {"day": day, "lines": lines, "days": UPCOMING_DAYS},
             )
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=emails)
+        email_send_later(subject=subject, message=message, recipients=emails)
 
 
 @transaction.atomic

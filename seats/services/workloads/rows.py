@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from agency.choices import Shift
 from agency.errors import RowError
+from agency.input_rules import year_error_message, year_in_window
 from seats.services.workloads.columns import (
     COLUMNS,
     COUNT_FIELDS,
@@ -118,6 +119,14 @@ def seconds(value: Any) -> int:
 
 
 def parse_date(value: Any) -> date:
+    """A workload's date from a cell or a JSON value, in the years 2000-2100."""
+    day = _date_from(value)
+    if not year_in_window(day):
+        raise FieldError(year_error_message())
+    return day
+
+
+def _date_from(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
