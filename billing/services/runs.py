@@ -404,11 +404,23 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
+def _stamp_finished(run: BillingRun) -> None:
+    """Stamp a done run's ``finished_at`` with the time its billing committed (a short
+    statement of its own, after the commit)."""
+    now = timezone.now()
+    BillingRun.objects.filter(pk=run.pk, status=BillingRun.Status.DONE).update(
+        finished_at=now, updated_at=now
+    )
+    run.finished_at = now
+    run.updated_at = now
+
+
 def billing_run_execute(*, run_id: int) -> BillingRun:
     """Bill the run's month and record the outcome on the run (running, then done or failed).
 
     The billing and the ``done`` status commit together; a worker dying in between leaves the
-    run ``running`` with nothing billed, and executing it again finishes it. A run already done
+    run ``running`` with nothing billed, and executing it again finishes it. ``finished_at`` is
+    stamped again right after that commit, so it is never earlier than the invoices' visibility. A run already done
     is not repeated (a message delivered twice bills once).
     """
     run = BillingRun.objects.filter(pk=run_id).first()
@@ -446,6 +458,10 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
                 ]
             )
             billing_run_event(run)
+            # The stamp above is when the billing finished, before its commit (which can take a
+            # while: foreign-key checks, the WAL flush). The record's ``finished_at`` says when
+            # the invoices became visible: stamped again once the transaction has committed.
+            transaction.on_commit(lambda: _stamp_finished(run), robust=True)
     except BaseException as error:
         now = timezone.now()
         BillingRun.objects.filter(pk=run_id).exclude(status=BillingRun.Status.DONE).update(
