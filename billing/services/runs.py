@@ -420,8 +420,8 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
 
     The billing and the ``done`` status commit together; a worker dying in between leaves the
     run ``running`` with nothing billed, and executing it again finishes it. ``finished_at`` is
-    stamped again right after that commit, so it is never earlier than the invoices' visibility. A run already done
-    is not repeated (a message delivered twice bills once).
+    stamped again right after that commit, so it is never earlier than the invoices' visibility.
+    A run already done is not repeated (a message delivered twice bills once).
     """
     run = BillingRun.objects.filter(pk=run_id).first()
     if run is None:
