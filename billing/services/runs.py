@@ -93,8 +93,9 @@ def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], str]:
     """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), and the
     digest of lines and flag that tells a rerun whether anything changed.
 
-    The digest hashes every written value as text (``details`` as its ``repr``: strings,
-    numbers and lists of them, in their order), cheap enough for every draft of every run.
+    The digest hashes every written value as text (``details`` as the JSON text that is
+    stored, encoded once here and sent as is by ``writes.insert_lines``), cheap enough for every
+    draft of every run.
     """
     rows = [
         (
@@ -104,13 +105,13 @@ def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], str]:
             line.quantity,
             line.unit_price,
             line.amount,
-            line.details,
+            writes.EncodedDetails(line.details),
             position,
         )
         for position, line in enumerate(figures.lines)
     ]
     text = "\n".join(
-        [f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]!r}" for r in rows]
+        [f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6].text}" for r in rows]
         + ["awaiting" if figures.awaiting_turnover else "billed"]
     )
     return rows, blake2b(text.encode(), digest_size=16).hexdigest()

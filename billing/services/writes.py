@@ -238,12 +238,24 @@ def copy_escape(text: str) -> str:
     return text
 
 
+class EncodedDetails(dict):
+    """A line's ``details`` with their JSON text, encoded once: the run hashes that text for the
+    draft's digest and ``COPY`` sends it as is. Everywhere else it is the plain dict."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, details: dict[str, Any]) -> None:
+        super().__init__(details)
+        self.text = _dumps(details)
+
+
 def _encode_line(invoice_id: int, row: tuple) -> str:
     """A line (``invoice_id`` and a tuple in ``LINE_FIELDS`` order without it) as COPY text."""
     contract_id, kind, description, quantity, unit_price, amount, details, position = row
+    text = details.text if type(details) is EncodedDetails else _dumps(details)
     return (
         f"{invoice_id}\t{contract_id}\t{kind}\t{copy_escape(description)}\t{quantity}"
-        f"\t{unit_price}\t{amount}\t{copy_escape(_dumps(details))}\t{position}\n"
+        f"\t{unit_price}\t{amount}\t{copy_escape(text)}\t{position}\n"
     )
 
 
