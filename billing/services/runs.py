@@ -89,13 +89,13 @@ def _pause_before_commit() -> None:
         time.sleep(float(seconds))
 
 
-def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], str]:
-    """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), and the
-    digest of lines and flag that tells a rerun whether anything changed.
+def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], list[str], str]:
+    """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), their COPY
+    texts, and the digest of lines and flag that tells a rerun whether anything changed.
 
-    The digest hashes every written value as text (``details`` as the JSON text that is
-    stored, encoded once here and sent as is by ``writes.insert_lines``), cheap enough for every
-    draft of every run.
+    The digest hashes every written value as the text that is stored (``writes.line_copy_text``:
+    made once per line, hashed here and sent as is by ``writes.insert_lines``), cheap enough for
+    every draft of every run.
     """
     rows = [
         (
@@ -105,16 +105,14 @@ def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], str]:
             line.quantity,
             line.unit_price,
             line.amount,
-            writes.EncodedDetails(line.details),
+            line.details,
             position,
         )
         for position, line in enumerate(figures.lines)
     ]
-    text = "\n".join(
-        [f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6].text}" for r in rows]
-        + ["awaiting" if figures.awaiting_turnover else "billed"]
-    )
-    return rows, blake2b(text.encode(), digest_size=16).hexdigest()
+    texts = [writes.line_copy_text(row) for row in rows]
+    text = "".join(texts) + ("awaiting" if figures.awaiting_turnover else "billed")
+    return rows, texts, blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _bill(
@@ -172,11 +170,12 @@ def _bill(
     stale = [draft[0] for shop, draft in drafts.items() if shop not in figures]
 
     new_rows = []
-    new_lines: dict[int, list[tuple]] = {}
+    new_lines: dict[int, tuple[list[tuple], list[str]]] = {}
     changed_rows = []
     lines = []
+    line_texts: list[str] = []
     for shop, shop_figures in figures.items():
-        encoded, digest = _line_rows(shop_figures)
+        encoded, texts, digest = _line_rows(shop_figures)
         draft = drafts.get(shop)
         if draft is None:
             new_rows.append(
@@ -187,7 +186,7 @@ def _bill(
                     "figures_hash": digest,
                 }
             )
-            new_lines[shop] = encoded
+            new_lines[shop] = (encoded, texts)
             continue
         invoice_id, total, awaiting, created_at, stored_digest = draft
         if digest == stored_digest:
@@ -206,6 +205,7 @@ def _bill(
             }
         )
         lines.extend((invoice_id, row) for row in encoded)
+        line_texts.extend(texts)
 
     writes.delete_lines(invoice_ids=[row["id"] for row in changed_rows] + stale)
     if stale:
@@ -213,10 +213,11 @@ def _bill(
         Invoice.objects.filter(pk__in=stale).delete()
     created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows)
     writes.update_drafts(now=now, rows=changed_rows)
-    for shop, encoded in new_lines.items():
+    for shop, (encoded, texts) in new_lines.items():
         invoice_id = created_ids[shop]
         lines.extend((invoice_id, row) for row in encoded)
-    writes.insert_lines(lines)
+        line_texts.extend(texts)
+    writes.insert_lines(lines, copy_texts=line_texts)
 
     history = [
         {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
