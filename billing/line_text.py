@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from agency.formatting import money_text, rate_text
 from billing.choices import InvoiceLineKind
@@ -123,15 +122,21 @@ def _shared_days(raw: Any) -> Fraction | None:
 # --- Messages -----------------------------------------------------------------------------------
 
 
+# The messages reach these as variables: every literal is wrapped where it is written
+# (``m.gettext("...")`` in the renderers below), so the catalogue extraction sees them there.
+_look_up = translation.gettext
+_look_up_plural = translation.ngettext
+
+
 class Messages:
     """The messages the descriptions are worded with: the active language's, looked up on every
     call (what a reader sees)."""
 
     def gettext(self, message: str) -> str:
-        return _(message)
+        return _look_up(message)
 
     def ngettext(self, singular: str, plural: str, number: int) -> str:
-        return ngettext(singular, plural, number)
+        return _look_up_plural(singular, plural, number)
 
 
 class LanguageMessages(Messages):
@@ -154,7 +159,7 @@ class LanguageMessages(Messages):
     def _lookup(self, key: tuple[str, str | None, int | None]) -> str:
         message, plural, number = key
         with translation.override(self.language):
-            text = _(message) if plural is None else ngettext(message, plural, number)
+            text = _look_up(message) if plural is None else _look_up_plural(message, plural, number)
         if len(self._texts) < self.KEPT:
             self._texts[key] = text
         return text
