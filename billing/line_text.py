@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from agency.formatting import money_text, rate_text
 from billing.choices import InvoiceLineKind
@@ -120,18 +119,77 @@ def _shared_days(raw: Any) -> Fraction | None:
     return share if share >= 0 else None
 
 
+# --- Messages -----------------------------------------------------------------------------------
+
+
+# The messages reach these as variables: every literal is wrapped where it is written
+# (``m.gettext("...")`` in the renderers below), so the catalogue extraction sees them there.
+_look_up = translation.gettext
+_look_up_plural = translation.ngettext
+
+
+class Messages:
+    """The messages the descriptions are worded with: the active language's, looked up on every
+    call (what a reader sees)."""
+
+    def gettext(self, message: str) -> str:
+        return _look_up(message)
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        return _look_up_plural(singular, plural, number)
+
+
+class LanguageMessages(Messages):
+    """The messages of one fixed language, each looked up once and kept.
+
+    For rendering thousands of lines in one language (a billing run stores every description in
+    English): a lookup through the active language costs some 6 us, a few per line, more than
+    the rest of the line's wording. The texts are the ones ``gettext`` gives inside
+    ``translation.override(language)``, so the rendering is the same; the catalogues do not
+    change while the process runs, and a dictionary is safe to share between threads.
+    """
+
+    KEPT = 4096
+    """At most this many texts are kept (messages x the counts seen: days of a month)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._texts: dict[tuple[str, str | None, int | None], str] = {}
+
+    def _lookup(self, key: tuple[str, str | None, int | None]) -> str:
+        message, plural, number = key
+        with translation.override(self.language):
+            text = _look_up(message) if plural is None else _look_up_plural(message, plural, number)
+        if len(self._texts) < self.KEPT:
+            self._texts[key] = text
+        return text
+
+    def gettext(self, message: str) -> str:
+        key = (message, None, None)
+        return self._texts.get(key) or self._lookup(key)
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        key = (singular, plural, number)
+        return self._texts.get(key) or self._lookup(key)
+
+
+ACTIVE_LANGUAGE = Messages()
+ENGLISH = LanguageMessages("en")
+"""The language of the stored ``InvoiceLine.description``."""
+
+
 # --- Rendering --------------------------------------------------------------------------------
 
 
-def _mode_text(mode: Any) -> str | None:
+def _mode_text(mode: Any, m: "Messages") -> str | None:
     if mode == "graduated":
-        return _("graduated tiers")
+        return m.gettext("graduated tiers")
     if mode == "flat":
-        return _("whole turnover at one tier's rate")
+        return m.gettext("whole turnover at one tier's rate")
     return None
 
 
-def _day_rate(details: Mapping) -> str | None:
+def _day_rate(details: Mapping, m: "Messages") -> str | None:
     days = detail_whole(details.get("service_days"))
     rate = detail_decimal(details.get("day_rate"))
     first, last = details.get("first_day"), details.get("last_day")
@@ -140,27 +198,27 @@ def _day_rate(details: Mapping) -> str | None:
     if not isinstance(last, str) or last == first:
         period = first
     else:
-        period = _("%(first)s to %(last)s") % {"first": first, "last": last}
-    return ngettext(
+        period = m.gettext("%(first)s to %(last)s") % {"first": first, "last": last}
+    return m.ngettext(
         "%(days)s service day (%(period)s) x %(rate)s",
         "%(days)s service days (%(period)s) x %(rate)s",
         days,
     ) % {"days": days, "period": period, "rate": money_text(rate)}
 
 
-def _base_fee(details: Mapping) -> str | None:
+def _base_fee(details: Mapping, m: "Messages") -> str | None:
     fee = detail_decimal(details.get("monthly_fee"))
     fraction = days_fraction(details)
     if fee is None or fraction is None:
         return None
-    return _("%(active)s of %(total)s days x %(fee)s") % {
+    return m.gettext("%(active)s of %(total)s days x %(fee)s") % {
         "active": fraction[0],
         "total": fraction[1],
         "fee": money_text(fee),
     }
 
 
-def _attribution(details: Mapping) -> str | None:
+def _attribution(details: Mapping, m: "Messages") -> str | None:
     """How the turnover the contract answers for was reached, or None when it cannot be said."""
     turnover = detail_decimal(details.get("turnover"))
     attributed = detail_decimal(details.get("attributed_turnover"))
@@ -179,22 +237,22 @@ def _attribution(details: Mapping) -> str | None:
             return None
         values["active"] = _count(shared)
         return (
-            _(
+            m.gettext(
                 "Turnover %(turnover)s x %(active)s/%(days)s (days shared with another "
                 "contract split equally) = %(attributed)s"
             )
             % values
         )
     if fraction[0] == fraction[1] and turnover == attributed:
-        return _("Turnover %(turnover)s") % values
-    return _("Turnover %(turnover)s x %(active)s/%(days)s = %(attributed)s") % values
+        return m.gettext("Turnover %(turnover)s") % values
+    return m.gettext("Turnover %(turnover)s x %(active)s/%(days)s = %(attributed)s") % values
 
 
-def _commission(details: Mapping) -> str | None:
-    attribution = _attribution(details)
+def _commission(details: Mapping, m: "Messages") -> str | None:
+    attribution = _attribution(details, m)
     if attribution is None:
         return None
-    mode = _mode_text(details.get("mode"))
+    mode = _mode_text(details.get("mode"), m)
     month_turnover = detail_decimal(details.get("month_attributed_turnover"))
     month_commission = detail_decimal(details.get("month_commission"))
     in_force_on = details.get("tiers_in_force_on")
@@ -202,7 +260,7 @@ def _commission(details: Mapping) -> str | None:
         # Several commission contracts share the month: the tiers saw the month's sum once.
         if mode is None or not isinstance(in_force_on, str):
             return None
-        return _(
+        return m.gettext(
             "%(attribution)s of the month's %(month_turnover)s: its share of the month's "
             "commission %(month_commission)s (tiers of the contract in force on "
             "%(date)s, %(mode)s)"
@@ -215,7 +273,7 @@ def _commission(details: Mapping) -> str | None:
         }
     if mode is None:
         return attribution
-    return _("%(attribution)s, %(mode)s") % {"attribution": attribution, "mode": mode}
+    return m.gettext("%(attribution)s, %(mode)s") % {"attribution": attribution, "mode": mode}
 
 
 _RENDERERS = {
@@ -225,13 +283,16 @@ _RENDERERS = {
 }
 
 
-def describe(kind: str, details: Any, fallback: str = "") -> str:
-    """A line's description in the active language, from its kind and details; ``fallback``
-    (the stored description) when the details do not hold the figures."""
+def describe(
+    kind: str, details: Any, fallback: str = "", *, messages: "Messages | None" = None
+) -> str:
+    """A line's description in the active language (or in ``messages``' language), from its
+    kind and details; ``fallback`` (the stored description) when the details do not hold the
+    figures."""
     if not isinstance(details, Mapping):
         return fallback
     render = _RENDERERS.get(kind)
-    text = render(details) if render is not None else None
+    text = render(details, messages or ACTIVE_LANGUAGE) if render is not None else None
     return text if text is not None else fallback
 
 
@@ -284,5 +345,4 @@ def line_steps(line: "InvoiceLine", language: str | None = None) -> tuple[str, .
 
 def english_description(kind: str, details: Mapping) -> str:
     """The English rendering stored in ``InvoiceLine.description`` (admin, old rows)."""
-    with translation.override("en"):
-        return describe(kind, details)
+    return describe(kind, details, messages=ENGLISH)

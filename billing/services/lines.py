@@ -48,7 +48,7 @@ from billing.calculations import (
     split_by_weights,
     tier_breakdown,
 )
-from billing.line_text import describe
+from billing.line_text import ENGLISH, describe
 from billing.models import InvoiceLine
 from shops.terms import Tier, tiers_from_json
 
@@ -134,7 +134,7 @@ def _line(
     return LineFigures(
         contract_id=contract_id,
         kind=kind,
-        description=describe(kind, details),
+        description=describe(kind, details, messages=ENGLISH),
         quantity=quantity,
         unit_price=unit_price,
         amount=amount,

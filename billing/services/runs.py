@@ -89,12 +89,13 @@ def _pause_before_commit() -> None:
         time.sleep(float(seconds))
 
 
-def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], str]:
-    """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), and the
-    digest of lines and flag that tells a rerun whether anything changed.
+def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], list[str], str]:
+    """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), their COPY
+    texts, and the digest of lines and flag that tells a rerun whether anything changed.
 
-    The digest hashes every written value as text (``details`` as its ``repr``: strings,
-    numbers and lists of them, in their order), cheap enough for every draft of every run.
+    The digest hashes every written value as the text that is stored (``writes.line_copy_text``:
+    made once per line, hashed here and sent as is by ``writes.insert_lines``), cheap enough for
+    every draft of every run.
     """
     rows = [
         (
@@ -109,11 +110,9 @@ def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], str]:
         )
         for position, line in enumerate(figures.lines)
     ]
-    text = "\n".join(
-        [f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]!r}" for r in rows]
-        + ["awaiting" if figures.awaiting_turnover else "billed"]
-    )
-    return rows, blake2b(text.encode(), digest_size=16).hexdigest()
+    texts = [writes.line_copy_text(row) for row in rows]
+    text = "".join(texts) + ("awaiting" if figures.awaiting_turnover else "billed")
+    return rows, texts, blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _bill(
@@ -171,11 +170,12 @@ def _bill(
     stale = [draft[0] for shop, draft in drafts.items() if shop not in figures]
 
     new_rows = []
-    new_lines: dict[int, list[tuple]] = {}
+    new_lines: dict[int, tuple[list[tuple], list[str]]] = {}
     changed_rows = []
     lines = []
+    line_texts: list[str] = []
     for shop, shop_figures in figures.items():
-        encoded, digest = _line_rows(shop_figures)
+        encoded, texts, digest = _line_rows(shop_figures)
         draft = drafts.get(shop)
         if draft is None:
             new_rows.append(
@@ -186,7 +186,7 @@ def _bill(
                     "figures_hash": digest,
                 }
             )
-            new_lines[shop] = encoded
+            new_lines[shop] = (encoded, texts)
             continue
         invoice_id, total, awaiting, created_at, stored_digest = draft
         if digest == stored_digest:
@@ -205,6 +205,7 @@ def _bill(
             }
         )
         lines.extend((invoice_id, row) for row in encoded)
+        line_texts.extend(texts)
 
     writes.delete_lines(invoice_ids=[row["id"] for row in changed_rows] + stale)
     if stale:
@@ -212,10 +213,11 @@ def _bill(
         Invoice.objects.filter(pk__in=stale).delete()
     created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows)
     writes.update_drafts(now=now, rows=changed_rows)
-    for shop, encoded in new_lines.items():
+    for shop, (encoded, texts) in new_lines.items():
         invoice_id = created_ids[shop]
         lines.extend((invoice_id, row) for row in encoded)
-    writes.insert_lines(lines)
+        line_texts.extend(texts)
+    writes.insert_lines(lines, copy_texts=line_texts)
 
     history = [
         {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
@@ -404,12 +406,24 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
+def _stamp_finished(run: BillingRun) -> None:
+    """Stamp a done run's ``finished_at`` with the time its billing committed (a short
+    statement of its own, after the commit)."""
+    now = timezone.now()
+    BillingRun.objects.filter(pk=run.pk, status=BillingRun.Status.DONE).update(
+        finished_at=now, updated_at=now
+    )
+    run.finished_at = now
+    run.updated_at = now
+
+
 def billing_run_execute(*, run_id: int) -> BillingRun:
     """Bill the run's month and record the outcome on the run (running, then done or failed).
 
     The billing and the ``done`` status commit together; a worker dying in between leaves the
-    run ``running`` with nothing billed, and executing it again finishes it. A run already done
-    is not repeated (a message delivered twice bills once).
+    run ``running`` with nothing billed, and executing it again finishes it. ``finished_at`` is
+    stamped again right after that commit, so it is never earlier than the invoices' visibility.
+    A run already done is not repeated (a message delivered twice bills once).
     """
     run = BillingRun.objects.filter(pk=run_id).first()
     if run is None:
@@ -446,6 +460,10 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
                 ]
             )
             billing_run_event(run)
+            # The stamp above is when the billing finished, before its commit (which can take a
+            # while: foreign-key checks, the WAL flush). The record's ``finished_at`` says when
+            # the invoices became visible: stamped again once the transaction has committed.
+            transaction.on_commit(lambda: _stamp_finished(run), robust=True)
     except BaseException as error:
         now = timezone.now()
         BillingRun.objects.filter(pk=run_id).exclude(status=BillingRun.Status.DONE).update(

@@ -238,13 +238,20 @@ def copy_escape(text: str) -> str:
     return text
 
 
-def _encode_line(invoice_id: int, row: tuple) -> str:
-    """A line (``invoice_id`` and a tuple in ``LINE_FIELDS`` order without it) as COPY text."""
+def line_copy_text(row: tuple) -> str:
+    """A line (a tuple in ``LINE_FIELDS`` order without the invoice id) as the COPY text that
+    follows its invoice id. A run makes it once per line: it hashes it for the draft's digest
+    and ``insert_lines`` sends it as is."""
     contract_id, kind, description, quantity, unit_price, amount, details, position = row
     return (
-        f"{invoice_id}\t{contract_id}\t{kind}\t{copy_escape(description)}\t{quantity}"
+        f"\t{contract_id}\t{kind}\t{copy_escape(description)}\t{quantity}"
         f"\t{unit_price}\t{amount}\t{copy_escape(_dumps(details))}\t{position}\n"
     )
+
+
+def _encode_line(invoice_id: int, row: tuple) -> str:
+    """A line (``invoice_id`` and a tuple in ``LINE_FIELDS`` order without it) as COPY text."""
+    return f"{invoice_id}{line_copy_text(row)}"
 
 
 def _log_copy(sql: str, count: int, started: float) -> None:
@@ -274,19 +281,32 @@ def _copy_text(model, columns: Sequence[str], chunks: Iterable[str], count: int)
 COPY_CHUNK_ROWS = 1000
 
 
-def insert_lines(lines: list[tuple[int, tuple]]) -> None:
+def insert_lines(lines: list[tuple[int, tuple]], copy_texts: Sequence[str] | None = None) -> None:
     """Insert invoice lines given as ``(invoice_id, line)``.
 
     ``line`` is a tuple in ``LINE_FIELDS`` order without the invoice id (``details`` a dict).
+    ``copy_texts``, when given, holds each line's ``line_copy_text`` already made (in the order
+    of ``lines``).
     """
     if not lines:
         return
     if set_based() and connection.vendor == "postgresql":
+        if copy_texts is None:
+            copy_texts = [line_copy_text(line) for _, line in lines]
         _copy_text(
             InvoiceLine,
             [field for _, field, _ in LINE_FIELDS],
             (
-                "".join([_encode_line(*entry) for entry in lines[at : at + COPY_CHUNK_ROWS]])
+                "".join(
+                    [
+                        f"{invoice_id}{text}"
+                        for (invoice_id, _), text in zip(
+                            lines[at : at + COPY_CHUNK_ROWS],
+                            copy_texts[at : at + COPY_CHUNK_ROWS],
+                            strict=True,
+                        )
+                    ]
+                )
                 for at in range(0, len(lines), COPY_CHUNK_ROWS)
             ),
             len(lines),

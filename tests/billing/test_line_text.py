@@ -17,7 +17,7 @@ from billing.documents import (
     render_invoice_html,
     render_invoice_pdf,
 )
-from billing.line_text import describe, line_description, line_steps
+from billing.line_text import ENGLISH, LanguageMessages, describe, line_description, line_steps
 from billing.models import Invoice, InvoiceLine
 from billing.services import invoice_issued_email_send, invoice_void_email_send
 from billing.services.lines import BillableContract, invoice_figures
@@ -106,6 +106,64 @@ def test_the_stored_description_is_english_whatever_language_is_active():
         "31 of 31 days x 3,000.00",
         "Turnover 300,000.00, graduated tiers",
     ]
+
+
+def test_english_looked_up_once_words_every_line_as_english_does_and_leaves_readers_alone():
+    """A run words its stored descriptions with messages looked up once (``ENGLISH``): the
+    same text as rendering inside ``translation.override("en")``, whatever language is active,
+    and the readers' rendering still follows the active language."""
+    lines = [
+        *invoice_figures(
+            shop_id=1, month=OCTOBER, contracts=[terms()], turnover=Decimal("300000.00")
+        ).lines,
+        *invoice_figures(
+            shop_id=1,
+            month=OCTOBER,
+            contracts=[terms(start_date=dt.date(2026, 10, 12), commission_mode="flat")],
+            turnover=Decimal("90000.00"),
+        ).lines,
+        *[
+            line
+            for days in (0, 1)  # one service day, then two: singular and plural
+            for line in invoice_figures(
+                shop_id=1,
+                month=OCTOBER,
+                contracts=[
+                    terms(
+                        plan="promotion",
+                        price=Decimal("200.00"),
+                        start_date=OCTOBER,
+                        end_date=OCTOBER + dt.timedelta(days=days),
+                    )
+                ],
+                turnover=None,
+            ).lines
+        ],
+    ]
+    assert {line.kind for line in lines} == {"base_fee", "commission", "day_rate"}
+    with translation.override("en"):
+        english = [describe(line.kind, line.details) for line in lines]
+    assert "1 service day (2026-10-01) x 200.00" in english
+    assert "2 service days (2026-10-01 to 2026-10-02) x 200.00" in english
+    with translation.override("zh-hans"):
+        assert [describe(line.kind, line.details, messages=ENGLISH) for line in lines] == english
+        assert [line.description for line in lines] == english
+        chinese = [describe(line.kind, line.details) for line in lines]
+    assert chinese != english and "天" in chinese[0]
+
+
+def test_messages_of_one_language_keep_a_bounded_number_of_texts(monkeypatch):
+    monkeypatch.setattr(LanguageMessages, "KEPT", 2)
+    messages = LanguageMessages("zh-hans")
+    words = [
+        messages.ngettext("%(days)s service day", "%(days)s service days", n) for n in range(5)
+    ]
+    assert len(messages._texts) == 2
+    with translation.override("zh-hans"):
+        assert words == [
+            translation.ngettext("%(days)s service day", "%(days)s service days", n)
+            for n in range(5)
+        ]
 
 
 @pytest.mark.django_db

@@ -314,3 +314,25 @@ def test_a_draft_whose_lines_change_but_not_its_total_gets_new_lines(shop_a):
     assert line.contract_id == contract.pk
     assert line.description == "10 service days (2026-10-01 to 2026-10-10) x 100.00"
     assert draft.history.count() == 1  # the same total and flag: no change to record
+
+
+def test_a_drafts_digest_hashes_the_copy_text_that_is_stored():
+    """Each line is made into its COPY text once: the digest hashes that text and COPY sends
+    it, so a change in the details alone (a slice of the tiers) changes the digest, and what
+    is stored is what was hashed."""
+    from billing.services.lines import InvoiceFigures, LineFigures
+    from billing.services.runs import _line_rows
+
+    def figures(rate: str) -> InvoiceFigures:
+        details = {"kind": "commission", "slices": [{"from": "0.00", "rate": rate}]}
+        line = LineFigures(1, "commission", "Turnover 10.00", D("1"), D("0.30"), D("0.30"), details)
+        return InvoiceFigures(shop_id=1, lines=[line])
+
+    rows, texts, digest = _line_rows(figures("0.03"))
+    _, _, other = _line_rows(figures("0.030"))
+    assert digest != other
+    assert texts == [writes.line_copy_text(rows[0])]
+    assert (
+        texts[0].split("\t")[7] == '{"kind":"commission","slices":[{"from":"0.00","rate":"0.03"}]}'
+    )
+    assert writes._encode_line(7, rows[0]) == "7" + texts[0]

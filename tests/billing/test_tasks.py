@@ -8,12 +8,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
 from agency.celery import app
 from billing import tasks
 from billing.models import BillingRun, Invoice
-from billing.services import ContractTermsError, billing_run_create, billing_run_execute
+from billing.services import ContractTermsError, billing_run_create, billing_run_execute, runs
 from tests.billing.factories import OCTOBER, confirmed_turnover, monthly_contract
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,32 @@ def test_executing_a_run_marks_it_done_with_its_counts(shop_a, shop_b, manager):
     billing_run_execute(run_id=again.pk)
     again.refresh_from_db()
     assert (again.invoices_created, again.invoices_updated) == (0, 2)
+
+
+def test_a_runs_finished_at_is_stamped_after_its_billing_commits(
+    shop_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    monthly_contract(shop_a)
+    run = billing_run_create(month=OCTOBER, enqueue=False)
+    billed = dt.datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
+    bill_month = runs.bill_month
+    with time_machine.travel(billed, tick=False) as traveller:
+
+        def bill_then_commit_slowly(**kwargs):
+            outcome = bill_month(**kwargs)
+            # The commit takes a minute (foreign-key checks, WAL flush): the clock has moved on
+            # when the invoices become visible.
+            transaction.on_commit(lambda: traveller.shift(dt.timedelta(minutes=1)))
+            return outcome
+
+        monkeypatch.setattr(runs, "bill_month", bill_then_commit_slowly)
+        with django_capture_on_commit_callbacks(execute=True):
+            returned = billing_run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == "done"
+    assert run.finished_at == billed + dt.timedelta(minutes=1)
+    assert returned.finished_at == run.finished_at
 
 
 def test_a_run_already_done_is_not_repeated(shop_a):
