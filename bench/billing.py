@@ -286,6 +286,10 @@ def clean() -> None:
     shops = Shop.objects.filter(platform_shop_id__startswith=PREFIX)
     invoices = Invoice.objects.filter(shop__in=shops)
     with transaction.atomic():
+        # Its confirmed turnover is throw-away too, but PostgreSQL never deletes a confirmed
+        # figure (shops/migrations/0005): the tables' owner lifts that trigger inside this
+        # transaction only (DDL is transactional; other sessions wait on the table's lock).
+        _turnover_lock(enabled=False)
         for queryset in (
             InvoiceLine.objects.filter(invoice_id__in=invoices.values("id")),
             Invoice.history.model.objects.filter(shop_id__in=shops.values("id")),
@@ -298,6 +302,17 @@ def clean() -> None:
         ):
             # A raw delete: no per-row signals or history for throw-away rows.
             queryset._raw_delete(queryset.db)
+        _turnover_lock(enabled=True)
+
+
+def _turnover_lock(*, enabled: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {TurnoverReport._meta.db_table} "
+            f"{'ENABLE' if enabled else 'DISABLE'} TRIGGER shops_turnover_confirmed_locked"
+        )
 
 
 def _contracts_for(index: int, shop_id: int) -> list[Contract]:

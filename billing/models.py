@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from agency import clock
 from agency.models import TimeStampedModel
+from agency.stored import StoredRowMixin
 from billing.choices import (
     BankLineStatus,
     BankMatch,
@@ -22,6 +23,7 @@ from billing.choices import (
     PaymentMethod,
     ReminderKind,
 )
+from billing.immutability import invoice_change_check, invoice_delete_check, invoice_lines_check
 
 BILLING_RUN_FIELDS = (
     "month",
@@ -86,7 +88,7 @@ class InvoiceQuerySet(models.QuerySet):
         return self.filter(status__in=[Invoice.Status.ISSUED, Invoice.Status.PAID])
 
 
-class Invoice(TimeStampedModel):
+class Invoice(StoredRowMixin, TimeStampedModel):
     """One shop's bill for one month (账单). Drafts are recomputed; issued invoices never change."""
 
     Status = InvoiceStatus
@@ -195,6 +197,20 @@ class Invoice(TimeStampedModel):
         return self.number or f"{self.shop} {self.month:%Y-%m} ({self.status})"
 
     def save(self, *args, **kwargs) -> None:
+        # An issued, paid or void invoice never changes but along its life: refused here for
+        # every database (SQLite has no trigger), by the trigger too on PostgreSQL.
+        written = self._written(kwargs.get("update_fields"))
+        if written is not None:
+            stored, current, names = written
+            invoice_change_check(stored=stored, current=current, fields=names)
+        self._save_with_due_date(*args, **kwargs)
+        self._remember_stored(kwargs.get("update_fields"))
+
+    def delete(self, *args, **kwargs):
+        invoice_delete_check(stored=getattr(self, "_stored", None) or {"status": self.status})
+        return super().delete(*args, **kwargs)
+
+    def _save_with_due_date(self, *args, **kwargs) -> None:
         # An issued invoice always has a due date (a database check): one saved as issued
         # without it (data loaded or made by hand) is due its shop's terms after its issue.
         if self.status in (Invoice.Status.ISSUED, Invoice.Status.PAID) and self.due_date is None:
@@ -265,6 +281,28 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    def save(self, *args, **kwargs) -> None:
+        # The lines of an issued, paid or void invoice never change (``billing.immutability``).
+        if not self._state.adding:
+            previous = InvoiceLine.objects.filter(pk=self.pk).values_list("invoice_id", flat=True)
+            for invoice_id in previous:
+                self._check_invoice_is_draft(invoice_id)
+        self._check_invoice_is_draft(self.invoice_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_invoice_is_draft(self.invoice_id)
+        return super().delete(*args, **kwargs)
+
+    def _check_invoice_is_draft(self, invoice_id: int | None) -> None:
+        # Asked of the database, not of a cached invoice: the line's invoice as it stands.
+        stored = Invoice.objects.filter(pk=invoice_id).values("status", "number", "id").first()
+        if stored is not None:
+            invoice_lines_check(
+                invoice_status=stored["status"],
+                invoice_label=stored["number"] or f"#{stored['id']}",
+            )
 
 
 class InvoiceSequence(models.Model):

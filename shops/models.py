@@ -11,7 +11,9 @@ from simple_history.models import HistoricalRecords
 from agency.choices import CommissionMode, Plan, Shift
 from agency.dates import active_on_q, overlapping_q
 from agency.models import TimeStampedModel
+from agency.stored import StoredRowMixin
 from shops.choices import ShopPlatform, ShopStatus, TurnoverStatus
+from shops.immutability import confirmed_turnover_change_check, confirmed_turnover_delete_check
 from shops.validators import validate_tax_id
 
 
@@ -226,7 +228,7 @@ class Contract(TimeStampedModel):
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 
-class TurnoverReport(TimeStampedModel):
+class TurnoverReport(StoredRowMixin, TimeStampedModel):
     """A shop's turnover (营业额) for one month; only a confirmed figure is billed."""
 
     Status = TurnoverStatus
@@ -267,6 +269,21 @@ class TurnoverReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.shop} {self.month:%Y-%m}: {self.amount}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A confirmed figure is billed: it changes only through the correction service
+        # (``shops.immutability``), on every database; PostgreSQL's trigger stops other paths.
+        written = self._written(kwargs.get("update_fields"))
+        if written is not None:
+            stored, current, names = written
+            confirmed_turnover_change_check(stored=stored, current=current, fields=names)
+        super().save(*args, **kwargs)
+        self._remember_stored(kwargs.get("update_fields"))
+
+    def delete(self, *args, **kwargs):
+        stored = getattr(self, "_stored", None) or {"status": self.status}
+        confirmed_turnover_delete_check(stored=stored)
+        return super().delete(*args, **kwargs)
 
 
 DSR_RATING_FIELDS = (

@@ -487,13 +487,13 @@ def test_the_receivables_report_holds_only_the_owners_shops(world):
     manager's both; the file export likewise."""
     from billing.models import Invoice
 
-    Invoice.objects.filter(pk__in=[world[k]["invoice"].pk for k in "ab"]).update(
-        status="issued",
-        issued_at=dt.datetime(2026, 10, 2, 10, tzinfo=dt.UTC),
-        due_date=dt.date(2026, 10, 17),
-    )
     for key in "ab":
-        Invoice.objects.filter(pk=world[key]["invoice"].pk).update(number=f"INV-2026-00000{key}")
+        Invoice.objects.filter(pk=world[key]["invoice"].pk).update(
+            status="issued",
+            number=f"INV-2026-00000{key}",
+            issued_at=dt.datetime(2026, 10, 2, 10, tzinfo=dt.UTC),
+            due_date=dt.date(2026, 10, 17),
+        )
     query = "?as_of=2026-10-31"
 
     def shops(user) -> set[int]:

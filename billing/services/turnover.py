@@ -70,7 +70,9 @@ def turnover_correct(*, report_id: int, actor: User | None, amount: Decimal) -> 
             % {"number": final, "month": f"{report.month:%Y-%m}"}
         )
     previous = report.amount
-    shop_services.turnover_amount_set(report=report, actor=actor, amount=amount)
+    # The one path that changes a confirmed figure: the database lets it through this block.
+    with shop_services.turnover_correction():
+        shop_services.turnover_amount_set(report=report, actor=actor, amount=amount)
     draft = invoice_draft_recompute(
         shop_id=report.shop_id,
         month=report.month,

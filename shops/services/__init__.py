@@ -8,6 +8,7 @@ it is recorded in the history (``simple_history``) and ``None`` means the system
 (imports, data migrations).
 """
 
+from shops.immutability import turnover_correction
 from shops.services.contracts import (
     CONTRACT_EDITABLE_FIELDS,
     CONTRACT_TERMS_FIELDS,
@@ -55,6 +56,7 @@ __all__ = [
     "turnover_amount_set",
     "turnover_change_check",
     "turnover_check_amount",
+    "turnover_correction",
     "turnover_mark_confirmed",
     "turnover_month_check",
     "turnover_report_lock",

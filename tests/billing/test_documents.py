@@ -29,7 +29,7 @@ from billing.documents import (
     render_invoice_html,
     render_invoice_pdf,
 )
-from billing.models import Invoice, InvoiceLine
+from billing.models import Invoice, InvoiceLine, due_date_for
 from shops.terms import DEFAULT_TIERS
 from tests.factories import ContractFactory, ShopFactory
 
@@ -146,14 +146,25 @@ def make_invoice(shop, *, status=Invoice.Status.DRAFT, number=None, awaiting=Fal
     )
 
 
-def full_invoice(shop, **kwargs) -> Invoice:
-    """Service days, a prorated base fee and a graduated commission: 8,080.65 in all."""
+def full_invoice(shop, *, status=Invoice.Status.DRAFT, number=None, **kwargs) -> Invoice:
+    """Service days, a prorated base fee and a graduated commission: 8,080.65 in all.
+
+    Written as a draft, then given its status: the lines of an issued invoice never change."""
     invoice = make_invoice(shop, **kwargs)
     day_rate_line(invoice)
     base_fee_line(invoice)
     commission_line(invoice)
     invoice.total = sum(line.amount for line in invoice.lines.all())
     invoice.save(update_fields=["total"])
+    if status != Invoice.Status.DRAFT:
+        Invoice.objects.filter(pk=invoice.pk).update(
+            status=status,
+            number=number,
+            issued_at=timezone.now(),
+            due_date=due_date_for(invoice.shop, timezone.localdate()),
+            void_reason="Billed on the wrong contract" if status == Invoice.Status.VOID else "",
+        )
+        invoice.refresh_from_db()
     return invoice
 
 

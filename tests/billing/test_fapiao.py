@@ -316,9 +316,8 @@ def test_api_list_puts_waiting_requests_first_and_filters_by_status(
     after_issue, django_assert_max_num_queries
 ):
     manager = ManagerFactory()
-    for _ in range(3):
-        invoice = _invoice(number=None)
-        Invoice.objects.filter(pk=invoice.pk).update(number=f"INV-{invoice.pk}")
+    for index in range(3):
+        invoice = _invoice(number=f"INV-2026-00010{index}")
         fapiao_request_create(invoice_id=invoice.pk, actor=invoice.shop.owner, data=GENERAL)
     first = FapiaoRequest.objects.order_by("id").first()
     fapiao_issue_record(

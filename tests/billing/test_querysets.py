@@ -1,6 +1,7 @@
 """Which invoices count: live ones (not void) for revenue and billing; final ones (issued or
 paid) never change."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -14,30 +15,38 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def invoices():
-    """One invoice of each status; the void one was replaced by the draft of the same shop."""
+    """One invoice of each status; the void one was replaced by the draft of the same shop.
+    Each written as a draft with its line, then given its status: an issued invoice's lines
+    never change."""
     shop, other, third = ShopFactory(), ShopFactory(), ShopFactory()
-    made = {
-        "void": Invoice.objects.create(shop=shop, month=OCTOBER, status="void"),
-        "draft": Invoice.objects.create(shop=shop, month=OCTOBER, status="draft"),
-        "issued": Invoice.objects.create(
-            shop=other, month=OCTOBER, status="issued", number="2026-0001"
-        ),
-        "paid": Invoice.objects.create(
-            shop=third, month=OCTOBER, status="paid", number="2026-0002"
-        ),
-    }
     contract = monthly_contract(shop)
-    for position, invoice in enumerate(made.values()):
+    made = {}
+    for position, (status, owner, number) in enumerate(
+        (
+            ("void", shop, None),
+            ("draft", shop, None),
+            ("issued", other, "2026-0001"),
+            ("paid", third, "2026-0002"),
+        )
+    ):
+        invoice = Invoice.objects.create(shop=owner, month=OCTOBER)
         InvoiceLine.objects.create(
             invoice=invoice,
             contract=contract,
             kind="base_fee",
-            description=invoice.status,
+            description=status,
             quantity=Decimal("1"),
             unit_price=Decimal("10.00"),
             amount=Decimal("10.00"),
             position=position,
         )
+        Invoice.objects.filter(pk=invoice.pk).update(
+            status=status,
+            number=number,
+            due_date=dt.date(2026, 11, 15) if number else None,
+        )
+        invoice.refresh_from_db()
+        made[status] = invoice
     return made
 
 

@@ -6,12 +6,15 @@ as they are, so their ``details`` are exactly what a billing run writes.
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from agency.choices import Plan, Shift
-from billing.models import Invoice, InvoiceLine
+from billing.models import Invoice, InvoiceLine, due_date_for
 from billing.services.lines import BillableContract, invoice_figures
 from seats.models import HandoverNote
 from shops.models import Contract, Shop
@@ -49,8 +52,10 @@ def make_invoice(
     turnover: Decimal | None = None,
     status: str = Invoice.Status.ISSUED,
     number: str | None = None,
+    before_issue: Callable[[Invoice], None] | None = None,
 ) -> Invoice:
-    """An invoice whose lines are what the billing run computes for ``contracts``."""
+    """An invoice whose lines are what the billing run computes for ``contracts``
+    (``before_issue`` may still change the draft's lines: an issued invoice's never change)."""
     figures = invoice_figures(
         shop_id=shop.pk,
         month=month,
@@ -58,16 +63,13 @@ def make_invoice(
         turnover=turnover,
     )
     issued = status in (Invoice.Status.ISSUED, Invoice.Status.PAID, Invoice.Status.VOID)
+    # Written as a draft with its lines, then given its status: an issued invoice's lines
+    # never change (``billing.immutability``).
     invoice = Invoice.objects.create(
         shop=shop,
         month=month,
-        status=status,
-        number=(number or f"INV-{month.year}-{next(_NUMBERS):06d}") if issued else None,
         awaiting_turnover=figures.awaiting_turnover,
         total=figures.total,
-        issued_at=shanghai(month.replace(day=28) + dt.timedelta(days=5)) if issued else None,
-        voided_at=shanghai(month + dt.timedelta(days=40)) if status == "void" else None,
-        void_reason="Billed on the wrong contract" if status == "void" else "",
     )
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
@@ -83,6 +85,21 @@ def make_invoice(
         )
         for position, line in enumerate(figures.lines)
     )
+    if before_issue is not None:
+        before_issue(invoice)
+    if status != Invoice.Status.DRAFT:
+        issued_at = shanghai(month.replace(day=28) + dt.timedelta(days=5)) if issued else None
+        Invoice.objects.filter(pk=invoice.pk).update(
+            status=status,
+            number=(number or f"INV-{month.year}-{next(_NUMBERS):06d}") if issued else None,
+            issued_at=issued_at,
+            due_date=due_date_for(shop, timezone.localdate(issued_at))
+            if status in (Invoice.Status.ISSUED, Invoice.Status.PAID)
+            else None,
+            voided_at=shanghai(month + dt.timedelta(days=40)) if status == "void" else None,
+            void_reason="Billed on the wrong contract" if status == "void" else "",
+        )
+        invoice.refresh_from_db()
     return invoice
 
 
