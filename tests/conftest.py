@@ -2,10 +2,16 @@
 
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from agency.access import is_agent
 from tests.factories import ManagerFactory, ShopFactory, UserFactory
+
+# Property tests are bounded by their examples, never by the clock: on a busy machine (CI under
+# faketime, two workers on two CPUs) generating or running an example may take seconds.
+settings.register_profile("agency", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("agency")
 
 
 @pytest.fixture(autouse=True)
