@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection, transaction
 from playwright.sync_api import Page, expect
 
 from agency import clock
@@ -43,7 +44,13 @@ def portal(demo) -> SimpleNamespace:
         )
         for shop in (shop_a, shop_b)
     }
-    TurnoverReport.objects.filter(shop=shop_a, month=last_month).delete()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Test data, not a correction: the demo confirmed this figure, and the database keeps
+            # a confirmed turnover (shops/migrations/0005); this transaction alone skips triggers.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        TurnoverReport.objects.filter(shop=shop_a, month=last_month).delete()
     invoice_draft_recompute(shop_id=shop_a.pk, month=last_month)
     return SimpleNamespace(
         shop_a=shop_a,
