@@ -124,3 +124,59 @@ def invoice_lines_check(*, invoice_status: str | None, invoice_label: str) -> No
             gettext("Invoice %(invoice)s is %(status)s: its lines never change.")
             % {"invoice": invoice_label, "status": _status(invoice_status)}
         )
+
+
+LEDGER_FREE_FIELDS: Mapping[str, frozenset[str]] = {
+    # The email task's claim and who issued it (set null when that user goes) are no figures.
+    "credit note": frozenset({"notice_sent_at", "updated_at", "created_by_id"}),
+    # Who recorded it (set null when that user goes).
+    "payment": frozenset({"recorded_by_id", "updated_at"}),
+    # The credit ledger: nothing.
+    "credit entry": frozenset(),
+}
+"""What may change on a stored payment, credit note or credit-balance entry (the triggers of
+``billing/migrations/0012_money_immutable.py`` allow the same)."""
+
+
+def _ledger_label(kind: str) -> str:
+    return {
+        "credit note": gettext("Credit note"),
+        "payment": gettext("Payment"),
+        "credit entry": gettext("Credit balance entry"),
+    }[kind]
+
+
+def ledger_change_check(
+    *, kind: str, stored: Mapping[str, Any], current: Mapping[str, Any], fields: Iterable[str]
+) -> None:
+    """Refuse (``StateConflict``) changing a stored payment, credit note or credit-balance entry
+    (``kind``, a key of ``LEDGER_FREE_FIELDS``) beyond its free fields: money received or
+    credited is corrected by a new document, never by editing the old one."""
+    free = LEDGER_FREE_FIELDS[kind]
+    changed = sorted(
+        name
+        for name in fields
+        if name not in free and name in stored and current.get(name) != stored[name]
+    )
+    if changed:
+        raise StateConflict(
+            gettext(
+                "%(document)s %(label)s never changes (%(fields)s): correct it with a new document."
+            )
+            % {
+                "document": _ledger_label(kind),
+                "label": stored.get("number") or f"#{stored.get('id')}",
+                "fields": ", ".join(changed),
+            }
+        )
+
+
+def ledger_delete_check(*, kind: str, stored: Mapping[str, Any]) -> None:
+    """Refuse (``StateConflict``) deleting a stored payment, credit note or credit-balance entry."""
+    raise StateConflict(
+        gettext("%(document)s %(label)s is never deleted: correct it with a new document.")
+        % {
+            "document": _ledger_label(kind),
+            "label": stored.get("number") or f"#{stored.get('id')}",
+        }
+    )

@@ -23,7 +23,13 @@ from billing.choices import (
     PaymentMethod,
     ReminderKind,
 )
-from billing.immutability import invoice_change_check, invoice_delete_check, invoice_lines_check
+from billing.immutability import (
+    invoice_change_check,
+    invoice_delete_check,
+    invoice_lines_check,
+    ledger_change_check,
+    ledger_delete_check,
+)
 
 BILLING_RUN_FIELDS = (
     "month",
@@ -397,7 +403,31 @@ class CreditNoteSequence(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-class Payment(TimeStampedModel):
+class LedgerRowMixin(StoredRowMixin):
+    """A payment, credit note or credit-balance entry: once stored, never changed (but its
+    ``billing.immutability.LEDGER_FREE_FIELDS``) nor deleted, on every database; PostgreSQL's
+    triggers refuse the same to raw SQL and queryset updates."""
+
+    ledger_kind: str
+
+    def save(self, *args, **kwargs) -> None:
+        written = self._written(kwargs.get("update_fields"))
+        if written is not None:
+            stored, current, names = written
+            ledger_change_check(kind=self.ledger_kind, stored=stored, current=current, fields=names)
+        super().save(*args, **kwargs)
+        self._remember_stored(kwargs.get("update_fields"))
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None:
+            ledger_delete_check(
+                kind=self.ledger_kind,
+                stored=getattr(self, "_stored", None) or {"id": self.pk},
+            )
+        return super().delete(*args, **kwargs)
+
+
+class Payment(LedgerRowMixin, TimeStampedModel):
     """Money received for an invoice (or the shop's credit balance used on it). Never changed
     or deleted: a payment recorded by mistake is answered by a credit note or a refund outside.
 
@@ -405,6 +435,7 @@ class Payment(TimeStampedModel):
     (``amount - applied``, an overpayment) became the shop's credit (a ``CreditEntry``)."""
 
     Method = PaymentMethod
+    ledger_kind = "payment"
 
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="payments"
@@ -448,10 +479,12 @@ class Payment(TimeStampedModel):
         return self.amount - self.applied
 
 
-class CreditNote(TimeStampedModel):
+class CreditNote(LedgerRowMixin, TimeStampedModel):
     """A correction of an issued or paid invoice (红冲): ``amount`` off its total, with a reason.
     ``applied`` is the part that reduced the invoice's balance; the rest became the shop's credit.
     Numbered ``CN-YYYY-NNNNNN``, gapless per year of issue; never changed or deleted."""
+
+    ledger_kind = "credit note"
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     invoice = models.ForeignKey(
@@ -497,11 +530,12 @@ class CreditNote(TimeStampedModel):
         return self.amount - self.applied
 
 
-class CreditEntry(models.Model):
+class CreditEntry(LedgerRowMixin, models.Model):
     """One movement of a shop's credit balance (余额): + an overpayment or a credit note's excess,
     - credit used on an invoice. The balance is the sum; it never goes below 0."""
 
     Kind = CreditEntryKind
+    ledger_kind = "credit entry"
 
     shop = models.ForeignKey(
         "shops.Shop",

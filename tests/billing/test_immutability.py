@@ -20,7 +20,9 @@ from agency.errors import StateConflict
 from billing.immutability import (
     INVOICE_BOOKKEEPING_FIELDS,
     INVOICE_FREE_FIELDS,
+    LEDGER_FREE_FIELDS,
     invoice_change_check,
+    ledger_change_check,
 )
 from billing.models import CreditEntry, CreditNote, Invoice, InvoiceLine, Payment
 from billing.services import (
@@ -351,3 +353,90 @@ def test_invoice_change_check_reads_the_stored_status():
         invoice_change_check(stored=stored, current={"total": Decimal("9")}, fields=["total"])
     draft = {**stored, "status": "draft", "number": None}
     invoice_change_check(stored=draft, current={"total": Decimal("9")}, fields=["total"])
+
+
+# --- Payments, credit notes and credit entries, on every database (ledger_change_check) ------
+
+
+@pytest.fixture
+def ledger(issued, manager) -> dict:
+    payment = payment_record(
+        invoice_id=issued.pk,
+        amount="3500.00",
+        method="bank_transfer",
+        received_on=PAY_DAY.date(),
+        actor=manager,
+        excess_to_credit=True,
+    )
+    note = credit_note_create(
+        invoice_id=issued.pk, amount="100.00", reason="Refunded orders", actor=manager
+    )
+    return {
+        "payment": Payment.objects.get(pk=payment.pk),
+        "credit note": CreditNote.objects.get(pk=note.pk),
+        "credit entry": CreditEntry.objects.filter(shop=issued.shop).first(),
+    }
+
+
+@pytest.mark.parametrize("kind", ["payment", "credit note", "credit entry"])
+def test_saving_a_changed_payment_credit_note_or_credit_entry_is_refused(ledger, kind):
+    row = ledger[kind]
+    stored_amount = row.amount
+    row.amount = Decimal("1.00")
+    with pytest.raises(StateConflict, match="never changes"):
+        row.save()
+    assert type(row).objects.get(pk=row.pk).amount == stored_amount
+
+
+@pytest.mark.parametrize("kind", ["payment", "credit note", "credit entry"])
+def test_deleting_a_payment_credit_note_or_credit_entry_instance_is_refused(ledger, kind):
+    row = ledger[kind]
+    with pytest.raises(StateConflict, match="never deleted"):
+        row.delete()
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_the_free_fields_of_a_payment_and_a_credit_note_still_change(ledger):
+    from django.utils import timezone
+
+    note = ledger["credit note"]
+    note.notice_sent_at = timezone.now()
+    note.save(update_fields=["notice_sent_at", "updated_at"])
+    payment = ledger["payment"]
+    payment.recorded_by = None
+    payment.save()
+
+
+def test_the_ledger_refusal_is_translated(ledger):
+    from django.utils import translation
+
+    payment = ledger["payment"]
+    payment.amount = Decimal("1.00")
+    with translation.override("zh-hans"), pytest.raises(StateConflict) as refused:
+        payment.save()
+    assert "付款" in str(refused.value) and "never" not in str(refused.value)
+
+
+def test_the_migrations_triggers_free_the_same_ledger_fields():
+    """The PostgreSQL triggers and ``LEDGER_FREE_FIELDS`` allow the same changes."""
+    migration = importlib.import_module("billing.migrations.0012_money_immutable")
+    sql = "\n".join(migration.CREATE)
+    for kind, table in (("credit note", "billing_creditnote"), ("payment", "billing_payment")):
+        body = sql.split(f"FUNCTION {table}_immutable()")[1].split("$$ LANGUAGE")[0]
+        freed = {
+            part.strip().strip("'")
+            for part in body.split("to_jsonb(NEW)")[1].split(")")[0].split(" - ")[1:]
+        }
+        assert freed == set(LEDGER_FREE_FIELDS[kind]), kind
+    assert LEDGER_FREE_FIELDS["credit entry"] == frozenset()
+
+
+def test_ledger_change_check_names_the_changed_fields():
+    stored = {"id": 7, "amount": Decimal("5.00"), "recorded_by_id": 3}
+    ledger_change_check(
+        kind="payment", stored=stored, current={"recorded_by_id": None}, fields=["recorded_by_id"]
+    )
+    with pytest.raises(StateConflict, match=r"#7 never changes \(amount\)"):
+        ledger_change_check(
+            kind="payment", stored=stored, current={"amount": Decimal("4")}, fields=["amount"]
+        )
