@@ -25,12 +25,13 @@ What changes in the database and what does not:
   ``seats.tasks.ensure_workload_partitions`` keeps months ahead created and moves rows out of
   the default partition into their month (``seats/services/partitions.py``).
 * Nothing else refers to the table: no foreign key points at it (none could: ``id`` alone is no
-  longer unique in the database's eyes), it has no trigger and no history table. A foreign key
-  added to it later would make this migration's ``DROP TABLE`` fail loudly, not silently.
+  longer unique in the database's eyes), it has no trigger and no history table. Were a foreign
+  key to point at the old table, its ``DROP TABLE`` would fail and roll everything back rather
+  than drop the key.
 
-Every row is copied with its id in the migration's transaction; the table is locked for writes
-meanwhile. Reversible: the reverse builds the ordinary table from the model state again
-(``create_model``) and copies the rows back.
+Every row is copied with its id in the migration's transaction; the table is locked (reads too)
+from the rename to the commit. Reversible: the reverse builds the ordinary table from the model
+state again (``create_model``) and copies the rows back.
 """
 
 from datetime import date
@@ -95,7 +96,6 @@ def partition_by_month(apps, schema_editor) -> None:
     old = f"{table}_unpartitioned"
     sequence = f"{table}_{pk.column}_seq"
 
-    schema_editor.execute(f"LOCK TABLE {quote(table)} IN SHARE MODE")
     schema_editor.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(old)}")
     _strip_names(schema_editor, old)
 
@@ -178,7 +178,6 @@ def unpartition(apps, schema_editor) -> None:
     pk = model._meta.pk
     old = f"{table}_partitioned"
 
-    schema_editor.execute(f"LOCK TABLE {quote(table)} IN SHARE MODE")
     schema_editor.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(old)}")
     _strip_names(schema_editor, old)
     # The sequence has the name the identity of the ordinary table will take.
