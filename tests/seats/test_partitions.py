@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.db import connection, models
+from django.db import connection, migrations, models
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import OperationalError
 
@@ -177,15 +177,23 @@ def test_upserts_on_the_four_keys_insert_then_replace_in_the_partition(agent, sh
 
 
 @NEEDS_POSTGRESQL
-def test_an_index_and_a_constraint_added_later_reach_every_partition(agent, shop):
+def test_an_index_and_a_constraint_added_later_by_migrations_reach_every_partition(agent, shop):
     workload_partitions_ensure(today=D(2003, 2, 10))
     index = models.Index(fields=["agent", "date"], name="workload_agent_date_test")
     check = models.CheckConstraint(
         condition=models.Q(inquiries__lte=100_000), name="workload_inquiries_sane_test"
     )
+    operations = [
+        migrations.AddIndex("workloadrecord", index),
+        migrations.AddConstraint("workloadrecord", check),
+    ]
+    state = MigrationExecutor(connection).loader.project_state()
     with connection.schema_editor() as editor:
-        editor.add_index(WorkloadRecord, index)
-        editor.add_constraint(WorkloadRecord, check)
+        for operation in operations:
+            after = state.clone()
+            operation.state_forwards("seats", after)
+            operation.database_forwards("seats", editor, state, after)
+            state = after
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_inherits WHERE inhparent = %s::regclass",
@@ -201,8 +209,12 @@ def test_an_index_and_a_constraint_added_later_reach_every_partition(agent, shop
     assert any(c["columns"] == ["agent_id", "date"] and c["index"] for c in constraints.values())
     assert "workload_inquiries_sane_test" in constraints
     with connection.schema_editor() as editor:
-        editor.remove_constraint(WorkloadRecord, check)
-        editor.remove_index(WorkloadRecord, index)
+        for operation in reversed(operations):  # RemoveIndex/RemoveConstraint, as a rollback does
+            operation.database_backwards("seats", editor, state, state)
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, TABLE)
+    assert "workload_agent_date_test" not in constraints
+    assert "workload_inquiries_sane_test" not in constraints
 
 
 # --- The beat task ------------------------------------------------------------------------------
