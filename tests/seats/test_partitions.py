@@ -177,6 +177,36 @@ def test_upserts_on_the_four_keys_insert_then_replace_in_the_partition(agent, sh
 
 
 @NEEDS_POSTGRESQL
+def test_an_ingest_copied_into_a_temporary_table_upserts_into_the_partitions(agent, shop):
+    workload_partitions_ensure(today=D(2003, 2, 10))
+    stored = WorkloadFactory(agent=agent, shop=shop, date=D(2003, 2, 3), inquiries=50)
+    columns = "agent_id, shop_id, date, shift, inquiries, conversions"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE staging ON COMMIT DROP AS SELECT {columns} FROM {TABLE} "
+            "WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY staging ({columns}) FROM STDIN") as copy:
+            copy.write_row((agent.pk, shop.pk, D(2003, 2, 3), "day", 70, 7))  # stored: updated
+            copy.write_row((agent.pk, shop.pk, D(2003, 3, 9), "day", 30, 3))  # a new month
+            copy.write_row((agent.pk, shop.pk, D(1999, 9, 9), "day", 10, 1))  # the default
+        cursor.execute(
+            f"INSERT INTO {TABLE} (created_at, updated_at, {columns}) "
+            f"SELECT now(), now(), {columns} FROM staging "
+            "ON CONFLICT (agent_id, shop_id, date, shift) DO UPDATE "
+            "SET inquiries = EXCLUDED.inquiries, conversions = EXCLUDED.conversions"
+        )
+        cursor.execute("DROP TABLE staging")
+    records = {r.date: r for r in WorkloadRecord.objects.all()}
+    assert records[D(2003, 2, 3)].pk == stored.pk and records[D(2003, 2, 3)].inquiries == 70
+    assert [partition_of(records[day]) for day in sorted(records)] == [
+        f"{TABLE}_default",
+        f"{TABLE}_p200302",
+        f"{TABLE}_p200303",
+    ]
+
+
+@NEEDS_POSTGRESQL
 def test_an_index_and_a_constraint_added_later_by_migrations_reach_every_partition(agent, shop):
     workload_partitions_ensure(today=D(2003, 2, 10))
     index = models.Index(fields=["agent", "date"], name="workload_agent_date_test")
