@@ -9,6 +9,7 @@ from django.utils import timezone
 from agency import clock
 from seats.services import agent_daily_load_rollup
 from seats.services import handover_overdue_alert as handover_overdue_alert_service
+from seats.services.partitions import workload_partitions_ensure
 from seats.services.uncovered import uncovered_shifts_warn
 
 # A lost connection or a deadlock is worth retrying; anything else is a bug to look at.
@@ -49,3 +50,12 @@ def warn_uncovered_shifts() -> int:
     """Beat, daily at 07:30 Shanghai time: tell managers which needed seat-shifts of the next 14
     days nobody works, before the day shift begins. Once per date, however often it runs."""
     return uncovered_shifts_warn(day=clock.today())
+
+
+@shared_task(name="seats.tasks.ensure_workload_partitions", **ROLLUP_TASK_OPTIONS)
+def ensure_workload_partitions() -> dict:
+    """Beat, daily at 00:20 Shanghai time: the workload table's month partitions exist for this
+    month and the next three, and none of its rows wait in the default partition (PostgreSQL;
+    nothing to do on SQLite). Idempotent; a run that waits too long for the table's lock fails
+    with OperationalError and is retried."""
+    return workload_partitions_ensure().as_dict()

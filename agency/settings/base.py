@@ -340,6 +340,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "seats.tasks.rollup_yesterday",
         "schedule": crontab(hour=1, minute=0),
     },
+    # PostgreSQL: the workload table's month partitions are created months ahead (a row of a
+    # month without one lands in the default partition and is moved into its month here).
+    "daily-workload-partitions": {
+        "task": "seats.tasks.ensure_workload_partitions",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # A handover note unread by the night agent at 18:00 alerts managers (once per note); runs
     # until the night shift ends so that notes written late are caught as well.
     "handover-overdue-alert": {
