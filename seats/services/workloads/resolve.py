@@ -27,6 +27,7 @@ from seats.selectors import (
 )
 
 Rows = list[tuple[int, dict[str, Any]]]
+_NONE: frozenset[int] = frozenset()
 
 
 def _index(found: list[tuple[int, str, str]]) -> dict[str, set[int]]:
@@ -65,7 +66,7 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
         # error is reported, and no sub-account of another shop stands in for it).
         shop = cleaned.get("shop", "")
         if shop:
-            matches = shops.get(shop, set())
+            matches = shops.get(shop, _NONE)
             if len(matches) == 1:
                 shop_id = next(iter(matches))
             elif not matches:
@@ -85,7 +86,7 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
             continue  # its error is reported already
         day = _day(cleaned)
         agent_id = None
-        if day is not None and (shop_id is not None or shop is None):
+        if agent in sub_accounts and day is not None and (shop_id is not None or shop is None):
             uses = {
                 (use.agent_id, use.shop_id)
                 for use in sub_accounts.get(agent, ())
@@ -101,7 +102,7 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
                 agent_id, found_shop = next(iter(uses))
                 shop_id = shop_id or found_shop
         if agent_id is None:
-            matches = agents.get(agent, set())
+            matches = agents.get(agent, _NONE)
             if len(matches) == 1:
                 agent_id = next(iter(matches))
             elif matches:
