@@ -207,7 +207,7 @@ def _upsert(rows: list[dict[str, Any]] | WorkloadFile) -> BulkResult:
         elif connection.vendor == "postgresql":
             updated = _copy_upsert(values)
         else:
-            updated = _batched_upsert(values, keys=set(first_row_of))
+            updated = _batched_upsert(values)
         agent_daily_load_refresh(days={row[2] for row in values})
     return BulkResult(
         created=len(values) - updated,
@@ -217,9 +217,9 @@ def _upsert(rows: list[dict[str, Any]] | WorkloadFile) -> BulkResult:
     )
 
 
-def _batched_upsert(values: list[tuple], *, keys: set[tuple[int, int, date, str]]) -> int:
+def _batched_upsert(values: list[tuple]) -> int:
     """Write the rows with ``bulk_create``; returns how many replaced a stored workload."""
-    updated = len(_stored_keys(keys))
+    updated = len(_stored_keys({row[:4] for row in values}))
     WorkloadRecord.objects.bulk_create(
         [WorkloadRecord(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in values],
         batch_size=WRITE_BATCH,
