@@ -252,3 +252,15 @@ def test_amounts_are_stored_to_the_cent(db):
     rows[0]["sales_amount"] = "1,234.5"
     workload_bulk_upsert(rows=rows)
     assert Decimal("1234.50") in WorkloadRecord.objects.values_list("sales_amount", flat=True)
+
+
+def test_an_unknown_shop_is_refused_on_every_row_that_names_it(db):
+    """Agent and shop names resolved once serve the next rows; a shop refused is refused on
+    each of its rows, with the same agent as a row that resolved well before."""
+    rows = _rows(4)
+    rows[2]["agent"] = rows[3]["agent"] = rows[0]["agent"]
+    rows[2]["shop"] = rows[3]["shop"] = "No such shop"
+    rows[3]["date"] = "2026-09-20"
+    with pytest.raises(WorkloadBulkError) as refused:
+        workload_bulk_upsert(rows=rows)
+    assert [(e.row, e.field) for e in refused.value.errors] == [(3, "shop"), (4, "shop")]

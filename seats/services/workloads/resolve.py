@@ -60,11 +60,18 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
             sub_accounts[use.name].append(use)
 
     errors: list[RowError] = []
+    # An agent named without a sub-account and a shop resolve to the same ids on every row:
+    # the pairs resolved well, for the next rows that name them.
+    resolved: dict[tuple[str, str | None], tuple[int, int]] = {}
     for number, cleaned in rows:
-        shop_id = None
         # The shop: named (a reference), left out (None), or wrongly written ("" here: its
         # error is reported, and no sub-account of another shop stands in for it).
         shop = cleaned.get("shop", "")
+        agent = cleaned.get("agent")
+        if agent not in sub_accounts and (ids := resolved.get((agent, shop))) is not None:
+            cleaned["agent_id"], cleaned["shop_id"] = ids
+            continue
+        shop_id = None
         if shop:
             matches = shops.get(shop, _NONE)
             if len(matches) == 1:
@@ -81,7 +88,6 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
                         number, labels["shop"], message % {"count": len(matches), "value": shop}
                     )
                 )
-        agent = cleaned.get("agent")
         if not agent:
             continue  # its error is reported already
         day = _day(cleaned)
@@ -132,6 +138,8 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
             errors.append(RowError(number, labels["shop"], message))
             continue
         cleaned["agent_id"], cleaned["shop_id"] = agent_id, shop_id
+        if shop_id is not None and agent not in sub_accounts:  # not a shop refused above
+            resolved[agent, shop] = (agent_id, shop_id)
     return errors
 
 
