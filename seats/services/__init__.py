@@ -57,6 +57,7 @@ from seats.services.workloads import (
     BulkResult,
     WorkloadBulkError,
     WorkloadFile,
+    cycle_collection_paused,
     parse_workload_csv,
     read_workload_file,
     workload_bulk_upsert,
@@ -111,6 +112,7 @@ __all__ = [
     "sub_account_update",
     "sub_account_validate",
     "workload_bulk_upsert",
+    "cycle_collection_paused",
     "workload_template",
     "workload_time_error",
 ]

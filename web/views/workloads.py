@@ -23,6 +23,7 @@ from seats.services import (
     BulkResult,
     WorkloadBulkError,
     WorkloadFile,
+    cycle_collection_paused,
     read_workload_file,
     workload_bulk_upsert,
 )
@@ -56,6 +57,13 @@ class Preview:
 
 def _check(raw: bytes, name: str) -> tuple[WorkloadFile | None, list[RowError], BulkResult | None]:
     """Read and run the upsert without keeping anything: the file, errors, would-be result."""
+    with cycle_collection_paused():  # see seats.services.workloads.cycle_collection_paused
+        return _check_upload(raw, name)
+
+
+def _check_upload(
+    raw: bytes, name: str
+) -> tuple[WorkloadFile | None, list[RowError], BulkResult | None]:
     try:
         upload = read_workload_file(raw, name=name)
     except WorkloadBulkError as error:
@@ -140,7 +148,8 @@ class WorkloadImportView(ManagerPage):
             return redirect("web:workload-import")
         try:
             raw = base64.b64decode(stored["file"])
-            result = workload_bulk_upsert(rows=read_workload_file(raw, name=stored["name"]))
+            with cycle_collection_paused():
+                result = workload_bulk_upsert(rows=read_workload_file(raw, name=stored["name"]))
         except (WorkloadBulkError, KeyError):
             # The data changed since the check (an agent or shop was removed): check again.
             messages.error(request, _("The file no longer passes the checks: upload it again."))

@@ -18,7 +18,12 @@ from seats.services.workloads.columns import (
 )
 from seats.services.workloads.files import WorkloadFile, read_workload_file
 from seats.services.workloads.template import TEMPLATE_FORMATS, workload_template
-from seats.services.workloads.upsert import BulkResult, workload_bulk_upsert, workload_time_error
+from seats.services.workloads.upsert import (
+    BulkResult,
+    cycle_collection_paused,
+    workload_bulk_upsert,
+    workload_time_error,
+)
 
 
 def parse_workload_csv(file, *, name: str = "") -> WorkloadFile:
@@ -35,6 +40,7 @@ __all__ = [
     "BulkResult",
     "WorkloadBulkError",
     "WorkloadFile",
+    "cycle_collection_paused",
     "parse_workload_csv",
     "read_workload_file",
     "workload_bulk_upsert",

@@ -19,9 +19,9 @@ there) are passed over: the header is the first of the first lines that names tw
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import IO, Any
 
 from django.utils.translation import gettext
@@ -143,10 +143,6 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _is_blank(record: Iterable[Any]) -> bool:
-    return all(_cell(value) == "" for value in record)
-
-
 def _header_text(value: Any) -> str:
     value = _cell(value)
     return value if isinstance(value, str) else str(value)
@@ -157,7 +153,15 @@ def _known_columns(record: list[Any]) -> int:
 
 
 def _read_records(records: list[list[Any]]) -> WorkloadFile:
-    lines = [record for record in records if not _is_blank(record)]
+    # Every cell as the parsers take it, once (a CSV's are all text: trimmed in place).
+    lines = [
+        cells
+        for cells in (
+            [value.strip() if value.__class__ is str else _cell(value) for value in record]
+            for record in records
+        )
+        if cells.count("") < len(cells)  # not a blank line
+    ]
     if not lines:
         return WorkloadFile(
             labels={name: name for name in COLUMNS},
@@ -185,18 +189,35 @@ def _read_records(records: list[list[Any]]) -> WorkloadFile:
     columns = upload.columns
     width = len(lines[start])
     first_cells = {columns.get("agent"), columns.get("date"), 0} - {None}
-    for number, record in enumerate(lines[start + 1 :], start=1):
-        if number > max_rows():
+    limit = max_rows()
+    names = list(columns)
+    # A line that has every column the header names gives them in one step.
+    take = itemgetter(*columns.values()) if len(columns) > 1 else None
+    needed = max(columns.values(), default=-1) + 1
+    summary: dict[Any, bool] = {}  # by cell: the agents and dates of a file repeat
+
+    def is_summary_line(cells: list[Any]) -> bool:
+        for index in first_cells:
+            if index < len(cells):
+                cell = cells[index]
+                found = summary.get(cell)
+                if found is None:
+                    found = summary[cell] = is_summary_cell(cell)
+                if found:
+                    return True
+        return False
+
+    for number, cells in enumerate(lines[start + 1 :], start=1):
+        if number > limit:
             upload.file.errors.append(
-                too_many_rows_error(gettext("more than %(limit)s") % {"limit": max_rows()})
+                too_many_rows_error(gettext("more than %(limit)s") % {"limit": limit})
             )
             upload.file.rows = []
             break
-        cells = [_cell(value) for value in record]
-        if any(is_summary_cell(cells[index]) for index in first_cells if index < len(cells)):
+        if is_summary_line(cells):
             upload.file.skipped_rows += 1
             continue
-        if any(cell != "" for cell in cells[width:]):
+        if len(cells) > width and cells[width:].count("") < len(cells) - width:
             upload.file.errors.append(
                 RowError(
                     number,
@@ -205,15 +226,13 @@ def _read_records(records: list[list[Any]]) -> WorkloadFile:
                     % {"cells": len(cells), "columns": width},
                 )
             )
-        upload.file.rows.append(
-            (
-                number,
-                {
-                    name: cells[index] if index < len(cells) else ""
-                    for name, index in columns.items()
-                },
-            )
-        )
+        if take is not None and len(cells) >= needed:
+            row = dict(zip(names, take(cells), strict=True))
+        else:
+            row = {
+                name: cells[index] if index < len(cells) else "" for name, index in columns.items()
+            }
+        upload.file.rows.append((number, row))
     return upload.file
 
 

@@ -27,6 +27,7 @@ from seats.selectors import (
 )
 
 Rows = list[tuple[int, dict[str, Any]]]
+_NONE: frozenset[int] = frozenset()
 
 
 def _index(found: list[tuple[int, str, str]]) -> dict[str, set[int]]:
@@ -59,13 +60,20 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
             sub_accounts[use.name].append(use)
 
     errors: list[RowError] = []
+    # An agent named without a sub-account and a shop resolve to the same ids on every row:
+    # the pairs resolved well, for the next rows that name them.
+    resolved: dict[tuple[str, str | None], tuple[int, int]] = {}
     for number, cleaned in rows:
-        shop_id = None
         # The shop: named (a reference), left out (None), or wrongly written ("" here: its
         # error is reported, and no sub-account of another shop stands in for it).
         shop = cleaned.get("shop", "")
+        agent = cleaned.get("agent")
+        if agent not in sub_accounts and (ids := resolved.get((agent, shop))) is not None:
+            cleaned["agent_id"], cleaned["shop_id"] = ids
+            continue
+        shop_id = None
         if shop:
-            matches = shops.get(shop, set())
+            matches = shops.get(shop, _NONE)
             if len(matches) == 1:
                 shop_id = next(iter(matches))
             elif not matches:
@@ -80,12 +88,11 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
                         number, labels["shop"], message % {"count": len(matches), "value": shop}
                     )
                 )
-        agent = cleaned.get("agent")
         if not agent:
             continue  # its error is reported already
         day = _day(cleaned)
         agent_id = None
-        if day is not None and (shop_id is not None or shop is None):
+        if agent in sub_accounts and day is not None and (shop_id is not None or shop is None):
             uses = {
                 (use.agent_id, use.shop_id)
                 for use in sub_accounts.get(agent, ())
@@ -101,7 +108,7 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
                 agent_id, found_shop = next(iter(uses))
                 shop_id = shop_id or found_shop
         if agent_id is None:
-            matches = agents.get(agent, set())
+            matches = agents.get(agent, _NONE)
             if len(matches) == 1:
                 agent_id = next(iter(matches))
             elif matches:
@@ -131,6 +138,8 @@ def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
             errors.append(RowError(number, labels["shop"], message))
             continue
         cleaned["agent_id"], cleaned["shop_id"] = agent_id, shop_id
+        if shop_id is not None and agent not in sub_accounts:  # not a shop refused above
+            resolved[agent, shop] = (agent_id, shop_id)
     return errors
 
 

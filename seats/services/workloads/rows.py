@@ -62,7 +62,7 @@ def _text(value: Any) -> str:
 
 def _storable(text: str) -> bool:
     """No database stores NUL, and names carry no control characters (tabs, line breaks)."""
-    return all(character.isprintable() or character == " " for character in text)
+    return text.isprintable()  # a space is printable; tabs, line breaks and NUL are not
 
 
 def _number_text(value: str) -> str:
@@ -95,22 +95,25 @@ def whole_number(value: Any) -> int:
 
 def seconds(value: Any) -> int:
     """An average first response: seconds, decimals rounded half-up (18.5 -> 19)."""
-    wrong = FieldError(
-        gettext("Expected a number of seconds, got '%(value)s'.") % {"value": _text(value)}
-    )
+
+    def wrong() -> FieldError:
+        return FieldError(
+            gettext("Expected a number of seconds, got '%(value)s'.") % {"value": _text(value)}
+        )
+
     if isinstance(value, str):
         text = _number_text(value).replace(",", "")
         if text.startswith("-") and _AMOUNT.match(text[1:]):
             raise FieldError(gettext("Must not be negative."))
         if not _AMOUNT.match(text):
-            raise wrong
+            raise wrong()
         number = Decimal(text)
     elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise wrong
+        raise wrong()
     else:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not number.is_finite():
-        raise wrong
+        raise wrong()
     if number < 0:
         raise FieldError(gettext("Must not be negative."))
     if number > MAX_COUNT:
@@ -160,25 +163,26 @@ def parse_shift(value: Any) -> str:
 
 
 def money(value: Any) -> Decimal:
-    wrong = gettext("Expected an amount such as 1234.50 or ¥12,000.00, got '%(value)s'.") % {
-        "value": _text(value)
-    }
+    def wrong() -> FieldError:
+        message = gettext("Expected an amount such as 1234.50 or ¥12,000.00, got '%(value)s'.")
+        return FieldError(message % {"value": _text(value)})
+
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise FieldError(wrong)
+        raise wrong()
     if isinstance(value, str):
         text = _number_text(value).lstrip("¥￥").replace("元", "")
         if text.startswith("-") and _AMOUNT.match(text[1:].lstrip("¥￥")):
             raise FieldError(gettext("Must not be negative."))
         if not _AMOUNT.match(text):
-            raise FieldError(wrong)
+            raise wrong()
         value = text.replace(",", "")
     try:
         # repr() of a float is its shortest round-trip form: 12.3 stays 12.3, never 12.2999...
         amount = Decimal(repr(value) if isinstance(value, float) else str(value))
     except InvalidOperation as exc:
-        raise FieldError(wrong) from exc
+        raise wrong() from exc
     if not amount.is_finite():
-        raise FieldError(wrong)
+        raise wrong()
     if amount < 0:
         raise FieldError(gettext("Must not be negative."))
     if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
@@ -210,6 +214,10 @@ _PARSERS = {
 # Fields that may be left empty: the optional counts are then unknown, the shift is the
 # roster's, and the shop the sub-account's.
 _MAY_BE_EMPTY = OPTIONAL_FIELDS | {"shift", "shop"}
+# The types of values whose parsed value ``clean_row`` may remember (not bool: True == 1).
+_REMEMBERED = (str, int)
+_KNOWN_FIELDS = frozenset(COLUMNS) | OUTPUT_ONLY_FIELDS
+_UNKNOWN = object()
 
 
 def clean_row(
@@ -219,11 +227,16 @@ def clean_row(
     labels: Mapping[str, str],
     missing: frozenset[str] = frozenset(),
     strict: bool = False,
+    parsed: dict[tuple[str, Any], Any] | None = None,
 ) -> tuple[dict[str, Any], list[RowError]]:
     """The row's values by field (None for an empty optional field) and its errors.
 
     Fields in ``missing`` (a column the file lacks) are skipped: the header error says so
     once. ``strict`` (the JSON API) refuses fields it does not know; a file ignores them.
+    ``parsed``, shared by the rows of one upload, remembers each field's value parsed from a
+    text or a whole number (an upload repeats its dates, agents, shops and most counts: each
+    distinct one is parsed once). Only values parsed well are kept, and only of those two types,
+    whose equal values are the same value, so every row gets what parsing it would give.
     """
     if not isinstance(row, dict):
         return {}, [
@@ -239,7 +252,7 @@ def clean_row(
                 % {"fields": ", ".join(COLUMNS)},
             )
             for key in row
-            if key not in COLUMNS and key not in OUTPUT_ONLY_FIELDS
+            if key not in _KNOWN_FIELDS
         ]
     cleaned: dict[str, Any] = {}
     for name in COLUMNS:
@@ -247,6 +260,12 @@ def clean_row(
             cleaned[name] = None
             continue
         value = row.get(name)
+        key = (name, value) if parsed is not None and value.__class__ in _REMEMBERED else None
+        if key is not None:
+            known = parsed.get(key, _UNKNOWN)
+            if known is not _UNKNOWN:  # parsed well before (a blank value never is)
+                cleaned[name] = known
+                continue
         if _blank(value):
             if name in _MAY_BE_EMPTY:
                 cleaned[name] = None
@@ -257,6 +276,9 @@ def clean_row(
             cleaned[name] = _PARSERS[name](value)
         except FieldError as exc:
             errors.append(RowError(number, labels[name], str(exc)))
+        else:
+            if key is not None:
+                parsed[key] = cleaned[name]
     if (
         isinstance(cleaned.get("conversions"), int)
         and isinstance(cleaned.get("inquiries"), int)
