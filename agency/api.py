@@ -1,11 +1,15 @@
-"""API plumbing shared by every app: pagination, errors, permissions."""
+"""API plumbing shared by every app: pagination, errors, permissions, lean lists."""
 
+import datetime as dt
+import decimal
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +27,72 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+# --- Lean lists -------------------------------------------------------------------------------
+# The busiest lists (shops, invoices, workloads) read their page as ``.values()`` rows and write
+# each row's JSON with plain functions instead of model instances and DRF fields, which cost
+# most of such a request. Their serializer stays the view's ``serializer_class``: it is the
+# contract (the OpenAPI schema is built from it), and tests hold the lean rows equal to its
+# output field for field (tests/api/test_lean_lists.py). The helpers below write values
+# exactly as the DRF fields of those serializers do.
+
+
+class LeanListMixin:
+    """``list()`` of a ``ListAPIView`` from rows: the view's filters and pagination, then
+    ``lean_rows(queryset)`` (a ``.values()`` queryset of the filtered one) for the page and
+    ``lean_data(rows)`` for its JSON; nothing else of the view's reads changes."""
+
+    def lean_rows(self, queryset):  # pragma: no cover - each view says which rows
+        raise NotImplementedError
+
+    def lean_data(self, rows: list[dict]) -> list[dict]:  # pragma: no cover
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs) -> Response:
+        rows = self.lean_rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is not None:
+            return self.get_paginated_response(self.lean_data(page))
+        return Response(self.lean_data(list(rows)))
+
+
+def decimal_text(max_digits: int, decimal_places: int) -> Callable[[Any], str | None]:
+    """A decimal as DRF's ``DecimalField(max_digits, decimal_places)`` writes it (a string,
+    ``COERCE_DECIMAL_TO_STRING``); None stays None."""
+    exponent = decimal.Decimal(1).scaleb(-decimal_places)
+    # DRF copies the thread's context with the field's precision; its rounding is the default.
+    context = decimal.Context(prec=max_digits, rounding=decimal.ROUND_HALF_EVEN)
+
+    def text(value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, decimal.Decimal):
+            value = decimal.Decimal(str(value).strip())
+        return f"{value.quantize(exponent, context=context):f}"
+
+    return text
+
+
+def date_text(value: dt.date | None) -> str | None:
+    """A date as DRF writes it: ISO 8601."""
+    return None if value is None else value.isoformat()
+
+
+def datetime_text(value: dt.datetime | None) -> str | None:
+    """A moment as DRF writes it: ISO 8601 in the current time zone, ``Z`` for UTC."""
+    if not value:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def rows_by(rows: Iterable[dict], key: str) -> dict[Any, list[dict]]:
+    """Rows grouped by ``row[key]``, each group in the rows' order."""
+    groups: dict[Any, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return groups
 
 
 def id_filter(field_name: str) -> filters.NumberFilter:
