@@ -12,11 +12,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agency.access import is_agent, is_manager
@@ -48,6 +50,23 @@ class LeanListMixin:
 
     def lean_data(self, rows: list[dict]) -> list[dict]:  # pragma: no cover
         raise NotImplementedError
+
+    def filter_queryset(self, queryset):
+        # django-filter builds and validates a form of every filter on each request (a good
+        # part of a small page's time); when the query names nothing but the page, no filter
+        # has a value and that form would change nothing, so it is not built. Other backends
+        # run as ever.
+        paginator = self.paginator
+        not_filters = {
+            getattr(paginator, "page_query_param", None),
+            getattr(paginator, "page_size_query_param", None),
+            api_settings.URL_FORMAT_OVERRIDE,
+        }
+        filtering = not set(self.request.query_params) <= not_filters
+        for backend in self.filter_backends:
+            if filtering or not issubclass(backend, DjangoFilterBackend):
+                queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
 
     def list(self, request, *args, **kwargs) -> Response:
         rows = self.lean_rows(self.filter_queryset(self.get_queryset()))

@@ -9,6 +9,7 @@ route here: it is all money.
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -32,7 +33,7 @@ from agency.idempotency import idempotent
 from agency.months import MonthField, MonthFilter, format_month
 from billing import selectors, services
 from billing.choices import RECEIVED_PAYMENT_METHODS
-from billing.line_text import describe, line_description
+from billing.line_text import Messages, describe, line_description, messages_in
 from billing.models import (
     BILLING_RUN_FIELDS,
     BillingRun,
@@ -232,14 +233,14 @@ class InvoiceFilter(filters.FilterSet):
 _money = decimal_text(14, 2)  # every money field of an invoice and its lines (model and API)
 
 
-def invoice_line_data(row: dict) -> dict:
+def invoice_line_data(row: dict, messages: Messages) -> dict:
     """A line row (``selectors.invoice_line_rows``) as ``InvoiceLineSerializer`` writes it, its
-    description in the active language."""
+    description worded with ``messages`` (the active language's)."""
     return {
         "id": row["id"],
         "kind": row["kind"],
         "contract": row["contract_id"],
-        "description": describe(row["kind"], row["details"], row["description"]),
+        "description": describe(row["kind"], row["details"], row["description"], messages=messages),
         "quantity": quantity_text(row["quantity"]),
         "unit_price": _money(row["unit_price"]),
         "amount": _money(row["amount"]),
@@ -251,6 +252,7 @@ def invoice_data(rows: list[dict]) -> list[dict]:
     """Invoice rows (``selectors.invoice_rows``) with their lines (one query) as
     ``InvoiceSerializer`` writes the invoices."""
     lines = rows_by(selectors.invoice_line_rows([row["id"] for row in rows]), "invoice_id")
+    messages = messages_in(translation.get_language())
     today = clock.today()
     in_progress: dict = {}
     data = []
@@ -274,7 +276,7 @@ def invoice_data(rows: list[dict]) -> list[dict]:
                 "status": status,
                 "awaiting_turnover": row["awaiting_turnover"],
                 "month_in_progress": in_progress[month],
-                "lines": [invoice_line_data(line) for line in lines.get(row["id"], ())],
+                "lines": [invoice_line_data(line, messages) for line in lines.get(row["id"], ())],
                 "total": _money(row["total"]),
                 "amount_paid": _money(row["amount_paid"]),
                 "amount_credited": _money(row["amount_credited"]),

@@ -240,3 +240,23 @@ def test_a_token_costs_one_query_and_a_lean_list_a_constant_number(manager, url)
     assert AuthToken.objects.filter(user=manager).count() == 5  # the expired one too
     # A page costs: its count, its rows, and for invoices their lines.
     assert len(without_token) <= (3 if url == "/api/v1/invoices/" else 2)
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "bad"),
+    [
+        ("/api/v1/shops/", {"status": "active", "q": "Shop"}, {"status": "bogus"}),
+        ("/api/v1/invoices/", {"status": "issued", "month": "2026-10"}, {"month": "10/2026"}),
+        ("/api/v1/workloads/", {"date_from": "2026-10-03", "shift": "day"}, {"date_to": "x"}),
+    ],
+)
+def test_a_lean_list_still_filters_and_refuses_bad_filters(world, manager, url, query, bad):
+    """Without a filter in the query the filter form is not built (nothing to filter by); with
+    one, filters work as ever, and bad values are 400 naming the field."""
+    client = _client(manager, "en")
+    with time_machine.travel(READ, tick=False):
+        everything = client.get(url, {"page_size": 500}).json()
+        filtered = client.get(url, {"page_size": 500, **query}).json()
+        refused = client.get(url, {"page": 1, **bad})
+    assert 0 < filtered["count"] < everything["count"]
+    assert refused.status_code == 400 and set(bad) <= set(refused.json())
