@@ -9,7 +9,7 @@ route here: it is all money.
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.utils import timezone, translation
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -253,6 +253,7 @@ def invoice_data(rows: list[dict]) -> list[dict]:
     ``InvoiceSerializer`` writes the invoices."""
     lines = rows_by(selectors.invoice_line_rows([row["id"] for row in rows]), "invoice_id")
     messages = messages_in(translation.get_language())
+    zone = timezone.get_current_timezone()
     today = clock.today()
     in_progress: dict = {}
     data = []
@@ -285,12 +286,12 @@ def invoice_data(rows: list[dict]) -> list[dict]:
                 "overdue": invoice_is_overdue(
                     status=status, due_date=row["due_date"], balance=balance, today=today
                 ),
-                "issued_at": datetime_text(row["issued_at"]),
-                "paid_at": datetime_text(row["paid_at"]),
-                "voided_at": datetime_text(row["voided_at"]),
+                "issued_at": datetime_text(row["issued_at"], zone),
+                "paid_at": datetime_text(row["paid_at"], zone),
+                "voided_at": datetime_text(row["voided_at"], zone),
                 "void_reason": row["void_reason"],
-                "created_at": datetime_text(row["created_at"]),
-                "updated_at": datetime_text(row["updated_at"]),
+                "created_at": datetime_text(row["created_at"], zone),
+                "updated_at": datetime_text(row["updated_at"], zone),
             }
         )
     return data
