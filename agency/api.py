@@ -85,11 +85,28 @@ class LeanListMixin:
         return queryset
 
     def list(self, request, *args, **kwargs) -> Response:
-        rows = self.lean_rows(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(rows)
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.lean_rows(queryset)
+        page = self.paginate_queryset(_CountedRows(queryset, rows))
         if page is not None:
             return self.get_paginated_response(self.lean_data(page))
         return Response(self.lean_data(list(rows)))
+
+
+class _CountedRows:
+    """What a lean list pages through: its rows, counted on the filtered queryset they are read
+    from, whose count needs none of the joins the rows do (a shop's owner, an invoice's shop:
+    required foreign keys, so the counts are equal)."""
+
+    def __init__(self, queryset, rows) -> None:
+        self.queryset, self.rows = queryset, rows
+        self.ordered = rows.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
 
 
 def decimal_text(max_digits: int, decimal_places: int) -> Callable[[Any], str | None]:
