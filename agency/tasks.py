@@ -69,3 +69,16 @@ def prune_idempotency_keys() -> int:
     from agency.idempotency import idempotency_keys_prune
 
     return idempotency_keys_prune()
+
+
+@shared_task(
+    name="agency.tasks.prune_expired_tokens",
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def prune_expired_tokens() -> int:
+    """Delete the API tokens past their expiry (``agency.tokens``); the count."""
+    from agency.tokens import tokens_prune_expired
+
+    return tokens_prune_expired()

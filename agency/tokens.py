@@ -46,6 +46,13 @@ def token_create(*, user: User) -> tuple[object, str]:
     return get_token_model().objects.create(user=user)
 
 
+def tokens_prune_expired() -> int:
+    """Delete every expired token, of every account; how many. Safe to run twice (the second
+    run finds none): an expired token already refuses to sign anything in."""
+    deleted, _ = get_token_model().objects.filter(expiry__lte=timezone.now()).delete()
+    return deleted
+
+
 def token_revoke(*, user: User, token_key: str) -> bool:
     """End ``user``'s token(s) whose key prefix is ``token_key``; whether one was ended. Another
     account's token is never touched (it is simply not found)."""

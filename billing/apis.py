@@ -9,6 +9,7 @@ route here: it is all money.
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -17,13 +18,30 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.api import IsManager, NotForAgents, id_filter
+from agency import clock
+from agency.api import (
+    IsManager,
+    LeanListMixin,
+    NotForAgents,
+    date_text,
+    datetime_text,
+    decimal_text,
+    id_filter,
+    rows_by,
+)
 from agency.idempotency import idempotent
-from agency.months import MonthField, MonthFilter
+from agency.months import MonthField, MonthFilter, format_month
 from billing import selectors, services
 from billing.choices import RECEIVED_PAYMENT_METHODS
-from billing.line_text import line_description
-from billing.models import BILLING_RUN_FIELDS, BillingRun, Invoice, InvoiceLine
+from billing.line_text import Messages, describe, line_description, messages_in
+from billing.models import (
+    BILLING_RUN_FIELDS,
+    BillingRun,
+    Invoice,
+    InvoiceLine,
+    invoice_balance,
+    invoice_is_overdue,
+)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d+)?$", "example": "21"})
@@ -31,9 +49,13 @@ class QuantityField(serializers.Field):
     """A line's quantity as a plain decimal string: "21" service days, "0.6774" of a month."""
 
     def to_representation(self, value: Decimal) -> str:
-        if value == value.to_integral_value():
-            return str(int(value))
-        return format(value.normalize(), "f")
+        return quantity_text(value)
+
+
+def quantity_text(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
 
 
 # --- Billing runs -----------------------------------------------------------------------------
@@ -208,7 +230,74 @@ class InvoiceFilter(filters.FilterSet):
         fields: list = []
 
 
-class InvoiceListApi(generics.ListAPIView):
+_money = decimal_text(14, 2)  # every money field of an invoice and its lines (model and API)
+
+
+def invoice_line_data(row: dict, messages: Messages) -> dict:
+    """A line row (``selectors.invoice_line_rows``) as ``InvoiceLineSerializer`` writes it, its
+    description worded with ``messages`` (the active language's)."""
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "contract": row["contract_id"],
+        "description": describe(row["kind"], row["details"], row["description"], messages=messages),
+        "quantity": quantity_text(row["quantity"]),
+        "unit_price": _money(row["unit_price"]),
+        "amount": _money(row["amount"]),
+        "details": row["details"],
+    }
+
+
+def invoice_data(rows: list[dict]) -> list[dict]:
+    """Invoice rows (``selectors.invoice_rows``) with their lines (one query) as
+    ``InvoiceSerializer`` writes the invoices."""
+    lines = rows_by(selectors.invoice_line_rows([row["id"] for row in rows]), "invoice_id")
+    messages = messages_in(translation.get_language())
+    zone = timezone.get_current_timezone()
+    today = clock.today()
+    in_progress: dict = {}
+    data = []
+    for row in rows:
+        month, status = row["month"], row["status"]
+        if month not in in_progress:
+            in_progress[month] = not clock.month_has_ended(month)
+        balance = invoice_balance(
+            status=status,
+            total=row["total"],
+            amount_paid=row["amount_paid"],
+            amount_credited=row["amount_credited"],
+        )
+        data.append(
+            {
+                "id": row["id"],
+                "number": row["number"],
+                "shop": row["shop_id"],
+                "shop_name": row["shop__name"],
+                "month": format_month(month),
+                "status": status,
+                "awaiting_turnover": row["awaiting_turnover"],
+                "month_in_progress": in_progress[month],
+                "lines": [invoice_line_data(line, messages) for line in lines.get(row["id"], ())],
+                "total": _money(row["total"]),
+                "amount_paid": _money(row["amount_paid"]),
+                "amount_credited": _money(row["amount_credited"]),
+                "balance": _money(balance),
+                "due_date": date_text(row["due_date"]),
+                "overdue": invoice_is_overdue(
+                    status=status, due_date=row["due_date"], balance=balance, today=today
+                ),
+                "issued_at": datetime_text(row["issued_at"], zone),
+                "paid_at": datetime_text(row["paid_at"], zone),
+                "voided_at": datetime_text(row["voided_at"], zone),
+                "void_reason": row["void_reason"],
+                "created_at": datetime_text(row["created_at"], zone),
+                "updated_at": datetime_text(row["updated_at"], zone),
+            }
+        )
+    return data
+
+
+class InvoiceListApi(LeanListMixin, generics.ListAPIView):
     """Invoices of the caller's shops (all of them for managers), newest month first."""
 
     permission_classes = [IsAuthenticated, NotForAgents]
@@ -217,6 +306,12 @@ class InvoiceListApi(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.invoice_list(user=self.request.user)
+
+    def lean_rows(self, queryset):
+        return selectors.invoice_rows(queryset)
+
+    def lean_data(self, rows: list[dict]) -> list[dict]:
+        return invoice_data(rows)
 
 
 class InvoiceDetailApi(generics.RetrieveAPIView):

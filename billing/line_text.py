@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -176,6 +177,18 @@ class LanguageMessages(Messages):
 ACTIVE_LANGUAGE = Messages()
 ENGLISH = LanguageMessages("en")
 """The language of the stored ``InvoiceLine.description``."""
+_KEPT_LANGUAGES: dict[str, LanguageMessages] = {"en": ENGLISH}
+
+
+def messages_in(language: str | None) -> Messages:
+    """The messages of ``language`` kept once looked up (``LanguageMessages``), for lists that
+    word many lines in the request's language; the active language's lookups for a language the
+    site does not offer (or none)."""
+    if language not in dict(settings.LANGUAGES):
+        return ACTIVE_LANGUAGE
+    if language not in _KEPT_LANGUAGES:
+        _KEPT_LANGUAGES[language] = LanguageMessages(language)
+    return _KEPT_LANGUAGES[language]
 
 
 # --- Rendering --------------------------------------------------------------------------------

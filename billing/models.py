@@ -233,11 +233,13 @@ class Invoice(StoredRowMixin, TimeStampedModel):
 
     @property
     def balance(self) -> Decimal:
-        """What is left to pay: the total less payments and credit notes, never below 0 (a
-        credit note on a paid invoice becomes the shop's credit instead)."""
-        if self.status != Invoice.Status.ISSUED:  # a paid invoice is settled by definition
-            return Decimal("0.00")
-        return max(self.total - self.amount_paid - self.amount_credited, Decimal("0.00"))
+        """What is left to pay (``invoice_balance``)."""
+        return invoice_balance(
+            status=self.status,
+            total=self.total,
+            amount_paid=self.amount_paid,
+            amount_credited=self.amount_credited,
+        )
 
     @property
     def creditable(self) -> Decimal:
@@ -247,13 +249,33 @@ class Invoice(StoredRowMixin, TimeStampedModel):
         return self.total - self.amount_credited
 
     def is_overdue(self, today=None) -> bool:
-        """Issued, not settled and past its due date (Shanghai)."""
-        return (
-            self.status == Invoice.Status.ISSUED
-            and self.due_date is not None
-            and self.balance > 0
-            and self.due_date < (today or clock.today())
+        """Issued, not settled and past its due date (``invoice_is_overdue``)."""
+        return invoice_is_overdue(
+            status=self.status, due_date=self.due_date, balance=self.balance, today=today
         )
+
+
+def invoice_balance(
+    *, status: str, total: Decimal, amount_paid: Decimal, amount_credited: Decimal
+) -> Decimal:
+    """What is left to pay of an invoice: the total less payments and credit notes, never below
+    0 (a credit note on a paid invoice becomes the shop's credit instead). Also for invoices
+    read as rows (``billing.apis``)."""
+    if status != InvoiceStatus.ISSUED:  # a paid invoice is settled by definition
+        return Decimal("0.00")
+    return max(total - amount_paid - amount_credited, Decimal("0.00"))
+
+
+def invoice_is_overdue(
+    *, status: str, due_date: dt.date | None, balance: Decimal, today: dt.date | None = None
+) -> bool:
+    """Issued, not settled and past its due date (Shanghai)."""
+    return (
+        status == InvoiceStatus.ISSUED
+        and due_date is not None
+        and balance > 0
+        and due_date < (today or clock.today())
+    )
 
 
 class InvoiceLineQuerySet(models.QuerySet):

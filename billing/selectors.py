@@ -58,6 +58,54 @@ def invoice_list(*, user: User) -> QuerySet[Invoice]:
     )
 
 
+INVOICE_COLUMNS = (
+    "id",
+    "number",
+    "shop_id",
+    "shop__name",
+    "month",
+    "status",
+    "awaiting_turnover",
+    "total",
+    "amount_paid",
+    "amount_credited",
+    "due_date",
+    "issued_at",
+    "paid_at",
+    "voided_at",
+    "void_reason",
+    "created_at",
+    "updated_at",
+)
+INVOICE_LINE_COLUMNS = (
+    "id",
+    "invoice_id",
+    "kind",
+    "contract_id",
+    "description",
+    "quantity",
+    "unit_price",
+    "amount",
+    "details",
+)
+
+
+def invoice_rows(queryset: QuerySet[Invoice]) -> QuerySet:
+    """``queryset``'s invoices (``invoice_list``, filtered) as ``INVOICE_COLUMNS`` dicts, the
+    shop's name joined, in its order (one query; their lines: ``invoice_line_rows``)."""
+    return queryset.select_related(None).prefetch_related(None).values(*INVOICE_COLUMNS)
+
+
+def invoice_line_rows(invoice_ids: list[int]) -> QuerySet:
+    """The lines of these invoices as ``INVOICE_LINE_COLUMNS`` dicts, each invoice's in invoice
+    order (one query)."""
+    return (
+        InvoiceLine.objects.filter(invoice_id__in=invoice_ids)
+        .order_by("invoice_id", "position", "id")
+        .values(*INVOICE_LINE_COLUMNS)
+    )
+
+
 def shop_invoices(*, shop: "Shop", user: User) -> QuerySet[Invoice]:
     """A shop's invoices ``user`` may see, newest month first, void ones last (one query)."""
     return (

@@ -231,6 +231,26 @@ def workload_list(*, user: User) -> QuerySet[WorkloadRecord]:
     return scoped_to_shops(WorkloadRecord.objects.all(), user)
 
 
+WORKLOAD_COLUMNS = (
+    "id",
+    "agent_id",
+    "shop_id",
+    "date",
+    "shift",
+    "inquiries",
+    "conversions",
+    "buyer_messages",
+    "agent_messages",
+    "first_response_seconds",
+    "sales_amount",
+)
+
+
+def workload_rows(queryset: QuerySet[WorkloadRecord]) -> QuerySet:
+    """``queryset``'s workloads as ``WORKLOAD_COLUMNS`` tuples, in its order (one query)."""
+    return queryset.values_list(*WORKLOAD_COLUMNS)
+
+
 def workloads_on_seat(queryset: QuerySet[WorkloadRecord], seat_id: int) -> QuerySet:
     """Workloads done by the agents assigned to the seat on the workload's own date.
 

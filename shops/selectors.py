@@ -63,6 +63,13 @@ def shop_list(*, user: User) -> QuerySet[Shop]:
     return shops_for_user(user).select_related("owner")
 
 
+def shop_rows(queryset: QuerySet[Shop], *, fields: Iterable[str]) -> QuerySet:
+    """``queryset``'s shops as rows of ``fields`` (``values_list`` tuples in that order), the
+    owner as its username, in the queryset's order (one query)."""
+    columns = ["owner__username" if name == "owner" else name for name in fields]
+    return queryset.select_related(None).values_list(*columns)
+
+
 def contract_list(*, user: User) -> QuerySet[Contract]:
     return scoped_to_shops(Contract.objects.all(), user)
 

@@ -373,6 +373,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agency.tasks.prune_idempotency_keys",
         "schedule": crontab(minute=40),
     },
+    # Expired API tokens refuse to sign in but stay in their table until deleted; requests never
+    # clean them up (one query per token check), this job does (agency.tokens).
+    "prune-expired-tokens": {
+        "task": "agency.tasks.prune_expired_tokens",
+        "schedule": crontab(minute=50),
+    },
     # Payment reminders (催款) before and after due dates, in office hours: owners read them at
     # their desks, and an invoice that has just become overdue is published (invoice.overdue).
     "daily-payment-reminders": {

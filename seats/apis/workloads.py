@@ -1,5 +1,7 @@
 """Workloads: read by managers and (for their shops) owners; bulk upsert by managers."""
 
+from functools import cache
+
 from django.http import HttpResponse
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -10,10 +12,10 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from agency.api import IsManager, ManagerWritesOnly
+from agency.api import IsManager, LeanListMixin, ManagerWritesOnly, date_text, decimal_text
 from agency.choices import Shift
 from agency.errors import RowError
-from seats import selectors
+from seats import calculations, selectors
 from seats.filters import WorkloadFilter
 from seats.models import WorkloadRecord
 from seats.services import (
@@ -146,7 +148,68 @@ CsvUploadSerializer = inline_serializer(
 )
 
 
-class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@cache
+def _workload_texts() -> dict:
+    """How ``WorkloadOutputSerializer`` writes its decimals, one function per field."""
+    fields = WorkloadOutputSerializer().fields
+    return {
+        name: decimal_text(fields[name].max_digits, fields[name].decimal_places)
+        for name in ("sales_amount", "conversion_rate", "answer_ratio")
+    }
+
+
+def workload_data(rows: list[tuple]) -> list[dict]:
+    """``seats.selectors.workload_rows`` written as ``WorkloadOutputSerializer`` writes the
+    records, KPIs computed by the same functions as the model's properties."""
+    texts = _workload_texts()
+    sales_text, rate_text, ratio_text = (
+        texts["sales_amount"],
+        texts["conversion_rate"],
+        texts["answer_ratio"],
+    )
+    miss_limit = calculations.first_response_miss_limit()
+    data = []
+    for (
+        pk,
+        agent_id,
+        shop_id,
+        day,
+        shift,
+        inquiries,
+        conversions,
+        buyer_messages,
+        agent_messages,
+        first_response_seconds,
+        sales_amount,
+    ) in rows:
+        data.append(
+            {
+                "id": pk,
+                "agent": agent_id,
+                "shop": shop_id,
+                "date": date_text(day),
+                "shift": shift,
+                "inquiries": inquiries,
+                "conversions": conversions,
+                "buyer_messages": buyer_messages,
+                "agent_messages": agent_messages,
+                "first_response_seconds": first_response_seconds,
+                "sales_amount": sales_text(sales_amount),
+                "conversion_rate": rate_text(calculations.conversion_rate(conversions, inquiries)),
+                "answer_ratio": ratio_text(
+                    calculations.answer_ratio(agent_messages, buyer_messages)
+                ),
+                "first_response_miss": None
+                if first_response_seconds is None
+                else calculations.is_first_response_miss(first_response_seconds, miss_limit),
+            }
+        )
+    return data
+
+
+class WorkloadViewSet(
+    LeanListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Daily workloads per agent, shop, date and shift (工作量), with their KPIs."""
 
     permission_classes = [ManagerWritesOnly]
@@ -155,6 +218,12 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         return selectors.workload_list(user=self.request.user)
+
+    def lean_rows(self, queryset):
+        return selectors.workload_rows(queryset)
+
+    def lean_data(self, rows: list[tuple]) -> list[dict]:
+        return workload_data(rows)
 
     def perform_content_negotiation(self, request, force=False):
         # ``?format=`` names the template's file type there, not a response renderer.

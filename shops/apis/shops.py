@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agency.access import is_agent
-from agency.api import AgentsReadOnly
+from agency.api import AgentsReadOnly, LeanListMixin
 from agency.models import User
 from shops import selectors, services
 from shops.apis.common import ManagersCreate
@@ -94,7 +94,7 @@ class ShopFilter(filters.FilterSet):
         fields: list = []
 
 
-class ShopListApi(generics.ListCreateAPIView):
+class ShopListApi(LeanListMixin, generics.ListCreateAPIView):
     """Shops the caller may see; managers create shops."""
 
     serializer_class = ShopSerializer
@@ -106,6 +106,14 @@ class ShopListApi(generics.ListCreateAPIView):
 
     def get_serializer_class(self):
         return shop_serializer_for(self.request)
+
+    def lean_rows(self, queryset):
+        return selectors.shop_rows(queryset, fields=self.get_serializer_class().Meta.fields)
+
+    def lean_data(self, rows: list[tuple]) -> list[dict]:
+        # Every field is a string, a number or null, written as it is stored.
+        fields = self.get_serializer_class().Meta.fields
+        return [dict(zip(fields, row, strict=True)) for row in rows]
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from agency.tasks import prune_expired_tokens
 from agency.tokens import token_create
 from tests.factories import ManagerFactory, UserFactory
 
@@ -179,3 +180,40 @@ def test_revoke_all_on_the_token_page_ends_only_ones_own():
 
     assert response.status_code == 302
     assert list(AuthToken.objects.values_list("token_key", flat=True)) == [theirs.token_key]
+
+
+def test_expired_tokens_are_pruned_by_the_hourly_job_and_live_ones_kept():
+    """Requests never clean up tokens (one query each, tests/api/test_lean_lists.py): the beat
+    job deletes the expired ones of every account, and running it twice deletes nothing more."""
+    user, other = UserFactory(), UserFactory()
+    with time_machine.travel(START, tick=False) as traveller:
+        old_mine, old_theirs = token_create(user=user)[1], token_create(user=other)[1]
+        traveller.shift(dt.timedelta(days=5))
+        live = token_create(user=user)[1]
+        traveller.shift(dt.timedelta(days=3))  # the first two expired a day ago
+        assert not _works(old_mine) and _works(live)
+        assert AuthToken.objects.count() == 3  # refused, not deleted, by the request
+
+        assert prune_expired_tokens() == 2
+        assert prune_expired_tokens() == 0
+        assert list(AuthToken.objects.values_list("user", flat=True)) == [user.pk]
+        assert _works(live) and not _works(old_theirs)
+    schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "agency.tasks.prune_expired_tokens" in schedule
+
+
+def test_signing_in_again_rotates_the_oldest_token_out_at_the_limit():
+    """POST /api/v1/auth/token/ mints a new token each time; past the limit the oldest ends."""
+    user = UserFactory()
+    with (
+        override_settings(API_TOKEN_LIMIT_PER_USER=2),
+        time_machine.travel(START, tick=False) as traveller,
+    ):
+        first = _signed_in(user)
+        traveller.shift(dt.timedelta(minutes=1))
+        second = _signed_in(user)
+        traveller.shift(dt.timedelta(minutes=1))
+        third = _signed_in(user)
+        assert len({first, second, third}) == 3
+        assert not _works(first) and _works(second) and _works(third)
+        assert AuthToken.objects.filter(user=user).count() == 2
