@@ -28,8 +28,26 @@ def test_coverage_board_shows_each_shift_its_agent_shops_and_live_band(manager_c
     # Live band from today's workloads: 70 (normal) by day, 40 + 45 = 85 (busy) by night.
     assert (row.day.inquiries, row.day.band) == (70, "normal")
     assert (row.night.inquiries, row.night.band) == (85, "busy")
-    assert "Day Agent 1" in html and "Night Agent 1" in html
-    assert 'class="badge band-busy"' in html
+    # The dashboard counts the seat-shifts; the board itself is on the seats page.
+    assert 'class="table coverage"' not in html and 'class="badge band-busy"' not in html
+    board = manager_client.get(reverse("web:seat-board")).content.decode()
+    assert "Day Agent 1" in board and "Night Agent 1" in board
+    assert 'class="badge band-busy"' in board
+
+
+@pytest.mark.django_db
+def test_coverage_today_counts_seat_shifts_by_state_and_links_to_the_board(
+    manager_client, agency
+):
+    response = manager_client.get(DASHBOARD)
+    summary = response.context["board"].coverage
+    # S001 worked by day and night; S900 has a shop and nobody (two uncovered shifts).
+    assert (summary.seats, summary.shifts) == (2, 4)
+    assert (summary.worked, summary.covered, summary.uncovered, summary.idle) == (2, 0, 2, 0)
+    html = response.content.decode()
+    assert "2 seats, 4 seat-shifts today." in html
+    assert f'href="{reverse("web:seat-board")}?state=uncovered"' in html
+    assert "Open the coverage board" in html
 
 
 @pytest.mark.django_db
