@@ -406,7 +406,7 @@ def agency_daily_inquiries(*, date_from: date, date_to: date) -> tuple[tuple[dat
     in_range = {"date__gte": date_from, "date__lte": date_to}
     rolled_up = AgentDailyLoad.objects.filter(**in_range)
     live = WorkloadRecord.objects.filter(**in_range).exclude(
-        date__in=rolled_up.order_by().values("date")
+        Exists(rolled_up.filter(date=OuterRef("date")))
     )
     rows = (
         rolled_up.order_by()
@@ -573,11 +573,10 @@ def agent_daily_load(
     only the agent-days with at least that many (the database leaves the others out). One query.
     """
     rolled_up = AgentDailyLoad.objects.filter(date__gte=date_from, date__lte=date_to)
-    # The dates of the range rolled up, read once (a hashed list), not probed row by row.
+    # Whether a date is rolled up, asked of the range's roll-up rows only (a hash of them or a
+    # seek of the date index per row), never of the whole history.
     live = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to).exclude(
-        date__in=AgentDailyLoad.objects.filter(date__gte=date_from, date__lte=date_to).values(
-            "date"
-        )
+        Exists(rolled_up.filter(date=OuterRef("date")))
     )
     if agent_ids is not None:
         ids = list(agent_ids)
