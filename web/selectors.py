@@ -23,7 +23,13 @@ from billing.selectors import (
 from billing.selectors import month_over_month as billing_month_over_month
 from payroll.selectors import appeals_awaiting_count
 from seats import calculations
-from seats.roster import UPCOMING_DAYS, RosterSlot, agents_by_id, roster_slots
+from seats.roster import (
+    UPCOMING_DAYS,
+    RosterSlot,
+    agents_by_id,
+    roster_slots,
+    seats_that_may_go_uncovered,
+)
 from seats.selectors import (
     AgentOverload,
     SeatLoad,
@@ -272,16 +278,17 @@ def upcoming_uncovered(*, slots: "list[RosterSlot]", seats: "Iterable[Seat]") ->
 def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
     seats = list(seats_by_code())
-    # One read of the roster for today's board and the warnings of the days ahead.
-    slots = roster_slots(
-        date_from=today,
-        date_to=today + timedelta(days=UPCOMING_DAYS),
-        seat_ids=[seat.pk for seat in seats],
-        seats_known=True,
+    seat_ids = [seat.pk for seat in seats]
+    # Today's roster for the board; for the warnings of the days ahead, the roster of the seats
+    # that may lack a worker then (the others have their own agents every day): the work
+    # follows the gaps, not the number of seats.
+    today_slots = roster_slots(date_from=today, date_to=today, seat_ids=seat_ids, seats_known=True)
+    ahead = (today + timedelta(days=1), today + timedelta(days=UPCOMING_DAYS))
+    maybe = seats_that_may_go_uncovered(date_from=ahead[0], date_to=ahead[1], seat_ids=seat_ids)
+    ahead_slots = roster_slots(
+        date_from=ahead[0], date_to=ahead[1], seat_ids=maybe, seats_known=True
     )
-    board = coverage_board(
-        day=today, seats=seats, slots=[slot for slot in slots if slot.date == today]
-    )
+    board = coverage_board(day=today, seats=seats, slots=today_slots)
     handovers = handover_notes_pending(limit=10, now=now or clock.now())
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(
         limit=10, before=clock.current_month(today)
@@ -304,9 +311,7 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
         ),
         revoke_count=revoke_count,
         revoke_sub_accounts=revoke_sub_accounts,
-        upcoming_uncovered=upcoming_uncovered(
-            slots=[slot for slot in slots if slot.date > today], seats=seats
-        ),
+        upcoming_uncovered=upcoming_uncovered(slots=ahead_slots, seats=seats),
         appeals_awaiting=appeals_awaiting_count(),
     )
 
