@@ -13,7 +13,7 @@ PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
 TEST_DEBS := chromium
 
-.PHONY: run test install system-deps test-deps apt-missing lint format migrate demo serve worker beat bench clean
+.PHONY: run test install system-deps test-deps apt-missing lint format migrate demo serve worker beat bench bench-scale clean
 
 run: install system-deps migrate demo serve ## install, migrate, demo data, serve on :8000
 
@@ -81,6 +81,10 @@ format: install
 bench: install migrate
 	$(PY) bench/billing.py
 	$(PY) bench/payroll.py
+
+# PostgreSQL only: creates, fills and drops a database of its own (docs/performance.md).
+bench-scale: install
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) .tools staticfiles db.sqlite3

@@ -255,6 +255,9 @@ class AgentDailyLoad(models.Model):
         ordering = ["-date", "agent_id"]
         verbose_name = _("agent daily load")
         verbose_name_plural = _("agent daily loads")
+        # The pages read the roll-up by date for all agents (the dashboard's alerts, whether a
+        # date is rolled up yet); the unique (agent, date) index cannot seek on a date alone.
+        indexes = [models.Index(fields=["date"], name="daily_load_date_idx")]
         constraints = [
             models.UniqueConstraint(fields=["agent", "date"], name="daily_load_one_per_agent_date")
         ]

@@ -179,6 +179,41 @@ def roster_slots(
     return slots
 
 
+def seats_that_may_go_uncovered(
+    *, date_from: date, date_to: date, seat_ids: Iterable[int]
+) -> list[int]:
+    """Those of ``seat_ids`` (in their order) of which a shift may lack a worker on some date of
+    [date_from, date_to]: a shift that no single assignment holds over the whole range, or one
+    whose holder has approved leave in it. On every other seat both shifts have their own
+    agent every day of the range, so ``roster_slots`` of these seats alone finds every
+    uncovered slot of the range (covers only ever fill a slot). Two queries.
+    """
+    seat_list = list(seat_ids)
+    holders: dict[tuple[int, str], int] = {}
+    whole_range = SeatAssignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=date_to),
+        seat_id__in=seat_list,
+        start_date__lte=date_from,
+    )
+    for seat_id, shift, agent_id in whole_range.values_list("seat_id", "shift", "agent_id"):
+        holders[(seat_id, shift)] = agent_id
+    away = set(
+        Leave.objects.filter(
+            overlapping_q(date_from, date_to),
+            status=LeaveStatus.APPROVED,
+            agent_id__in=set(holders.values()),
+        ).values_list("agent_id", flat=True)
+    )
+    return [
+        seat_id
+        for seat_id in seat_list
+        if any(
+            holders.get((seat_id, shift)) is None or holders[(seat_id, shift)] in away
+            for shift in Shift.values
+        )
+    ]
+
+
 def seat_shifts_worked(*, agent_id: int, day: date) -> list[tuple[int, str]]:
     """The (seat id, shift) pairs ``agent_id`` works on ``day``: their own, unless on leave or
     covered by someone else, and their covers."""

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -416,6 +417,36 @@ def daily_inquiries(
     return inquiries_per_day(by_date, date_from=date_from, date_to=date_to)
 
 
+def agency_daily_inquiries(*, date_from: date, date_to: date) -> tuple[tuple[date, int], ...]:
+    """(date, inquiries of all shops and agents) for every date of ``date_from .. date_to``,
+    zero-filled, as ``daily_inquiries`` without a shop, from the roll-up: a date rolled up
+    (``AgentDailyLoad``) adds its agents' totals, a date not rolled up yet its workloads
+    (``agent_daily_load``'s rule). A row an agent a day instead of one a shop and shift. One
+    query."""
+    in_range = {"date__gte": date_from, "date__lte": date_to}
+    rolled_up = AgentDailyLoad.objects.filter(**in_range)
+    live = WorkloadRecord.objects.filter(**in_range).exclude(
+        Exists(rolled_up.filter(date=OuterRef("date")))
+    )
+    rows = (
+        rolled_up.order_by()
+        .values("date")
+        .annotate(total=Sum("inquiries"))
+        .values_list("date", "total")
+        .union(
+            live.order_by()
+            .values("date")
+            .annotate(total=Sum("inquiries"))
+            .values_list("date", "total"),
+            all=True,
+        )
+    )
+    by_date = {day: int(total or 0) for day, total in rows}
+    days = (date_to - date_from).days + 1
+    dates = [date_from + timedelta(days=offset) for offset in range(days)]
+    return tuple((day, by_date.get(day, 0)) for day in dates)
+
+
 # --- Workload uploads: whom and which shop a row names ------------------------------------------
 
 REFERENCE_CHUNK = 1000  # names per IN (...) list; each is compared with up to three columns
@@ -545,7 +576,11 @@ def _agent_day_totals(records: QuerySet[WorkloadRecord]) -> QuerySet:
 
 
 def agent_daily_load(
-    *, date_from: date, date_to: date, agent_ids: Iterable[int] | None = None
+    *,
+    date_from: date,
+    date_to: date,
+    agent_ids: Iterable[int] | None = None,
+    min_inquiries: int | None = None,
 ) -> dict[tuple[int, date], AgentDayLoad]:
     """{(agent id, date): AgentDayLoad} of the agents with workloads on ``date_from ..
     date_to`` (both inclusive), optionally of ``agent_ids`` only; agent-days without workloads
@@ -554,23 +589,28 @@ def agent_daily_load(
     One source of truth: a date with roll-up rows (``AgentDailyLoad``, any agent) is read from
     the roll-up; a date not rolled up yet (today, or a missed night) is summed from the workloads
     with the roll-up's own aggregate (``_agent_day_totals``). The band is the one of the inquiries
-    under the current thresholds (``seats.calculations.load_band``). One query.
+    under the current thresholds (``seats.calculations.load_band``). With ``min_inquiries``,
+    only the agent-days with at least that many (the database leaves the others out). One query.
     """
     rolled_up = AgentDailyLoad.objects.filter(date__gte=date_from, date__lte=date_to)
+    # Whether a date is rolled up, asked of the range's roll-up rows only (a hash of them or a
+    # seek of the date index per row), never of the whole history.
     live = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to).exclude(
-        Exists(AgentDailyLoad.objects.filter(date=OuterRef("date")))
+        Exists(rolled_up.filter(date=OuterRef("date")))
     )
     if agent_ids is not None:
         ids = list(agent_ids)
         rolled_up = rolled_up.filter(agent_id__in=ids)
         live = live.filter(agent_id__in=ids)
+    live_totals = _agent_day_totals(live)
+    if min_inquiries is not None:
+        rolled_up = rolled_up.filter(inquiries__gte=min_inquiries)
+        live_totals = live_totals.filter(inquiries_total__gte=min_inquiries)
     rows = (
         rolled_up.order_by()
         .values_list("agent_id", "date", "agent__name", "inquiries")
         .union(
-            _agent_day_totals(live).values_list(
-                "agent_id", "date", "agent__name", "inquiries_total"
-            ),
+            live_totals.values_list("agent_id", "date", "agent__name", "inquiries_total"),
             all=True,
         )
     )
@@ -615,7 +655,10 @@ def agent_loads_on(*, day: date, agent_ids: Iterable[int]) -> dict[int, DayLoad]
 def overloaded_agents(*, date_from: date, date_to: date) -> list[AgentDayLoad]:
     """Agent-days of ``date_from .. date_to`` in the ``overloaded`` band, the latest date first
     and the busiest first within a date. One query."""
-    loads = agent_daily_load(date_from=date_from, date_to=date_to).values()
+    overloaded_from = settings.AGENCY["LOAD_OVERLOADED_ABOVE"] + 1
+    loads = agent_daily_load(
+        date_from=date_from, date_to=date_to, min_inquiries=overloaded_from
+    ).values()
     overloaded = [load for load in loads if load.band == LoadBand.OVERLOADED]
     return sorted(overloaded, key=lambda load: (-load.date.toordinal(), -load.inquiries))
 
@@ -646,7 +689,10 @@ def agents_overloaded_often(*, day: date, min_days: int | None = None) -> list[A
     min_days = limits.overload_alert_days() if min_days is None else min_days
     first, last = overload_window(day)
     days: dict[int, list[AgentDayLoad]] = defaultdict(list)
-    for load in agent_daily_load(date_from=first, date_to=last).values():
+    # Only the overloaded agent-days leave the database (above LOAD_OVERLOADED_ABOVE).
+    overloaded_from = settings.AGENCY["LOAD_OVERLOADED_ABOVE"] + 1
+    loads = agent_daily_load(date_from=first, date_to=last, min_inquiries=overloaded_from)
+    for load in loads.values():
         if load.band == LoadBand.OVERLOADED:
             days[load.agent_id].append(load)
     found = [

@@ -23,13 +23,19 @@ from billing.selectors import (
 from billing.selectors import month_over_month as billing_month_over_month
 from payroll.selectors import appeals_awaiting_count
 from seats import calculations
-from seats.roster import UPCOMING_DAYS, RosterSlot, agents_by_id, roster_slots
+from seats.roster import (
+    UPCOMING_DAYS,
+    RosterSlot,
+    agents_by_id,
+    roster_slots,
+    seats_that_may_go_uncovered,
+)
 from seats.selectors import (
     AgentOverload,
     SeatLoad,
+    agency_daily_inquiries,
     agent_daily_load,
     agents_overloaded_often,
-    daily_inquiries,
     handover_notes_pending,
     handover_notes_to_acknowledge,
     seat_utilisation,
@@ -142,12 +148,68 @@ def coverage_board(
     return [rows[seat.pk] for seat in seats]
 
 
+# The states the seats board filters its rows by (``?state=``) and the dashboard counts.
+BOARD_STATES = ("uncovered", "cover", "on_leave", "over_peak")
+
+
+def row_in_state(row: SeatRow, state: str) -> bool:
+    """Whether a seat's row of the board is in ``state``: a shift with shops and nobody to serve
+    them (``uncovered``), a shift worked by a cover (``cover``), a shift whose own agent is on
+    leave (``on_leave``), or the seat expected above its peak (``over_peak``)."""
+    if state == "over_peak":
+        return row.over_peak
+    if state == "uncovered":
+        return any(cell.uncovered for cell in row.cells)
+    if state == "cover":
+        return any(cell.kind == "cover" for cell in row.cells)
+    if state == "on_leave":
+        return any(cell.on_leave for cell in row.cells)
+    return True
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """Today's seat-shifts counted by state, for the dashboard (the board is on the seats page)."""
+
+    seats: int
+    shifts: int
+    # Seat-shifts with shops to serve today: worked by their own agent, by a cover, or by
+    # nobody (uncovered). The rest have no shop to serve (``idle``).
+    worked: int
+    covered: int
+    uncovered: int
+    on_leave: int  # seat-shifts whose own agent is on leave (covered or not)
+    over_peak: int  # seats expected above the peak
+
+    @property
+    def idle(self) -> int:
+        return self.shifts - self.worked - self.covered - self.uncovered
+
+
+def coverage_summary(rows: "Iterable[SeatRow]") -> CoverageSummary:
+    """Count the board's seats and seat-shifts by state (no query)."""
+    rows = list(rows)
+    cells = [cell for row in rows for cell in row.cells]
+    with_agent = [cell for cell in cells if cell.agent is not None]
+    return CoverageSummary(
+        seats=len(rows),
+        shifts=len(cells),
+        worked=sum(1 for cell in with_agent if cell.shops and cell.kind != "cover"),
+        covered=sum(1 for cell in with_agent if cell.shops and cell.kind == "cover"),
+        uncovered=sum(1 for cell in cells if cell.uncovered),
+        on_leave=sum(1 for cell in cells if cell.on_leave),
+        over_peak=sum(1 for row in rows if row.over_peak),
+    )
+
+
 # --- Dashboard ----------------------------------------------------------------------------------
 
 
 @dataclass
 class Dashboard:
     today: date
+    # Every seat's row today: the alerts read it; the page shows its ``coverage`` counts and
+    # links to the seats board, paginated, for the rows themselves.
     board: list[SeatRow]
     overloaded: list[AgentOverload]
     seats_over_peak: list[SeatRow]
@@ -165,6 +227,10 @@ class Dashboard:
     upcoming_uncovered: "list[UpcomingGap]" = field(default_factory=list)
     # Quality reviews appealed by their agent and not decided yet.
     appeals_awaiting: int = 0
+
+    @property
+    def coverage(self) -> CoverageSummary:
+        return coverage_summary(self.board)
 
     @property
     def alert_count(self) -> int:
@@ -212,16 +278,17 @@ def upcoming_uncovered(*, slots: "list[RosterSlot]", seats: "Iterable[Seat]") ->
 def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
     seats = list(seats_by_code())
-    # One read of the roster for today's board and the warnings of the days ahead.
-    slots = roster_slots(
-        date_from=today,
-        date_to=today + timedelta(days=UPCOMING_DAYS),
-        seat_ids=[seat.pk for seat in seats],
-        seats_known=True,
+    seat_ids = [seat.pk for seat in seats]
+    # Today's roster for the board; for the warnings of the days ahead, the roster of the seats
+    # that may lack a worker then (the others have their own agents every day): the work
+    # follows the gaps, not the number of seats.
+    today_slots = roster_slots(date_from=today, date_to=today, seat_ids=seat_ids, seats_known=True)
+    ahead = (today + timedelta(days=1), today + timedelta(days=UPCOMING_DAYS))
+    maybe = seats_that_may_go_uncovered(date_from=ahead[0], date_to=ahead[1], seat_ids=seat_ids)
+    ahead_slots = roster_slots(
+        date_from=ahead[0], date_to=ahead[1], seat_ids=maybe, seats_known=True
     )
-    board = coverage_board(
-        day=today, seats=seats, slots=[slot for slot in slots if slot.date == today]
-    )
+    board = coverage_board(day=today, seats=seats, slots=today_slots)
     handovers = handover_notes_pending(limit=10, now=now or clock.now())
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(
         limit=10, before=clock.current_month(today)
@@ -239,12 +306,12 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
         awaiting_count=awaiting_count,
         awaiting_invoices=awaiting_invoices,
         revenue_month_to_date=month_revenue(month=today),
-        inquiries_30_days=daily_inquiries(date_from=today - timedelta(days=29), date_to=today),
+        inquiries_30_days=agency_daily_inquiries(
+            date_from=today - timedelta(days=29), date_to=today
+        ),
         revoke_count=revoke_count,
         revoke_sub_accounts=revoke_sub_accounts,
-        upcoming_uncovered=upcoming_uncovered(
-            slots=[slot for slot in slots if slot.date > today], seats=seats
-        ),
+        upcoming_uncovered=upcoming_uncovered(slots=ahead_slots, seats=seats),
         appeals_awaiting=appeals_awaiting_count(),
     )
 

@@ -71,6 +71,9 @@ def test_main_pages_fit_a_phone_and_the_menu_folds(demo, page: Page, sign_in, sc
         page.goto(path)
         assert page_width(page) <= PHONE["width"], path
     screenshot(page, "phone-sub-accounts-zh")
+    page.goto("/")
+    expect(page.get_by_role("heading", name="今日值班")).to_be_visible()
+    screenshot(page, "phone-dashboard-zh")
 
 
 def test_the_desktop_top_bar_has_no_menu_button(demo, page: Page, sign_in):

@@ -344,7 +344,7 @@ def test_the_migration_goes_back_to_one_table_and_forward_again_keeping_every_ro
     executor = MigrationExecutor(connection)
     leaf = executor.loader.graph.leaf_nodes("seats")
     try:
-        executor.migrate([("seats", "0011_agent_pay_terms_and_unpaid_leave")])
+        executor.migrate([("seats", "0012_agentdailyload_date_index")])
         with connection.cursor() as cursor:
             cursor.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [TABLE])
             assert cursor.fetchone()[0] == "r"

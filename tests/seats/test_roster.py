@@ -11,6 +11,7 @@ from seats.roster import (
     free_agents,
     roster_slots,
     seat_shifts_worked,
+    seats_that_may_go_uncovered,
     shifts_worked,
     shop_ids_served_by,
     uncovered_slots,
@@ -199,3 +200,24 @@ def test_roster_shifts_query_count_does_not_grow_with_agents(
     with django_assert_num_queries(2):
         found = roster_shifts(agent_days=[(agent.pk, D) for agent in agents])
     assert len(found) == count
+
+
+def test_only_seats_that_may_lack_a_worker_are_read_for_the_days_ahead(
+    contract_a, staffed_seat, day_agent, django_assert_num_queries
+):
+    half = SeatFactory(code="S002")
+    SeatAssignmentFactory(seat=half, agent=AgentFactory(), shift=Shift.DAY)
+    empty = SeatFactory(code="S003")
+    ahead = {"date_from": D, "date_to": D + dt.timedelta(days=13)}
+    ids = [staffed_seat.pk, half.pk, empty.pk]
+    with django_assert_num_queries(2):
+        assert seats_that_may_go_uncovered(**ahead, seat_ids=ids) == [half.pk, empty.pk]
+    # Approved leave of a holder in the range makes the seat a candidate; a request does not.
+    _leave(day_agent, D + dt.timedelta(days=20), D + dt.timedelta(days=21))
+    _leave(day_agent, D + dt.timedelta(days=3), D + dt.timedelta(days=3), LeaveStatus.REQUESTED)
+    assert seats_that_may_go_uncovered(**ahead, seat_ids=ids) == [half.pk, empty.pk]
+    _leave(day_agent, D + dt.timedelta(days=5), D + dt.timedelta(days=6))
+    assert seats_that_may_go_uncovered(**ahead, seat_ids=ids) == ids
+    # Every uncovered slot of the range is on one of them.
+    uncovered = {slot.seat_id for slot in roster_slots(**ahead) if slot.uncovered}
+    assert uncovered and uncovered <= set(seats_that_may_go_uncovered(**ahead, seat_ids=ids))

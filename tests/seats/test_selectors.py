@@ -12,6 +12,7 @@ from seats.models import AgentDailyLoad, HandoverNote, WorkloadRecord
 from seats.selectors import (
     AgentDayLoad,
     WorkloadKpis,
+    agency_daily_inquiries,
     agent_assignments,
     agent_daily_load,
     agent_kpis,
@@ -289,3 +290,41 @@ def test_unacknowledged_handover_notes_count_all_and_list_the_latest(
     assert (count, latest) == (2, [newer])
     assert handover_notes_unacknowledged(limit=5)[1] == [newer, older]
     assert handover_notes().get(pk=older.pk) == older
+
+
+def test_agency_daily_inquiries_reads_the_roll_up_and_the_days_not_rolled_up(
+    django_assert_num_queries,
+):
+    shops = [ShopFactory(), ShopFactory()]
+    agents = [AgentFactory(), AgentFactory()]
+    for day, inquiries in ((FIRST, 10), (SECOND, 20), (THIRD, 30)):
+        for agent in agents:
+            for shop in shops:
+                WorkloadFactory(
+                    agent=agent, shop=shop, date=day, inquiries=inquiries, conversions=0
+                )
+    agent_daily_load_rollup(day=FIRST)
+    agent_daily_load_rollup(day=SECOND)  # THIRD is not rolled up yet: read from the workloads
+    span = {"date_from": FIRST - dt.timedelta(days=1), "date_to": THIRD}
+    with django_assert_num_queries(1):
+        totals = agency_daily_inquiries(**span)
+    assert totals == daily_inquiries(**span)
+    assert totals == ((FIRST - dt.timedelta(days=1), 0), (FIRST, 40), (SECOND, 80), (THIRD, 120))
+
+
+def test_only_the_overloaded_agent_days_leave_the_database(settings):
+    settings.AGENCY = {**settings.AGENCY, "LOAD_OVERLOADED_ABOVE": 100}
+    calm, busy = AgentFactory(), AgentFactory()
+    WorkloadFactory(agent=calm, date=FIRST, inquiries=100, conversions=0)
+    WorkloadFactory(agent=busy, date=FIRST, inquiries=101, conversions=0)
+    WorkloadFactory(agent=busy, date=SECOND, inquiries=150, conversions=0)
+    agent_daily_load_rollup(day=FIRST)  # FIRST from the roll-up, SECOND live
+    loads = agent_daily_load(date_from=FIRST, date_to=SECOND, min_inquiries=101)
+    assert sorted((load.agent_id, load.date, load.inquiries) for load in loads.values()) == [
+        (busy.pk, FIRST, 101),
+        (busy.pk, SECOND, 150),
+    ]
+    assert [load.inquiries for load in overloaded_agents(date_from=FIRST, date_to=SECOND)] == [
+        150,
+        101,
+    ]

@@ -28,8 +28,24 @@ def test_coverage_board_shows_each_shift_its_agent_shops_and_live_band(manager_c
     # Live band from today's workloads: 70 (normal) by day, 40 + 45 = 85 (busy) by night.
     assert (row.day.inquiries, row.day.band) == (70, "normal")
     assert (row.night.inquiries, row.night.band) == (85, "busy")
-    assert "Day Agent 1" in html and "Night Agent 1" in html
-    assert 'class="badge band-busy"' in html
+    # The dashboard counts the seat-shifts; the board itself is on the seats page.
+    assert 'class="table coverage"' not in html and 'class="badge band-busy"' not in html
+    board = manager_client.get(reverse("web:seat-board")).content.decode()
+    assert "Day Agent 1" in board and "Night Agent 1" in board
+    assert 'class="badge band-busy"' in board
+
+
+@pytest.mark.django_db
+def test_coverage_today_counts_seat_shifts_by_state_and_links_to_the_board(manager_client, agency):
+    response = manager_client.get(DASHBOARD)
+    summary = response.context["board"].coverage
+    # S001 worked by day and night; S900 has a shop and nobody (two uncovered shifts).
+    assert (summary.seats, summary.shifts) == (2, 4)
+    assert (summary.worked, summary.covered, summary.uncovered, summary.idle) == (2, 0, 2, 0)
+    html = response.content.decode()
+    assert "2 seats, 4 seat-shifts today." in html
+    assert f'href="{reverse("web:seat-board")}?state=uncovered"' in html
+    assert "Open the coverage board" in html
 
 
 @pytest.mark.django_db
@@ -103,9 +119,10 @@ def test_dashboard_costs_the_same_queries_for_a_small_and_a_large_agency(
     grow_agency(agency, owner_a, seats=12)
     large = count_queries(manager_client, DASHBOARD)
     assert small == large
-    # 20: the roster (three reads for today's board and the next 14 days) and who works it, and
-    # the count of quality review appeals awaiting a decision, and the overdue invoices.
-    with django_assert_max_num_queries(21):
+    # 26: the roster (three reads for today's board; two to find the seats that may lack a
+    # worker in the next 14 days and three for their roster) and who works it, the count of
+    # quality review appeals awaiting a decision, and the overdue invoices.
+    with django_assert_max_num_queries(26):
         manager_client.get(DASHBOARD)
 
 

@@ -31,8 +31,46 @@ def test_board_shows_coverage_and_assignments_of_a_chosen_day(manager_client, ag
 def test_board_costs_the_same_queries_for_few_and_many_seats(manager_client, agency, owner_a):
     small = count_queries(manager_client, BOARD)
     grow_agency(agency, owner_a, seats=10)
-    # The roster says who works each seat-shift (covers and leave): three reads and the agents.
-    assert count_queries(manager_client, BOARD) == small <= 12
+    # The roster says who works each seat-shift (covers and leave): three reads and the agents;
+    # one more counts the seats for the pages.
+    assert count_queries(manager_client, BOARD) == small <= 13
+
+
+@pytest.mark.django_db
+def test_board_shows_a_page_of_seats_in_the_same_queries_for_5_and_50_seats(
+    manager_client, agency, owner_a
+):
+    grow_agency(agency, owner_a, seats=3)  # 5 seats
+    few = count_queries(manager_client, BOARD)
+    few_filtered = count_queries(manager_client, f"{BOARD}?state=uncovered")
+    grow_agency(agency, owner_a, seats=45)  # 50 seats
+    assert count_queries(manager_client, BOARD) == few
+    assert count_queries(manager_client, f"{BOARD}?state=uncovered") == few_filtered
+    response = manager_client.get(BOARD)
+    rows = response.context["rows"]
+    assert len(rows) == 20 and response.context["page_obj"].paginator.count == 50
+    # The assignments listed are those of the page's seats.
+    assert {a.seat_id for a in response.context["assignments"]} <= {r.seat.pk for r in rows}
+    last = manager_client.get(f"{BOARD}?page=3")
+    assert len(last.context["rows"]) == 10
+    assert "Page 3 of 3" in last.content.decode()
+    # Links are the detail pages of the rows' agents and shops.
+    row = rows[0]
+    html = response.content.decode()
+    assert f'href="{reverse("web:agent-detail", args=[row.day.agent.pk])}"' in html
+    assert f'href="{reverse("web:shop-detail", args=[row.day.shops[0].pk])}"' in html
+    assert f'href="{reverse("web:seat-edit", args=[row.seat.pk])}"' in html
+
+
+@pytest.mark.django_db
+def test_board_filters_the_seats_by_state(manager_client, agency, owner_a):
+    grow_agency(agency, owner_a, seats=3)
+    response = manager_client.get(f"{BOARD}?state=uncovered")
+    assert [row.seat.code for row in response.context["rows"]] == ["S900"]
+    assert response.context["page_obj"].paginator.count == 1
+    assert [r.seat.code for r in manager_client.get(f"{BOARD}?state=cover").context["rows"]] == []
+    # An unknown state shows every seat.
+    assert manager_client.get(f"{BOARD}?state=nonsense").context["page_obj"].paginator.count == 5
 
 
 @pytest.mark.django_db

@@ -46,7 +46,7 @@ from web.forms import (
     add_service_error,
 )
 from web.mixins import ManagerRequiredMixin
-from web.views.base import ManagerPage, ServiceFormPage, redirect_back
+from web.views.base import ManagerPage, ServiceFormPage, paginate, redirect_back, url_prefixes
 
 if TYPE_CHECKING:
     from seats.models import Seat
@@ -63,7 +63,22 @@ class CapacityForm(forms.Form):
     )
 
 
+BOARD_PAGE_SIZE = 20
+"""Seats a page of the coverage board shows (with their assignments)."""
+
+BOARD_STATE_LABELS = [
+    ("uncovered", gettext_lazy("Uncovered shifts")),
+    ("cover", gettext_lazy("Worked by a cover")),
+    ("on_leave", gettext_lazy("Own agent on leave")),
+    ("over_peak", gettext_lazy("Over the peak")),
+]
+
+
 class SeatBoardView(ManagerPage):
+    """The coverage board of a date, a page of seats at a time (all seats, or those in a
+    state: ``?state=uncovered``, ``cover``, ``on_leave``, ``over_peak``), each page's
+    assignments, and which seats can take a new shop."""
+
     template_name = "manager/seats/board.html"
     nav = "seats"
 
@@ -77,9 +92,24 @@ class SeatBoardView(ManagerPage):
         options = None
         if capacity_form.is_valid():
             options = seat_capacity(inquiries=capacity_form.cleaned_data["inquiries"], day=today)
+        state = self.request.GET.get("state", "")
+        if state in selectors.BOARD_STATES:
+            # A state is known once the seat's row is made: every row, then the page of them.
+            rows = [
+                row
+                for row in selectors.coverage_board(day=day)
+                if selectors.row_in_state(row, state)
+            ]
+            page = paginate(self.request, rows, per_page=BOARD_PAGE_SIZE)
+            rows = list(page.object_list)
+        else:
+            state = ""
+            page = paginate(self.request, seats_by_code(), per_page=BOARD_PAGE_SIZE)
+            rows = selectors.coverage_board(day=day, seats=list(page.object_list))
         assignments = list(
             assignment_list()
             .active_on(day)
+            .filter(seat_id__in=[row.seat.pk for row in rows])
             .select_related("seat", "agent")
             .order_by("seat__code", "shift")
         )
@@ -87,7 +117,16 @@ class SeatBoardView(ManagerPage):
             day=day,
             today=today,
             day_form=day_form,
-            rows=selectors.coverage_board(day=day),
+            rows=rows,
+            page_obj=page,
+            state=state,
+            states=[("", _("All seats")), *BOARD_STATE_LABELS],
+            urls=url_prefixes(
+                agent="web:agent-detail",
+                shop="web:shop-detail",
+                seat="web:seat-edit",
+                assignment="web:assignment-end",
+            ),
             assignments=assignments,
             end_form=AssignmentEndForm(initial={"end_date": today}),
             capacity_form=capacity_form,

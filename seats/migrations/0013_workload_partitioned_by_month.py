@@ -199,7 +199,7 @@ def unpartition(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("seats", "0011_agent_pay_terms_and_unpaid_leave"),
+        ("seats", "0012_agentdailyload_date_index"),
     ]
 
     operations = [
