@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from agency.api import Pagination
+from agency.input_rules import serializer_field_is_multi_line
 from agency.months import MONTH_PATTERN
 
 
@@ -43,6 +44,18 @@ _IDEMPOTENCY_ANSWERS = {
         "path.",
     ),
 }
+
+
+# The characters agency.input_rules refuses in text: C0 and C1 controls, DEL, the line and
+# paragraph separators, bidirectional overrides; a multi-line field keeps tab, LF and CR.
+_CONTROLS = r"\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+
+
+def text_pattern(*, multi_line: bool) -> str:
+    """The strings a text field takes (``agency.input_rules``)."""
+    if multi_line:
+        return rf"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f{_CONTROLS}]*$"
+    return rf"^[^\u0000-\u001f{_CONTROLS}]*$"
 
 
 def decimal_pattern(field: serializers.DecimalField) -> str:
@@ -92,6 +105,12 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and "pattern" in schema:
             schema["pattern"] = decimal_pattern(field)
+        if (
+            isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum"} & set(schema)
+        ):
+            schema["pattern"] = text_pattern(multi_line=serializer_field_is_multi_line(field))
         return schema
 
     def _get_response_bodies(self, direction="response") -> dict:
@@ -198,11 +217,18 @@ def _error_codes(operation: dict, method: str) -> list[str]:
 
 def _state_the_parameter_rules(parameter: dict) -> None:
     """A month is YYYY-MM; pages count from 1 and hold 1 to 500 rows (agency.api.Pagination),
-    wherever the parameter is declared."""
+    wherever the parameter is declared; a text query parameter has a value without control
+    characters."""
     schema = parameter.get("schema", {})
     name = parameter["name"]
     if name == "month" and schema.get("type") == "string":
         schema["pattern"] = MONTH_PATTERN
+    if parameter["in"] == "query" and schema.get("type") == "string":
+        # A value, never an empty one (agency.middleware.ApiEmptyQueryValueMiddleware); text
+        # without control characters, as the filters' form fields take it.
+        schema.setdefault("minLength", 1)
+        if not {"pattern", "format", "enum"} & set(schema):
+            schema["pattern"] = text_pattern(multi_line=False)
     if parameter["in"] == "query" and name in {"page", "page_size"}:
         schema["minimum"] = 1
         if name == "page_size":
@@ -233,6 +259,11 @@ def document_error_responses(result: dict, generator, request, public) -> dict:
                     # query parameter, a header, an empty value).
                     schema = _BAD_REQUEST_REF if code == "400" else _ERROR_REF
                     response["content"] = {"application/json": {"schema": schema}}
+    for component in schemas.values():
+        for choice in component.get("oneOf", []):
+            if choice.get("type") == "array":
+                # A body of one object or a list of them: the list has at least one.
+                choice.setdefault("minItems", 1)
     _state_the_input_rules(result)
     return result
 

@@ -141,3 +141,15 @@ def test_decimal_month_page_and_date_rules_are_stated(openapi):
     }
     assert pages["page"]["minimum"] == 1
     assert (pages["page_size"]["minimum"], pages["page_size"]["maximum"]) == (1, 500)
+
+
+def test_text_fields_and_query_parameters_state_the_characters_they_refuse(openapi):
+    seat = openapi["components"]["schemas"]["SeatInputRequest"]["properties"]
+    single_line = re.compile(seat["code"]["pattern"])
+    assert single_line.match("S-01 座席") and not single_line.match("S\x0201")
+    query = {
+        parameter["name"]: parameter["schema"]
+        for parameter in openapi["paths"]["/api/v1/shops/"]["get"]["parameters"]
+    }
+    assert query["q"]["minLength"] == 1
+    assert not re.match(query["q"]["pattern"], "a\nb")
