@@ -106,7 +106,8 @@ class AutoSchema(SpectacularAutoSchema):
         if isinstance(field, serializers.DecimalField) and "pattern" in schema:
             schema["pattern"] = decimal_pattern(field)
         if (
-            isinstance(field, serializers.CharField)
+            direction == "request"
+            and isinstance(field, serializers.CharField)
             and schema.get("type") == "string"
             and not {"pattern", "format", "enum"} & set(schema)
         ):

@@ -284,8 +284,6 @@ REST_FRAMEWORK = {
     # The client of a throttled request, by the trusted-proxy rule of agency.clientip.
     "NUM_PROXIES": TRUSTED_PROXIES,
     "COERCE_DECIMAL_TO_STRING": True,
-    # ``?format=`` is the exports' own parameter (csv or xlsx), never DRF's renderer switch.
-    "URL_FORMAT_OVERRIDE": None,
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
