@@ -82,15 +82,18 @@ def filter_value_errors(params, declared: dict) -> dict[str, list[str]]:
             number = isinstance(declared_filter, django_filters.NumberFilter)
             boolean = isinstance(declared_filter, django_filters.BooleanFilter)
             if number and not _is_whole(value):
-                errors[name] = [gettext("An id: a whole number.")]
+                errors[name] = [gettext("An id: a whole number of at most 64 bits.")]
             elif boolean and value not in _BOOLEANS:
                 errors[name] = [gettext("Either true or false.")]
     return errors
 
 
 def _is_whole(value: str) -> bool:
+    """A whole number that fits an id (64 bits)."""
     digits = value.removeprefix("-")
-    return digits.isascii() and digits.isdigit()
+    if not (digits.isascii() and digits.isdigit()):
+        return False
+    return ID_SCHEMA["minimum"] <= int(value) <= ID_SCHEMA["maximum"]
 
 
 # Ids are 64-bit: a larger number is a 400 (agency.api.exception_handler), so the schema says so.

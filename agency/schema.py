@@ -52,10 +52,11 @@ _CONTROLS = r"\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 
 
 def text_pattern(*, multi_line: bool) -> str:
-    """The strings a text field takes (``agency.input_rules``)."""
+    """The non-empty strings a text field takes (``agency.input_rules``); a field that may be
+    blank says so in a branch of its own (drf-spectacular's ``oneOf``), which must not overlap."""
     if multi_line:
-        return rf"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f{_CONTROLS}]*$"
-    return rf"^[^\u0000-\u001f{_CONTROLS}]*$"
+        return rf"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f{_CONTROLS}]+$"
+    return rf"^[^\u0000-\u001f{_CONTROLS}]+$"
 
 
 def decimal_pattern(field: serializers.DecimalField) -> str:

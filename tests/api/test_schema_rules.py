@@ -153,3 +153,9 @@ def test_text_fields_and_query_parameters_state_the_characters_they_refuse(opena
     }
     assert query["q"]["minLength"] == 1
     assert not re.match(query["q"]["pattern"], "a\nb")
+
+
+def test_an_id_filter_past_64_bits_is_a_400_on_every_database(api):
+    response = api.get(f"/api/v1/workloads/?shop={2**63}")
+    assert response.status_code == 400
+    assert "shop" in response.json()
