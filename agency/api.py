@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from agency.access import is_agent, is_manager
 from agency.errors import ApplicationError
+from agency.input_rules import forbidden_character, text_error_message
 
 
 class Pagination(PageNumberPagination):
@@ -61,9 +62,10 @@ _BOOLEANS = frozenset({"true", "false", "True", "False", "1", "0"})
 
 class FilterBackend(filters.DjangoFilterBackend):
     """The query filters of every list (``DEFAULT_FILTER_BACKENDS``), refusing what the schema
-    refuses before django-filter reads them (it would ignore them): an id that is not a whole
-    number, a boolean that is not ``true`` or ``false``. Each is a 400 naming the parameter (an
-    empty value is refused earlier, by ``agency.middleware.ApiEmptyQueryValueMiddleware``)."""
+    refuses before django-filter reads them (it would ignore or strip them): a control
+    character, an id that is not a whole number, a boolean that is not ``true`` or ``false``.
+    Each is a 400 naming the parameter (an empty value is refused earlier, by
+    ``agency.middleware.ApiEmptyQueryValueMiddleware``)."""
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
@@ -81,7 +83,11 @@ def filter_value_errors(params, declared: dict) -> dict[str, list[str]]:
         for value in params.getlist(name):
             number = isinstance(declared_filter, django_filters.NumberFilter)
             boolean = isinstance(declared_filter, django_filters.BooleanFilter)
-            if number and not _is_whole(value):
+            character = forbidden_character(value)
+            if character is not None:
+                # Before the form field strips a leading or trailing tab away.
+                errors[name] = [text_error_message(character, multi_line=False)]
+            elif number and not _is_whole(value):
                 errors[name] = [gettext("An id: a whole number of at most 64 bits.")]
             elif boolean and value not in _BOOLEANS:
                 errors[name] = [gettext("Either true or false.")]

@@ -159,3 +159,9 @@ def test_an_id_filter_past_64_bits_is_a_400_on_every_database(api):
     response = api.get(f"/api/v1/workloads/?shop={2**63}")
     assert response.status_code == 400
     assert "shop" in response.json()
+
+
+def test_a_filter_value_with_a_control_character_is_a_400_even_at_its_end(api):
+    response = api.get("/api/v1/shops/?owner=%C3%88%09")
+    assert response.status_code == 400
+    assert "owner" in response.json()
