@@ -50,6 +50,8 @@ OPERATION_REFUSALS = {
     "GET /api/v1/reports/receivables/": "as_of after today",
     "GET /api/v1/reports/receivables/export/": "as_of after today",
     "GET /api/v1/roster/": "date_to before date_from, or more than 62 days",
+    "GET /api/v1/shops/{id}/workloads/export/": "date_to before date_from",
+    "PATCH /api/v1/shops/{id}/": "an owner changes the briefing only (other fields named)",
     "POST /api/v1/bank-statements/": "the file's rows (encoding, columns, amounts)",
     "POST /api/v1/workloads/bulk/": "the rows: ids, dates not in the future (API.md)",
     "POST /api/v1/pay-book/": "the weights add up to 100; gold above silver above bronze",
