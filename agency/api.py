@@ -5,6 +5,7 @@ import decimal
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
@@ -14,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from agency.access import is_agent, is_manager
 from agency.errors import ApplicationError
+from agency.input_rules import forbidden_character, text_error_message
 
 
 class _Page(Page):
@@ -41,10 +42,90 @@ class _Paginator(Paginator):
 
 
 class Pagination(PageNumberPagination):
+    """``?page=`` from 1, ``?page_size=`` from 1 to 500 (API.md): anything else is a 400 naming
+    the parameter, never a page the client did not ask for. A page past the last one is a 404."""
+
     django_paginator_class = _Paginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def _bounded(self, request, name: str, maximum: int | None) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return None
+        value = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if value < 1 or (maximum is not None and value > maximum):
+            if maximum is None:
+                message = gettext("A whole number from 1.")
+            else:
+                message = gettext("A whole number from 1 to %(maximum)s.") % {"maximum": maximum}
+            raise exceptions.ValidationError({name: [message]})
+        return value
+
+    def get_page_size(self, request) -> int:
+        size = self._bounded(request, self.page_size_query_param, self.max_page_size)
+        return size or self.page_size
+
+    def get_page_number(self, request, paginator) -> int:
+        return self._bounded(request, self.page_query_param, None) or 1
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+_BOOLEANS = frozenset({"true", "false", "True", "False", "1", "0"})
+
+
+class FilterBackend(filters.DjangoFilterBackend):
+    """The query filters of every list (``DEFAULT_FILTER_BACKENDS``), refusing what the schema
+    refuses before django-filter reads them (it would ignore or strip them): a control
+    character, an id that is not a whole number, a boolean that is not ``true`` or ``false``.
+    Each is a 400 naming the parameter (an empty value is refused earlier, by
+    ``agency.middleware.ApiEmptyQueryValueMiddleware``)."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors = filter_value_errors(request.query_params, filterset.filters)
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return filterset
+
+
+def filter_value_errors(params, declared: dict) -> dict[str, list[str]]:
+    """Messages by parameter for the values in ``params`` that ``declared`` filters refuse."""
+    errors: dict[str, list[str]] = {}
+    for name, declared_filter in declared.items():
+        for value in params.getlist(name):
+            number = isinstance(declared_filter, django_filters.NumberFilter)
+            boolean = isinstance(declared_filter, django_filters.BooleanFilter)
+            character = forbidden_character(value)
+            if character is not None:
+                # Before the form field strips a leading or trailing tab away.
+                errors[name] = [text_error_message(character, multi_line=False)]
+            elif number and not _is_whole(value):
+                errors[name] = [gettext("An id: a whole number of at most 64 bits.")]
+            elif boolean and value not in _BOOLEANS:
+                errors[name] = [gettext("Either true or false.")]
+    return errors
+
+
+def _is_whole(value: str) -> bool:
+    """A whole number that fits an id (64 bits)."""
+    digits = value.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        return False
+    return ID_SCHEMA["minimum"] <= int(value) <= ID_SCHEMA["maximum"]
+
+
+# Ids are 64-bit: a larger number is a 400 (agency.api.exception_handler), so the schema says so.
+ID_SCHEMA = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
 
 
 # --- Lean lists -------------------------------------------------------------------------------
@@ -151,7 +232,7 @@ def rows_by(rows: Iterable[dict], key: str) -> dict[Any, list[dict]]:
 def id_filter(field_name: str) -> filters.NumberFilter:
     """An id filter documented as an integer. A plain number, not a choice: an id outside the
     caller's rights gives an empty list, exactly like an id that does not exist."""
-    return extend_schema_field(OpenApiTypes.INT)(filters.NumberFilter(field_name=field_name))
+    return extend_schema_field(ID_SCHEMA)(filters.NumberFilter(field_name=field_name))
 
 
 class IsManager(permissions.BasePermission):

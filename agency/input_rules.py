@@ -22,6 +22,9 @@ project-wide validator, and a base class that every one of ~100 serializers and 
 remember to use is exactly the rule that gets forgotten; ``tests/agency/test_input.py`` walks
 every serializer, form and admin form to prove each field refuses.
 
+A third rule keeps the API's JSON types: a DRF text or decimal field takes a string, a boolean
+field ``true``/``false`` (``_wrap_serializer_json_types``).
+
 The error is the field's own (``{"name": ["…"]}`` in the API, the message under the field in a
 form) and names the character by its code point, never by echoing the value.
 """
@@ -168,6 +171,40 @@ def _wrap_serializer_date_field(field_class: type[drf_fields.Field]) -> None:
     field_class.to_internal_value = to_internal_value_within_years
 
 
+# What a boolean field takes: JSON true/false, or the words a query string or form spells them with.
+_BOOLEAN_WORDS = {"true", "false", "True", "False", "1", "0"}
+
+
+def _wrap_serializer_json_types() -> None:
+    """A text or decimal field takes a string, a boolean field true or false: a JSON number
+    given for a name or an amount (money travels as a string, never a float) and 0/1 or null
+    given for a boolean are refused, as the schema says."""
+    char_to_internal = drf_fields.CharField.to_internal_value
+    decimal_to_internal = drf_fields.DecimalField.to_internal_value
+    boolean_to_internal = drf_fields.BooleanField.to_internal_value
+
+    def char_to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            raise DrfValidationError(gettext("Send text, as a JSON string."), code="invalid")
+        return char_to_internal(self, data)
+
+    def decimal_to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            raise DrfValidationError(
+                gettext('Send the number as a string, e.g. "12.50".'), code="invalid"
+            )
+        return decimal_to_internal(self, data)
+
+    def boolean_to_internal_value(self, data: Any) -> Any:
+        if not (isinstance(data, bool) or (isinstance(data, str) and data in _BOOLEAN_WORDS)):
+            raise DrfValidationError(gettext("Either true or false."), code="invalid")
+        return boolean_to_internal(self, data)
+
+    drf_fields.CharField.to_internal_value = char_to_internal_value
+    drf_fields.DecimalField.to_internal_value = decimal_to_internal_value
+    drf_fields.BooleanField.to_internal_value = boolean_to_internal_value
+
+
 _installed = False
 
 
@@ -183,3 +220,4 @@ def install() -> None:
     _wrap_serializer_char_field()
     _wrap_serializer_date_field(drf_fields.DateField)
     _wrap_serializer_date_field(drf_fields.DateTimeField)
+    _wrap_serializer_json_types()

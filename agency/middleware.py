@@ -184,3 +184,22 @@ class ApiBodyLimitMiddleware:
         if request.content_type == "multipart/form-data":
             return settings.API_UPLOAD_MAX_BYTES
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class ApiEmptyQueryValueMiddleware:
+    """A query parameter given without a value (``?as_of=``, ``?shop=``) on the REST API is a
+    400 naming it, never read as if it were absent: the schema (``/api/schema/``) allows no empty
+    value, and a client that sends one has lost the value it meant."""
+
+    PREFIX = "/api/v1/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.PREFIX):
+            empty = [name for name, values in request.GET.lists() if "" in values]
+            if empty:
+                message = gettext("Give a value, or leave the parameter out.")
+                return JsonResponse({name: [message] for name in empty}, status=400)
+        return self.get_response(request)

@@ -70,7 +70,9 @@ def format_month(value: dt.date) -> str:
     return f"{value.year:04d}-{value.month:02d}"
 
 
-MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"}
+# Months of the years 2000-2100, as parse_month takes them.
+MONTH_PATTERN = r"^(?:20\d{2}|2100)-(?:0[1-9]|1[0-2])$"
+MONTH_SCHEMA = {"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"}
 
 
 class MonthFormField(forms.CharField):

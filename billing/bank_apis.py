@@ -5,7 +5,7 @@ Owners and agents get 403 before any lookup."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -122,7 +122,7 @@ class BankStatementListApi(generics.ListAPIView):
         row = selectors.bank_statement_list().get(pk=statement.pk)
         return Response(BankStatementDetailSerializer(row).data, status=status.HTTP_201_CREATED)
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
 
 class BankStatementDetailApi(generics.RetrieveAPIView):

@@ -2,8 +2,10 @@
 
 import django_filters
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
 from agency import clock
+from agency.api import ID_SCHEMA, id_filter
 from agency.choices import Shift
 from seats.models import Agent, HandoverNote, SeatAssignment, SubAccount, WorkloadRecord
 from seats.selectors import sub_accounts_to_revoke, workloads_on_seat
@@ -20,8 +22,8 @@ class AgentFilter(django_filters.FilterSet):
 
 
 class SeatAssignmentFilter(django_filters.FilterSet):
-    seat = django_filters.NumberFilter(field_name="seat_id")
-    agent = django_filters.NumberFilter(field_name="agent_id")
+    seat = id_filter("seat_id")
+    agent = id_filter("agent_id")
     shift = django_filters.ChoiceFilter(choices=Shift.choices)
     active_on = django_filters.DateFilter(method="filter_active_on", label="Active on (date)")
 
@@ -34,13 +36,15 @@ class SeatAssignmentFilter(django_filters.FilterSet):
 
 
 class WorkloadFilter(django_filters.FilterSet):
-    agent = django_filters.NumberFilter(field_name="agent_id")
-    shop = django_filters.NumberFilter(field_name="shop_id")
+    agent = id_filter("agent_id")
+    shop = id_filter("shop_id")
     shift = django_filters.ChoiceFilter(choices=Shift.choices)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    seat = django_filters.NumberFilter(
-        method="filter_seat", label="Seat (work of the agents assigned to it on each date)"
+    seat = extend_schema_field(ID_SCHEMA)(
+        django_filters.NumberFilter(
+            method="filter_seat", label="Seat (work of the agents assigned to it on each date)"
+        )
     )
 
     class Meta:
@@ -52,8 +56,8 @@ class WorkloadFilter(django_filters.FilterSet):
 
 
 class HandoverNoteFilter(django_filters.FilterSet):
-    seat = django_filters.NumberFilter(field_name="seat_id")
-    shop = django_filters.NumberFilter(field_name="shop_id")
+    seat = id_filter("seat_id")
+    shop = id_filter("shop_id")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     acknowledged = django_filters.BooleanFilter(method="filter_acknowledged")
@@ -67,8 +71,8 @@ class HandoverNoteFilter(django_filters.FilterSet):
 
 
 class SubAccountFilter(django_filters.FilterSet):
-    shop = django_filters.NumberFilter(field_name="shop_id")
-    agent = django_filters.NumberFilter(field_name="agent_id")
+    shop = id_filter("shop_id")
+    agent = id_filter("agent_id")
     active = django_filters.BooleanFilter(
         field_name="revoked_on", lookup_expr="isnull", label="Not revoked"
     )

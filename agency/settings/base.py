@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # After the language is known: its 413 is translated.
     "agency.middleware.ApiBodyLimitMiddleware",
+    "agency.middleware.ApiEmptyQueryValueMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -272,7 +273,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "agency.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON bodies only (415 otherwise); the two file uploads (workload files, bank statements)
+    # name their own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # django-filter, refusing ids that are not whole numbers and booleans that are not
+    # true/false (agency.api.FilterBackend); empty values are refused by the middleware.
+    "DEFAULT_FILTER_BACKENDS": ["agency.api.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "agency.schema.AutoSchema",
     "EXCEPTION_HANDLER": "agency.api.exception_handler",
     # The client of a throttled request, by the trusted-proxy rule of agency.clientip.
@@ -298,6 +304,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every error status each operation can answer, in one body shape (agency.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "agency.schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PayslipStatusEnum": "payroll.choices.PayslipStatus",
         # Billing runs and payroll runs share their statuses (queued, running, done, failed).

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from agency.api import IsManager, LeanListMixin, ManagerWritesOnly, date_text, decimal_text
 from agency.choices import Shift
 from agency.errors import RowError
+from agency.export_apis import FirstRendererNegotiation
 from seats import calculations, selectors
 from seats.filters import WorkloadFilter
 from seats.models import WorkloadRecord
@@ -303,6 +304,9 @@ class WorkloadViewSet(
         permission_classes=[IsManager],
         filter_backends=[],
         pagination_class=None,
+        # ?format= is this action's own (csv, xlsx), never a renderer to negotiate: an error
+        # (a 405 for TRACE, say) still answers in JSON.
+        content_negotiation_class=FirstRendererNegotiation,
     )
     def template(self, request):
         file_format = request.query_params.get("format", "csv")

@@ -28,7 +28,12 @@ D = dt.date
 def test_create_agent_answers_201_with_salary_as_a_money_string(manager_api):
     response = manager_api.post(
         "/api/v1/agents/",
-        {"name": "Zhang Wei", "employee_no": "E100", "hired_on": "2026-03-01", "base_salary": 1800},
+        {
+            "name": "Zhang Wei",
+            "employee_no": "E100",
+            "hired_on": "2026-03-01",
+            "base_salary": "1800",
+        },
         format="json",
     )
     assert response.status_code == 201
