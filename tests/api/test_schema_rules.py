@@ -165,3 +165,37 @@ def test_a_filter_value_with_a_control_character_is_a_400_even_at_its_end(api):
     response = api.get("/api/v1/shops/?owner=%C3%88%09")
     assert response.status_code == 400
     assert "owner" in response.json()
+
+
+_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def test_every_method_an_operation_does_not_document_is_a_405_with_its_allow_header(api, openapi):
+    """What schemathesis' ``unsupported_method`` and ``allow_header_conformance`` checks ask (its
+    coverage phase is off in the fuzz tests): on every path, each method the schema does not
+    document is a 405 whose ``Allow`` names the documented ones, for ids that do not exist too."""
+    checked = 0
+    for path, operations in openapi["paths"].items():
+        documented = {method for method in operations if method in _METHODS}
+        url = re.sub(r"\{[^}]+\}", "999999", path)
+        for method in sorted(set(_METHODS) - documented):
+            response = api.generic(method.upper(), url)
+            assert response.status_code == 405, (method, path, response.status_code)
+            allowed = {name.strip().lower() for name in response["Allow"].split(",")}
+            assert documented <= allowed, (method, path, response["Allow"])
+            checked += 1
+    assert checked > 100
+
+
+def test_no_operation_requires_a_header(openapi):
+    """What ``missing_required_header`` would test: no operation takes a required header (the
+    optional ``Idempotency-Key`` aside, authentication is the security scheme's)."""
+    required = [
+        (method, path, parameter["name"])
+        for path, operations in openapi["paths"].items()
+        for method, operation in operations.items()
+        if method in _METHODS
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "header" and parameter.get("required")
+    ]
+    assert required == []
