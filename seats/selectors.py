@@ -12,7 +12,6 @@ from datetime import time as dt_time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -723,33 +722,16 @@ def _shop_history(*, shop_ids: Iterable[int], day: date) -> dict[int, tuple[int,
     """{shop id: (average daily inquiries, day-shift inquiries, night-shift inquiries)} over
     ``capacity_window(day)``, for the shops with workloads there. One aggregate query."""
     first, last = capacity_window(day)
-    shop_ids = list(shop_ids)
-    if not shop_ids:
-        return {}
-    # Summed per shop and date first, then per shop: the days are the groups counted, so no
-    # COUNT(DISTINCT date) sorts every workload row of the window (it spilled to disk at a few
-    # thousand shops).
-    table = WorkloadRecord._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT shop_id, SUM(total), COUNT(*), SUM(day_total)
-            FROM (
-                SELECT shop_id, date, SUM(inquiries) AS total,
-                       SUM(CASE WHEN shift = %s THEN inquiries ELSE 0 END) AS day_total
-                FROM {table}
-                WHERE shop_id IN ({", ".join(["%s"] * len(shop_ids))})
-                  AND date >= %s AND date <= %s
-                GROUP BY shop_id, date
-            ) AS days
-            GROUP BY shop_id
-            """,  # noqa: S608 -- the table name is the model's; every value is a parameter
-            [str(Shift.DAY), *shop_ids, first, last],
+    rows = (
+        WorkloadRecord.objects.filter(shop_id__in=list(shop_ids), date__gte=first, date__lte=last)
+        .values("shop_id")
+        .annotate(
+            total=Sum("inquiries"),
+            days=Count("date", distinct=True),
+            day_total=Sum("inquiries", filter=Q(shift=Shift.DAY)),
         )
-        rows = [
-            {"shop_id": shop_id, "total": total, "days": days, "day_total": day_total}
-            for shop_id, total, days, day_total in cursor.fetchall()
-        ]
+        .order_by()
+    )
     history = {}
     for row in rows:
         total = int(row["total"] or 0)
