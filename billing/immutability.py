@@ -71,6 +71,22 @@ def _status(value: str) -> str:
         return value
 
 
+def _changed(
+    *,
+    stored: Mapping[str, Any],
+    current: Mapping[str, Any],
+    fields: Iterable[str],
+    free: frozenset[str],
+) -> list[str]:
+    """The names among ``fields``, outside ``free``, whose value in ``current`` differs from
+    the stored row's, sorted."""
+    return sorted(
+        name
+        for name in fields
+        if name not in free and name in stored and current.get(name) != stored[name]
+    )
+
+
 def invoice_change_check(
     *, stored: Mapping[str, Any], current: Mapping[str, Any], fields: Iterable[str]
 ) -> None:
@@ -91,11 +107,7 @@ def invoice_change_check(
             % {"invoice": _label(stored), "status": _status(status), "new": _status(new_status)}
         )
     free = INVOICE_FREE_FIELDS.get(status, frozenset()) | INVOICE_BOOKKEEPING_FIELDS
-    changed = sorted(
-        name
-        for name in fields
-        if name not in free and name in stored and current.get(name) != stored[name]
-    )
+    changed = _changed(stored=stored, current=current, fields=fields, free=free)
     if changed:
         raise StateConflict(
             gettext(
@@ -153,11 +165,7 @@ def ledger_change_check(
     (``kind``, a key of ``LEDGER_FREE_FIELDS``) beyond its free fields: money received or
     credited is corrected by a new document, never by editing the old one."""
     free = LEDGER_FREE_FIELDS[kind]
-    changed = sorted(
-        name
-        for name in fields
-        if name not in free and name in stored and current.get(name) != stored[name]
-    )
+    changed = _changed(stored=stored, current=current, fields=fields, free=free)
     if changed:
         raise StateConflict(
             gettext(

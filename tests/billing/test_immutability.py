@@ -185,18 +185,8 @@ def test_a_line_cannot_move_from_a_draft_to_an_issued_invoice(issued, shop_b):
 
 
 @on_postgresql
-def test_credit_notes_payments_and_credit_entries_never_change(issued, manager):
-    payment = payment_record(
-        invoice_id=issued.pk,
-        amount="3500.00",
-        method="bank_transfer",
-        received_on=PAY_DAY.date(),
-        actor=manager,
-        excess_to_credit=True,
-    )
-    note = credit_note_create(
-        invoice_id=issued.pk, amount="100.00", reason="Refunded orders", actor=manager
-    )
+def test_credit_notes_payments_and_credit_entries_never_change(issued, ledger):
+    payment, note = ledger["payment"], ledger["credit note"]
     for queryset, change in (
         (CreditNote.objects.filter(pk=note.pk), {"amount": Decimal("1.00")}),
         (CreditNote.objects.filter(pk=note.pk), {"number": "CN-2026-999999"}),
