@@ -17,9 +17,11 @@ a shop over the year (120,000 at 300 shops), sub-accounts, confirmed turnover of
 and every month of the history billed with the app's own ``bill_month`` (the months before last
 issued and paid with ``invoice_issue`` and ``invoice_pay``, a few left overdue). Rows are
 written with ``COPY`` (psycopg 3); the nightly roll-up of the agents' daily load
-(``AgentDailyLoad``) is made for every past day by one ``INSERT ... SELECT`` with the roll-up's
-own aggregate (``seats.services.rollup``: inquiries summed per agent and date, banded with the
-configured thresholds), as the nightly job would have left it. Figures are random from a fixed
+(``AgentDailyLoad``) and of the shops' (``ShopDailyLoad``) are made for every past day by one
+``INSERT ... SELECT`` each with the roll-up's own aggregates (``seats.services.rollup``:
+inquiries summed per agent and date, banded with the configured thresholds; per shop and date
+with the day shift's), and today's capacity window (``ShopLoadWindow``) by the roll-up's own
+``shop_load_window_write``, as the nightly job would have left them. Figures are random from a fixed
 seed: each run draws the same agency.
 
 Each agent serves its seat's shops on its shift, so a year is about 700 workload rows an agent
@@ -119,6 +121,7 @@ def build(
     from agency.models import User
     from billing.models import Invoice
     from billing.services import bill_month, invoice_due_date, invoice_issue, invoice_pay
+    from seats.services.rollup import shop_load_window_write
 
     rng = random.Random(seed)
     seats = max(1, agents // 2)
@@ -326,6 +329,15 @@ def build(
             },
         )
         made["daily loads"] = cursor.rowcount
+        cursor.execute(
+            """
+            INSERT INTO seats_shopdailyload (shop_id, date, inquiries, day_inquiries)
+            SELECT shop_id, date, sum(inquiries),
+                   sum(CASE WHEN shift = 'day' THEN inquiries ELSE 0 END)
+            FROM seats_workloadrecord WHERE date < %(today)s GROUP BY shop_id, date
+            """,
+            {"today": today},
+        )
         tz = clock.now().tzinfo
 
         def ratings():
@@ -409,6 +421,8 @@ def build(
             )
     made["invoices"] = Invoice.objects.count()
     made["issued"] = len(to_issue)
+    # The capacity window the nightly run stores for today, with the app's own function.
+    shop_load_window_write(as_of=today)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum leaves a table that stopped changing
     made.update(agents=len(agent_ids), seats=seats, shops=shops, owner=owner_ids[0])

@@ -168,13 +168,10 @@ def split_between_shifts(
     if covered == {Shift.NIGHT}:
         return ShiftSplit(night=inquiries)
     share = HOURS_DAY_SHARE if share is None else share
-    exact = Fraction(inquiries) * share
-    day = _round_half_up(exact)
+    # inquiries x share rounded half up, in whole numbers: floor((2 n p + q) / 2 q) for p/q.
+    numerator, denominator = share.numerator, share.denominator
+    day = (2 * inquiries * numerator + denominator) // (2 * denominator)
     return ShiftSplit(day=day, night=inquiries - day)
-
-
-def _round_half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
 
 
 def fits_seat(load: ShiftSplit, *, cap: int | None = None, peak: int | None = None) -> bool:

@@ -266,6 +266,66 @@ class AgentDailyLoad(models.Model):
         return f"{self.agent_id} {self.date}: {self.inquiries} ({self.band})"
 
 
+class ShopDailyLoad(models.Model):
+    """Nightly roll-up: one shop's inquiries over all agents on one date, and those of the day
+    shift. Capacity planning reads a shop's last 28 days from it (``seats.selectors``), one row a
+    shop a day instead of one an agent, shop and shift. Written with ``AgentDailyLoad``, from the
+    same workloads, by the same nightly run and the same refresh after a late upload."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="daily_loads")
+    date = models.DateField(_("date"))
+    inquiries = models.PositiveIntegerField(_("inquiries"), default=0)
+    day_inquiries = models.PositiveIntegerField(_("day-shift inquiries"), default=0)
+
+    class Meta:
+        ordering = ["-date", "shop_id"]
+        verbose_name = _("shop daily load")
+        verbose_name_plural = _("shop daily loads")
+        # Read by date range for all shops (and whether a date is rolled up): date first.
+        constraints = [
+            models.UniqueConstraint(fields=["date", "shop"], name="shop_daily_load_one_per_date"),
+            models.CheckConstraint(
+                condition=Q(day_inquiries__lte=F("inquiries")),
+                name="shop_daily_load_day_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.date}: {self.inquiries} ({self.day_inquiries} day)"
+
+
+class ShopLoadWindow(models.Model):
+    """A shop's workloads over the capacity window before ``as_of`` (the ``window_days`` (28)
+    days up to the day before): what capacity planning on ``as_of`` reads, stored by the nightly
+    roll-up so that the seats' expected load is one row a shop, not a month of rows.
+
+    Written for the day after the day rolled up; a workload written later into a window takes
+    the stored windows it falls in away (the newest is written again at once), so a window is
+    either right or absent, and an absent one is summed from the roll-up and the workloads."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="load_windows")
+    as_of = models.DateField(_("as of"))
+    window_days = models.PositiveSmallIntegerField(_("days counted"))
+    inquiries = models.PositiveIntegerField(_("inquiries"), default=0)
+    day_inquiries = models.PositiveIntegerField(_("day-shift inquiries"), default=0)
+    days = models.PositiveSmallIntegerField(_("days with workloads"), default=0)
+
+    class Meta:
+        ordering = ["-as_of", "shop_id"]
+        verbose_name = _("shop load window")
+        verbose_name_plural = _("shop load windows")
+        constraints = [
+            models.UniqueConstraint(fields=["as_of", "shop"], name="shop_load_window_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(day_inquiries__lte=F("inquiries")) & Q(days__lte=F("window_days")),
+                name="shop_load_window_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} as of {self.as_of}: {self.inquiries} over {self.days} days"
+
+
 class LoadAlert(models.Model):
     """An agent overloaded often: on ``overloaded_days`` of the ``window_days`` (14) days ending
     ``last_day``, at least ``OVERLOAD_ALERT_DAYS`` (3). Managers hear of it once when it opens and

@@ -339,10 +339,16 @@ def approved_leave_days(
     return days
 
 
-def agents_by_id(ids: Iterable[int | None]) -> dict[int, Agent]:
-    """{agent id: agent} for the ids the roster names (one query; ``None`` skipped)."""
+def agents_by_id(
+    ids: Iterable[int | None], *, fields: Iterable[str] | None = None
+) -> dict[int, Agent]:
+    """{agent id: agent} for the ids the roster names (one query; ``None`` skipped); with
+    ``fields``, only those are loaded (a page that shows names reads no more)."""
     wanted = {agent_id for agent_id in ids if agent_id is not None}
-    return Agent.objects.in_bulk(wanted) if wanted else {}
+    if not wanted:
+        return {}
+    agents = Agent.objects.only(*fields) if fields is not None else Agent.objects.all()
+    return agents.in_bulk(wanted)
 
 
 def agent_covers(*, agent_id: int, limit: int) -> list[CoverAssignment]:

@@ -12,6 +12,7 @@ from datetime import time as dt_time
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -28,7 +29,8 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Round
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 
 from agency import limits
@@ -57,6 +59,8 @@ from seats.models import (
     HandoverNote,
     Seat,
     SeatAssignment,
+    ShopDailyLoad,
+    ShopLoadWindow,
     SubAccount,
     WorkloadRecord,
 )
@@ -417,6 +421,22 @@ def daily_inquiries(
     return inquiries_per_day(by_date, date_from=date_from, date_to=date_to)
 
 
+def _not_rolled_up(rollup: type[AgentDailyLoad | ShopDailyLoad], date_from: date, date_to: date):
+    """The dates of ``date_from .. date_to`` with no row in ``rollup`` (a roll-up with a date
+    index), as a subquery for ``date__in``: the database probes the roll-up's date index once a
+    date, so a range of rolled-up dates costs a few probes, never a read of the range's roll-up
+    rows or of its workloads. Portable SQL: ``VALUES`` names its column ``column1`` on
+    PostgreSQL and SQLite alike."""
+    days = [date_from + timedelta(days=offset) for offset in range((date_to - date_from).days + 1)]
+    table = connection.ops.quote_name(rollup._meta.db_table)
+    values = ", ".join(["(%s)"] * len(days))
+    return RawSQL(
+        f"SELECT days.column1 FROM (VALUES {values}) AS days "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS rolled WHERE rolled.date = days.column1)",
+        days,
+    )
+
+
 def agency_daily_inquiries(*, date_from: date, date_to: date) -> tuple[tuple[date, int], ...]:
     """(date, inquiries of all shops and agents) for every date of ``date_from .. date_to``,
     zero-filled, as ``daily_inquiries`` without a shop, from the roll-up: a date rolled up
@@ -425,8 +445,8 @@ def agency_daily_inquiries(*, date_from: date, date_to: date) -> tuple[tuple[dat
     query."""
     in_range = {"date__gte": date_from, "date__lte": date_to}
     rolled_up = AgentDailyLoad.objects.filter(**in_range)
-    live = WorkloadRecord.objects.filter(**in_range).exclude(
-        Exists(rolled_up.filter(date=OuterRef("date")))
+    live = WorkloadRecord.objects.filter(
+        **in_range, date__in=_not_rolled_up(AgentDailyLoad, date_from, date_to)
     )
     rows = (
         rolled_up.order_by()
@@ -575,6 +595,25 @@ def _agent_day_totals(records: QuerySet[WorkloadRecord]) -> QuerySet:
     )
 
 
+def _day_shift_inquiries() -> Coalesce:
+    """The inquiries of the day shift among the workloads summed (0 when there are none)."""
+    return Coalesce(Sum("inquiries", filter=Q(shift=Shift.DAY)), 0)
+
+
+def _shop_day_totals(records: QuerySet[WorkloadRecord]) -> QuerySet:
+    """Rows (shop_id, date, inquiries_total, day_total) over ``records``: each shop's inquiries
+    per date, all agents and shifts added up, and those of the day shift.
+
+    The nightly roll-up writes it (``ShopDailyLoad``); ``_shop_history`` sums the same
+    (``_day_shift_inquiries``) per shop for the dates not rolled up yet.
+    """
+    return (
+        records.values("shop_id", "date")
+        .annotate(inquiries_total=Sum("inquiries"), day_total=_day_shift_inquiries())
+        .order_by()
+    )
+
+
 def agent_daily_load(
     *,
     date_from: date,
@@ -593,10 +632,12 @@ def agent_daily_load(
     only the agent-days with at least that many (the database leaves the others out). One query.
     """
     rolled_up = AgentDailyLoad.objects.filter(date__gte=date_from, date__lte=date_to)
-    # Whether a date is rolled up, asked of the range's roll-up rows only (a hash of them or a
-    # seek of the date index per row), never of the whole history.
-    live = WorkloadRecord.objects.filter(date__gte=date_from, date__lte=date_to).exclude(
-        Exists(rolled_up.filter(date=OuterRef("date")))
+    # Whether a date is rolled up, asked once a date of the range (``_not_rolled_up``): only
+    # the workloads of the dates not rolled up are read.
+    live = WorkloadRecord.objects.filter(
+        date__gte=date_from,
+        date__lte=date_to,
+        date__in=_not_rolled_up(AgentDailyLoad, date_from, date_to),
     )
     if agent_ids is not None:
         ids = list(agent_ids)
@@ -718,30 +759,85 @@ def capacity_window(day: date) -> tuple[date, date]:
     return day - timedelta(days=limits.capacity_history_days()), day - timedelta(days=1)
 
 
-def _shop_history(*, shop_ids: Iterable[int], day: date) -> dict[int, tuple[int, int, int]]:
-    """{shop id: (average daily inquiries, day-shift inquiries, night-shift inquiries)} over
-    ``capacity_window(day)``, for the shops with workloads there. One aggregate query."""
+def _shop_window_parts(*, shop_ids: Iterable[int] | None, day: date) -> list[QuerySet]:
+    """The two sides of a capacity window summed per shop, rows (shop_id, inquiries,
+    day_inquiries, days): a date rolled up (``ShopDailyLoad`` rows) counts its shops' rows, one a
+    shop; a date not rolled up yet (a missed night) its workloads, by ``_day_shift_inquiries``. A
+    shop appears at most once on each side."""
     first, last = capacity_window(day)
-    rows = (
-        WorkloadRecord.objects.filter(shop_id__in=list(shop_ids), date__gte=first, date__lte=last)
+    in_window = {"date__gte": first, "date__lte": last}
+    rolled_up = ShopDailyLoad.objects.filter(**in_window)
+    live = WorkloadRecord.objects.filter(
+        **in_window, date__in=_not_rolled_up(ShopDailyLoad, first, last)
+    )
+    if shop_ids is not None:
+        ids = list(shop_ids)
+        rolled_up = rolled_up.filter(shop_id__in=ids)
+        live = live.filter(shop_id__in=ids)
+    columns = ("shop_id", "total", "day_total", "days")
+    return [
+        rolled_up.order_by()
+        .values("shop_id")
+        .annotate(total=Sum("inquiries"), day_total=Sum("day_inquiries"), days=Count("id"))
+        .values_list(*columns),
+        live.order_by()
         .values("shop_id")
         .annotate(
             total=Sum("inquiries"),
+            day_total=_day_shift_inquiries(),
             days=Count("date", distinct=True),
-            day_total=Sum("inquiries", filter=Q(shift=Shift.DAY)),
         )
-        .order_by()
+        .values_list(*columns),
+    ]
+
+
+def _add_up(rows: Iterable[tuple]) -> dict[int, tuple[int, int, int]]:
+    sums: dict[int, list[int]] = {}
+    for shop_id, total, day_total, days in rows:
+        found = sums.setdefault(shop_id, [0, 0, 0])
+        found[0] += int(total)
+        found[1] += int(day_total)
+        found[2] += days
+    return {shop_id: (total, day_total, days) for shop_id, (total, day_total, days) in sums.items()}
+
+
+def shop_window_sums(
+    *, day: date, shop_ids: Iterable[int] | None = None
+) -> dict[int, tuple[int, int, int]]:
+    """{shop id: (inquiries, day-shift inquiries, days with workloads)} over
+    ``capacity_window(day)``, summed from the roll-up and the workloads (never from a stored
+    window: this is what the nightly run stores as one). One query."""
+    first, second = _shop_window_parts(shop_ids=shop_ids, day=day)
+    return _add_up(first.union(second, all=True))
+
+
+def _shop_history(*, shop_ids: Iterable[int] | None, day: date) -> dict[int, tuple[int, int, int]]:
+    """{shop id: (average daily inquiries, day-shift inquiries, night-shift inquiries)} over
+    ``capacity_window(day)``, for the shops with workloads there (of ``shop_ids``, or every shop
+    when None).
+
+    Read from the window the nightly run stored for ``day`` (``ShopLoadWindow``, one row a
+    shop) when there is one for the window's current length; else summed as
+    ``shop_window_sums``. The average is over the days with data. One query: each side asks
+    whether the stored window exists, which PostgreSQL answers once.
+    """
+    window_days = limits.capacity_history_days()
+    stored = ShopLoadWindow.objects.filter(as_of=day, window_days=window_days)
+    kept = stored
+    if shop_ids is not None:
+        shop_ids = list(shop_ids)
+        kept = stored.filter(shop_id__in=shop_ids)
+    not_stored = ~Exists(stored)
+    parts = [part.filter(not_stored) for part in _shop_window_parts(shop_ids=shop_ids, day=day)]
+    rows = (
+        kept.order_by()
+        .values_list("shop_id", "inquiries", "day_inquiries", "days")
+        .union(*parts, all=True)
     )
-    history = {}
-    for row in rows:
-        total = int(row["total"] or 0)
-        day_total = int(row["day_total"] or 0)
-        history[row["shop_id"]] = (
-            average_daily_inquiries(total, row["days"]),
-            day_total,
-            total - day_total,
-        )
-    return history
+    return {
+        shop_id: (average_daily_inquiries(total, days), day_total, total - day_total)
+        for shop_id, (total, day_total, days) in _add_up(rows).items()
+    }
 
 
 def shop_daily_inquiries(*, shops: Mapping[int, int], day: date | None = None) -> dict[int, int]:
@@ -764,6 +860,7 @@ def shop_shift_inquiries(
     shops: Mapping[int, int],
     day: date | None = None,
     shifts_of: Mapping[int, Iterable[str]] | None = None,
+    every_shop: bool = False,
 ) -> dict[int, ShiftSplit]:
     """{shop id: its expected daily inquiries split between the shifts} for capacity planning.
 
@@ -773,7 +870,9 @@ def shop_shift_inquiries(
     (``seats.calculations.split_between_shifts``). One aggregate query.
     """
     day = day or timezone.localdate()
-    history = _shop_history(shop_ids=shops, day=day)
+    # Every shop's history (``every_shop``, when ``shops`` are those of all seats) is read
+    # without naming hundreds of ids; the database sums the window's rows either way.
+    history = _shop_history(shop_ids=None if every_shop else shops, day=day)
     shifts_of = shifts_of or {}
     result = {}
     for shop_id, estimate in shops.items():
@@ -852,47 +951,57 @@ def _seat_shop_shifts(
     return dict(found)
 
 
-def seat_utilisation(*, seats: Iterable[Seat] | None = None, day: date | None = None) -> dict:
+def seat_utilisation(
+    *, seats: Iterable[Seat] | None = None, day: date | None = None, every_seat: bool = False
+) -> dict:
     """{seat id: SeatLoad}: each seat's expected daily inquiries, per shift and in all.
 
     A seat's load is the sum of its shops' ``shop_shift_inquiries`` over the shops whose
     contracts on the seat are active on ``day`` (default today), each on the shifts its contracts
-    cover. Three queries whatever the number of seats.
+    cover. Three queries whatever the number of seats, two when ``seats`` are given; every
+    seat (``seats`` None, or ``every_seat``: the ``seats`` given are all of them) is read
+    without naming them.
     """
     day = day or timezone.localdate()
-    seats = list(Seat.objects.all() if seats is None else seats)
-    shops_of = _seat_shop_shifts(day=day, seat_ids=[seat.pk for seat in seats])
+    every_seat = every_seat or seats is None
+    if seats is None:
+        codes = dict(Seat.objects.order_by("code").values_list("pk", "code"))
+    else:
+        codes = {seat.pk: seat.code for seat in seats}
+    shops_of = _seat_shop_shifts(day=day, seat_ids=None if every_seat else codes)
     estimates = {
         shop_id: estimate for by_id in shops_of.values() for shop_id, (estimate, _) in by_id.items()
     }
-    expected = shop_shift_inquiries(shops=estimates, day=day)
+    expected = shop_shift_inquiries(shops=estimates, day=day, every_shop=every_seat)
     peak = limits.seat_peak_inquiries()
     cap = agent_load_cap()
+    both = frozenset((Shift.DAY, Shift.NIGHT))
     result = {}
-    for seat in seats:
-        served = shops_of.get(seat.pk, {})
-        split = ShiftSplit()
+    for seat_id, code in codes.items():
+        served = shops_of.get(seat_id, {})
+        day_load = night_load = 0
         for shop_id, (_, covers) in served.items():
-            # The shop's split, re-made on the shifts this seat serves it (one-shift contracts).
-            split += split_between_shifts(
-                expected[shop_id].total,
-                shifts=covers,
-                share=_share_of(expected[shop_id]),
-            )
-        result[seat.pk] = SeatLoad(
-            seat_id=seat.pk,
-            seat_code=seat.code,
+            split = expected[shop_id]
+            # The shop's split on the shifts this seat serves it: both as planned, or all of
+            # it on the one shift of a one-shift contract (``split_between_shifts``).
+            if covers == both:
+                day_load += split.day
+                night_load += split.night
+            elif Shift.DAY in covers:
+                day_load += split.total
+            else:
+                night_load += split.total
+        shifts = ShiftSplit(day=day_load, night=night_load)
+        result[seat_id] = SeatLoad(
+            seat_id=seat_id,
+            seat_code=code,
             shop_ids=tuple(served),
-            load=split.total,
+            load=shifts.total,
             peak=peak,
-            shifts=split,
+            shifts=shifts,
             agent_cap=cap,
         )
     return result
-
-
-def _share_of(split: ShiftSplit):
-    return day_share(split.day, split.night) if split.total else None
 
 
 @dataclass(frozen=True)

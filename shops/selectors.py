@@ -108,15 +108,25 @@ def shop_contracts_on(*, shop: Shop, day: dt.date) -> QuerySet[Contract]:
     return Contract.objects.filter(shop=shop).active_on(day).order_by("start_date", "id")
 
 
-def seat_contracts_on(*, day: dt.date, seat_ids: Iterable[int]) -> QuerySet[Contract]:
-    """The contracts on ``seat_ids`` active on ``day`` with their shop, by shop name (one
-    query)."""
-    return (
-        Contract.objects.active_on(day)
-        .filter(seat_id__in=list(seat_ids))
-        .select_related("shop")
-        .order_by("shop__name", "shop_id", "id")
-    )
+def seat_contracts_on(
+    *,
+    day: dt.date,
+    seat_ids: Iterable[int] | None,
+    shop_fields: Iterable[str] | None = None,
+) -> QuerySet[Contract]:
+    """The contracts on ``seat_ids`` (every seat when None) active on ``day`` with their shop,
+    by shop name (one query). With ``shop_fields``, the contract's seat, plan and shift and only
+    those of the shop are loaded (a board that shows the shops' names reads no more)."""
+    contracts = Contract.objects.active_on(day)
+    if seat_ids is not None:
+        contracts = contracts.filter(seat_id__in=list(seat_ids))
+    else:
+        contracts = contracts.filter(seat__isnull=False)
+    if shop_fields is not None:
+        contracts = contracts.only(
+            "seat_id", "plan", "shift", "shop_id", *(f"shop__{name}" for name in shop_fields)
+        )
+    return contracts.select_related("shop").order_by("shop__name", "shop_id", "id")
 
 
 def shops_with_active_contracts(*, shop_ids: Iterable[int], day: dt.date) -> set[int]:

@@ -101,18 +101,26 @@ class SeatRow:
         return self.load is not None and self.load.load > self.load.peak
 
 
+# What the board shows of an agent and a shop (its templates and the dashboard's lists).
+BOARD_AGENT_FIELDS = ("id", "name", "status")
+BOARD_SHOP_FIELDS = ("id", "name")
+
+
 def coverage_board(
     *,
     day: date,
     seats: "Iterable[Seat] | None" = None,
     slots: "list[RosterSlot] | None" = None,
+    every_seat: bool = False,
 ) -> list[SeatRow]:
     """Every seat x shift on ``day``: who really works it by the roster (a cover, or the
     seat-shift's own agent unless on leave), shops (contracts on the seat active that day), the
     agent's live load band from the day's workloads, and the seat's expected load against its
     peak (``seats.selectors.seat_utilisation``). Nine queries, eight when ``seats`` is given,
-    five when the roster's ``slots`` of ``day`` are given too.
+    five when the roster's ``slots`` of ``day`` are given too. ``every_seat``: the ``seats``
+    given are all the seats (the dashboard's), so none of them is named in the queries.
     """
+    every_seat = every_seat or seats is None
     seats = list(seats_by_code() if seats is None else seats)
     seat_ids = [seat.pk for seat in seats]
     rows = {seat.pk: SeatRow(seat, ShiftCell(Shift.DAY), ShiftCell(Shift.NIGHT)) for seat in seats}
@@ -122,7 +130,9 @@ def coverage_board(
             if seat_ids
             else []
         )
-    agents = agents_by_id([s.agent_id for s in slots] + [s.regular_agent_id for s in slots])
+    agents = agents_by_id(
+        [s.agent_id for s in slots] + [s.regular_agent_id for s in slots], fields=BOARD_AGENT_FIELDS
+    )
     for slot in slots:
         cell = rows[slot.seat_id].day if slot.shift == Shift.DAY else rows[slot.seat_id].night
         cell.agent = agents.get(slot.agent_id)
@@ -130,7 +140,10 @@ def coverage_board(
         cell.on_leave = slot.on_leave
         if slot.regular_agent_id is not None and slot.regular_agent_id != slot.agent_id:
             cell.regular = agents[slot.regular_agent_id]
-    for contract in seat_contracts_on(day=day, seat_ids=seat_ids):
+    contracts = seat_contracts_on(
+        day=day, seat_ids=None if every_seat else seat_ids, shop_fields=BOARD_SHOP_FIELDS
+    )
+    for contract in contracts:
         for cell in rows[contract.seat_id].cells:
             if cell.shift in covered_shifts(contract) and contract.shop not in cell.shops:
                 cell.shops.append(contract.shop)
@@ -142,7 +155,7 @@ def coverage_board(
         for cell in row.cells:
             if cell.agent is not None:
                 cell.inquiries = inquiries.get(cell.agent.pk, 0)
-    loads = seat_utilisation(seats=seats, day=day)
+    loads = seat_utilisation(seats=seats, day=day, every_seat=every_seat)
     for seat_id, load in loads.items():
         rows[seat_id].load = load
     return [rows[seat.pk] for seat in seats]
@@ -288,7 +301,7 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     ahead_slots = roster_slots(
         date_from=ahead[0], date_to=ahead[1], seat_ids=maybe, seats_known=True
     )
-    board = coverage_board(day=today, seats=seats, slots=today_slots)
+    board = coverage_board(day=today, seats=seats, slots=today_slots, every_seat=True)
     handovers = handover_notes_pending(limit=10, now=now or clock.now())
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(
         limit=10, before=clock.current_month(today)

@@ -15,7 +15,7 @@ alerts already counted to a later day alone.
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import structlog
 from django.conf import settings
@@ -28,12 +28,20 @@ from agency import limits
 from agency.emails import email_send_later
 from agency.models import User
 from seats.calculations import LoadBand, load_band
-from seats.models import AgentDailyLoad, LoadAlert, WorkloadRecord
+from seats.models import (
+    AgentDailyLoad,
+    LoadAlert,
+    ShopDailyLoad,
+    ShopLoadWindow,
+    WorkloadRecord,
+)
 from seats.selectors import (
     AgentOverload,
     _agent_day_totals,
+    _shop_day_totals,
     agents_overloaded_often,
     overload_window,
+    shop_window_sums,
 )
 
 logger = structlog.get_logger(__name__)
@@ -170,17 +178,43 @@ def _upsert_day(day: date) -> tuple[list[AgentDailyLoad], int]:
         unique_fields=["agent", "date"],
         update_fields=["inquiries", "band"],
     )
+    _upsert_shop_day(day)
     return rows, sum(1 for row in rows if row.agent_id in existing)
+
+
+def _upsert_shop_day(day: date) -> None:
+    """Write ``day``'s shop roll-up rows (``ShopDailyLoad``) from its workloads, and take away
+    those of shops with no workload left that day. Three queries."""
+    totals = _shop_day_totals(WorkloadRecord.objects.filter(date=day)).values_list(
+        "shop_id", "inquiries_total", "day_total"
+    )
+    rows = [
+        ShopDailyLoad(shop_id=shop_id, date=day, inquiries=total, day_inquiries=day_total)
+        for shop_id, total, day_total in totals
+    ]
+    ShopDailyLoad.objects.filter(date=day).exclude(
+        shop_id__in=[row.shop_id for row in rows]
+    ).delete()
+    ShopDailyLoad.objects.bulk_create(
+        rows,
+        batch_size=WRITE_BATCH,
+        update_conflicts=True,
+        unique_fields=["date", "shop"],
+        update_fields=["inquiries", "day_inquiries"],
+    )
 
 
 def agent_daily_load_refresh(*, days: Iterable[date]) -> list[date]:
     """Bring the roll-up of those of ``days`` already rolled up in line with their workloads,
-    after workloads of those dates were written; returns the dates refreshed.
+    after workloads of those dates were written, and the stored capacity windows that hold any
+    of them (``shop_load_windows_refresh``); returns the dates refreshed.
 
     Pages read a rolled-up date from the roll-up (``seats.selectors.agent_daily_load``), so a
-    late upload must reach it. No alert is sent: that is the nightly run's to do. One query, and
-    four per date refreshed; call it inside the transaction that wrote the workloads.
+    late upload must reach it. No alert is sent: that is the nightly run's to do. Two queries,
+    seven per date refreshed and four when a stored window is written again; call it inside the
+    transaction that wrote the workloads.
     """
+    days = list(days)
     rolled_up = sorted(
         set(
             AgentDailyLoad.objects.filter(date__in=list(days))
@@ -194,7 +228,52 @@ def agent_daily_load_refresh(*, days: Iterable[date]) -> list[date]:
         AgentDailyLoad.objects.filter(date=day).exclude(
             agent_id__in=[row.agent_id for row in rows]
         ).delete()
+    shop_load_windows_refresh(days=days)
     return rolled_up
+
+
+def shop_load_window_write(*, as_of: date) -> int:
+    """Store every shop's capacity window for ``as_of`` (``seats.selectors.shop_window_sums``:
+    the roll-up and the workloads of the days before it) in place of the one stored; returns
+    the number of shops with workloads in it. Three queries."""
+    window_days = limits.capacity_history_days()
+    sums = shop_window_sums(day=as_of)
+    ShopLoadWindow.objects.filter(as_of=as_of).delete()
+    ShopLoadWindow.objects.bulk_create(
+        [
+            ShopLoadWindow(
+                shop_id=shop_id,
+                as_of=as_of,
+                window_days=window_days,
+                inquiries=total,
+                day_inquiries=day_total,
+                days=days,
+            )
+            for shop_id, (total, day_total, days) in sorted(sums.items())
+        ],
+        batch_size=WRITE_BATCH,
+    )
+    return len(sums)
+
+
+def shop_load_windows_refresh(*, days: Iterable[date]) -> list[date]:
+    """After workloads of ``days`` were written: take away the stored capacity windows that may
+    hold any of them (those as of the day after the first to the window's length after the last)
+    and store the newest of them again; returns the dates of the windows taken away.
+
+    A window is then either right or absent, and capacity planning sums an absent one from the
+    roll-up and the workloads (``seats.selectors._shop_history``). One query when no stored
+    window holds the days, as for an upload of long ago."""
+    days = sorted(set(days))
+    if not days:
+        return []
+    reach = timedelta(days=limits.capacity_history_days())
+    stored = ShopLoadWindow.objects.filter(as_of__gt=days[0], as_of__lte=days[-1] + reach)
+    affected = sorted(set(stored.order_by().values_list("as_of", flat=True).distinct()))
+    if affected:
+        stored.delete()
+        shop_load_window_write(as_of=affected[-1])
+    return affected
 
 
 def agent_daily_load_rollup(*, day: date) -> RollupResult:
@@ -208,6 +287,9 @@ def agent_daily_load_rollup(*, day: date) -> RollupResult:
     """
     with transaction.atomic():
         rows, updated = _upsert_day(day)
+        # Capacity planning tomorrow reads the window ending today; older ones are not read.
+        shop_load_window_write(as_of=day + timedelta(days=1))
+        ShopLoadWindow.objects.filter(as_of__lt=day).delete()
         to_alert = load_alerts_update(day=day)
         recipients = manager_emails() if to_alert else {}
         if to_alert and recipients:

@@ -1,5 +1,6 @@
 """Pure rules: load bands, KPI ratios, seat capacity and quotes (no database)."""
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -119,6 +120,14 @@ def test_day_share_is_the_history_else_eight_fifteenths():
 def test_a_split_always_adds_up_to_the_inquiries(inquiries, share):
     split = split_between_shifts(inquiries, share=share)
     assert split.total == inquiries and min(split.day, split.night) >= 0
+
+
+@given(st.integers(min_value=0, max_value=100_000), st.fractions(min_value=0, max_value=1))
+def test_split_between_shifts_rounds_the_day_half_up_exactly(inquiries, share):
+    """The split is worked in whole numbers; it is the exact product rounded half up."""
+    assert split_between_shifts(inquiries, share=share).day == math.floor(
+        Fraction(inquiries) * share + Fraction(1, 2)
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,15 @@ from decimal import Decimal
 import pytest
 
 from seats.calculations import ShiftSplit
-from seats.models import AgentDailyLoad
+from seats.models import AgentDailyLoad, ShopDailyLoad, ShopLoadWindow
 from seats.selectors import (
     SeatLoad,
     seat_capacity,
     seat_shops_on,
     seat_utilisation,
     shop_daily_inquiries,
+    shop_shift_inquiries,
+    shop_window_sums,
 )
 from seats.services import agent_daily_load_rollup
 from tests.factories import (
@@ -127,6 +129,117 @@ def test_shop_daily_inquiries_average_over_days_with_data_in_the_28_days_before_
 def test_shop_without_history_counts_its_estimate(db, today):
     shop = ShopFactory(daily_inquiries_estimate=123)
     assert shop_daily_inquiries(shops={shop.pk: 123}) == {shop.pk: 123}
+
+
+def test_shop_history_reads_rolled_up_days_from_the_shop_roll_up_and_the_others_live(db, today):
+    """A date rolled up counts its ``ShopDailyLoad`` row (not the workloads: a row changed behind
+    the roll-up's back shows which was read); a date not rolled up its workloads. The average is
+    over the days with data either way, and the day/night split follows both."""
+    shop = ShopFactory(daily_inquiries_estimate=999)
+    WorkloadFactory(shop=shop, date=D(2026, 10, 10), inquiries=60, conversions=0)
+    WorkloadFactory(shop=shop, date=D(2026, 10, 10), inquiries=40, shift="night", conversions=0)
+    WorkloadFactory(shop=shop, date=D(2026, 10, 12), inquiries=90, conversions=0)
+    WorkloadFactory(shop=shop, date=D(2026, 10, 12), inquiries=10, shift="night", conversions=0)
+    agent_daily_load_rollup(day=D(2026, 10, 10))
+    rolled = ShopDailyLoad.objects.get(shop=shop, date=D(2026, 10, 10))
+    assert (rolled.inquiries, rolled.day_inquiries) == (100, 60)
+    live = shop_shift_inquiries(shops={shop.pk: 999})[shop.pk]
+
+    ShopDailyLoad.objects.filter(pk=rolled.pk).update(inquiries=300, day_inquiries=300)
+    read = shop_shift_inquiries(shops={shop.pk: 999})[shop.pk]
+
+    assert live == ShiftSplit(day=75, night=25)  # 200 over 2 days; day 150 of 200
+    assert read.total == 200  # (300 + 100) / 2 days
+    assert read == ShiftSplit(day=195, night=5)  # day 390 of 400, half up
+
+
+def test_shop_history_is_the_same_from_the_roll_up_as_from_the_workloads(db, today):
+    shops = [ShopFactory(daily_inquiries_estimate=50 + n) for n in range(3)]
+    for offset in range(1, 29, 3):
+        for n, shop in enumerate(shops):
+            WorkloadFactory(
+                shop=shop,
+                date=today - dt.timedelta(days=offset),
+                inquiries=7 * offset + n,
+                conversions=0,
+            )
+            if n:
+                WorkloadFactory(
+                    shop=shop,
+                    shift="night",
+                    date=today - dt.timedelta(days=offset),
+                    inquiries=3 * offset,
+                    conversions=0,
+                )
+    estimates = {shop.pk: shop.daily_inquiries_estimate for shop in shops}
+    live = shop_shift_inquiries(shops=estimates)
+    for offset in range(1, 29, 2):
+        agent_daily_load_rollup(day=today - dt.timedelta(days=offset))
+    assert ShopDailyLoad.objects.exists()
+    assert shop_shift_inquiries(shops=estimates) == live
+
+
+def test_the_nightly_roll_up_stores_tomorrows_window_and_capacity_reads_it(db, today):
+    shop = ShopFactory(daily_inquiries_estimate=999)
+    yesterday = today - dt.timedelta(days=1)
+    for offset, inquiries in ((1, 90), (2, 60), (40, 5000)):
+        WorkloadFactory(
+            shop=shop, date=today - dt.timedelta(days=offset), inquiries=inquiries, conversions=0
+        )
+    WorkloadFactory(shop=shop, date=yesterday, shift="night", inquiries=30, conversions=0)
+    ShopLoadWindow.objects.create(
+        shop=shop, as_of=yesterday - dt.timedelta(days=1), window_days=28, inquiries=1, days=1
+    )
+    agent_daily_load_rollup(day=yesterday)
+
+    window = ShopLoadWindow.objects.get()  # the day before yesterday's window is gone
+    assert (window.as_of, window.window_days) == (today, 28)
+    assert (window.inquiries, window.day_inquiries, window.days) == (180, 150, 2)
+    assert shop_window_sums(day=today) == {shop.pk: (180, 150, 2)}
+    assert shop_shift_inquiries(shops={shop.pk: 999})[shop.pk] == ShiftSplit(day=75, night=15)
+
+    # Read from the stored window: a change behind its back shows which was read.
+    ShopLoadWindow.objects.filter(pk=window.pk).update(inquiries=400, day_inquiries=200)
+    assert shop_shift_inquiries(shops={shop.pk: 999})[shop.pk] == ShiftSplit(day=100, night=100)
+    # ... unless it was stored for another window length than today's: then it is summed.
+    ShopLoadWindow.objects.filter(pk=window.pk).update(window_days=14)
+    assert shop_shift_inquiries(shops={shop.pk: 999})[shop.pk] == ShiftSplit(day=75, night=15)
+
+
+def test_a_late_upload_into_a_stored_window_stores_it_again(manager_api, today):
+    agent, shop = AgentFactory(), ShopFactory(daily_inquiries_estimate=999)
+    yesterday = today - dt.timedelta(days=1)
+    WorkloadFactory(agent=agent, shop=shop, date=yesterday, inquiries=100, conversions=0)
+    agent_daily_load_rollup(day=yesterday)
+    old = ShopLoadWindow.objects.create(
+        shop=shop, as_of=yesterday, window_days=28, inquiries=1, days=1
+    )
+
+    late = {
+        "agent": agent.pk,
+        "shop": shop.pk,
+        "date": (today - dt.timedelta(days=5)).isoformat(),
+        "shift": "night",
+        "inquiries": 50,
+        "conversions": 0,
+    }
+    response = manager_api.post("/api/v1/workloads/bulk/", [late], format="json")
+    assert response.status_code == 200, response.content
+
+    assert not ShopLoadWindow.objects.filter(pk=old.pk).exists()  # held the day: taken away
+    window = ShopLoadWindow.objects.get()
+    assert (window.as_of, window.inquiries, window.day_inquiries, window.days) == (
+        today,
+        150,
+        100,
+        2,
+    )
+
+    # An upload of long ago reaches no stored window.
+    long_ago = {**late, "date": (today - dt.timedelta(days=60)).isoformat()}
+    response = manager_api.post("/api/v1/workloads/bulk/", [long_ago], format="json")
+    assert response.status_code == 200, response.content
+    assert ShopLoadWindow.objects.get().pk == window.pk
 
 
 def capacity(client, n):

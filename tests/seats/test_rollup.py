@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import OperationalError
 
 from seats import tasks
-from seats.models import AgentDailyLoad, LoadAlert, WorkloadRecord
+from seats.models import AgentDailyLoad, LoadAlert, ShopDailyLoad, WorkloadRecord
 from seats.services import agent_daily_load_refresh, agent_daily_load_rollup
 from tests.factories import AgentFactory, ManagerFactory, UserFactory, WorkloadFactory
 
@@ -161,9 +161,10 @@ def test_rollup_of_a_day_without_workloads_does_nothing(managers):
 
 
 def test_rollup_is_set_based(workloads, managers, django_assert_max_num_queries):
-    # aggregate, existing rows, upsert; 14 days' loads, open alerts, create; managers;
-    # alerts to mark, mark them, mark the days; + savepoints
-    with django_assert_max_num_queries(14):
+    # aggregate, existing rows, upsert; the shops' aggregate, stale rows away, upsert; the
+    # window: its sums, the old one away, create, older windows away; 14 days' loads, open
+    # alerts, create; managers; alerts to mark, mark them, mark the days; + savepoints
+    with django_assert_max_num_queries(21):
         agent_daily_load_rollup(day=DAY)
 
 
@@ -313,3 +314,18 @@ def test_refresh_brings_a_rolled_up_day_in_line_with_its_workloads_without_alert
     assert AgentDailyLoad.objects.get(date=DAY).alerted_at is None
     assert not AgentDailyLoad.objects.filter(date=DAY + dt.timedelta(days=1)).exists()
     assert mail.outbox == []
+    # The shops' roll-up follows: shop_b's only workload (Wang's) is gone, shop_a keeps Li's.
+    assert list(
+        ShopDailyLoad.objects.filter(date=DAY).values_list("inquiries", "day_inquiries")
+    ) == [(200, 0)]
+
+
+def test_rollup_sums_each_shops_inquiries_over_agents_with_its_day_shift(workloads, shop_a, shop_b):
+    agent_daily_load_rollup(day=DAY)
+    assert sorted(
+        ShopDailyLoad.objects.filter(date=DAY).values_list("shop", "inquiries", "day_inquiries")
+    ) == sorted([(shop_a.pk, 150, 80), (shop_b.pk, 50, 50)])
+    assert not ShopDailyLoad.objects.exclude(date=DAY).exists()
+
+    agent_daily_load_rollup(day=DAY)  # again: the same rows, none added
+    assert ShopDailyLoad.objects.count() == 2

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from seats.models import HandoverNote
-from tests.factories import SeatFactory, WorkloadFactory
+from agency.choices import Plan
+from tests.factories import ContractFactory, SeatFactory, ShopFactory, WorkloadFactory
 from tests.seats.factories import HandoverNoteFactory
 from tests.web.conftest import TODAY, count_queries, grow_agency
 from web import selectors
@@ -181,3 +182,25 @@ def test_a_note_on_a_seat_without_a_night_agent_says_so(manager_client, agency):
 @pytest.mark.django_db
 def test_acknowledging_an_unknown_note_is_a_404(manager_client):
     assert manager_client.post(reverse("web:handover-acknowledge", args=[999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_alert_lists_show_ten_and_link_to_the_rest(manager_client, agency, owner_a):
+    """A large agency's alerts stay a page: ten of a kind, how many more, and where they are."""
+    for number in range(6):  # 6 more seats with a shop and nobody: 14 uncovered shifts in all
+        seat = SeatFactory(code=f"S95{number}")
+        ContractFactory(
+            shop=ShopFactory(owner=owner_a, name=f"Lonely {number}"),
+            seat=seat,
+            plan=Plan.FULL_DAY,
+            start_date=dt.date(2026, 1, 1),
+        )
+    response = manager_client.get(DASHBOARD)
+    board = response.context["board"]
+    html = response.content.decode()
+    assert len(board.uncovered) == 14
+    assert html.count("Assign an agent") == 10
+    assert "and 4 more" in html
+    assert (
+        f'href="{reverse("web:seat-board")}?state=uncovered">All of them on the seats board' in html
+    )
