@@ -36,7 +36,7 @@ an estimate, six with approved pay), whatever the number of seats, shops, invoic
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
@@ -82,10 +82,14 @@ def _overlapping(month: date) -> Q:
     )
 
 
-def _dates_in_month(start: date, end: date | None, month: date) -> set[date]:
+def _days_in_month(start: date, end: date | None, month: date) -> int:
+    """The dates of ``[start, end]`` in ``month`` as a bit a day (bit 0: the 1st), so that the
+    dates a shop was served add up with ``|`` and count with ``int.bit_count``."""
     first = max(start, month)
     last = month_last_day(month) if end is None else min(end, month_last_day(month))
-    return {first + timedelta(days=offset) for offset in range((last - first).days + 1)}
+    if last < first:
+        return 0
+    return ((1 << (last.day - first.day + 1)) - 1) << (first.day - 1)
 
 
 def seat_profitability(*, month: date) -> SeatProfitabilityReport:
@@ -108,9 +112,9 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     )
 
     # Dates of the month each shop was served, per seat (None: by a contract without a seat).
-    served: dict[int, dict[int | None, set[date]]] = defaultdict(lambda: defaultdict(set))
+    served: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
     for shop_id, seat_id, start, end in contracts:
-        served[shop_id][seat_id] |= _dates_in_month(start, end, month)
+        served[shop_id][seat_id] |= _days_in_month(start, end, month)
 
     people_cost = approved_people_cost(month=month)
     seat_ids = {seat_id for _, seat_id, _, _ in contracts if seat_id is not None}
@@ -127,7 +131,7 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     for shop_id, total in invoice_totals:
         by_seat = served.get(shop_id, {})
         days = sorted(
-            ((seat_id, len(dates)) for seat_id, dates in by_seat.items()),
+            ((seat_id, dates.bit_count()) for seat_id, dates in by_seat.items()),
             # Seats by code, the share served without a seat last.
             key=lambda item: (item[0] is None, code_of.get(item[0], "")),
         )

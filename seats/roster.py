@@ -79,13 +79,15 @@ def roster_slots(
     seat_ids: Iterable[int] | None = None,
     agent_id: int | None = None,
     seats_known: bool = False,
+    every_seat: bool = False,
 ) -> list[RosterSlot]:
     """Every date x seat x shift of [date_from, date_to], by date, seat code and shift.
 
     ``seat_ids`` limits the seats; ``agent_id`` keeps the slots the agent works or would work
     (their regular seat-shifts, on leave or covered by someone else, and their covers).
     ``seats_known``: ``seat_ids`` are seats the caller has read, in the order wanted, which saves
-    the seats' query (three queries then, four otherwise).
+    the seats' query (three queries then, four otherwise); ``every_seat``: they are all the
+    seats, so the queries need not name them.
     """
     if seats_known and seat_ids is not None:
         seat_list = list(seat_ids)
@@ -97,15 +99,16 @@ def roster_slots(
     if not seat_list:
         return []
     span = overlapping_q(date_from, date_to)
+    of_seats = Q() if every_seat else Q(seat_id__in=seat_list)
     columns = ("seat_id", "shift", "agent_id", "start_date", "end_date", "is_cover")
     # One query for both: a seat-shift's own agents and its covers.
     rows = sorted(
-        SeatAssignment.objects.filter(span, seat_id__in=seat_list)
+        SeatAssignment.objects.filter(span, of_seats)
         .annotate(is_cover=Value(False, output_field=BooleanField()))
         .order_by()
         .values_list(*columns)
         .union(
-            CoverAssignment.objects.filter(span, seat_id__in=seat_list)
+            CoverAssignment.objects.filter(span, of_seats)
             .annotate(is_cover=Value(True, output_field=BooleanField()))
             .order_by()
             .values_list(*columns),
@@ -122,7 +125,8 @@ def roster_slots(
         leaves[leave_agent].append((start, end))
     contracts = list(
         Seat.objects.filter(
-            overlapping_q(date_from, date_to, prefix="contracts__"), pk__in=seat_list
+            overlapping_q(date_from, date_to, prefix="contracts__"),
+            Q() if every_seat else Q(pk__in=seat_list),
         )
         .values_list("pk", "contracts__shift", "contracts__start_date", "contracts__end_date")
         .distinct()
@@ -180,19 +184,20 @@ def roster_slots(
 
 
 def seats_that_may_go_uncovered(
-    *, date_from: date, date_to: date, seat_ids: Iterable[int]
+    *, date_from: date, date_to: date, seat_ids: Iterable[int], every_seat: bool = False
 ) -> list[int]:
     """Those of ``seat_ids`` (in their order) of which a shift may lack a worker on some date of
     [date_from, date_to]: a shift that no single assignment holds over the whole range, or one
     whose holder has approved leave in it. On every other seat both shifts have their own
     agent every day of the range, so ``roster_slots`` of these seats alone finds every
-    uncovered slot of the range (covers only ever fill a slot). Two queries.
+    uncovered slot of the range (covers only ever fill a slot). Two queries; ``every_seat``:
+    ``seat_ids`` are all the seats, so the queries need not name them.
     """
     seat_list = list(seat_ids)
     holders: dict[tuple[int, str], int] = {}
     whole_range = SeatAssignment.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=date_to),
-        seat_id__in=seat_list,
+        Q() if every_seat else Q(seat_id__in=seat_list),
         start_date__lte=date_from,
     )
     for seat_id, shift, agent_id in whole_range.values_list("seat_id", "shift", "agent_id"):

@@ -20,6 +20,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -724,29 +726,49 @@ def overload_window(day: date) -> tuple[date, date]:
 def agents_overloaded_often(*, day: date, min_days: int | None = None) -> list[AgentOverload]:
     """Agents overloaded on at least ``min_days`` (default ``OVERLOAD_ALERT_DAYS``, 3) of the
     days of ``overload_window(day)``, the most days first: one entry per agent and period
-    ("张伟: overloaded 9 of the last 14 days"), not one per agent-day. Reads
-    ``agent_daily_load`` (the roll-up, live for days not rolled up). One query.
+    ("张伟: overloaded 9 of the last 14 days"), not one per agent-day. Reads what
+    ``agent_daily_load`` reads (the roll-up, live for days not rolled up), counted per agent
+    in the database: a row an agent leaves it, not a row an agent-day. One query.
     """
     min_days = limits.overload_alert_days() if min_days is None else min_days
     first, last = overload_window(day)
-    days: dict[int, list[AgentDayLoad]] = defaultdict(list)
-    # Only the overloaded agent-days leave the database (above LOAD_OVERLOADED_ABOVE).
+    # Overloaded: above LOAD_OVERLOADED_ABOVE (``load_band``'s last band).
     overloaded_from = settings.AGENCY["LOAD_OVERLOADED_ABOVE"] + 1
-    loads = agent_daily_load(date_from=first, date_to=last, min_inquiries=overloaded_from)
-    for load in loads.values():
-        if load.band == LoadBand.OVERLOADED:
-            days[load.agent_id].append(load)
+    columns = ("agent_id", "agent__name", "days", "busiest")
+    rolled_up = (
+        AgentDailyLoad.objects.filter(
+            date__gte=first, date__lte=last, inquiries__gte=overloaded_from
+        )
+        .order_by()
+        .values("agent_id", "agent__name")
+        .annotate(days=Count("id"), busiest=Max("inquiries"))
+        .values_list(*columns)
+    )
+    live = WorkloadRecord.objects.filter(
+        date__gte=first, date__lte=last, date__in=_not_rolled_up(AgentDailyLoad, first, last)
+    )
+    live_days = (
+        _agent_day_totals(live)
+        .filter(inquiries_total__gte=overloaded_from)
+        .annotate(days=Value(1, output_field=IntegerField()), busiest=F("inquiries_total"))
+        .values_list(*columns)
+    )
+    counted: dict[int, list] = {}
+    for agent_id, name, days, busiest in rolled_up.union(live_days, all=True):
+        entry = counted.setdefault(agent_id, [name, 0, 0])
+        entry[1] += days
+        entry[2] = max(entry[2], busiest)
     found = [
         AgentOverload(
             agent_id=agent_id,
-            agent_name=loads[0].agent_name,
-            days=len(loads),
+            agent_name=name,
+            days=days,
             window_days=(last - first).days + 1,
             date_to=last,
-            busiest=max(load.inquiries for load in loads),
+            busiest=busiest,
         )
-        for agent_id, loads in days.items()
-        if len(loads) >= max(min_days, 1)
+        for agent_id, (name, days, busiest) in counted.items()
+        if days >= max(min_days, 1)
     ]
     return sorted(found, key=lambda entry: (-entry.days, -entry.busiest, entry.agent_name))
 

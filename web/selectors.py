@@ -290,14 +290,19 @@ def upcoming_uncovered(*, slots: "list[RosterSlot]", seats: "Iterable[Seat]") ->
 
 def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for ``today``, in a fixed number of queries."""
-    seats = list(seats_by_code())
+    # Every seat, with what the page shows of one; the queries below need not name them.
+    seats = list(seats_by_code().only("id", "code", "name"))
     seat_ids = [seat.pk for seat in seats]
     # Today's roster for the board; for the warnings of the days ahead, the roster of the seats
     # that may lack a worker then (the others have their own agents every day): the work
     # follows the gaps, not the number of seats.
-    today_slots = roster_slots(date_from=today, date_to=today, seat_ids=seat_ids, seats_known=True)
+    today_slots = roster_slots(
+        date_from=today, date_to=today, seat_ids=seat_ids, seats_known=True, every_seat=True
+    )
     ahead = (today + timedelta(days=1), today + timedelta(days=UPCOMING_DAYS))
-    maybe = seats_that_may_go_uncovered(date_from=ahead[0], date_to=ahead[1], seat_ids=seat_ids)
+    maybe = seats_that_may_go_uncovered(
+        date_from=ahead[0], date_to=ahead[1], seat_ids=seat_ids, every_seat=True
+    )
     ahead_slots = roster_slots(
         date_from=ahead[0], date_to=ahead[1], seat_ids=maybe, seats_known=True
     )

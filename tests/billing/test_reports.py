@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from agency.choices import Plan, Shift
 from billing.calculations import prorate
 from billing.models import Invoice
-from billing.reports import seat_profitability, share_by_days
+from billing.reports import _days_in_month, seat_profitability, share_by_days
 from tests.factories import (
     AgentFactory,
     ContractFactory,
@@ -371,3 +371,19 @@ def test_report_api_is_for_managers_only(api, owner_a_api, shop_a):
     # The role check comes first: even a malformed month tells an owner nothing more than 403.
     assert owner_a_api.get(REPORT, {"month": "2026-10"}).status_code == 403
     assert owner_a_api.get(REPORT, {"month": "nope"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (dt.date(2026, 9, 20), None, set(range(1, 32))),  # running: the whole month
+        (dt.date(2026, 10, 5), dt.date(2026, 10, 7), {5, 6, 7}),
+        (dt.date(2026, 10, 31), None, {31}),
+        (dt.date(2026, 9, 1), dt.date(2026, 10, 1), {1}),
+        (dt.date(2026, 11, 1), None, set()),  # begins after the month
+    ],
+)
+def test_days_in_month_are_one_bit_a_date(start, end, days):
+    mask = _days_in_month(start, end, dt.date(2026, 10, 1))
+    assert {day for day in range(1, 32) if mask >> (day - 1) & 1} == days
+    assert mask.bit_count() == len(days)

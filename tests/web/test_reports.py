@@ -64,3 +64,23 @@ def test_reports_cost_the_same_queries_for_a_small_and_a_large_agency(
     small = count_queries(manager_client, url)
     grow_agency(agency, owner_a, seats=10)
     assert count_queries(manager_client, url) == small <= 9
+
+
+@pytest.mark.django_db
+def test_seat_profitability_shows_a_page_of_seats_and_totals_them_all(
+    manager_client, agency, owner_a
+):
+    grow_agency(agency, owner_a, seats=30)  # 32 seats: two pages of 25
+    first = manager_client.get(f"{REPORTS}?month=2026-10")
+    seats = first.context["report"].seats
+    assert len(seats) == 32
+    html = first.content.decode()
+    assert html.count('<th scope="row">S0') == 25  # S001..S031 by code, then S900 on page 2
+    assert str(first.context["margin_chart"]).count('class="chart-bar') == 25
+    assert "Page 1 of 2" in html and "month=2026-10&amp;page=2" in html
+    total = sum((row.revenue for row in seats), Decimal("0"))
+    assert first.context["totals"]["revenue"] == total
+
+    second = manager_client.get(f"{REPORTS}?month=2026-10&page=2")
+    assert str(second.context["margin_chart"]).count('class="chart-bar') == 7
+    assert '<th scope="row">S900</th>' in second.content.decode()

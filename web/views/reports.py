@@ -9,7 +9,7 @@ from billing.reports import seat_profitability
 from billing.selectors import ZERO, revenue_by_plan
 from web import selectors
 from web.forms import ReportMonthForm
-from web.views.base import ManagerPage
+from web.views.base import ManagerPage, paginate
 
 TREND_MONTHS = 12
 
@@ -32,8 +32,10 @@ class ReportsView(ManagerPage):
             "overhead": sum((row.overhead for row in report.seats), ZERO),
             "margin": sum((row.margin for row in report.seats), ZERO),
         }
+        # A page of seats in the table and the chart (by code); the totals are of all seats.
+        page = paginate(self.request, report.seats)
         margin_chart = bar_chart(
-            [Point(row.seat_code, row.margin, money_text(row.margin)) for row in report.seats],
+            [Point(row.seat_code, row.margin, money_text(row.margin)) for row in page.object_list],
             chart_id="seat-margin",
             title=_("Margin per seat, %(month)s") % {"month": month_text(month)},
             description=_(
@@ -62,6 +64,7 @@ class ReportsView(ManagerPage):
             month=month,
             month_param=f"{month:%Y-%m}",
             report=report,
+            page_obj=page,
             totals=totals,
             margin_chart=margin_chart,
             by_plan=by_plan,
