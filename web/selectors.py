@@ -147,9 +147,13 @@ def coverage_board(
         for cell in rows[contract.seat_id].cells:
             if cell.shift in covered_shifts(contract) and contract.shop not in cell.shops:
                 cell.shops.append(contract.shop)
+    # The day's load of the agents working these seats (of every agent for every seat).
+    workers = None if every_seat else {slot.agent_id for slot in slots} - {None}
     inquiries = {
         agent_id: load.inquiries
-        for (agent_id, _), load in agent_daily_load(date_from=day, date_to=day).items()
+        for (agent_id, _), load in agent_daily_load(
+            date_from=day, date_to=day, agent_ids=workers
+        ).items()
     }
     for row in rows.values():
         for cell in row.cells:
