@@ -28,6 +28,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -45,10 +46,18 @@ if TYPE_CHECKING:
 
 def detail_decimal(value: Any) -> Decimal | None:
     """A number from a line's ``details`` JSON, or None when it is missing or not a number."""
+    if type(value) is str:  # as the details store their figures
+        return _decimal_text(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         return None
+    return _decimal_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _decimal_text(text: str) -> Decimal | None:
+    # Decimals are immutable: a figure that recurs (31 days, a fee, a rate) is parsed once.
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text.strip())
     except InvalidOperation:
         return None
     return number if number.is_finite() else None

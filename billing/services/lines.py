@@ -50,6 +50,7 @@ from billing.calculations import (
 )
 from billing.line_text import ENGLISH, describe
 from billing.models import InvoiceLine
+from billing.services.writes import details_json
 from shops.terms import Tier, tiers_from_json
 
 QUANTITY_STEP = Decimal("0.0001")
@@ -105,6 +106,8 @@ class LineFigures:
     unit_price: Decimal
     amount: Decimal
     details: dict[str, Any]
+    # ``details`` as the JSON text that is stored (``writes.details_json``), made once.
+    details_text: str = ""
 
 
 @dataclass(slots=True)
@@ -116,6 +119,23 @@ class InvoiceFigures:
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), _ZERO_MONEY)
+
+
+_DESCRIBED: dict[tuple[str, str], str] = {}
+_DESCRIBED_MAX = 20_000
+
+
+def _english(kind: str, details: dict[str, Any], text: str) -> str:
+    """``describe(kind, details)`` in English, worded once per distinct details (``text``, their
+    JSON): a month's base fees and day rates mostly share their figures, so most lines of a run
+    reuse a wording. The stored description is the same either way."""
+    key = (kind, text)
+    found = _DESCRIBED.get(key)
+    if found is None:
+        if len(_DESCRIBED) >= _DESCRIBED_MAX:
+            _DESCRIBED.clear()
+        found = _DESCRIBED[key] = describe(kind, details, messages=ENGLISH)
+    return found
 
 
 def _line(
@@ -131,13 +151,15 @@ def _line(
     stored description is rendered from them (in English: the run renders inside
     ``translation.override("en")``)."""
     details = {"kind": kind, **details}
+    text = details_json(details)
     return LineFigures(
         contract_id=contract_id,
         kind=kind,
-        description=describe(kind, details, messages=ENGLISH),
+        description=_english(kind, details, text),
         quantity=quantity,
         unit_price=unit_price,
         amount=amount,
+        details_text=text,
         details=details,
     )
 

@@ -110,7 +110,10 @@ def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], list[str], str]:
         )
         for position, line in enumerate(figures.lines)
     ]
-    texts = [writes.line_copy_text(row) for row in rows]
+    texts = [
+        writes.line_copy_text(row, line.details_text)
+        for row, line in zip(rows, figures.lines, strict=True)
+    ]
     text = "".join(texts) + ("awaiting" if figures.awaiting_turnover else "billed")
     return rows, texts, blake2b(text.encode(), digest_size=16).hexdigest()
 

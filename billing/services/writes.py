@@ -226,7 +226,8 @@ LINE_FIELDS = (
 )
 """An invoice line as the run hands it over: a tuple in this order (``details`` a dict)."""
 
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
+details_json = json.JSONEncoder(separators=(",", ":")).encode
+"""A line's ``details`` as the JSON text that is stored (and hashed into a draft's digest)."""
 
 
 def copy_escape(text: str) -> str:
@@ -238,14 +239,16 @@ def copy_escape(text: str) -> str:
     return text
 
 
-def line_copy_text(row: tuple) -> str:
+def line_copy_text(row: tuple, details_text: str = "") -> str:
     """A line (a tuple in ``LINE_FIELDS`` order without the invoice id) as the COPY text that
-    follows its invoice id. A run makes it once per line: it hashes it for the draft's digest
-    and ``insert_lines`` sends it as is."""
+    follows its invoice id; ``details_text``, when given, is its details' ``details_json``
+    already made. A run makes it once per line: it hashes it for the draft's digest and
+    ``insert_lines`` sends it as is."""
     contract_id, kind, description, quantity, unit_price, amount, details, position = row
+    details_text = details_text or details_json(details)
     return (
         f"\t{contract_id}\t{kind}\t{copy_escape(description)}\t{quantity}"
-        f"\t{unit_price}\t{amount}\t{copy_escape(_dumps(details))}\t{position}\n"
+        f"\t{unit_price}\t{amount}\t{copy_escape(details_text)}\t{position}\n"
     )
 
 
