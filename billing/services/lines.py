@@ -26,7 +26,7 @@ rendering (for the admin), made by the same function.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -501,18 +501,29 @@ def _commission_shares(
     return shares
 
 
-def invoices_figures(
+FIGURES_CHUNK = 500
+
+
+def iter_invoices_figures(
     *, month: date, contracts: Iterable[BillableContract], turnover: dict[int, Decimal]
-) -> dict[int, InvoiceFigures]:
-    """``invoice_figures`` for every shop of ``contracts`` (grouped by shop, order kept)."""
+) -> Iterator[tuple[int, InvoiceFigures]]:
+    """``(shop id, figures)`` of every shop of ``contracts`` in their order, made a few hundred
+    shops at a time as the caller asks for them: a run stores one shop's lines while the next
+    shops are worked out."""
     by_shop: dict[int, list[BillableContract]] = {}
     for terms in contracts:
         by_shop.setdefault(terms.shop_id, []).append(terms)
     month_end, total_days = month_last_day(month), days_in_month(month)
-    with translation.override("en"):  # the stored descriptions are the English rendering
-        return {
-            shop_id: _shop_figures(
-                shop_id, month, month_end, total_days, terms, turnover.get(shop_id)
-            )
-            for shop_id, terms in by_shop.items()
-        }
+    shops = list(by_shop.items())
+    for at in range(0, len(shops), FIGURES_CHUNK):
+        with translation.override("en"):  # the stored descriptions are the English rendering
+            chunk = [
+                (
+                    shop_id,
+                    _shop_figures(
+                        shop_id, month, month_end, total_days, terms, turnover.get(shop_id)
+                    ),
+                )
+                for shop_id, terms in shops[at : at + FIGURES_CHUNK]
+            ]
+        yield from chunk

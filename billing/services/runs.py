@@ -26,7 +26,7 @@ import gc
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -48,7 +48,7 @@ from agency.months import month_last_day
 from billing.models import BillingRun, Invoice
 from billing.services import writes
 from billing.services.events import billing_run_event
-from billing.services.lines import BillableContract, InvoiceFigures, invoices_figures
+from billing.services.lines import BillableContract, InvoiceFigures, iter_invoices_figures
 from billing.services.locks import lock_month
 from shops.models import Contract, Shop, TurnoverReport
 
@@ -167,54 +167,66 @@ def _bill(
         for row in contracts
         if row[1] not in final_shops and (create or row[1] in drafts)
     ]
-    figures = invoices_figures(month=month, contracts=billable, turnover=turnover)
+    figures = iter_invoices_figures(month=month, contracts=billable, turnover=turnover)
 
     now = timezone.now()
-    stale = [draft[0] for shop, draft in drafts.items() if shop not in figures]
+    # On PostgreSQL the lines of new drafts go to the server while the next shops are worked
+    # out, under invoice ids reserved now (foreign keys are checked at commit).
+    new_shops = list(dict.fromkeys(t.shop_id for t in billable if t.shop_id not in drafts))
+    reserved = (
+        writes.reserve_invoice_ids(new_shops) if new_shops and writes.streams_lines() else None
+    )
 
     new_rows = []
     new_lines: dict[int, tuple[list[tuple], list[str]]] = {}
     changed_rows = []
     lines = []
     line_texts: list[str] = []
-    for shop, shop_figures in figures.items():
-        encoded, texts, digest = _line_rows(shop_figures)
-        draft = drafts.get(shop)
-        if draft is None:
-            new_rows.append(
+    billed: set[int] = set()
+    with writes.lines_copy() if reserved else nullcontext() as send_new:
+        for shop, shop_figures in figures:
+            billed.add(shop)
+            encoded, texts, digest = _line_rows(shop_figures)
+            draft = drafts.get(shop)
+            if draft is None:
+                new_rows.append(
+                    {
+                        "shop_id": shop,
+                        "total": shop_figures.total,
+                        "awaiting_turnover": shop_figures.awaiting_turnover,
+                        "figures_hash": digest,
+                    }
+                )
+                if send_new is not None:
+                    send_new(reserved[shop], texts)
+                else:
+                    new_lines[shop] = (encoded, texts)
+                continue
+            invoice_id, total, awaiting, created_at, stored_digest = draft
+            if digest == stored_digest:
+                continue  # the same lines and flag (hence total): nothing to write
+            total_now = shop_figures.total
+            changed_rows.append(
                 {
+                    "id": invoice_id,
                     "shop_id": shop,
-                    "total": shop_figures.total,
+                    "created_at": created_at,
+                    "total": total_now,
                     "awaiting_turnover": shop_figures.awaiting_turnover,
                     "figures_hash": digest,
+                    # Only a changed total or flag is a change of the invoice (and its history).
+                    "touched": total_now != total or shop_figures.awaiting_turnover != awaiting,
                 }
             )
-            new_lines[shop] = (encoded, texts)
-            continue
-        invoice_id, total, awaiting, created_at, stored_digest = draft
-        if digest == stored_digest:
-            continue  # the same lines and flag (hence total): nothing to write
-        total_now = shop_figures.total
-        changed_rows.append(
-            {
-                "id": invoice_id,
-                "shop_id": shop,
-                "created_at": created_at,
-                "total": total_now,
-                "awaiting_turnover": shop_figures.awaiting_turnover,
-                "figures_hash": digest,
-                # Only a changed total or flag is a change of the invoice (and of its history).
-                "touched": total_now != total or shop_figures.awaiting_turnover != awaiting,
-            }
-        )
-        lines.extend((invoice_id, row) for row in encoded)
-        line_texts.extend(texts)
+            lines.extend((invoice_id, row) for row in encoded)
+            line_texts.extend(texts)
+    stale = [draft[0] for shop, draft in drafts.items() if shop not in billed]
 
     writes.delete_lines(invoice_ids=[row["id"] for row in changed_rows] + stale)
     if stale:
         # Rare (a contract moved out of the month): a draft of nothing is not an invoice.
         Invoice.objects.filter(pk__in=stale).delete()
-    created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows)
+    created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows, ids=reserved)
     writes.update_drafts(now=now, rows=changed_rows)
     for shop, (encoded, texts) in new_lines.items():
         invoice_id = created_ids[shop]

@@ -15,7 +15,8 @@ before 3.35, which lacks ``RETURNING``) the same functions fall back to the ORM'
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -57,8 +58,63 @@ def _column(model, name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
-def insert_drafts(*, month: date, now: datetime, rows: list[dict[str, Any]]) -> dict[int, int]:
-    """Create drafts from ``{"shop_id", "total", "awaiting_turnover", "figures_hash"}`` rows.
+def reserve_invoice_ids(shop_ids: Sequence[int]) -> dict[int, int]:
+    """{shop id: an invoice id} taken from the invoice table's own sequence, one a shop, for
+    ``insert_drafts(ids=...)`` (PostgreSQL; one query)."""
+    if not shop_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [Invoice._meta.db_table, Invoice._meta.pk.column, len(shop_ids)],
+        )
+        ids = [invoice_id for (invoice_id,) in cursor.fetchall()]
+    return dict(zip(shop_ids, ids, strict=True))
+
+
+def streams_lines() -> bool:
+    """Whether a run may send the lines of its new drafts while it works out the next shops
+    (``lines_copy``): PostgreSQL, whose foreign keys are checked at commit, so lines may reach
+    the table before their invoice."""
+    return set_based() and connection.vendor == "postgresql"
+
+
+@contextmanager
+def lines_copy() -> Iterator[Callable[[int, Sequence[str]], None]]:
+    """A ``COPY`` into the invoice lines left open for the ``with`` block, which gets a function
+    ``write(invoice id, line COPY texts)``; rows are sent a thousand at a time, so the server
+    stores them while the caller works on. Nothing else may use the connection meanwhile."""
+    sql = (
+        f"COPY {_table(InvoiceLine)} "
+        f"({', '.join(_column(InvoiceLine, name) for _, name, _ in LINE_FIELDS)}) FROM STDIN"
+    )
+    started, count = time.monotonic(), 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        pending: list[str] = []
+
+        def write(invoice_id: int, texts: Sequence[str]) -> None:
+            nonlocal count
+            pending.extend(f"{invoice_id}{text}" for text in texts)
+            count += len(texts)
+            if len(pending) >= COPY_CHUNK_ROWS:
+                copy.write("".join(pending))
+                pending.clear()
+
+        yield write
+        if pending:
+            copy.write("".join(pending))
+    _log_copy(sql, count, started)
+
+
+def insert_drafts(
+    *,
+    month: date,
+    now: datetime,
+    rows: list[dict[str, Any]],
+    ids: dict[int, int] | None = None,
+) -> dict[int, int]:
+    """Create drafts from ``{"shop_id", "total", "awaiting_turnover", "figures_hash"}`` rows,
+    with the ids ``reserve_invoice_ids`` gave their shops when ``ids`` is given (PostgreSQL).
 
     Returns the new invoice id of each shop.
     """
@@ -90,12 +146,9 @@ def insert_drafts(*, month: date, now: datetime, rows: list[dict[str, Any]]) -> 
 
     if connection.vendor == "postgresql":
         # Ids reserved from the table's own sequence, then the rows streamed with COPY.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [Invoice._meta.db_table, Invoice._meta.pk.column, len(rows)],
-            )
-            ids = [invoice_id for (invoice_id,) in cursor.fetchall()]
+        shops = [row["shop_id"] for row in rows]
+        reserved = ids if ids is not None else reserve_invoice_ids(shops)
+        ids = [reserved[shop] for shop in shops]
         head = f"\t{now.isoformat()}\t{now.isoformat()}\t"
         tail = f"\t{month.isoformat()}\t{Invoice.Status.DRAFT.value}\t"
         _copy_text(

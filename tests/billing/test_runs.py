@@ -150,6 +150,25 @@ def test_a_draft_follows_its_contracts_and_turnover(shop_a):
     assert draft.history.count() == 2  # created, then changed by the second run
 
 
+def test_a_run_that_creates_some_drafts_and_changes_others_writes_both(shop_a, shop_b):
+    """New drafts' lines are sent while the run goes on (PostgreSQL), a changed draft's after
+    its old lines are gone: both end up with their own lines, the ids of the run's own."""
+    contract = monthly_contract(shop_a)
+    bill_month(month=OCTOBER)
+    contract.price = D("2800.00")
+    contract.save()
+    day_plan_contract(shop_b, start=dt.date(2026, 10, 5), end=dt.date(2026, 10, 7))
+
+    assert bill_month(month=OCTOBER) == (1, 1)
+
+    changed, new = invoice_of(shop_a), invoice_of(shop_b)
+    assert list(changed.lines.values_list("kind", "amount")) == [("base_fee", D("2800.00"))]
+    assert [line.kind for line in new.lines.all()] == ["day_rate"]
+    assert new.total == sum(line.amount for line in new.lines.all())
+    assert InvoiceLine.objects.filter(invoice__month=OCTOBER).count() == 2
+    assert list(new.history.values_list("history_type", flat=True)) == ["+"]
+
+
 def test_issued_and_paid_invoices_never_change(shop_a, shop_b, manager):
     for shop in (shop_a, shop_b):
         monthly_contract(shop)
