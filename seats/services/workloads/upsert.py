@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -47,13 +47,20 @@ from seats.services.workloads.columns import (
     too_many_rows_error,
 )
 from seats.services.workloads.files import WorkloadFile
-from seats.services.workloads.resolve import fill_shifts_from_roster, resolve_references
-from seats.services.workloads.rows import clean_row
+from seats.services.workloads.resolve import (
+    Names,
+    fill_shifts_from_roster,
+    names_of_columns,
+    resolve_columns,
+    resolve_references,
+)
+from seats.services.workloads.rows import Columns, clean_columns, clean_rows
 
 UPDATED_FIELDS = [*COUNT_FIELDS, "sales_amount", "updated_at"]
 KEY_COLUMNS = ("agent_id", "shop_id", "date", "shift")
 # A validated row as written: the key, then the figures, in this order.
 ROW_COLUMNS = (*KEY_COLUMNS, *COUNT_FIELDS, "sales_amount")
+FIGURES = ROW_COLUMNS[len(KEY_COLUMNS) :]
 ID_CHUNK = 2000  # ids per IN (...) list: well under every database's parameter limit
 WRITE_BATCH = 2000
 
@@ -164,20 +171,79 @@ def workload_bulk_upsert(*, rows: list[dict[str, Any]] | WorkloadFile) -> BulkRe
 def _upsert(rows: list[dict[str, Any]] | WorkloadFile) -> BulkResult:
     strict = not isinstance(rows, WorkloadFile)
     upload = _from_json(rows) if strict else rows
+    checked = clean_columns(upload.rows, missing=upload.missing, strict=strict)
+    moment = clock.now()  # one reading of the clock for every row
+    values = names = None
+    if not upload.errors and not checked[1]:
+        columns = checked[0]
+        names = names_of_columns(columns["agent"], columns["shop"], columns["date"])
+        values = _valid_values(columns, names, moment)
+    if values is None:  # perhaps an error: every row checked on its own
+        values = _checked_rows(upload, checked, names, moment, strict=strict)
+
+    with transaction.atomic():
+        if not values:
+            updated = 0
+        elif connection.vendor == "postgresql":
+            updated = _copy_upsert(values)
+        else:
+            updated = _batched_upsert(values)
+        agent_daily_load_refresh(days=set(map(itemgetter(2), values)))
+    return BulkResult(
+        created=len(values) - updated,
+        updated=updated,
+        ignored_columns=list(upload.ignored_columns),
+        skipped_rows=upload.skipped_rows,
+    )
+
+
+def _valid_values(columns: Columns, names: Names, moment: datetime) -> list[tuple] | None:
+    """The rows to write, when the columns show at once that every row is valid: each names
+    its agent and shop by one match, and a shift that has begun, no workload twice. None when
+    a row needs to be looked at on its own (``_checked_rows``)."""
+    ids = resolve_columns(columns["agent"], columns["shop"], names)
+    if ids is None:
+        return None
+    days, shifts = columns["date"], columns["shift"]
+    if any(
+        shift is None or workload_time_error(day, shift, moment) is not None
+        for day, shift in set(zip(days, shifts, strict=True))
+    ):
+        return None  # a shift from the roster, or one that has not begun
+    values = list(
+        zip(
+            map(itemgetter(0), ids),
+            map(itemgetter(1), ids),
+            days,
+            shifts,
+            *(columns[name] for name in FIGURES),
+            strict=True,
+        )
+    )
+    if len(set(map(itemgetter(0, 1, 2, 3), values))) < len(values):
+        return None  # a workload sent twice
+    return values
+
+
+def _checked_rows(
+    upload: WorkloadFile,
+    checked: tuple[Columns, list[int]],
+    names: Names | None,
+    moment: datetime,
+    *,
+    strict: bool,
+) -> list[tuple]:
+    """Every row checked on its own: the rows to write, or ``WorkloadBulkError`` with every
+    error found, by row."""
     labels = upload.labels
     errors: list[RowError] = list(upload.errors)
-    cleaned_rows: list[tuple[int, dict[str, Any]]] = []
-    parsed: dict[tuple[str, Any], Any] = {}
-    for number, row in upload.rows:
-        cleaned, row_errors = clean_row(
-            number, row, labels=labels, missing=upload.missing, strict=strict, parsed=parsed
-        )
-        errors.extend(row_errors)
-        cleaned_rows.append((number, cleaned))
-    errors.extend(resolve_references(cleaned_rows, labels=labels))
+    cleaned_rows, row_errors = clean_rows(
+        upload.rows, labels=labels, missing=upload.missing, strict=strict, checked=checked
+    )
+    errors.extend(row_errors)
+    errors.extend(resolve_references(cleaned_rows, labels=labels, names=names))
     errors.extend(fill_shifts_from_roster(cleaned_rows, labels=labels))
 
-    moment = clock.now()
     too_early: dict[tuple[date, str], tuple[str, str] | None] = {}  # by date and shift
     first_row_of: dict[tuple, int] = {}
     for number, cleaned in cleaned_rows:
@@ -198,23 +264,8 @@ def _upsert(rows: list[dict[str, Any]] | WorkloadFile) -> BulkResult:
                 first_row_of[key] = number
     if errors:
         raise WorkloadBulkError(errors)
-
     as_row = itemgetter(*ROW_COLUMNS)
-    values = [as_row(cleaned) for _, cleaned in cleaned_rows]
-    with transaction.atomic():
-        if not values:
-            updated = 0
-        elif connection.vendor == "postgresql":
-            updated = _copy_upsert(values)
-        else:
-            updated = _batched_upsert(values)
-        agent_daily_load_refresh(days={row[2] for row in values})
-    return BulkResult(
-        created=len(values) - updated,
-        updated=updated,
-        ignored_columns=list(upload.ignored_columns),
-        skipped_rows=upload.skipped_rows,
-    )
+    return [as_row(cleaned) for _, cleaned in cleaned_rows]
 
 
 def _batched_upsert(values: list[tuple]) -> int:
