@@ -340,31 +340,46 @@ Columns = dict[str, list[Any]]
 
 
 def clean_columns(
-    rows: Sequence[tuple[int, Any]], *, missing: frozenset[str] = frozenset(), strict: bool = False
+    rows: Sequence[tuple[int, Any]],
+    *,
+    missing: frozenset[str] = frozenset(),
+    strict: bool = False,
+    cells: Columns | None = None,
 ) -> tuple[Columns, list[int]]:
     """The rows' values field by field, as ``clean_row`` makes them, and the indexes (in order)
     of the rows that a check refuses: not an object, an unknown field (``strict``), a bad
     value (``_REFUSED`` there), conversions above inquiries. ``clean_row`` says why.
 
-    Each column's values are parsed together, each distinct one once.
+    Each column's values are parsed together, each distinct one once. ``cells``: the rows'
+    cells by field instead of ``rows`` (a file's, ``WorkloadFile.cells``).
     """
-    objects = [row for _, row in rows]
     refused: set[int] = set()
-    if set(map(type, objects)) <= {dict}:
-        dicts = objects
+    if cells is None:
+        objects = [row for _, row in rows]
+        if set(map(type, objects)) <= {dict}:
+            dicts = objects
+        else:
+            dicts = [row if isinstance(row, dict) else {} for row in objects]
+            refused.update(index for index, row in enumerate(objects) if not isinstance(row, dict))
+        if strict and not all(map(_KNOWN_FIELDS.issuperset, dicts)):
+            refused.update(
+                index for index, row in enumerate(dicts) if not _KNOWN_FIELDS.issuperset(row)
+            )
+        cells = {
+            name: list(map(dict.get, dicts, repeat(name)))
+            for name in COLUMNS
+            if name not in missing
+        }
+        count = len(objects)
     else:
-        dicts = [row if isinstance(row, dict) else {} for row in objects]
-        refused.update(index for index, row in enumerate(objects) if not isinstance(row, dict))
-    if strict and not all(map(_KNOWN_FIELDS.issuperset, dicts)):
-        refused.update(
-            index for index, row in enumerate(dicts) if not _KNOWN_FIELDS.issuperset(row)
-        )
+        count = len(next(iter(cells.values()), ()))
     columns: Columns = {}
     for name in COLUMNS:
         if name in missing:
-            columns[name] = [None] * len(dicts)
+            columns[name] = [None] * count
             continue
-        columns[name], any_refused = _column(name, list(map(dict.get, dicts, repeat(name))))
+        values = cells[name] if name in cells else [None] * count
+        columns[name], any_refused = _column(name, values)
         if any_refused:
             refused.update(index for index, value in enumerate(columns[name]) if value is _REFUSED)
     conversions, inquiries = columns["conversions"], columns["inquiries"]

@@ -129,9 +129,9 @@ def _from_json(rows: Any) -> WorkloadFile:
         raise WorkloadBulkError([RowError(None, None, gettext("Send a list of workload rows."))])
     if len(rows) > max_rows():
         raise WorkloadBulkError([too_many_rows_error(len(rows))])
-    return WorkloadFile(
-        rows=list(enumerate(rows, start=1)), labels={name: name for name in COLUMNS}
-    )
+    upload = WorkloadFile(labels={name: name for name in COLUMNS})
+    upload.rows = list(enumerate(rows, start=1))
+    return upload
 
 
 @contextmanager
@@ -171,7 +171,12 @@ def workload_bulk_upsert(*, rows: list[dict[str, Any]] | WorkloadFile) -> BulkRe
 def _upsert(rows: list[dict[str, Any]] | WorkloadFile) -> BulkResult:
     strict = not isinstance(rows, WorkloadFile)
     upload = _from_json(rows) if strict else rows
-    checked = clean_columns(upload.rows, missing=upload.missing, strict=strict)
+    checked = clean_columns(
+        () if upload.cells is not None else upload.rows,
+        cells=upload.cells,
+        missing=upload.missing,
+        strict=strict,
+    )
     moment = clock.now()  # one reading of the clock for every row
     values = names = None
     if not upload.errors and not checked[1]:
