@@ -365,3 +365,32 @@ def test_a_valid_upload_is_checked_column_by_column(db, monkeypatch):
     assert workload_bulk_upsert(rows=rows).created == 2_000
     assert read_workload_file(_csv(rows).read()).rows  # the file's cells, read
     assert workload_bulk_upsert(rows=read_workload_file(_csv(rows).read())).updated == 2_000
+
+
+def test_copy_text_writes_null_escapes_text_and_writes_numbers_dates_and_amounts_as_is():
+    values = [
+        (1, 2, dt.date(2026, 9, 1), "day", 80, 0, None, 5, 19, Decimal("1234.50")),
+        (1, 3, dt.date(2026, 9, 1), "a\\b\tc\nd\re", 80, 0, 7, None, None, None),
+    ]
+    assert upsert._copy_text(values) == (
+        "1\t2\t2026-09-01\tday\t80\t0\t\\N\t5\t19\t1234.50\n"
+        "1\t3\t2026-09-01\ta\\\\b\\tc\\nd\\re\t80\t0\t7\t\\N\t\\N\t\\N\n"
+    )
+
+
+@postgresql_only
+def test_copy_text_reads_back_as_the_values_written(db):
+    values = [
+        (1, 2, dt.date(2026, 9, 1), "a\\b\tc\nd\re", 80, 0, None, 5, 19, Decimal("1234.50")),
+        (1, 3, dt.date(2100, 12, 31), "night", 2_147_483_647, 0, 0, None, None, Decimal("0.00")),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE copied (a bigint, b bigint, d date, s text, i integer, "
+            "c integer, bm integer, am integer, f integer, m numeric(14, 2))"
+        )
+        with cursor.cursor.copy("COPY copied FROM STDIN") as copy:
+            copy.write(upsert._copy_text(values))
+        cursor.execute("SELECT * FROM copied ORDER BY b")
+        assert cursor.fetchall() == values
+        cursor.execute("DROP TABLE copied")
