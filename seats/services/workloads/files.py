@@ -60,7 +60,7 @@ class WorkloadFile:
     """When every line of the file is a row, numbered 1, 2, ..., the rows' cells field by
     field (the columns the header names): the checks read them column by column, and ``rows``
     are assembled from them when asked for."""
-    _rows: list[tuple[int, dict[str, Any]]] | None = field(default=None, repr=False)
+    _rows: list[tuple[int, dict[str, Any]]] | None = field(default=None, init=False, repr=False)
 
     @property
     def rows(self) -> list[tuple[int, dict[str, Any]]]:

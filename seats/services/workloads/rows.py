@@ -6,6 +6,10 @@ Dates ``2026-11-27``, ``2026/11/27``, ``2026/1/5``, ``2026年11月27日`` or dat
 response in seconds, decimals rounded half-up; the shift as ``day``/``night`` or 白班/晚班 (早班
 and 夜班 too), empty to take it from the roster. The agent and the shop stay text here: they are
 resolved for all rows at once (``seats.services.workloads.resolve``).
+
+An upload's rows are checked column by column (``clean_columns``: each distinct value of a
+field parsed once); a row that a check refuses is checked again on its own (``clean_row``),
+which says why, so errors are those of the row-by-row check, in its order.
 """
 
 import re

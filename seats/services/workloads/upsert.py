@@ -6,10 +6,15 @@ header wrote it (日期 when the file said 日期), or the field name for the JS
 the whole upload (not a list, too many rows, an unreadable file) have ``"row": null``; errors
 about a file's header have ``"row": 0``.
 
-The write is set-based, so 10,000 rows cost a handful of queries: references are resolved for
-all rows at once (``resolve``), then the validated rows, plain tuples, are written:
+The checks run column by column (``rows.clean_columns``); when the columns show every row
+valid (each names its agent and shop by one match, a shift that has begun, no workload twice)
+the rows are written straight from them, otherwise every row is checked on its own, as the
+errors are reported. The write is set-based, so 10,000 rows cost a handful of queries:
+references are resolved for all rows at once (``resolve``), then the validated rows, plain
+tuples, are written:
 
-- on PostgreSQL with ``COPY`` into a temporary table dropped at commit, then ONE statement,
+- on PostgreSQL with ``COPY`` (one text, formatted column by column) into a temporary table
+  dropped at commit, then ONE statement,
   ``INSERT ... SELECT ... ON CONFLICT (agent_id, shop_id, date, shift) DO UPDATE``, that also
   counts the keys already stored (a CTE reading the table as it was before the statement): the
   cost of the bare database write, where a compiled multi-row ``INSERT`` costs several times that;
