@@ -360,7 +360,8 @@ def clean_columns(
     refused: set[int] = set()
     if cells is None:
         objects = [row for _, row in rows]
-        if set(map(type, objects)) <= {dict}:
+        plain = set(map(type, objects)) <= {dict}
+        if plain:
             dicts = objects
         else:
             dicts = [row if isinstance(row, dict) else {} for row in objects]
@@ -371,6 +372,8 @@ def clean_columns(
             )
         cells = {
             name: list(map(dict.get, dicts, repeat(name)))
+            if plain
+            else [row.get(name) for row in dicts]  # a mapping of its own may read otherwise
             for name in COLUMNS
             if name not in missing
         }
