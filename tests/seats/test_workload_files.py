@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from seats.models import SeatAssignment, SubAccount, WorkloadRecord
 from seats.selectors import agent_kpis, workload_kpis
 from seats.services import read_workload_file, workload_bulk_upsert
+from seats.services.workloads import files
 from seats.services.workloads.rows import FieldError, money, parse_date, seconds, whole_number
 from tests.factories import AgentFactory, SeatAssignmentFactory, SeatFactory, ShopFactory
 
@@ -489,3 +490,57 @@ def test_names_no_database_can_hold_are_row_errors_never_a_500(manager_api, xiao
     fields = [(error["row"], error["field"]) for error in response.json()["errors"]]
     assert fields == [(1, "agent"), (2, "shop"), (3, "agent")]
     assert WorkloadRecord.objects.count() == 0
+
+
+def _read_line_by_line(monkeypatch) -> None:
+    """Make every file take the line-by-line reading (summary lines, too many cells...)."""
+    monkeypatch.setattr(files, "_plain_lines", lambda *args: False)
+
+
+def _read(raw: bytes):
+    read = read_workload_file(raw)
+    return read.rows, read.labels, read.missing, read.ignored_columns, read.errors
+
+
+@pytest.mark.parametrize(
+    ("lines", "plain"),
+    [
+        (
+            [
+                "小鹿童装旗舰店 客服数据",  # a title line above the header
+                " 日期 ,工号, 店铺名称,询单人数,成交人数 ,满意率",
+                "2026/11/27 , A001,小鹿童装旗舰店\u3000, 80,30,98%",
+                "  ,  ,\t,,,",  # blank
+                "2026/11/27,A002 ,小鹿童装旗舰店,1,0,",
+            ],
+            True,
+        ),
+        (["日期,工号,店铺,询单人数,成交人数", "2026-11-27,A001,小鹿童装旗舰店", ""], False),
+        (["日期,工号,店铺,询单人数", "2026-11-27,A001,小鹿童装旗舰店,1,2,3"], False),
+        (["日期,工号,店铺,询单人数", "合计,,,1", "2026-11-27,A001,小鹿童装旗舰店,1"], False),
+        (["日期,工号", "2026-11-27,A001", "2026-11-27 ,A002"], True),
+    ],
+    ids=["untrimmed", "short line", "long line", "summary", "no shop"],
+)
+def test_reading_a_files_columns_at_once_gives_the_rows_line_by_line_gives(
+    monkeypatch, lines, plain
+):
+    raw = "\r\n".join(lines).encode("gbk")
+    at_once = _read(raw)
+    assert (read_workload_file(raw).cells is not None) == plain
+    _read_line_by_line(monkeypatch)
+    assert at_once == _read(raw)
+
+
+def test_a_file_of_plain_lines_is_read_column_by_column_and_stored_as_line_by_line(
+    manager_api, xiaolu, monkeypatch
+):
+    text = "日期,班次,工号,店铺,询单人数,成交人数\n" + "".join(
+        f" 2026-11-{day:02d} ,白班,A001, 小鹿童装旗舰店,{day},1\n" for day in range(1, 28)
+    )
+    assert read_workload_file(text.encode()).cells["shop"][0] == "小鹿童装旗舰店"
+    assert upload(manager_api, "x.csv", text.encode()).json()["created"] == 27
+    stored = list(WorkloadRecord.objects.order_by("date").values_list("date", "inquiries"))
+    _read_line_by_line(monkeypatch)
+    assert upload(manager_api, "x.csv", text.encode()).json()["updated"] == 27
+    assert stored == list(WorkloadRecord.objects.order_by("date").values_list("date", "inquiries"))

@@ -1,6 +1,7 @@
 """The ingest write: COPY and one INSERT ... ON CONFLICT on PostgreSQL, batches elsewhere; both
 store the same rows and answer the same counts, all rows or none, a file sent again replaces."""
 
+import copy
 import datetime as dt
 import gc
 from decimal import Decimal
@@ -13,7 +14,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from seats.models import Agent, WorkloadRecord
-from seats.services import WorkloadBulkError, cycle_collection_paused, workload_bulk_upsert
+from seats.services import (
+    WorkloadBulkError,
+    cycle_collection_paused,
+    read_workload_file,
+    workload_bulk_upsert,
+)
+from seats.services.workloads import rows as rows_module
 from seats.services.workloads import upsert
 from shops.models import Shop
 from tests.factories import AgentFactory, ShopFactory
@@ -264,3 +271,126 @@ def test_an_unknown_shop_is_refused_on_every_row_that_names_it(db):
     with pytest.raises(WorkloadBulkError) as refused:
         workload_bulk_upsert(rows=rows)
     assert [(e.row, e.field) for e in refused.value.errors] == [(3, "shop"), (4, "shop")]
+
+
+# --- Column by column, errors as row by row -----------------------------------------------------
+
+
+def _row_by_row(monkeypatch) -> None:
+    """Make every upload take the row-by-row check: each row cleaned by ``clean_row``, then
+    resolved, given its roster shift and checked for time and duplicates on its own."""
+    real = upsert.clean_columns
+
+    def every_row_refused(rows, **options):
+        columns, _ = real(rows, **options)
+        return columns, list(range(len(columns["agent"])))
+
+    monkeypatch.setattr(upsert, "clean_columns", every_row_refused)
+
+
+def _outcome(rows) -> tuple[str, object]:
+    try:
+        with transaction.atomic():
+            answer = workload_bulk_upsert(rows=rows).as_dict()
+            stored = _table()
+            transaction.set_rollback(True)
+    except WorkloadBulkError as exc:
+        return "refused", (exc.message, exc.extra)
+    return "stored", (answer, stored)
+
+
+def _messy(rows: list) -> list:
+    """Bad rows first, in the middle and last, several bad fields in one row, values of every
+    JSON type, and errors that only resolving names, the clock and the keys can find."""
+    rows[0].update(date="2026-13-01", shift="full", inquiries=-1, sales_amount="1.234", x=1)
+    rows[0]["conversions"] = True
+    rows[1].update(inquiries=2.5, conversions=80.0, buyer_messages=[1], agent_messages=" ")
+    rows[2].update(agent="nobody", shop="No such shop", first_response_seconds="-3")
+    rows[3].update(inquiries=10, conversions=11, date="2026/9/1", shift="晚班")
+    rows[149] = ["not", "an", "object"]
+    rows[150].update(inquiries=None, conversions="", agent="")
+    rows[151].update(agent=rows[152]["agent"], shop=rows[152]["shop"], date=rows[152]["date"])
+    rows[151]["shift"] = rows[152]["shift"]  # the same workload as the next row
+    rows[200].update(date="2099-01-01", sales_amount=Decimal("12.5"), inquiries=Decimal(80))
+    rows[201].update(shop="\u0000", agent=1.5, first_response_seconds=float("nan"))
+    rows[-1].update(date=None, shift=None, inquiries="1,234", conversions="1,2345")
+    return rows
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(_messy, id="bad rows everywhere"),
+        pytest.param(lambda rows: [*rows[:-1], {**rows[0], "agent": "nobody"}], id="a name"),
+        pytest.param(lambda rows: [*rows, rows[100]], id="a workload twice, last"),
+        pytest.param(lambda rows: [{**rows[0], "date": "2026-12-01"}, *rows[1:]], id="not begun"),
+        pytest.param(lambda rows: [{**row, "shift": None} for row in rows], id="no shift"),
+        pytest.param(lambda rows: rows + rows[:2], id="too many rows"),
+        pytest.param(lambda rows: rows, id="valid"),
+    ],
+)
+@time_machine.travel(dt.datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_column_by_column_finds_what_row_by_row_finds_in_the_same_order(
+    db, monkeypatch, settings, change
+):
+    settings.AGENCY = {**settings.AGENCY, "WORKLOAD_BULK_MAX_ROWS": 300}
+    rows = change(_rows(300))
+    column_by_column = _outcome(copy.deepcopy(rows))
+    _row_by_row(monkeypatch)
+    assert column_by_column == _outcome(copy.deepcopy(rows))
+    assert column_by_column[0] == "stored" or column_by_column[1][1]["errors"]
+
+
+def test_a_file_with_header_and_row_errors_finds_what_row_by_row_finds(db, monkeypatch):
+    rows = _rows(200)
+    for row in rows:
+        del row["conversions"]
+    rows[10]["inquiries"], rows[20]["date"], rows[30]["agent"] = "x", "", "nobody"
+    text = _csv(rows).read()
+    column_by_column = _outcome(read_workload_file(text))
+    _row_by_row(monkeypatch)
+    assert column_by_column == _outcome(read_workload_file(text))
+    assert [error["row"] for error in column_by_column[1][1]["errors"]] == [0, 11, 21, 31]
+
+
+def test_a_valid_upload_is_checked_column_by_column(db, monkeypatch):
+    """No row of a valid upload is cleaned, resolved or checked on its own."""
+
+    def row_by_row(*args, **kwargs):
+        raise AssertionError("checked row by row")
+
+    monkeypatch.setattr(rows_module, "clean_row", row_by_row)
+    monkeypatch.setattr(upsert, "resolve_references", row_by_row)
+    rows = _rows(2_000)
+    assert workload_bulk_upsert(rows=rows).created == 2_000
+    assert read_workload_file(_csv(rows).read()).rows  # the file's cells, read
+    assert workload_bulk_upsert(rows=read_workload_file(_csv(rows).read())).updated == 2_000
+
+
+def test_copy_text_writes_null_escapes_text_and_writes_numbers_dates_and_amounts_as_is():
+    values = [
+        (1, 2, dt.date(2026, 9, 1), "day", 80, 0, None, 5, 19, Decimal("1234.50")),
+        (1, 3, dt.date(2026, 9, 1), "a\\b\tc\nd\re", 80, 0, 7, None, None, None),
+    ]
+    assert upsert._copy_text(values) == (
+        "1\t2\t2026-09-01\tday\t80\t0\t\\N\t5\t19\t1234.50\n"
+        "1\t3\t2026-09-01\ta\\\\b\\tc\\nd\\re\t80\t0\t7\t\\N\t\\N\t\\N\n"
+    )
+
+
+@postgresql_only
+def test_copy_text_reads_back_as_the_values_written(db):
+    values = [
+        (1, 2, dt.date(2026, 9, 1), "a\\b\tc\nd\re", 80, 0, None, 5, 19, Decimal("1234.50")),
+        (1, 3, dt.date(2100, 12, 31), "night", 2_147_483_647, 0, 0, None, None, Decimal("0.00")),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE copied (a bigint, b bigint, d date, s text, i integer, "
+            "c integer, bm integer, am integer, f integer, m numeric(14, 2))"
+        )
+        with cursor.cursor.copy("COPY copied FROM STDIN") as copy:
+            copy.write(upsert._copy_text(values))
+        cursor.execute("SELECT * FROM copied ORDER BY b")
+        assert cursor.fetchall() == values
+        cursor.execute("DROP TABLE copied")

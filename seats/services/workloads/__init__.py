@@ -2,8 +2,10 @@
 upserted by (agent, shop, date, shift).
 
 - ``columns``: the fields and the headers real exports give them (English or Chinese);
-- ``files``: reading a file into rows (``read_workload_file``);
-- ``rows``: the values of one row (dates, counts, amounts as exports write them);
+- ``files``: reading a file into rows, or columns when every line is a row
+  (``read_workload_file``);
+- ``rows``: the values of the rows, column by column, and the errors of each row (dates,
+  counts, amounts as exports write them);
 - ``resolve``: which agent, shop and shift each row names, for all rows at once;
 - ``upsert``: the all-or-nothing, set-based write (``workload_bulk_upsert``);
 - ``template``: the empty file to fill in (``workload_template``).

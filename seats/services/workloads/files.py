@@ -21,6 +21,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from operator import itemgetter
 from typing import IO, Any
 
@@ -48,7 +49,6 @@ HEADER_SEARCH_LINES = 10
 class WorkloadFile:
     """A workload file read into rows of cells by field, not yet validated."""
 
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     """Field -> the header text naming it in the file (or, for a column it lacks, the name a
     file in its language would use)."""
@@ -56,6 +56,24 @@ class WorkloadFile:
     ignored_columns: list[str] = field(default_factory=list)
     skipped_rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    cells: dict[str, list[Any]] | None = None
+    """When every line of the file is a row, numbered 1, 2, ..., the rows' cells field by
+    field (the columns the header names): the checks read them column by column, and ``rows``
+    are assembled from them when asked for."""
+    _rows: list[tuple[int, dict[str, Any]]] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """The rows, each with its number (from 1, the first line under the header)."""
+        if self._rows is None:
+            cells = self.cells or {}
+            values = zip(*cells.values(), strict=True)
+            self._rows = list(enumerate(map(dict, map(zip, repeat(tuple(cells)), values)), 1))
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        self._rows, self.cells = rows, None
 
     @property
     def plain_rows(self) -> list[dict[str, Any]]:
@@ -73,7 +91,7 @@ def read_workload_file(file: IO[bytes] | IO[str] | bytes | str, *, name: str = "
     raw = file.read() if hasattr(file, "read") else file
     name = (name or getattr(file, "name", "") or "").lower()
     if isinstance(raw, str):
-        return _read_records(_csv_records(raw.removeprefix("\ufeff")))
+        return _read_records(_csv_records(raw.removeprefix("\ufeff")), text=True)
     if raw.startswith(XLSX_SIGNATURE) or name.endswith(".xlsx"):
         return _read_records(_xlsx_records(raw))
     if raw.startswith(XLS_SIGNATURE) or name.endswith(".xls"):
@@ -82,7 +100,7 @@ def read_workload_file(file: IO[bytes] | IO[str] | bytes | str, *, name: str = "
                 "This is an old Excel file (.xls); save it as an Excel workbook (.xlsx) or as CSV."
             )
         )
-    return _read_records(_csv_records(_decode(raw)))
+    return _read_records(_csv_records(_decode(raw)), text=True)
 
 
 def _decode(raw: bytes) -> str:
@@ -152,16 +170,16 @@ def _known_columns(record: list[Any]) -> int:
     return sum(header_key(_header_text(value)) in HEADER_FIELDS for value in record)
 
 
-def _read_records(records: list[list[Any]]) -> WorkloadFile:
-    # Every cell as the parsers take it, once (a CSV's are all text: trimmed in place).
-    lines = [
-        cells
-        for cells in (
+def _read_records(records: list[list[Any]], *, text: bool = False) -> WorkloadFile:
+    """The file's lines (``text``: a CSV's, every cell a string) read into a ``WorkloadFile``."""
+    if text:  # trimmed below: the cells of the columns used once per distinct text
+        lines = [record for record in records if "".join(record).strip()]  # not blank
+    else:  # every cell as the parsers take it, once
+        trimmed = (
             [value.strip() if value.__class__ is str else _cell(value) for value in record]
             for record in records
         )
-        if cells.count("") < len(cells)  # not a blank line
-    ]
+        lines = [cells for cells in trimmed if cells.count("") < len(cells)]  # not blank
     if not lines:
         return WorkloadFile(
             labels={name: name for name in COLUMNS},
@@ -207,7 +225,19 @@ def _read_records(records: list[list[Any]]) -> WorkloadFile:
                     return True
         return False
 
-    for number, cells in enumerate(lines[start + 1 :], start=1):
+    data = lines[start + 1 :]
+    if take is not None and _plain_lines(data, needed, width, first_cells, limit):
+        upload.file.cells = {
+            name: _trimmed(list(map(itemgetter(index), data)))
+            if text
+            else list(map(itemgetter(index), data))
+            for name, index in columns.items()
+        }
+        return upload.file
+    upload.file.rows = []
+    if text:
+        data = [list(map(str.strip, cells)) for cells in data]
+    for number, cells in enumerate(data, start=1):
         if number > limit:
             upload.file.errors.append(
                 too_many_rows_error(gettext("more than %(limit)s") % {"limit": limit})
@@ -234,6 +264,28 @@ def _read_records(records: list[list[Any]]) -> WorkloadFile:
             }
         upload.file.rows.append((number, row))
     return upload.file
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """Text cells trimmed, each distinct text once."""
+    trimmed = {cell: cell.strip() for cell in set(cells)}
+    return list(map(trimmed.__getitem__, cells))
+
+
+def _plain_lines(
+    lines: list[list[Any]], needed: int, width: int, first_cells: set[int], limit: int
+) -> bool:
+    """Whether every line is a row as the header has it, with every column (``needed`` cells,
+    at most ``width``), none a summary line, and no more of them than ``limit``: then each
+    line is its row, with nothing to report or skip."""
+    if not lines:
+        return True
+    lengths = set(map(len, lines))
+    if len(lines) > limit or min(lengths) < needed or max(lengths) > width:
+        return False
+    return not any(
+        is_summary_cell(cell) for index in first_cells for cell in {line[index] for line in lines}
+    )
 
 
 @dataclass

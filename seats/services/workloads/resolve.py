@@ -12,6 +12,7 @@ the roster per thousand distinct names, whatever the number of rows.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -45,19 +46,73 @@ def _day(cleaned: dict[str, Any]) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def resolve_references(rows: Rows, *, labels: dict[str, str]) -> list[RowError]:
-    """Set ``agent_id`` and ``shop_id`` on every row that names them well; the errors of the
-    others."""
-    dates = [day for _, cleaned in rows if (day := _day(cleaned))]
-    shops = _index(shops_named(references={c["shop"] for _, c in rows if c.get("shop")}))
-    agent_references = {c["agent"] for _, c in rows if c.get("agent")}
-    agents = _index(agents_named(references=agent_references))
+@dataclass(frozen=True)
+class Names:
+    """What the names of an upload match: each way of naming a shop or an agent -> the ids it
+    names, and the sub-accounts called like one of the agents, by name."""
+
+    shops: dict[str, set[int]]
+    agents: dict[str, set[int]]
+    sub_accounts: dict[str, list[SubAccountUse]]
+
+
+def names_found(*, agents: set[str], shops: set[str], dates: list[date]) -> Names:
+    """Look up the agents and shops an upload names (``dates``: the rows' dates, for the
+    sub-accounts in use then)."""
+    shops_by_name = _index(shops_named(references=shops))
+    agents_by_name = _index(agents_named(references=agents))
     sub_accounts: dict[str, list[SubAccountUse]] = defaultdict(list)
     if dates:
-        for use in sub_accounts_named(
-            names=agent_references, date_from=min(dates), date_to=max(dates)
-        ):
+        for use in sub_accounts_named(names=agents, date_from=min(dates), date_to=max(dates)):
             sub_accounts[use.name].append(use)
+    return Names(shops=shops_by_name, agents=agents_by_name, sub_accounts=sub_accounts)
+
+
+def names_of_rows(rows: Rows) -> Names:
+    """``names_found`` for the names and dates of ``rows``."""
+    return names_found(
+        agents={c["agent"] for _, c in rows if c.get("agent")},
+        shops={c["shop"] for _, c in rows if c.get("shop")},
+        dates=[day for _, cleaned in rows if (day := _day(cleaned))],
+    )
+
+
+def names_of_columns(agents: list[Any], shops: list[Any], dates: list[Any]) -> Names:
+    """``names_found`` for the names and dates of the columns of rows that ``clean_columns``
+    refused none of."""
+    return names_found(
+        agents={agent for agent in set(agents) if agent},
+        shops={shop for shop in set(shops) if shop},
+        dates=[day for day in set(dates) if isinstance(day, date)],
+    )
+
+
+def resolve_columns(
+    agents: list[Any], shops: list[Any], names: Names
+) -> list[tuple[int, int]] | None:
+    """Each row's (agent id, shop id) when every row names its agent and its shop each by one
+    match, as ``resolve_references`` would find them; None when a row needs more (a
+    sub-account, a shop left out, a name matching none or several: an error perhaps), for
+    ``resolve_references`` to look at row by row."""
+    if names.sub_accounts:  # one of the agents is called like a sub-account
+        return None
+    resolved: dict[tuple[Any, Any], tuple[int, int]] = {}
+    for agent, shop in set(zip(agents, shops, strict=True)):
+        agent_ids, shop_ids = names.agents.get(agent, _NONE), names.shops.get(shop, _NONE)
+        if not (agent and shop) or len(agent_ids) != 1 or len(shop_ids) != 1:
+            return None
+        resolved[agent, shop] = (next(iter(agent_ids)), next(iter(shop_ids)))
+    return list(map(resolved.__getitem__, zip(agents, shops, strict=True)))
+
+
+def resolve_references(
+    rows: Rows, *, labels: dict[str, str], names: Names | None = None
+) -> list[RowError]:
+    """Set ``agent_id`` and ``shop_id`` on every row that names them well; the errors of the
+    others. ``names``: what ``names_of_rows(rows)`` finds, when looked up already."""
+    if names is None:
+        names = names_of_rows(rows)
+    shops, agents, sub_accounts = names.shops, names.agents, names.sub_accounts
 
     errors: list[RowError] = []
     # An agent named without a sub-account and a shop resolve to the same ids on every row:

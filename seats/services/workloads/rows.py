@@ -6,12 +6,18 @@ Dates ``2026-11-27``, ``2026/11/27``, ``2026/1/5``, ``2026年11月27日`` or dat
 response in seconds, decimals rounded half-up; the shift as ``day``/``night`` or 白班/晚班 (早班
 and 夜班 too), empty to take it from the roster. The agent and the shop stay text here: they are
 resolved for all rows at once (``seats.services.workloads.resolve``).
+
+An upload's rows are checked column by column (``clean_columns``: each distinct value of a
+field parsed once); a row that a check refuses is checked again on its own (``clean_row``),
+which says why, so errors are those of the row-by-row check, in its order.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
+from operator import gt
 from typing import Any
 
 from django.utils.translation import gettext
@@ -293,3 +299,136 @@ def clean_row(
             )
         )
     return cleaned, errors
+
+
+# The classes whose equal values are the same value, parsed alike (not bool, float or Decimal:
+# True == 1 == 1.0 == Decimal(1)): a column holding nothing else is parsed per distinct value.
+_PLAIN = frozenset({str, int, type(None)})
+_REFUSED = object()  # a cell that ``clean_row`` reports an error for
+
+
+def _cell(name: str, value: Any) -> Any:
+    """What ``clean_row`` makes of a cell of column ``name``: its value, None when it is empty
+    and may be, or ``_REFUSED``."""
+    if _blank(value):
+        return None if name in _MAY_BE_EMPTY else _REFUSED
+    try:
+        return _PARSERS[name](value)
+    except FieldError:
+        return _REFUSED
+
+
+def _column(name: str, values: list[Any]) -> tuple[list[Any], bool]:
+    """The cells of one column as ``_cell`` makes them, each distinct text or whole number
+    parsed once, and whether any was refused."""
+    if set(map(type, values)) <= _PLAIN:
+        known = {value: _cell(name, value) for value in set(values)}
+        refused = any(result is _REFUSED for result in known.values())
+        return list(map(known.__getitem__, values)), refused
+    remembered: dict[Any, Any] = {}  # numbers and dates of a workbook, anything a client sent
+    cleaned = []
+    refused = False
+    for value in values:
+        if value.__class__ in _REMEMBERED:
+            result = remembered.get(value, _UNKNOWN)
+            if result is _UNKNOWN:
+                result = remembered[value] = _cell(name, value)
+        else:
+            result = _cell(name, value)
+        refused = refused or result is _REFUSED
+        cleaned.append(result)
+    return cleaned, refused
+
+
+Columns = dict[str, list[Any]]
+
+
+def clean_columns(
+    rows: Sequence[tuple[int, Any]],
+    *,
+    missing: frozenset[str] = frozenset(),
+    strict: bool = False,
+    cells: Columns | None = None,
+) -> tuple[Columns, list[int]]:
+    """The rows' values field by field, as ``clean_row`` makes them, and the indexes (in order)
+    of the rows that a check refuses: not an object, an unknown field (``strict``), a bad
+    value (``_REFUSED`` there), conversions above inquiries. ``clean_row`` says why.
+
+    Each column's values are parsed together, each distinct one once. ``cells``: the rows'
+    cells by field instead of ``rows`` (a file's, ``WorkloadFile.cells``).
+    """
+    refused: set[int] = set()
+    if cells is None:
+        objects = [row for _, row in rows]
+        plain = set(map(type, objects)) <= {dict}
+        if plain:
+            dicts = objects
+        else:
+            dicts = [row if isinstance(row, dict) else {} for row in objects]
+            refused.update(index for index, row in enumerate(objects) if not isinstance(row, dict))
+        if strict and not all(map(_KNOWN_FIELDS.issuperset, dicts)):
+            refused.update(
+                index for index, row in enumerate(dicts) if not _KNOWN_FIELDS.issuperset(row)
+            )
+        cells = {
+            name: list(map(dict.get, dicts, repeat(name)))
+            if plain
+            else [row.get(name) for row in dicts]  # a mapping of its own may read otherwise
+            for name in COLUMNS
+            if name not in missing
+        }
+        count = len(objects)
+    else:
+        count = len(next(iter(cells.values()), ()))
+    columns: Columns = {}
+    for name in COLUMNS:
+        if name in missing:
+            columns[name] = [None] * count
+            continue
+        values = cells[name] if name in cells else [None] * count
+        columns[name], any_refused = _column(name, values)
+        if any_refused:
+            refused.update(index for index, value in enumerate(columns[name]) if value is _REFUSED)
+    conversions, inquiries = columns["conversions"], columns["inquiries"]
+    try:
+        exceeded = any(map(gt, conversions, inquiries))
+    except TypeError:  # a row without one of them (refused, or the column missing)
+        exceeded = True
+    if exceeded:
+        refused.update(
+            index
+            for index, (converted, asked) in enumerate(zip(conversions, inquiries, strict=True))
+            if isinstance(converted, int) and isinstance(asked, int) and converted > asked
+        )
+    return columns, sorted(refused)
+
+
+def clean_rows(
+    rows: Sequence[tuple[int, Any]],
+    *,
+    labels: Mapping[str, str],
+    missing: frozenset[str] = frozenset(),
+    strict: bool = False,
+    checked: tuple[Columns, list[int]] | None = None,
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    """``clean_row`` of every row of an upload (numbered as given), and all their errors in
+    row order; ``checked``: what ``clean_columns`` found, when it ran already.
+
+    The rows are assembled from the columns, and those a check refused cleaned again by
+    ``clean_row``: their errors, and the values the later checks see, are those of the
+    row-by-row check, in the same order.
+    """
+    columns, refused = checked or clean_columns(rows, missing=missing, strict=strict)
+    numbers = [number for number, _ in rows]
+    assembled = map(dict, map(zip, repeat(COLUMNS), zip(*columns.values(), strict=True)))
+    cleaned_rows = list(zip(numbers, assembled, strict=True))
+    errors: list[RowError] = []
+    parsed: dict[tuple[str, Any], Any] = {}
+    for index in refused:
+        number, row = rows[index]
+        cleaned, row_errors = clean_row(
+            number, row, labels=labels, missing=missing, strict=strict, parsed=parsed
+        )
+        cleaned_rows[index] = (number, cleaned)
+        errors.extend(row_errors)
+    return cleaned_rows, errors
