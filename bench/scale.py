@@ -16,12 +16,14 @@ daily workloads (default 365) ending with the shifts of today that have begun, 4
 a shop over the year (120,000 at 300 shops), sub-accounts, confirmed turnover of every month,
 and every month of the history billed with the app's own ``bill_month`` (the months before last
 issued and paid with ``invoice_issue`` and ``invoice_pay``, a few left overdue). Rows are
-written with ``COPY`` (psycopg 3); the nightly roll-up of the agents' daily load
-(``AgentDailyLoad``) and of the shops' (``ShopDailyLoad``) are made for every past day by one
-``INSERT ... SELECT`` each with the roll-up's own aggregates (``seats.services.rollup``:
-inquiries summed per agent and date, banded with the configured thresholds; per shop and date
-with the day shift's), and today's capacity window (``ShopLoadWindow``) by the roll-up's own
-``shop_load_window_write``, as the nightly job would have left them. Figures are random from a fixed
+written with ``COPY`` (psycopg 3), the workloads then moved into their month's partitions by
+the app's ``workload_partitions_ensure`` as the beat job would; the nightly roll-up of the
+agents' daily load (``AgentDailyLoad``) and of the shops' (``ShopDailyLoad``) are made for every
+past day by one ``INSERT ... SELECT`` each with the roll-up's own aggregates
+(``seats.services.rollup``: inquiries summed per agent and date, banded with the configured
+thresholds; per shop and date with the day shift's), and today's capacity window
+(``ShopLoadWindow``) by the roll-up's own ``shop_load_window_write``, as the nightly job would
+have left them. Figures are random from a fixed
 seed: each run draws the same agency.
 
 Each agent serves its seat's shops on its shift, so a year is about 700 workload rows an agent
@@ -121,6 +123,7 @@ def build(
     from agency.models import User
     from billing.models import Invoice
     from billing.services import bill_month, invoice_due_date, invoice_issue, invoice_pay
+    from seats.services.partitions import workload_partitions_ensure
     from seats.services.rollup import shop_load_window_write
 
     rng = random.Random(seed)
@@ -307,6 +310,8 @@ def build(
             "agent_messages first_response_seconds sales_amount agent_id shop_id",
             workloads(),
         )
+        # Each month's rows in its own partition (PostgreSQL), as the beat job leaves them.
+        workload_partitions_ensure(today=today)
         # The nightly roll-up of every past day, set-based (the roll-up's aggregate and bands).
         bounds = settings.AGENCY
         cursor.execute(
