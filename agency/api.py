@@ -288,9 +288,10 @@ class _CompiledRows:
     """A ``values()`` or ``values_list()`` queryset's SQL and the conversion of its rows."""
 
     @classmethod
-    def of(cls, queryset) -> "_CompiledRows | None":
-        """``queryset`` compiled, or None when it cannot be kept: other rows than values, SQL
-        with parameters, no SQL at all (an empty page)."""
+    def of(cls, queryset, stand_ins: list | None = None) -> "_CompiledRows | None":
+        """``queryset`` compiled, or None when it cannot be kept: other rows than values, no SQL
+        at all (an empty page), SQL with parameters, or with others than exactly ``stand_ins``
+        (values another call replaces with its own)."""
         if queryset._iterable_class not in (ValuesIterable, ValuesListIterable):
             return None
         query = queryset.query
@@ -300,7 +301,7 @@ class _CompiledRows:
         except EmptyResultSet:
             return None
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        if params or not sql or compiler.has_composite_fields(fields):
+        if list(params) != (stand_ins or []) or not sql or compiler.has_composite_fields(fields):
             return None
         compiled = cls()
         compiled.using, compiled.sql, compiled.compiler = queryset.db, sql, compiler
@@ -318,9 +319,9 @@ class _CompiledRows:
                 ]
         return compiled
 
-    def run(self) -> list:
+    def run(self, params: tuple | list = ()) -> list:
         with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, ())
+            cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.width is not None:
             rows = [row[: self.width] for row in rows]
@@ -330,6 +331,32 @@ class _CompiledRows:
             return list(rows)
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class KeptRows:
+    """The rows of ``build(ids)`` (a ``values()`` or ``values_list()`` queryset of the rows of
+    those ids, say an invoice page's lines) from SQL compiled once per thread and number of ids:
+    stand-in ids (negative, never a row's) are compiled, found again among the parameters, and
+    each call's ids take their places. Ids that are not distinct whole numbers, or SQL that
+    does not hold them exactly as given, are read by ``build`` as ever."""
+
+    KEPT = 64  # numbers of ids per thread
+
+    def __init__(self, build: Callable[[list[int]], Any]) -> None:
+        self.build = build
+        self.local = threading.local()
+
+    def __call__(self, ids: list[int]) -> list:
+        if not ids or len(set(ids)) != len(ids) or any(type(pk) is not int for pk in ids):
+            return list(self.build(ids))
+        kept = self.local.__dict__.setdefault("compiled", {})
+        if len(ids) not in kept:
+            stand_ins = [-1 - number for number in range(len(ids))]
+            if len(kept) >= self.KEPT:
+                kept.clear()
+            kept[len(ids)] = _CompiledRows.of(self.build(stand_ins), stand_ins)
+        compiled = kept[len(ids)]
+        return list(self.build(ids)) if compiled is None else compiled.run(ids)
 
 
 def _lean_queries(key: Hashable, using: str) -> _LeanQueries:

@@ -366,3 +366,24 @@ def test_a_kept_list_query_compiles_nothing_and_still_reads_the_current_rows(man
     assert first["count"] == 3 and second["count"] == 4
     assert second["results"][0]["id"] == added.pk and second["next"].endswith("page_size=2")
     assert compiled == []
+
+
+def test_an_invoice_pages_lines_read_from_kept_sql_are_the_selectors_lines(world, monkeypatch):
+    """The lines of any set of invoices (its SQL compiled once per number of invoices) are the
+    selector's, in its order; repeated or no ids are read the ordinary way."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from agency.api import KeptRows
+
+    lines = KeptRows(billing_selectors.invoice_line_rows)
+    ids = list(Invoice.objects.order_by("-id").values_list("id", flat=True))
+    asked = [ids[:3], ids[3:6], ids[:1], ids[::-1], [ids[0], ids[0]], [], [ids[1], 0, -5]]
+    for pks in asked * 2:
+        assert lines(pks) == list(billing_selectors.invoice_line_rows(pks)), pks
+    assert sorted(lines.local.compiled) == [1, 3, len(ids)]
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda *a, **k: compiled.append(1) or as_sql(*a, **k)
+    )
+    assert lines(ids[2:5]) and compiled == []
