@@ -45,6 +45,16 @@ if TYPE_CHECKING:
 
 def detail_decimal(value: Any) -> Decimal | None:
     """A number from a line's ``details`` JSON, or None when it is missing or not a number."""
+    # JSON's whole numbers and texts first: the same Decimal as ``Decimal(str(value))``, sooner.
+    kind = type(value)
+    if kind is int:
+        return Decimal(value)
+    if kind is str:
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         return None
     try:
@@ -55,6 +65,8 @@ def detail_decimal(value: Any) -> Decimal | None:
 
 
 def detail_whole(value: Any) -> int | None:
+    if type(value) is int:
+        return value
     number = detail_decimal(value)
     if number is None or number != number.to_integral_value():
         return None
@@ -302,7 +314,7 @@ def describe(
     """A line's description in the active language (or in ``messages``' language), from its
     kind and details; ``fallback`` (the stored description) when the details do not hold the
     figures."""
-    if not isinstance(details, Mapping):
+    if type(details) is not dict and not isinstance(details, Mapping):  # JSON's dict: sooner
         return fallback
     render = _RENDERERS.get(kind)
     text = render(details, messages or ACTIVE_LANGUAGE) if render is not None else None

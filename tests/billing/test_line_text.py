@@ -3,7 +3,7 @@ Chinese, on the pages, the PDF (``?lang=``, else the owner's language), the emai
 the seller's and the buyer's legal details on every invoice."""
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from django.core import mail
@@ -17,7 +17,15 @@ from billing.documents import (
     render_invoice_html,
     render_invoice_pdf,
 )
-from billing.line_text import ENGLISH, LanguageMessages, describe, line_description, line_steps
+from billing.line_text import (
+    ENGLISH,
+    LanguageMessages,
+    describe,
+    detail_decimal,
+    detail_whole,
+    line_description,
+    line_steps,
+)
 from billing.models import Invoice, InvoiceLine
 from billing.services import invoice_issued_email_send, invoice_void_email_send
 from billing.services.lines import BillableContract, invoice_figures
@@ -418,3 +426,22 @@ def test_the_brand_is_shown_in_the_readers_language(settings):
     assert "Cloud Service" in english.decode() and "云客服" not in english.decode()
     invoice_html = render_invoice_html(make_invoice(ShopFactory()), "zh-hans")
     assert '<div class="agency">云客服</div>' in invoice_html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 31, -5, 10**30, "1500.00", " 7.5 ", "1_000", "1e3", "NaN", "-Infinity", "", "x", "\u30002"],
+)
+def test_a_detail_number_is_read_as_its_text_would_be(value):
+    """Whole numbers and texts of the details JSON are read as ``Decimal(str(value).strip())``,
+    None when that is not a finite number."""
+    try:
+        expected = Decimal(str(value).strip())
+    except InvalidOperation:
+        expected = None
+    if expected is not None and not expected.is_finite():
+        expected = None
+    number = detail_decimal(value)
+    assert number == expected and str(number) == str(expected)
+    whole = None if expected is None or expected != expected.to_integral_value() else int(expected)
+    assert detail_whole(value) == whole
