@@ -2,14 +2,16 @@
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, connections
+from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -160,34 +162,212 @@ class LeanListMixin:
             api_settings.URL_FORMAT_OVERRIDE,
         }
         filtering = not set(self.request.query_params) <= not_filters
+        self.lean_unfiltered = not filtering and all(
+            issubclass(backend, DjangoFilterBackend) for backend in self.filter_backends
+        )
         for backend in self.filter_backends:
             if filtering or not issubclass(backend, DjangoFilterBackend):
                 queryset = backend().filter_queryset(self.request, queryset, self)
         return queryset
 
+    def lean_query_key(self) -> Hashable | None:
+        """What decides the SQL of this request's count and rows (its page apart) when every
+        request with the same key runs the same SQL: a manager's list (every row, whoever the
+        manager) with no filter in the query, in the columns of its serializer. None otherwise:
+        a caller whose rows depend on who they are (an owner's shops, an agent's), or filters."""
+        if not getattr(self, "lean_unfiltered", False) or not is_manager(self.request.user):
+            return None
+        return (type(self), self.get_serializer_class())
+
     def list(self, request, *args, **kwargs) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        rows = self.lean_rows(queryset)
-        page = self.paginate_queryset(_CountedRows(queryset, rows))
+        key = self.lean_query_key() if self.paginator is not None else None
+        queries = _lean_queries(key, queryset.db) if key is not None else None
+        counted = _CountedRows(queryset, lambda: self.lean_rows(queryset), queries)
+        page = self.paginate_queryset(counted)
         if page is not None:
             return self.get_paginated_response(self.lean_data(page))
-        return Response(self.lean_data(list(rows)))
+        return Response(self.lean_data(list(counted.rows())))
 
 
 class _CountedRows:
     """What a lean list pages through: its rows, counted on the filtered queryset they are read
     from, whose count needs none of the joins the rows do (a shop's owner, an invoice's shop:
-    required foreign keys, so the counts are equal)."""
+    required foreign keys, so the counts are equal). With ``queries`` (``_LeanQueries``), the
+    count and each page run SQL compiled by an earlier request with the same key."""
 
-    def __init__(self, queryset, rows) -> None:
-        self.queryset, self.rows = queryset, rows
-        self.ordered = rows.ordered
+    def __init__(self, queryset, rows: Callable[[], Any], queries: "_LeanQueries | None") -> None:
+        self.queryset, self._rows, self.queries = queryset, rows, queries
+        self._rows_queryset = None
+        if queries is not None and queries.ordered is not None:
+            self.ordered = queries.ordered
+        else:
+            self.ordered = self.rows().ordered
+            if queries is not None:
+                queries.ordered = self.ordered
+
+    def rows(self):
+        if self._rows_queryset is None:
+            self._rows_queryset = self._rows()
+        return self._rows_queryset
 
     def count(self) -> int:
+        if self.queries is not None:
+            return self.queries.count(self.queryset)
         return self.queryset.count()
 
     def __getitem__(self, index):
-        return self.rows[index]
+        if self.queries is not None and isinstance(index, slice):
+            return self.queries.page(index, self.rows)
+        return self.rows()[index]
+
+
+# --- Compiled lean lists ------------------------------------------------------------------------
+# Compiling a list's count and its page (Django building the SQL from the queryset, its joins and
+# columns) costs about a third of a small page. When a request's queries are the same SQL as an
+# earlier request's (``LeanListMixin.lean_query_key``), they run as that request compiled them:
+# per thread (a compiler belongs to its thread's connection), and only SQL without parameters,
+# so that nothing of one request's values can reach another's. The rows are converted as
+# Django's ``values()`` / ``values_list()`` iterables convert them.
+
+_compiled = threading.local()
+LEAN_QUERIES_KEPT = 64
+"""Lists (key and database) whose queries a thread keeps; it forgets them all past that."""
+
+
+class _LeanQueries:
+    """One list's count and pages compiled for one thread's connection."""
+
+    PAGES_KEPT = 32  # (offset, limit) pairs per list
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.ordered: bool | None = None
+        self.count_sql: tuple[str, tuple] | None = None
+        self.count_plain = True  # False: the count needs its parameters compiled each time
+        self.pages: dict[tuple[int, int | None], _CompiledRows | None] = {}
+
+    def count(self, queryset) -> int:
+        if self.count_sql is not None:
+            sql, params = self.count_sql
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()[0]
+        if not self.count_plain:
+            return queryset.count()
+        statements: list[tuple[str, Any]] = []
+
+        def record(execute, sql, params, many, context):
+            statements.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connections[self.using].execute_wrapper(record):
+            number = queryset.count()
+        if len(statements) == 1 and not statements[0][1] and type(number) is int:
+            self.count_sql = statements[0]
+        else:
+            self.count_plain = False
+        return number
+
+    def page(self, index: slice, rows: Callable[[], Any]) -> list:
+        bounds = (index.start or 0, index.stop)
+        if bounds not in self.pages:
+            compiled = _CompiledRows.of(rows()[index])
+            if compiled is None:
+                if len(self.pages) < self.PAGES_KEPT:
+                    self.pages[bounds] = None
+                return list(rows()[index])
+            if len(self.pages) < self.PAGES_KEPT:
+                self.pages[bounds] = compiled
+            return compiled.run()
+        compiled = self.pages[bounds]
+        return list(rows()[index]) if compiled is None else compiled.run()
+
+
+class _CompiledRows:
+    """A ``values()`` or ``values_list()`` queryset's SQL and the conversion of its rows."""
+
+    @classmethod
+    def of(cls, queryset, stand_ins: list | None = None) -> "_CompiledRows | None":
+        """``queryset`` compiled, or None when it cannot be kept: other rows than values, no SQL
+        at all (an empty page), SQL with parameters, or with others than exactly ``stand_ins``
+        (values another call replaces with its own)."""
+        if queryset._iterable_class not in (ValuesIterable, ValuesListIterable):
+            return None
+        query = queryset.query
+        compiler = query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        if list(params) != (stand_ins or []) or not sql or compiler.has_composite_fields(fields):
+            return None
+        compiled = cls()
+        compiled.using, compiled.sql, compiled.compiler = queryset.db, sql, compiler
+        compiled.converters = compiler.get_converters(fields)
+        compiled.width = compiler.col_count if compiler.has_extra_select else None
+        compiled.names = None
+        if queryset._iterable_class is ValuesIterable:
+            if query.selected:
+                compiled.names = list(query.selected)
+            else:
+                compiled.names = [
+                    *query.extra_select,
+                    *query.values_select,
+                    *query.annotation_select,
+                ]
+        return compiled
+
+    def run(self, params: tuple | list = ()) -> list:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.width is not None:
+            rows = [row[: self.width] for row in rows]
+        if self.converters:
+            rows = map(tuple, self.compiler.apply_converters(rows, self.converters))
+        if self.names is None:
+            return list(rows)
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class KeptRows:
+    """The rows of ``build(ids)`` (a ``values()`` or ``values_list()`` queryset of the rows of
+    those ids, say an invoice page's lines) from SQL compiled once per thread and number of ids:
+    stand-in ids (negative, never a row's) are compiled, found again among the parameters, and
+    each call's ids take their places. Ids that are not distinct whole numbers, or SQL that
+    does not hold them exactly as given, are read by ``build`` as ever."""
+
+    KEPT = 64  # numbers of ids per thread
+
+    def __init__(self, build: Callable[[list[int]], Any]) -> None:
+        self.build = build
+        self.local = threading.local()
+
+    def __call__(self, ids: list[int]) -> list:
+        if not ids or len(set(ids)) != len(ids) or any(type(pk) is not int for pk in ids):
+            return list(self.build(ids))
+        kept = self.local.__dict__.setdefault("compiled", {})
+        if len(ids) not in kept:
+            stand_ins = [-1 - number for number in range(len(ids))]
+            if len(kept) >= self.KEPT:
+                kept.clear()
+            kept[len(ids)] = _CompiledRows.of(self.build(stand_ins), stand_ins)
+        compiled = kept[len(ids)]
+        return list(self.build(ids)) if compiled is None else compiled.run(ids)
+
+
+def _lean_queries(key: Hashable, using: str) -> _LeanQueries:
+    """This thread's compiled queries of the list ``key`` on the database ``using``."""
+    kept = _compiled.__dict__.setdefault("lists", {})
+    queries = kept.get((key, using))
+    if queries is None:
+        if len(kept) >= LEAN_QUERIES_KEPT:
+            kept.clear()
+        queries = kept[(key, using)] = _LeanQueries(using)
+    return queries
 
 
 def decimal_text(max_digits: int, decimal_places: int) -> Callable[[Any], str | None]:
@@ -200,11 +380,20 @@ def decimal_text(max_digits: int, decimal_places: int) -> Callable[[Any], str | 
     def text(value: Any) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, decimal.Decimal):
+        if type(value) is not decimal.Decimal and not isinstance(value, decimal.Decimal):
             value = decimal.Decimal(str(value).strip())
         return f"{value.quantize(exponent, context=context):f}"
 
-    return text
+    def short_text(value: Any) -> str | None:
+        # A quantized decimal's exponent is -decimal_places, at least -6: ``str`` writes it
+        # without an exponent, as ``:f`` does, in a third less time (lists write thousands).
+        if value is None:
+            return None
+        if type(value) is not decimal.Decimal and not isinstance(value, decimal.Decimal):
+            value = decimal.Decimal(str(value).strip())
+        return str(value.quantize(exponent, context=context))
+
+    return short_text if 0 <= decimal_places <= 6 else text
 
 
 def date_text(value: dt.date | None) -> str | None:

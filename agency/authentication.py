@@ -92,6 +92,9 @@ class _TokenLookup:
         self.model_slice = slice(fields[0], fields[-1] + 1)
         self.init_list = [column[0].target.attname for column in select[self.model_slice]]
         self.populators = get_related_populators(klass_info, select, using)
+        # What ``compiler.results_iter`` would look up on every call: the columns' converters.
+        columns = [column[0] for column in select[0 : self.compiler.col_count]]
+        self.converters = self.compiler.get_converters(columns)
 
     def candidates(self, token_key: str) -> list:
         connection = connections[self.using]
@@ -101,8 +104,10 @@ class _TokenLookup:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         tokens = []
-        for row in self.compiler.results_iter(results=[rows]):
+        for row in rows:
             auth_token = get_token_model().from_db(
                 self.using, self.init_list, row[self.model_slice]
             )

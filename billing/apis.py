@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from agency import clock
 from agency.api import (
     IsManager,
+    KeptRows,
     LeanListMixin,
     NotForAgents,
     date_text,
@@ -248,10 +249,13 @@ def invoice_line_data(row: dict, messages: Messages) -> dict:
     }
 
 
+_line_rows = KeptRows(selectors.invoice_line_rows)  # its SQL compiled once per page size
+
+
 def invoice_data(rows: list[dict]) -> list[dict]:
     """Invoice rows (``selectors.invoice_rows``) with their lines (one query) as
     ``InvoiceSerializer`` writes the invoices."""
-    lines = rows_by(selectors.invoice_line_rows([row["id"] for row in rows]), "invoice_id")
+    lines = rows_by(_line_rows([row["id"] for row in rows]), "invoice_id")
     messages = messages_in(translation.get_language())
     zone = timezone.get_current_timezone()
     today = clock.today()

@@ -46,7 +46,11 @@ if TYPE_CHECKING:
 
 def detail_decimal(value: Any) -> Decimal | None:
     """A number from a line's ``details`` JSON, or None when it is missing or not a number."""
-    if type(value) is str:  # as the details store their figures
+    # JSON's whole numbers and texts first: the same Decimal as ``Decimal(str(value))``, sooner.
+    kind = type(value)
+    if kind is int:
+        return Decimal(value)
+    if kind is str:
         return _decimal_text(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         return None
@@ -64,6 +68,8 @@ def _decimal_text(text: str) -> Decimal | None:
 
 
 def detail_whole(value: Any) -> int | None:
+    if type(value) is int:
+        return value
     number = detail_decimal(value)
     if number is None or number != number.to_integral_value():
         return None
@@ -162,9 +168,13 @@ class LanguageMessages(Messages):
     KEPT = 4096
     """At most this many texts are kept (messages x the counts seen: days of a month)."""
 
+    DESCRIPTIONS_KEPT = 8192
+    """Descriptions kept (by the figures they are worded from); all forgotten past that."""
+
     def __init__(self, language: str) -> None:
         self.language = language
         self._texts: dict[tuple[str, str | None, int | None], str] = {}
+        self._descriptions: dict[tuple, str] = {}
 
     def _lookup(self, key: tuple[str, str | None, int | None]) -> str:
         message, plural, number = key
@@ -181,6 +191,27 @@ class LanguageMessages(Messages):
     def ngettext(self, singular: str, plural: str, number: int) -> str:
         key = (singular, plural, number)
         return self._texts.get(key) or self._lookup(key)
+
+    def description(self, kind: str, details: Mapping, fallback: str) -> str:
+        """``describe`` in this language, kept by the figures the line is worded from (a list
+        reads the same lines again, page after page): the kind, the stored text and, for each
+        figure the kind's wording reads (``WORDED_FROM``), its type and value, or its absence.
+        A figure that cannot be a key (a list, say) is worded every time."""
+        fields = WORDED_FROM.get(kind)
+        if fields is None:
+            return _describe(kind, details, fallback, self)
+        figures = [details.get(name, _ABSENT) for name in fields]
+        key = (kind, fallback, *[(type(value), value) for value in figures])
+        try:
+            return self._descriptions[key]
+        except KeyError:
+            pass
+        except TypeError:
+            return _describe(kind, details, fallback, self)
+        if len(self._descriptions) >= self.DESCRIPTIONS_KEPT:
+            self._descriptions.clear()
+        text = self._descriptions[key] = _describe(kind, details, fallback, self)
+        return text
 
 
 ACTIVE_LANGUAGE = Messages()
@@ -303,6 +334,24 @@ _RENDERERS = {
     InvoiceLineKind.BASE_FEE: _base_fee,
     InvoiceLineKind.COMMISSION: _commission,
 }
+# The figures of ``details`` each renderer reads, and nothing else (tests hold them to it): a
+# description is a function of the kind, these figures and the stored text.
+WORDED_FROM: dict[str, tuple[str, ...]] = {
+    InvoiceLineKind.DAY_RATE: ("service_days", "day_rate", "first_day", "last_day"),
+    InvoiceLineKind.BASE_FEE: ("monthly_fee", "active_days", "days_in_month"),
+    InvoiceLineKind.COMMISSION: (
+        "turnover",
+        "attributed_turnover",
+        "active_days",
+        "days_in_month",
+        "shared_days",
+        "mode",
+        "month_attributed_turnover",
+        "month_commission",
+        "tiers_in_force_on",
+    ),
+}
+_ABSENT = object()  # a figure the details do not hold (``shared_days`` counts by its presence)
 
 
 def describe(
@@ -311,10 +360,16 @@ def describe(
     """A line's description in the active language (or in ``messages``' language), from its
     kind and details; ``fallback`` (the stored description) when the details do not hold the
     figures."""
-    if not isinstance(details, Mapping):
+    if type(details) is not dict and not isinstance(details, Mapping):  # JSON's dict: sooner
         return fallback
+    if isinstance(messages, LanguageMessages):
+        return messages.description(kind, details, fallback)
+    return _describe(kind, details, fallback, messages or ACTIVE_LANGUAGE)
+
+
+def _describe(kind: str, details: Mapping, fallback: str, messages: "Messages") -> str:
     render = _RENDERERS.get(kind)
-    text = render(details, messages or ACTIVE_LANGUAGE) if render is not None else None
+    text = render(details, messages) if render is not None else None
     return text if text is not None else fallback
 
 

@@ -85,10 +85,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "agency.middleware.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's policy headers (built once where no view changes them).
+    "agency.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django_structlog.middlewares.RequestMiddleware",
+    # django-structlog's request log (its client address kept per set of headers).
+    "agency.request_log.RequestMiddleware",
     # Last, as django-axes requires: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -260,3 +260,130 @@ def test_a_lean_list_still_filters_and_refuses_bad_filters(world, manager, url, 
         refused = client.get(url, {"page": 1, **bad})
     assert 0 < filtered["count"] < everything["count"]
     assert refused.status_code == 400 and set(bad) <= set(refused.json())
+
+
+# --- Compiled queries -----------------------------------------------------------------------------
+
+
+def _requests(world, manager, owner_a, owner_b) -> list[tuple]:
+    """Manager's pages of every size (and past the last), owners' and an agent's lists, filters:
+    interleaved, so that each request follows others of other shapes."""
+    agent = world["agent"]
+    shop = Invoice.objects.filter(shop__owner=owner_a).values_list("shop_id", flat=True).first()
+    asked = []
+    for url in LEAN_LISTS:
+        asked += [
+            (manager, url, {"page_size": 3}),
+            (owner_a, url, {"page_size": 3}),
+            (manager, url, {"page_size": 3, "page": 2}),
+            (owner_b, url, {}),
+            (manager, url, {}),
+            (manager, url, {"page_size": 500}),
+            (owner_a, url, {"page_size": 500}),
+            (manager, url, {"page_size": 3, "page": 3}),
+            (manager, url, {"page_size": 1, "page": 2}),
+            (manager, url, {"page_size": 500, "page": 2}),  # past the last page: 404
+            (manager, url, {"page_size": 3, "page": 2}),
+        ]
+        if url != "/api/v1/invoices/":
+            asked += [(agent, url, {"page_size": 1}), (agent, url, {"page_size": 500})]
+    asked += [
+        (manager, "/api/v1/shops/", {"page_size": 3, "status": "active"}),
+        (manager, "/api/v1/shops/", {"q": "客服"}),
+        (manager, "/api/v1/shops/", {"owner": "owner_a", "page_size": 2, "page": 2}),
+        (manager, "/api/v1/invoices/", {"status": "issued"}),
+        (manager, "/api/v1/invoices/", {"shop": shop, "page_size": 1}),
+        (manager, "/api/v1/invoices/", {"month": "2026-11", "page_size": 3}),
+        (manager, "/api/v1/workloads/", {"shop": shop, "page_size": 2}),
+        (manager, "/api/v1/workloads/", {"date_from": "2026-10-05"}),
+        (manager, "/api/v1/invoices/", {"page_size": 3}),
+        (manager, "/api/v1/shops/", {"page_size": 3}),
+    ]
+    return asked
+
+
+def _answers(asked: list[tuple]) -> list[tuple[int, bytes]]:
+    clients = {}
+    answers = []
+    for user, url, query in asked:
+        if user.pk not in clients:
+            clients[user.pk] = _client(user, "en")
+        response = clients[user.pk].get(url, query)
+        answers.append((response.status_code, response.content))
+    return answers
+
+
+def test_compiled_list_queries_give_every_caller_the_same_answers(
+    world, manager, owner_a, owner_b, monkeypatch
+):
+    """A manager's unfiltered list runs the SQL an earlier such request compiled (per page);
+    owners, agents and filtered lists compile theirs. Mixed in any order, every answer is the
+    one the list gives when nothing is kept."""
+    from agency import api
+
+    ShopFactory(owner=owner_b, name="Shop of B")
+    asked = _requests(world, manager, owner_a, owner_b)
+    with time_machine.travel(READ, tick=False):
+        api._compiled.__dict__.clear()
+        monkeypatch.setattr(api.LeanListMixin, "lean_query_key", lambda self: None)
+        plain = _answers(asked)
+        monkeypatch.undo()
+        api._compiled.__dict__.clear()
+        kept = _answers(asked)
+        again = _answers(asked)  # everything kept by now
+    assert {status for status, _ in plain} == {200, 404}
+    assert kept == plain and again == plain
+    lists = api._compiled.lists
+    assert {key[0][0].__name__ for key in lists} == {
+        "ShopListApi",
+        "InvoiceListApi",
+        "WorkloadViewSet",
+    }
+    assert all(queries.count_sql is not None and queries.pages for queries in lists.values())
+
+
+def test_a_kept_list_query_compiles_nothing_and_still_reads_the_current_rows(manager, monkeypatch):
+    """A manager's second look at the same page compiles neither its count nor its rows, and
+    sees the shops added since."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from agency import api
+
+    api._compiled.__dict__.clear()
+    ShopFactory.create_batch(3)
+    client = _client(manager, "en")
+    first = client.get("/api/v1/shops/", {"page_size": 2}).json()
+    added = ShopFactory(name="AAA first by name")
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(compiler, *args, **kwargs):
+        compiled.append(compiler.query.model)
+        return as_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    second = client.get("/api/v1/shops/", {"page_size": 2}).json()
+    assert first["count"] == 3 and second["count"] == 4
+    assert second["results"][0]["id"] == added.pk and second["next"].endswith("page_size=2")
+    assert compiled == []
+
+
+def test_an_invoice_pages_lines_read_from_kept_sql_are_the_selectors_lines(world, monkeypatch):
+    """The lines of any set of invoices (its SQL compiled once per number of invoices) are the
+    selector's, in its order; repeated or no ids are read the ordinary way."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from agency.api import KeptRows
+
+    lines = KeptRows(billing_selectors.invoice_line_rows)
+    ids = list(Invoice.objects.order_by("-id").values_list("id", flat=True))
+    asked = [ids[:3], ids[3:6], ids[:1], ids[::-1], [ids[0], ids[0]], [], [ids[1], 0, -5]]
+    for pks in asked * 2:
+        assert lines(pks) == list(billing_selectors.invoice_line_rows(pks)), pks
+    assert sorted(lines.local.compiled) == [1, 3, len(ids)]
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda *a, **k: compiled.append(1) or as_sql(*a, **k)
+    )
+    assert lines(ids[2:5]) and compiled == []

@@ -3,7 +3,9 @@ Chinese, on the pages, the PDF (``?lang=``, else the owner's language), the emai
 the seller's and the buyer's legal details on every invoice."""
 
 import datetime as dt
-from decimal import Decimal
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from django.core import mail
@@ -17,7 +19,16 @@ from billing.documents import (
     render_invoice_html,
     render_invoice_pdf,
 )
-from billing.line_text import ENGLISH, LanguageMessages, describe, line_description, line_steps
+from billing.line_text import (
+    ENGLISH,
+    WORDED_FROM,
+    LanguageMessages,
+    describe,
+    detail_decimal,
+    detail_whole,
+    line_description,
+    line_steps,
+)
 from billing.models import Invoice, InvoiceLine
 from billing.services import invoice_issued_email_send, invoice_void_email_send
 from billing.services.lines import BillableContract, invoice_figures
@@ -418,3 +429,115 @@ def test_the_brand_is_shown_in_the_readers_language(settings):
     assert "Cloud Service" in english.decode() and "云客服" not in english.decode()
     invoice_html = render_invoice_html(make_invoice(ShopFactory()), "zh-hans")
     assert '<div class="agency">云客服</div>' in invoice_html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 31, -5, 10**30, "1500.00", " 7.5 ", "1_000", "1e3", "NaN", "-Infinity", "", "x", "\u30002"],
+)
+def test_a_detail_number_is_read_as_its_text_would_be(value):
+    """Whole numbers and texts of the details JSON are read as ``Decimal(str(value).strip())``,
+    None when that is not a finite number."""
+    try:
+        expected = Decimal(str(value).strip())
+    except InvalidOperation:
+        expected = None
+    if expected is not None and not expected.is_finite():
+        expected = None
+    number = detail_decimal(value)
+    assert number == expected and str(number) == str(expected)
+    whole = None if expected is None or expected != expected.to_integral_value() else int(expected)
+    assert detail_whole(value) == whole
+
+
+class _Recording(Mapping):
+    """Details that note every figure read of them."""
+
+    def __init__(self, details: dict) -> None:
+        self.details, self.read = details, set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return self.details[key]
+
+    def __contains__(self, key) -> bool:
+        self.read.add(key)
+        return key in self.details
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return self.details.get(key, default)
+
+    def __iter__(self):
+        raise AssertionError("a line is worded from named figures, never from all of them")
+
+    def __len__(self) -> int:
+        return len(self.details)
+
+
+def _worded_lines() -> list[tuple[str, dict]]:
+    """Every kind of line, and each with its figures changed in the ways stored JSON may hold
+    them: whole numbers as text or floats, booleans, lists, missing, shared days."""
+    lines = [
+        *invoice_figures(
+            shop_id=1, month=OCTOBER, contracts=[terms()], turnover=Decimal("300000.00")
+        ).lines,
+        *invoice_figures(
+            shop_id=1,
+            month=OCTOBER,
+            contracts=[terms(start_date=dt.date(2026, 10, 12), commission_mode="flat")],
+            turnover=Decimal("90000.00"),
+        ).lines,
+        *invoice_figures(
+            shop_id=1,
+            month=OCTOBER,
+            contracts=[
+                terms(
+                    plan="promotion",
+                    price=Decimal("200.00"),
+                    start_date=OCTOBER,
+                    end_date=OCTOBER + dt.timedelta(days=2),
+                )
+            ],
+            turnover=None,
+        ).lines,
+    ]
+    worded = [(line.kind, json.loads(json.dumps(line.details, default=str))) for line in lines]
+    assert {kind for kind, _ in worded} == set(WORDED_FROM)
+    changed = []
+    for kind, details in worded:
+        for name in WORDED_FROM[kind]:
+            value = details.get(name)
+            for other in (str(value), 31, 31.0, True, None, ["31"], {"a": 1}, "x"):
+                changed.append((kind, {**details, name: other}))
+            changed.append((kind, {key: v for key, v in details.items() if key != name}))
+        changed.append((kind, {**details, "shared_days": "31/2"}))
+        changed.append((kind, {**details, "month_commission": "10.00", "tiers_in_force_on": "x"}))
+    return worded + changed
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_each_kind_of_line_is_worded_from_the_figures_it_names(language):
+    """A description depends on nothing of the details but ``WORDED_FROM``'s figures: what the
+    kept descriptions are keyed by."""
+    with translation.override(language):
+        for kind, details in _worded_lines():
+            recording = _Recording(details)
+            describe(kind, recording, "stored")
+            assert recording.read <= set(WORDED_FROM[kind]), (kind, recording.read)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_kept_descriptions_are_the_descriptions_worded_afresh(language, monkeypatch):
+    monkeypatch.setattr(LanguageMessages, "DESCRIPTIONS_KEPT", 50)
+    messages = LanguageMessages(language)
+    lines = _worded_lines()
+    with translation.override(language):
+        afresh = [describe(kind, details, "stored") for kind, details in lines]
+    for _ in range(2):  # worded, then read back (and forgotten past 50)
+        kept = [describe(kind, details, "stored", messages=messages) for kind, details in lines]
+        assert kept == afresh
+        assert [describe(kind, details, "other", messages=messages) for kind, details in lines] == [
+            text if text != "stored" else "other" for text in afresh
+        ]
+    assert 0 < len(messages._descriptions) <= 50
