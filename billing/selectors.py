@@ -12,17 +12,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Cast, Round
 
 from agency.access import scoped_to_shops
 from agency.choices import Plan
@@ -256,6 +260,17 @@ def billing_run_list() -> QuerySet[BillingRun]:
 ZERO = Decimal("0.00")
 
 
+def _cents_sum(field: str) -> Sum:
+    """The sum of a money column in whole cents, added up by the database: exact on
+    PostgreSQL and on SQLite alike (SQLite adds decimals as floating point; each amount is
+    turned into its whole number of cents first, which is exact for any amount of money)."""
+    return Sum(Cast(Round(F(field) * 100), output_field=BigIntegerField()))
+
+
+def _from_cents(cents: int | None) -> Decimal:
+    return Decimal(cents or 0).scaleb(-2) + ZERO
+
+
 def revenue_by_month(*, first: date, last: date) -> dict[date, Decimal]:
     """{first day of each month of ``first .. last``: its revenue}, months in order, zero-filled.
 
@@ -265,12 +280,15 @@ def revenue_by_month(*, first: date, last: date) -> dict[date, Decimal]:
     while months[-1] < last.replace(day=1):
         months.append(month_last_day(months[-1]) + timedelta(days=1))
     totals = dict.fromkeys(months, ZERO)
-    for month, total in (
+    for month, cents in (
         Invoice.objects.filter(month__gte=months[0], month__lte=months[-1])
         .live()
-        .values_list("month", "total")
+        .order_by()
+        .values("month")
+        .annotate(cents=_cents_sum("total"))
+        .values_list("month", "cents")
     ):
-        totals[month] += total
+        totals[month] = _from_cents(cents)
     return totals
 
 
@@ -290,12 +308,15 @@ def revenue_by_plan(*, month: date) -> list[PlanRevenue]:
     """The month's live invoice lines added up by the plan of their contract, every plan listed
     in ``Plan`` order. One query."""
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for plan, amount in (
+    for plan, cents in (
         InvoiceLine.objects.filter(invoice__month=month.replace(day=1))
         .of_live_invoices()
-        .values_list("contract__plan", "amount")
+        .order_by()
+        .values("contract__plan")
+        .annotate(cents=_cents_sum("amount"))
+        .values_list("contract__plan", "cents")
     ):
-        totals[plan] += amount
+        totals[plan] = _from_cents(cents)
     return [PlanRevenue(plan, label, totals[plan]) for plan, label in Plan.choices]
 
 

@@ -84,6 +84,17 @@ def test_revenue_by_month_adds_the_live_invoices_of_each_month_and_zero_fills(
     assert list(by_plan) == list(Plan.values)
 
 
+def test_revenue_is_added_up_to_the_cent_by_the_database_whatever_its_arithmetic():
+    """Amounts a binary float cannot hold (0.10, 0.20, ...) and large ones beside small ones:
+    the database adds whole cents, so the month's revenue is exact on SQLite too."""
+    amounts = ["0.10", "0.20", "0.70", "12345678.91", "0.01", "9999999.99", "33.33"] * 7
+    for amount in amounts:
+        InvoiceFactory(shop=ShopFactory(), month=OCTOBER, total=Decimal(amount))
+    expected = sum((Decimal(amount) for amount in amounts), Decimal("0.00"))
+    assert month_revenue(month=OCTOBER) == expected == Decimal("156419992.68")
+    assert str(month_revenue(month=OCTOBER)) == "156419992.68"
+
+
 def test_drafts_awaiting_turnover_counts_ended_months_and_lists_the_latest(
     shop_a, django_assert_num_queries
 ):
