@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
@@ -344,16 +345,27 @@ def approved_leave_days(
     return days
 
 
-def agents_by_id(
-    ids: Iterable[int | None], *, fields: Iterable[str] | None = None
-) -> dict[int, Agent]:
-    """{agent id: agent} for the ids the roster names (one query; ``None`` skipped); with
-    ``fields``, only those are loaded (a page that shows names reads no more)."""
+def agents_by_id(ids: Iterable[int | None]) -> dict[int, Agent]:
+    """{agent id: agent} for the ids the roster names (one query; ``None`` skipped)."""
+    wanted = {agent_id for agent_id in ids if agent_id is not None}
+    return Agent.objects.in_bulk(wanted) if wanted else {}
+
+
+class AgentName(NamedTuple):
+    """What a board shows of an agent: their id (for links) and name."""
+
+    pk: int
+    name: str
+
+
+def agent_names_by_id(ids: Iterable[int | None]) -> dict[int, AgentName]:
+    """{agent id: (id, name)} for the ids the roster names, without model instances (one
+    query; ``None`` skipped)."""
     wanted = {agent_id for agent_id in ids if agent_id is not None}
     if not wanted:
         return {}
-    agents = Agent.objects.only(*fields) if fields is not None else Agent.objects.all()
-    return agents.in_bulk(wanted)
+    rows = Agent.objects.filter(pk__in=wanted).values_list("pk", "name")
+    return {pk: AgentName(pk, name) for pk, name in rows}
 
 
 def agent_covers(*, agent_id: int, limit: int) -> list[CoverAssignment]:

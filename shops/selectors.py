@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -108,25 +109,48 @@ def shop_contracts_on(*, shop: Shop, day: dt.date) -> QuerySet[Contract]:
     return Contract.objects.filter(shop=shop).active_on(day).order_by("start_date", "id")
 
 
-def seat_contracts_on(
-    *,
-    day: dt.date,
-    seat_ids: Iterable[int] | None,
-    shop_fields: Iterable[str] | None = None,
-) -> QuerySet[Contract]:
-    """The contracts on ``seat_ids`` (every seat when None) active on ``day`` with their shop,
-    by shop name (one query). With ``shop_fields``, the contract's seat, plan and shift and only
-    those of the shop are loaded (a board that shows the shops' names reads no more)."""
-    contracts = Contract.objects.active_on(day)
+def seat_contracts_on(*, day: dt.date, seat_ids: Iterable[int]) -> QuerySet[Contract]:
+    """The contracts on ``seat_ids`` active on ``day`` with their shop, by shop name (one
+    query)."""
+    return (
+        Contract.objects.active_on(day)
+        .filter(seat_id__in=list(seat_ids))
+        .select_related("shop")
+        .order_by("shop__name", "shop_id", "id")
+    )
+
+
+class ShopName(NamedTuple):
+    """What a board shows of a shop: its id (for links) and name."""
+
+    pk: int
+    name: str
+
+
+class SeatContractRow(NamedTuple):
+    """A contract on a seat as a board reads it: enough for ``covered_shifts`` and the shop."""
+
+    seat_id: int
+    plan: str
+    shift: str | None
+    shop: ShopName
+
+
+def seat_contract_rows_on(
+    *, day: dt.date, seat_ids: Iterable[int] | None = None
+) -> list[SeatContractRow]:
+    """``seat_contracts_on`` as rows, of every seat when ``seat_ids`` is None (the dashboard's
+    board names no seat), by shop name (one query, no model instances)."""
+    contracts = Contract.objects.active_on(day).filter(seat__isnull=False)
     if seat_ids is not None:
         contracts = contracts.filter(seat_id__in=list(seat_ids))
-    else:
-        contracts = contracts.filter(seat__isnull=False)
-    if shop_fields is not None:
-        contracts = contracts.only(
-            "seat_id", "plan", "shift", "shop_id", *(f"shop__{name}" for name in shop_fields)
-        )
-    return contracts.select_related("shop").order_by("shop__name", "shop_id", "id")
+    rows = contracts.order_by("shop__name", "shop_id", "id").values_list(
+        "seat_id", "plan", "shift", "shop_id", "shop__name"
+    )
+    return [
+        SeatContractRow(seat_id, plan, shift, ShopName(shop_id, name))
+        for seat_id, plan, shift, shop_id, name in rows
+    ]
 
 
 def shops_with_active_contracts(*, shop_ids: Iterable[int], day: dt.date) -> set[int]:

@@ -26,6 +26,7 @@ from seats import calculations
 from seats.roster import (
     UPCOMING_DAYS,
     RosterSlot,
+    agent_names_by_id,
     agents_by_id,
     roster_slots,
     seats_that_may_go_uncovered,
@@ -42,12 +43,13 @@ from seats.selectors import (
     seats_by_code,
     sub_accounts_to_revoke_first,
 )
-from shops.selectors import covered_shifts, seat_contracts_on
+from shops.selectors import covered_shifts, seat_contract_rows_on
 
 if TYPE_CHECKING:
     from billing.models import Invoice
     from seats.models import Agent, HandoverNote, Seat, SubAccount
-    from shops.models import Shop
+    from seats.roster import AgentName
+    from shops.selectors import ShopName
 
 
 # --- Coverage board -----------------------------------------------------------------------------
@@ -58,13 +60,13 @@ class ShiftCell:
     """Who covers one shift of a seat on a date, for which shops, and how loaded they are."""
 
     shift: str
-    agent: "Agent | None" = None
-    shops: "list[Shop]" = field(default_factory=list)
+    agent: "AgentName | None" = None
+    shops: "list[ShopName]" = field(default_factory=list)
     inquiries: int = 0
     # ``cover`` when a cover assignment gives the shift to ``agent`` (see ``seats.roster``).
     kind: str | None = None
     # The seat-shift's own agent when somebody else works it or nobody does (leave, a cover).
-    regular: "Agent | None" = None
+    regular: "AgentName | None" = None
     on_leave: bool = False
 
     @property
@@ -89,8 +91,8 @@ class SeatRow:
         return (self.day, self.night)
 
     @property
-    def shops(self) -> "list[Shop]":
-        seen: dict[int, Shop] = {}
+    def shops(self) -> "list[ShopName]":
+        seen: dict[int, ShopName] = {}
         for cell in self.cells:
             for shop in cell.shops:
                 seen.setdefault(shop.pk, shop)
@@ -99,11 +101,6 @@ class SeatRow:
     @property
     def over_peak(self) -> bool:
         return self.load is not None and self.load.load > self.load.peak
-
-
-# What the board shows of an agent and a shop (its templates and the dashboard's lists).
-BOARD_AGENT_FIELDS = ("id", "name", "status")
-BOARD_SHOP_FIELDS = ("id", "name")
 
 
 def coverage_board(
@@ -130,9 +127,8 @@ def coverage_board(
             if seat_ids
             else []
         )
-    agents = agents_by_id(
-        [s.agent_id for s in slots] + [s.regular_agent_id for s in slots], fields=BOARD_AGENT_FIELDS
-    )
+    # Names and ids are all a board shows of its agents and shops: rows, not model instances.
+    agents = agent_names_by_id([s.agent_id for s in slots] + [s.regular_agent_id for s in slots])
     for slot in slots:
         cell = rows[slot.seat_id].day if slot.shift == Shift.DAY else rows[slot.seat_id].night
         cell.agent = agents.get(slot.agent_id)
@@ -140,9 +136,7 @@ def coverage_board(
         cell.on_leave = slot.on_leave
         if slot.regular_agent_id is not None and slot.regular_agent_id != slot.agent_id:
             cell.regular = agents[slot.regular_agent_id]
-    contracts = seat_contracts_on(
-        day=day, seat_ids=None if every_seat else seat_ids, shop_fields=BOARD_SHOP_FIELDS
-    )
+    contracts = seat_contract_rows_on(day=day, seat_ids=None if every_seat else seat_ids)
     for contract in contracts:
         for cell in rows[contract.seat_id].cells:
             if cell.shift in covered_shifts(contract) and contract.shop not in cell.shops:

@@ -10,6 +10,7 @@ from shops.selectors import (
     contracts_to_place,
     covered_shifts,
     possible_owners,
+    seat_contract_rows_on,
     seat_contracts_on,
     shop_contracts,
     shop_contracts_on,
@@ -115,6 +116,14 @@ def test_contracts_on_seats_for_a_day_and_the_shops_with_an_active_contract(
         contracts = list(seat_contracts_on(day=dt.date(2026, 10, 15), seat_ids=[seat.pk]))
         assert [contract.shop.name for contract in contracts] == [shop_a.name]
     assert contracts == [on_seat]
+    # As rows for a board: of the seats named, or of every seat (a contract with no seat aside).
+    with django_assert_num_queries(1):
+        rows = seat_contract_rows_on(day=dt.date(2026, 10, 15), seat_ids=[seat.pk])
+    assert rows == [(seat.pk, on_seat.plan, on_seat.shift, (shop_a.pk, shop_a.name))]
+    every = seat_contract_rows_on(day=dt.date(2026, 10, 15))
+    assert sorted((row.seat_id, row.shop.pk) for row in every) == sorted(
+        [(seat.pk, shop_a.pk), (other.pk, shop_b.pk)]
+    )
     with django_assert_num_queries(1):
         assert shops_with_active_contracts(
             shop_ids=[shop_a.pk, shop_b.pk], day=dt.date(2026, 10, 25)
