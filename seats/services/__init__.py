@@ -34,6 +34,8 @@ from seats.services.rollup import (
     RollupResult,
     agent_daily_load_refresh,
     agent_daily_load_rollup,
+    shop_load_window_write,
+    shop_load_windows_refresh,
 )
 from seats.services.staff import (
     AgentDeparture,
@@ -87,6 +89,8 @@ __all__ = [
     "agent_create",
     "agent_deactivate",
     "agent_daily_load_refresh",
+    "shop_load_window_write",
+    "shop_load_windows_refresh",
     "agent_daily_load_rollup",
     "agent_update",
     "assignment_create",
