@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from seats.models import HandoverNote
 from agency.choices import Plan
+from seats.models import HandoverNote
 from tests.factories import ContractFactory, SeatFactory, ShopFactory, WorkloadFactory
 from tests.seats.factories import HandoverNoteFactory
 from tests.web.conftest import TODAY, count_queries, grow_agency
