@@ -39,8 +39,11 @@ def _real_infrastructure():
 def month_lock_is_held() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
+            # Advisory locks are the server's, not a database's: another test database billing
+            # the same month at that moment (a parallel test worker) must not count.
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-            "AND objid = %s AND granted",
+            "AND objid = %s AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             [MONTH_LOCK_CLASS, month_lock_key(OCTOBER)],
         )
         return cursor.fetchone()[0] > 0
