@@ -69,10 +69,6 @@ def _days(date_from: date, date_to: date) -> list[date]:
     return [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
 
 
-def _in(day: date, start: date, end: date | None) -> bool:
-    return start <= day and (end is None or day <= end)
-
-
 def roster_slots(
     *,
     date_from: date,
@@ -100,7 +96,7 @@ def roster_slots(
     if not seat_list:
         return []
     span = overlapping_q(date_from, date_to)
-    of_seats = Q() if every_seat else Q(seat_id__in=seat_list)
+    of_seats = Q() if every_seat else Q(seat_id__any=seat_list)
     columns = ("seat_id", "shift", "agent_id", "start_date", "end_date", "is_cover")
     # One query for both: a seat-shift's own agents and its covers.
     rows = sorted(
@@ -127,7 +123,7 @@ def roster_slots(
     contracts = list(
         Seat.objects.filter(
             overlapping_q(date_from, date_to, prefix="contracts__"),
-            Q() if every_seat else Q(pk__in=seat_list),
+            Q() if every_seat else Q(pk__any=seat_list),
         )
         .values_list("pk", "contracts__shift", "contracts__start_date", "contracts__end_date")
         .distinct()
@@ -143,19 +139,29 @@ def roster_slots(
         contracts_by[row[0]].append(row)
 
     slots = []
+    shifts = tuple(Shift.values)
+    append = slots.append
     for day in _days(date_from, date_to):
         for seat_id in seat_list:
-            for shift in Shift.values:
+            # The shifts the seat's contracts active that date cover (None: both).
+            needed_shifts = {
+                contract_shift
+                for _, contract_shift, start, end in contracts_by.get(seat_id, ())
+                if start <= day and (end is None or day <= end)
+            }
+            for shift in shifts:
+                key = (seat_id, shift)
                 regular = None
-                for _, _, holder, start, end in by_seat_shift.get((seat_id, shift), ()):
-                    if _in(day, start, end):
+                for _, _, holder, start, end in by_seat_shift.get(key, ()):
+                    if start <= day and (end is None or day <= end):
                         regular = holder
                 on_leave = regular is not None and any(
-                    _in(day, start, end) for start, end in leaves.get(regular, ())
+                    start <= day and (end is None or day <= end)
+                    for start, end in leaves.get(regular, ())
                 )
                 cover = None
-                for _, _, holder, start, end in covers_by.get((seat_id, shift), ()):
-                    if _in(day, start, end):
+                for _, _, holder, start, end in covers_by.get(key, ()):
+                    if start <= day and (end is None or day <= end):
                         cover = holder
                 if cover is not None:
                     worker, kind = cover, RosterKind.COVER
@@ -165,20 +171,16 @@ def roster_slots(
                     worker, kind = None, None
                 if agent_id is not None and agent_id not in (worker, regular):
                     continue
-                needed = any(
-                    _in(day, start, end) and contract_shift in (None, shift)
-                    for _, contract_shift, start, end in contracts_by.get(seat_id, ())
-                )
-                slots.append(
+                append(
                     RosterSlot(
-                        date=day,
-                        seat_id=seat_id,
-                        shift=shift,
-                        agent_id=worker,
-                        kind=kind,
-                        regular_agent_id=regular,
-                        on_leave=on_leave,
-                        needed=needed,
+                        day,
+                        seat_id,
+                        shift,
+                        worker,
+                        kind,
+                        regular,
+                        on_leave,
+                        None in needed_shifts or shift in needed_shifts,
                     )
                 )
     return slots
@@ -198,7 +200,7 @@ def seats_that_may_go_uncovered(
     holders: dict[tuple[int, str], int] = {}
     whole_range = SeatAssignment.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=date_to),
-        Q() if every_seat else Q(seat_id__in=seat_list),
+        Q() if every_seat else Q(seat_id__any=seat_list),
         start_date__lte=date_from,
     )
     for seat_id, shift, agent_id in whole_range.values_list("seat_id", "shift", "agent_id"):
@@ -207,7 +209,7 @@ def seats_that_may_go_uncovered(
         Leave.objects.filter(
             overlapping_q(date_from, date_to),
             status=LeaveStatus.APPROVED,
-            agent_id__in=set(holders.values()),
+            agent_id__any={agent_id for agent_id in holders.values() if agent_id is not None},
         ).values_list("agent_id", flat=True)
     )
     return [
@@ -364,7 +366,7 @@ def agent_names_by_id(ids: Iterable[int | None]) -> dict[int, AgentName]:
     wanted = {agent_id for agent_id in ids if agent_id is not None}
     if not wanted:
         return {}
-    rows = Agent.objects.filter(pk__in=wanted).values_list("pk", "name")
+    rows = Agent.objects.filter(pk__any=wanted).values_list("pk", "name")
     return {pk: AgentName(pk, name) for pk, name in rows}
 
 

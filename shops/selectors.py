@@ -143,7 +143,7 @@ def seat_contract_rows_on(
     board names no seat), by shop name (one query, no model instances)."""
     contracts = Contract.objects.active_on(day).filter(seat__isnull=False)
     if seat_ids is not None:
-        contracts = contracts.filter(seat_id__in=list(seat_ids))
+        contracts = contracts.filter(seat_id__any=list(seat_ids))
     rows = contracts.order_by("shop__name", "shop_id", "id").values_list(
         "seat_id", "plan", "shift", "shop_id", "shop__name"
     )
@@ -175,7 +175,7 @@ def contracts_to_place(*, today: dt.date) -> QuerySet[Contract]:
 
 def shop_names(*, ids: Iterable[int]) -> dict[int, str]:
     """{shop id: name} of those of ``ids`` that exist (one query)."""
-    return dict(Shop.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+    return dict(Shop.objects.filter(pk__any=list(ids)).values_list("pk", "name"))
 
 
 # --- Price book ---------------------------------------------------------------------------------
