@@ -98,7 +98,8 @@ def average_daily_inquiries(total: int, days_with_data: int) -> int:
     """A shop's average daily inquiries over the days that have records, rounded half-up."""
     if days_with_data <= 0:
         return 0
-    return int((Decimal(total) / Decimal(days_with_data)).to_integral_value(ROUND_HALF_UP))
+    # total / days rounded half up, in whole numbers: floor((2 total + days) / 2 days).
+    return (2 * total + days_with_data) // (2 * days_with_data)
 
 
 def agent_load_cap(thresholds: Mapping[str, int] | None = None) -> int:

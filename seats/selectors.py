@@ -133,7 +133,7 @@ def agent_work_days(
 
 def agent_names(*, ids: Iterable[int]) -> dict[int, str]:
     """{agent id: name} of those of ``ids`` that exist (one query)."""
-    return dict(Agent.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+    return dict(Agent.objects.filter(pk__any=list(ids)).values_list("pk", "name"))
 
 
 def seats_by_code() -> QuerySet[Seat]:
@@ -172,7 +172,7 @@ def seat_shops_on(*, day: date, seat_ids: Iterable[int] | None = None) -> dict[i
     """
     seats = Seat.objects.filter(active_on_q(day, prefix="contracts__"))
     if seat_ids is not None:
-        seats = seats.filter(pk__in=list(seat_ids))
+        seats = seats.filter(pk__any=list(seat_ids))
     rows = (
         seats.values_list("pk", "contracts__shop_id", "contracts__shop__daily_inquiries_estimate")
         .distinct()
@@ -643,8 +643,8 @@ def agent_daily_load(
     )
     if agent_ids is not None:
         ids = list(agent_ids)
-        rolled_up = rolled_up.filter(agent_id__in=ids)
-        live = live.filter(agent_id__in=ids)
+        rolled_up = rolled_up.filter(agent_id__any=ids)
+        live = live.filter(agent_id__any=ids)
     live_totals = _agent_day_totals(live)
     if min_inquiries is not None:
         rolled_up = rolled_up.filter(inquiries__gte=min_inquiries)
@@ -741,7 +741,7 @@ def agents_overloaded_often(*, day: date, min_days: int | None = None) -> list[A
         )
         .order_by()
         .values("agent_id", "agent__name")
-        .annotate(days=Count("id"), busiest=Max("inquiries"))
+        .annotate(days=Count("*"), busiest=Max("inquiries"))
         .values_list(*columns)
     )
     live = WorkloadRecord.objects.filter(
@@ -794,8 +794,8 @@ def _shop_window_parts(*, shop_ids: Iterable[int] | None, day: date) -> list[Que
     )
     if shop_ids is not None:
         ids = list(shop_ids)
-        rolled_up = rolled_up.filter(shop_id__in=ids)
-        live = live.filter(shop_id__in=ids)
+        rolled_up = rolled_up.filter(shop_id__any=ids)
+        live = live.filter(shop_id__any=ids)
     columns = ("shop_id", "total", "day_total", "days")
     return [
         rolled_up.order_by()
@@ -848,7 +848,7 @@ def _shop_history(*, shop_ids: Iterable[int] | None, day: date) -> dict[int, tup
     kept = stored
     if shop_ids is not None:
         shop_ids = list(shop_ids)
-        kept = stored.filter(shop_id__in=shop_ids)
+        kept = stored.filter(shop_id__any=shop_ids)
     not_stored = ~Exists(stored)
     parts = [part.filter(not_stored) for part in _shop_window_parts(shop_ids=shop_ids, day=day)]
     rows = (
@@ -953,7 +953,7 @@ def _seat_shop_shifts(
     """
     seats = Seat.objects.filter(active_on_q(day, prefix="contracts__"))
     if seat_ids is not None:
-        seats = seats.filter(pk__in=list(seat_ids))
+        seats = seats.filter(pk__any=list(seat_ids))
     rows = (
         seats.values_list(
             "pk",

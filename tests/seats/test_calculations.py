@@ -92,6 +92,14 @@ def test_average_daily_inquiries_rounds_half_up():
     assert average_daily_inquiries(0, 0) == 0
 
 
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=400))
+def test_average_daily_inquiries_is_the_exact_quotient_rounded_half_up(total, days):
+    """Worked in whole numbers; it is the exact quotient rounded half up."""
+    assert average_daily_inquiries(total, days) == math.floor(
+        Fraction(total, days) + Fraction(1, 2)
+    )
+
+
 @pytest.mark.parametrize(
     ("inquiries", "shifts", "share", "split"),
     [
