@@ -82,11 +82,12 @@ def _overlapping(month: date) -> Q:
     )
 
 
-def _days_in_month(start: date, end: date | None, month: date) -> int:
-    """The dates of ``[start, end]`` in ``month`` as a bit a day (bit 0: the 1st), so that the
-    dates a shop was served add up with ``|`` and count with ``int.bit_count``."""
+def _days_in_month(start: date, end: date | None, month: date, month_end: date) -> int:
+    """The dates of ``[start, end]`` in ``month`` (its first day to ``month_end``, its last) as
+    a bit a day (bit 0: the 1st), so that the dates a shop was served add up with ``|`` and
+    count with ``int.bit_count``."""
     first = max(start, month)
-    last = month_last_day(month) if end is None else min(end, month_last_day(month))
+    last = month_end if end is None else min(end, month_end)
     if last < first:
         return 0
     return ((1 << (last.day - first.day + 1)) - 1) << (first.day - 1)
@@ -96,6 +97,7 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     """Compute the profitability of every seat in use in ``month`` (any date of the month)."""
     month = month.replace(day=1)
     total_days = days_in_month(month)
+    month_end = month_last_day(month)
 
     invoice_totals = list(
         Invoice.objects.filter(month=month).live().values_list("shop_id", "total")
@@ -114,7 +116,7 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     # Dates of the month each shop was served, per seat (None: by a contract without a seat).
     served: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
     for shop_id, seat_id, start, end in contracts:
-        served[shop_id][seat_id] |= _days_in_month(start, end, month)
+        served[shop_id][seat_id] |= _days_in_month(start, end, month, month_end)
 
     people_cost = approved_people_cost(month=month)
     seat_ids = {seat_id for _, seat_id, _, _ in contracts if seat_id is not None}
@@ -122,7 +124,7 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     if people_cost is not None:
         seat_ids |= {seat_id for seat_id in people_cost if seat_id is not None}
     seats = list(
-        Seat.objects.filter(id__in=seat_ids).order_by("code").values_list("id", "code", "overhead")
+        Seat.objects.filter(id__any=seat_ids).order_by("code").values_list("id", "code", "overhead")
     )
     code_of = {seat_id: code for seat_id, code, _ in seats}
 

@@ -384,6 +384,6 @@ def test_report_api_is_for_managers_only(api, owner_a_api, shop_a):
     ],
 )
 def test_days_in_month_are_one_bit_a_date(start, end, days):
-    mask = _days_in_month(start, end, dt.date(2026, 10, 1))
+    mask = _days_in_month(start, end, dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     assert {day for day in range(1, 32) if mask >> (day - 1) & 1} == days
     assert mask.bit_count() == len(days)
