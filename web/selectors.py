@@ -60,6 +60,8 @@ class ShiftCell:
     """Who covers one shift of a seat on a date, for which shops, and how loaded they are."""
 
     shift: str
+    # Who works the shift (``agent_id``), and their name when the board shows people.
+    agent_id: int | None = None
     agent: "AgentName | None" = None
     shops: "list[ShopName]" = field(default_factory=list)
     inquiries: int = 0
@@ -71,12 +73,12 @@ class ShiftCell:
 
     @property
     def band(self) -> str | None:
-        return calculations.load_band(self.inquiries) if self.agent else None
+        return calculations.load_band(self.inquiries) if self.agent_id is not None else None
 
     @property
     def uncovered(self) -> bool:
         """Shops to serve in this shift and nobody to serve them."""
-        return self.agent is None and bool(self.shops)
+        return self.agent_id is None and bool(self.shops)
 
 
 @dataclass
@@ -109,6 +111,7 @@ def coverage_board(
     seats: "Iterable[Seat] | None" = None,
     slots: "list[RosterSlot] | None" = None,
     every_seat: bool = False,
+    people: bool = True,
 ) -> list[SeatRow]:
     """Every seat x shift on ``day``: who really works it by the roster (a cover, or the
     seat-shift's own agent unless on leave), shops (contracts on the seat active that day), the
@@ -116,6 +119,9 @@ def coverage_board(
     peak (``seats.selectors.seat_utilisation``). Nine queries, eight when ``seats`` is given,
     five when the roster's ``slots`` of ``day`` are given too. ``every_seat``: the ``seats``
     given are all the seats (the dashboard's), so none of them is named in the queries.
+    ``people=False``: the states only, for counting and filtering rows (the dashboard, the
+    board's filters): who works a shift is known by id, without names or load (two queries
+    fewer).
     """
     every_seat = every_seat or seats is None
     seats = list(seats_by_code() if seats is None else seats)
@@ -128,31 +134,37 @@ def coverage_board(
             else []
         )
     # Names and ids are all a board shows of its agents and shops: rows, not model instances.
-    agents = agent_names_by_id([s.agent_id for s in slots] + [s.regular_agent_id for s in slots])
+    agents = (
+        agent_names_by_id([s.agent_id for s in slots] + [s.regular_agent_id for s in slots])
+        if people
+        else {}
+    )
     for slot in slots:
         cell = rows[slot.seat_id].day if slot.shift == Shift.DAY else rows[slot.seat_id].night
+        cell.agent_id = slot.agent_id
         cell.agent = agents.get(slot.agent_id)
         cell.kind = slot.kind
         cell.on_leave = slot.on_leave
-        if slot.regular_agent_id is not None and slot.regular_agent_id != slot.agent_id:
+        if people and slot.regular_agent_id is not None and slot.regular_agent_id != slot.agent_id:
             cell.regular = agents[slot.regular_agent_id]
     contracts = seat_contract_rows_on(day=day, seat_ids=None if every_seat else seat_ids)
     for contract in contracts:
         for cell in rows[contract.seat_id].cells:
             if cell.shift in covered_shifts(contract) and contract.shop not in cell.shops:
                 cell.shops.append(contract.shop)
-    # The day's load of the agents working these seats (of every agent for every seat).
-    workers = None if every_seat else {slot.agent_id for slot in slots} - {None}
-    inquiries = {
-        agent_id: load.inquiries
-        for (agent_id, _), load in agent_daily_load(
-            date_from=day, date_to=day, agent_ids=workers
-        ).items()
-    }
-    for row in rows.values():
-        for cell in row.cells:
-            if cell.agent is not None:
-                cell.inquiries = inquiries.get(cell.agent.pk, 0)
+    if people:
+        # The day's load of the agents working these seats (of every agent for every seat).
+        workers = None if every_seat else {slot.agent_id for slot in slots} - {None}
+        inquiries = {
+            agent_id: load.inquiries
+            for (agent_id, _), load in agent_daily_load(
+                date_from=day, date_to=day, agent_ids=workers
+            ).items()
+        }
+        for row in rows.values():
+            for cell in row.cells:
+                if cell.agent_id is not None:
+                    cell.inquiries = inquiries.get(cell.agent_id, 0)
     loads = seat_utilisation(seats=seats, day=day, every_seat=every_seat)
     for seat_id, load in loads.items():
         rows[seat_id].load = load
@@ -201,7 +213,7 @@ def coverage_summary(rows: "Iterable[SeatRow]") -> CoverageSummary:
     """Count the board's seats and seat-shifts by state (no query)."""
     rows = list(rows)
     cells = [cell for row in rows for cell in row.cells]
-    with_agent = [cell for cell in cells if cell.agent is not None]
+    with_agent = [cell for cell in cells if cell.agent_id is not None]
     return CoverageSummary(
         seats=len(rows),
         shifts=len(cells),
@@ -304,7 +316,8 @@ def dashboard(*, today: date, now: datetime | None = None) -> Dashboard:
     ahead_slots = roster_slots(
         date_from=ahead[0], date_to=ahead[1], seat_ids=maybe, seats_known=True
     )
-    board = coverage_board(day=today, seats=seats, slots=today_slots, every_seat=True)
+    # The page counts the board's states and lists the alerts: no agent is named on it.
+    board = coverage_board(day=today, seats=seats, slots=today_slots, every_seat=True, people=False)
     handovers = handover_notes_pending(limit=10, now=now or clock.now())
     awaiting_count, awaiting_invoices = drafts_awaiting_turnover(
         limit=10, before=clock.current_month(today)

@@ -4,11 +4,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agency.choices import Plan
-from seats.models import HandoverNote
-from tests.factories import ContractFactory, SeatFactory, ShopFactory, WorkloadFactory
+from seats.choices import LeaveStatus
+from seats.models import CoverAssignment, HandoverNote, Leave
+from tests.factories import (
+    AgentFactory,
+    ContractFactory,
+    SeatFactory,
+    ShopFactory,
+    WorkloadFactory,
+)
 from tests.seats.factories import HandoverNoteFactory
 from tests.web.conftest import TODAY, count_queries, grow_agency
 from web import selectors
@@ -34,6 +43,37 @@ def test_coverage_board_shows_each_shift_its_agent_shops_and_live_band(manager_c
     board = manager_client.get(reverse("web:seat-board")).content.decode()
     assert "Day Agent 1" in board and "Night Agent 1" in board
     assert 'class="badge band-busy"' in board
+
+
+@pytest.mark.django_db
+def test_the_board_without_people_has_the_same_states_in_two_queries_fewer(
+    agency, owner_a, settings
+):
+    grow_agency(agency, owner_a, seats=3)
+    # Every state on the board: a cover, an agent on leave, shifts nobody works, over the peak.
+    settings.AGENCY = {**settings.AGENCY, "SEAT_PEAK_INQUIRIES": 100}
+    Leave.objects.create(
+        agent=agency.agents[0], start_date=TODAY, end_date=TODAY, status=LeaveStatus.APPROVED
+    )
+    CoverAssignment.objects.create(
+        seat=agency.seats[0], shift="night", agent=AgentFactory(), start_date=TODAY, end_date=TODAY
+    )
+    with CaptureQueriesContext(connection) as with_people:
+        full = selectors.coverage_board(day=TODAY)
+    with CaptureQueriesContext(connection) as without:
+        lean = selectors.coverage_board(day=TODAY, people=False)
+    # No names and no load of the day: the agents' and the workloads' reads are left out.
+    assert len(without) == len(with_people) - 2
+    assert selectors.coverage_summary(lean) == selectors.coverage_summary(full)
+    for state in selectors.BOARD_STATES:
+        in_state = [row.seat.pk for row in full if selectors.row_in_state(row, state)]
+        assert [row.seat.pk for row in lean if selectors.row_in_state(row, state)] == in_state
+        assert in_state, state
+    for lean_row, row in zip(lean, full, strict=True):
+        for lean_cell, cell in zip(lean_row.cells, row.cells, strict=True):
+            assert lean_cell.agent_id == (cell.agent.pk if cell.agent else None)
+            assert lean_cell.agent is None and lean_cell.regular is None
+            assert [shop.pk for shop in lean_cell.shops] == [shop.pk for shop in cell.shops]
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from agency.choices import Plan, Shift
-from seats.models import Seat, SeatAssignment
+from seats.models import CoverAssignment, Seat, SeatAssignment
 from shops.models import Contract
 from tests.factories import AgentFactory, ContractFactory, SeatFactory, ShopFactory
 from tests.web.conftest import TODAY, count_queries, grow_agency
@@ -71,6 +71,22 @@ def test_board_filters_the_seats_by_state(manager_client, agency, owner_a):
     assert [r.seat.code for r in manager_client.get(f"{BOARD}?state=cover").context["rows"]] == []
     # An unknown state shows every seat.
     assert manager_client.get(f"{BOARD}?state=nonsense").context["page_obj"].paginator.count == 5
+
+
+@pytest.mark.django_db
+def test_a_filtered_board_shows_its_seats_in_full(manager_client, agency, owner_a):
+    # The states of every seat are found without the people; the page's seats show them.
+    grow_agency(agency, owner_a, seats=3)
+    spare = AgentFactory(name="Floater Fu")
+    CoverAssignment.objects.create(
+        seat=agency.seats[0], shift="day", agent=spare, start_date=TODAY, end_date=TODAY
+    )
+    response = manager_client.get(f"{BOARD}?state=cover")
+    [row] = response.context["rows"]
+    assert row.seat == agency.seats[0] and row.day.agent.name == "Floater Fu"
+    assert row.day.regular.name == "Day Agent 1" and row.day.band is not None
+    html = response.content.decode()
+    assert "Floater Fu" in html and "covering for Day Agent 1" in html
 
 
 @pytest.mark.django_db

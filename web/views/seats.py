@@ -94,14 +94,15 @@ class SeatBoardView(ManagerPage):
             options = seat_capacity(inquiries=capacity_form.cleaned_data["inquiries"], day=today)
         state = self.request.GET.get("state", "")
         if state in selectors.BOARD_STATES:
-            # A state is known once the seat's row is made: every row, then the page of them.
-            rows = [
-                row
-                for row in selectors.coverage_board(day=day)
+            # A state is known once the seat's row is made: every row's states (without the
+            # people), then the page of seats in the state, in full.
+            in_state = [
+                row.seat
+                for row in selectors.coverage_board(day=day, people=False)
                 if selectors.row_in_state(row, state)
             ]
-            page = paginate(self.request, rows, per_page=BOARD_PAGE_SIZE)
-            rows = list(page.object_list)
+            page = paginate(self.request, in_state, per_page=BOARD_PAGE_SIZE)
+            rows = selectors.coverage_board(day=day, seats=list(page.object_list))
         else:
             state = ""
             page = paginate(self.request, seats_by_code(), per_page=BOARD_PAGE_SIZE)
