@@ -150,10 +150,15 @@ class ShiftSplit:
         return max(self.day, self.night)
 
 
+BOTH_SHIFTS = (Shift.DAY, Shift.NIGHT)
+_DAY_ONLY = frozenset((Shift.DAY,))
+_NIGHT_ONLY = frozenset((Shift.NIGHT,))
+
+
 def split_between_shifts(
     inquiries: int,
     *,
-    shifts: Iterable[str] = (Shift.DAY, Shift.NIGHT),
+    shifts: Iterable[str] = BOTH_SHIFTS,
     share: Fraction | None = None,
 ) -> ShiftSplit:
     """Split a shop's daily inquiries between a seat's shifts.
@@ -163,11 +168,12 @@ def split_between_shifts(
     rounded half-up, night the rest, so the two always add up to the inquiries
     (450 -> day 240, night 210).
     """
-    covered = set(shifts)
-    if covered == {Shift.DAY}:
-        return ShiftSplit(day=inquiries)
-    if covered == {Shift.NIGHT}:
-        return ShiftSplit(night=inquiries)
+    if shifts is not BOTH_SHIFTS:  # the common case needs no set
+        covered = frozenset(shifts)
+        if covered == _DAY_ONLY:
+            return ShiftSplit(day=inquiries)
+        if covered == _NIGHT_ONLY:
+            return ShiftSplit(night=inquiries)
     share = HOURS_DAY_SHARE if share is None else share
     # inquiries x share rounded half up, in whole numbers: floor((2 n p + q) / 2 q) for p/q.
     numerator, denominator = share.numerator, share.denominator

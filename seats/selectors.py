@@ -41,6 +41,7 @@ from agency.choices import Plan, Shift
 from agency.dates import active_on_q
 from agency.models import User
 from seats.calculations import (
+    BOTH_SHIFTS,
     LoadBand,
     ShiftSplit,
     agent_load_cap,
@@ -898,11 +899,14 @@ def shop_shift_inquiries(
     shifts_of = shifts_of or {}
     result = {}
     for shop_id, estimate in shops.items():
-        expected, day_total, night_total = history.get(shop_id, (estimate, 0, 0))
+        found = history.get(shop_id)
+        if found is None:
+            expected, share = estimate, None  # no history: split by the hours
+        else:
+            expected, day_total, night_total = found
+            share = day_share(day_total, night_total)
         result[shop_id] = split_between_shifts(
-            expected,
-            shifts=shifts_of.get(shop_id, (Shift.DAY, Shift.NIGHT)),
-            share=day_share(day_total, night_total),
+            expected, shifts=shifts_of.get(shop_id, BOTH_SHIFTS), share=share
         )
     return result
 
