@@ -9,7 +9,13 @@ from django.urls import reverse
 from agency.choices import Plan, Shift
 from seats.models import CoverAssignment, Seat, SeatAssignment
 from shops.models import Contract
-from tests.factories import AgentFactory, ContractFactory, SeatFactory, ShopFactory
+from tests.factories import (
+    AgentFactory,
+    ContractFactory,
+    SeatAssignmentFactory,
+    SeatFactory,
+    ShopFactory,
+)
 from tests.web.conftest import TODAY, count_queries, grow_agency
 
 BOARD = "/seats/"
@@ -71,6 +77,34 @@ def test_board_filters_the_seats_by_state(manager_client, agency, owner_a):
     assert [r.seat.code for r in manager_client.get(f"{BOARD}?state=cover").context["rows"]] == []
     # An unknown state shows every seat.
     assert manager_client.get(f"{BOARD}?state=nonsense").context["page_obj"].paginator.count == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "End the assignment of X &amp; &lt;Y&gt; to seat S990 (Night (17:00-24:00))"),
+        ("zh-hans", "结束X &amp; &lt;Y&gt;在坐席 S990（晚班（17:00-24:00））的排班"),
+    ],
+)
+def test_board_rows_escape_what_people_typed_in_either_language(
+    manager_client, agency, language, question
+):
+    # The board's rows are written in Python (web/templatetags/board_rows.py), not by the
+    # template language: they escape names as it would, and speak the manager's language.
+    seat = SeatFactory(code="S990", name="Spare <b>seat</b>")
+    odd = AgentFactory(name="X & <Y>")
+    SeatAssignmentFactory(seat=seat, agent=odd, shift=Shift.NIGHT, start_date=TODAY)
+    manager_client.cookies["django_language"] = language
+    html = manager_client.get(BOARD).content.decode()
+    assert "<Y>" not in html and "<b>seat" not in html
+    assert "Spare &lt;b&gt;seat&lt;/b&gt;" in html
+    assert '">X &amp; &lt;Y&gt;</a>' in html  # the board's cell and the assignment's row
+    assert f'data-confirm="{question}' in html
+    last_day = (
+        "Last day of X &amp; &lt;Y&gt;" if language == "en" else "X &amp; &lt;Y&gt; 的最后一天"
+    )
+    assert last_day in html
 
 
 @pytest.mark.django_db
