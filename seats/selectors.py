@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from decimal import Decimal
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection
@@ -970,11 +971,17 @@ def _seat_shop_shifts(
         .order_by()
     )
     found: dict[int, dict[int, tuple[int, frozenset[str]]]] = defaultdict(dict)
-    for seat_id, shop_id, estimate, plan, shift in sorted(rows, key=lambda row: row[:2]):
-        covers = {shift} if plan == Plan.SHIFT and shift else {Shift.DAY, Shift.NIGHT}
-        _, before = found[seat_id].get(shop_id, (estimate, frozenset()))
-        found[seat_id][shop_id] = (estimate, before | covers)
+    for seat_id, shop_id, estimate, plan, shift in sorted(rows, key=_seat_then_shop):
+        covers = _ONE_SHIFT[shift] if plan == Plan.SHIFT and shift else _BOTH
+        by_shop = found[seat_id]
+        before = by_shop.get(shop_id)
+        by_shop[shop_id] = (estimate, covers if before is None else before[1] | covers)
     return dict(found)
+
+
+_BOTH = frozenset(BOTH_SHIFTS)
+_ONE_SHIFT = {shift: frozenset((shift,)) for shift in BOTH_SHIFTS}
+_seat_then_shop = itemgetter(0, 1)
 
 
 def seat_utilisation(
@@ -1001,7 +1008,7 @@ def seat_utilisation(
     expected = shop_shift_inquiries(shops=estimates, day=day, every_shop=every_seat)
     peak = limits.seat_peak_inquiries()
     cap = agent_load_cap()
-    both = frozenset((Shift.DAY, Shift.NIGHT))
+    both = _BOTH
     result = {}
     for seat_id, code in codes.items():
         served = shops_of.get(seat_id, {})
