@@ -6,6 +6,7 @@ for the API, a form field for the manager app and the portal.
 
 import calendar
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -57,7 +58,13 @@ def parse_month(value: str) -> dt.date:
 
 def days_in_month(month: dt.date) -> int:
     """Return how many days the calendar month containing ``month`` has (28 to 31)."""
-    return calendar.monthrange(month.year, month.month)[1]
+    return _days_in((month.year, month.month))
+
+
+@lru_cache(maxsize=2048)
+def _days_in(year_month: tuple[int, int]) -> int:
+    # Asked for every contract and assignment of a billing run or a report: once a month.
+    return calendar.monthrange(*year_month)[1]
 
 
 def month_last_day(month: dt.date) -> dt.date:

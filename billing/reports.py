@@ -132,6 +132,13 @@ def seat_profitability(*, month: date) -> SeatProfitabilityReport:
     unallocated = _ZERO
     for shop_id, total in invoice_totals:
         by_seat = served.get(shop_id, {})
+        if len(by_seat) == 1:
+            # Served by one seat (or none): the whole invoice is its share (``share_by_days`` of
+            # a single share), without sorting or sharing.
+            [(seat_id, dates)] = by_seat.items()
+            if dates and seat_id is not None:
+                revenue[seat_id] += total
+                continue
         days = sorted(
             ((seat_id, dates.bit_count()) for seat_id, dates in by_seat.items()),
             # Seats by code, the share served without a seat last.
