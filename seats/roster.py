@@ -205,20 +205,16 @@ def seats_that_may_go_uncovered(
     )
     for seat_id, shift, agent_id in whole_range.values_list("seat_id", "shift", "agent_id"):
         holders[(seat_id, shift)] = agent_id
-    away = set(
-        Leave.objects.filter(
-            overlapping_q(date_from, date_to),
-            status=LeaveStatus.APPROVED,
-            agent_id__any={agent_id for agent_id in holders.values() if agent_id is not None},
-        ).values_list("agent_id", flat=True)
-    )
+    leave = Leave.objects.filter(overlapping_q(date_from, date_to), status=LeaveStatus.APPROVED)
+    if not every_seat:  # for every seat, the range's leave of anybody is as short a read
+        leave = leave.filter(agent_id__any={agent for agent in holders.values() if agent})
+    # A shift without a holder over the whole range counts as away too (``None``).
+    away: set[int | None] = {None, *leave.values_list("agent_id", flat=True)}
+    shifts = tuple(Shift.values)
     return [
         seat_id
         for seat_id in seat_list
-        if any(
-            holders.get((seat_id, shift)) is None or holders[(seat_id, shift)] in away
-            for shift in Shift.values
-        )
+        if any(holders.get((seat_id, shift)) in away for shift in shifts)
     ]
 
 
