@@ -355,3 +355,16 @@ def test_a_drafts_digest_hashes_the_copy_text_that_is_stored():
         texts[0].split("\t")[7] == '{"kind":"commission","slices":[{"from":"0.00","rate":"0.03"}]}'
     )
     assert writes._encode_line(7, rows[0]) == "7" + texts[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ids are reserved on PostgreSQL")
+def test_reserved_invoice_ids_come_from_the_invoice_tables_own_sequence(shop_a, shop_b):
+    """The ids a run reserves for its new drafts are the sequence's next values, one a shop and
+    none twice: an invoice saved afterwards gets a later id."""
+    reserved = writes.reserve_invoice_ids([shop_a.pk, shop_b.pk, 99])
+    assert list(reserved) == [shop_a.pk, shop_b.pk, 99]
+    assert len(set(reserved.values())) == 3
+    monthly_contract(shop_a)
+    bill_month(month=OCTOBER)
+    assert invoice_of(shop_a).pk > max(reserved.values())
+    assert writes.reserve_invoice_ids([]) == {}
