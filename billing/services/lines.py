@@ -26,7 +26,7 @@ rendering (for the admin), made by the same function.
 """
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -42,7 +42,7 @@ from agency.errors import ApplicationError
 from agency.money import round_money
 from agency.months import days_in_month, month_last_day
 from billing.calculations import (
-    active_days,
+    active_days_between,
     attributed_turnover,
     prorate,
     split_by_weights,
@@ -50,7 +50,7 @@ from billing.calculations import (
 )
 from billing.line_text import ENGLISH, describe
 from billing.models import InvoiceLine
-from billing.services.writes import details_json
+from billing.services.writes import details_json, line_columns_text
 from shops.terms import Tier, tiers_from_json
 
 QUANTITY_STEP = Decimal("0.0001")
@@ -108,6 +108,8 @@ class LineFigures:
     details: dict[str, Any]
     # ``details`` as the JSON text that is stored (``writes.details_json``), made once.
     details_text: str = ""
+    # The line's COPY text from kind to details (``writes.line_columns_text``), made once.
+    columns_text: str = ""
 
 
 @dataclass(slots=True)
@@ -152,15 +154,44 @@ def _line(
     ``translation.override("en")``)."""
     details = {"kind": kind, **details}
     text = details_json(details)
+    description = _english(kind, details, text)
     return LineFigures(
-        contract_id=contract_id,
-        kind=kind,
-        description=_english(kind, details, text),
-        quantity=quantity,
-        unit_price=unit_price,
-        amount=amount,
-        details_text=text,
-        details=details,
+        contract_id,
+        kind,
+        description,
+        quantity,
+        unit_price,
+        amount,
+        details,
+        text,
+        line_columns_text(kind, description, quantity, unit_price, amount, text),
+    )
+
+
+_SHARED_LINES: dict[tuple, LineFigures] = {}
+_SHARED_LINES_MAX = 20_000
+
+
+def _shared_line(key: tuple, contract_id: int, make: Callable[[], LineFigures]) -> LineFigures:
+    """The line ``make()`` gives, for ``contract_id``, made once per ``key`` (every figure the
+    line is made from, money as its exact text): a month's day rates and base fees mostly
+    repeat a few prices and periods, and their figures, details, wording and COPY text do not
+    depend on the contract. Lines share the (never changed) details dict of their figures."""
+    line = _SHARED_LINES.get(key)
+    if line is None:
+        if len(_SHARED_LINES) >= _SHARED_LINES_MAX:
+            _SHARED_LINES.clear()
+        line = _SHARED_LINES[key] = make()
+    return LineFigures(
+        contract_id,
+        line.kind,
+        line.description,
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        line.details,
+        line.details_text,
+        line.columns_text,
     )
 
 
@@ -206,43 +237,54 @@ def _day_rate_line(terms: BillableContract, month: date, month_end: date) -> Lin
     assert terms.end_date is not None  # day plans always end (contract_day_plan_has_end)
     first = max(terms.start_date, month)
     last = min(terms.end_date, month_end)
-    days = active_days(terms.start_date, terms.end_date, month)
-    return _line(
-        contract_id=terms.id,
-        kind=InvoiceLine.Kind.DAY_RATE,
-        quantity=Decimal(days),
-        unit_price=terms.price,
-        amount=round_money(terms.price * days),
-        details={
-            "plan": terms.plan,
-            "service_days": days,
-            "first_day": first.isoformat(),
-            "last_day": last.isoformat(),
-            "day_rate": str(terms.price),
-        },
+    days = active_days_between(terms.start_date, terms.end_date, month, month_end)
+    price = terms.price
+    return _shared_line(
+        (InvoiceLine.Kind.DAY_RATE, terms.plan, str(price), first, last, days),
+        terms.id,
+        lambda: _line(
+            contract_id=terms.id,
+            kind=InvoiceLine.Kind.DAY_RATE,
+            quantity=Decimal(days),
+            unit_price=price,
+            amount=round_money(price * days),
+            details={
+                "plan": terms.plan,
+                "service_days": days,
+                "first_day": first.isoformat(),
+                "last_day": last.isoformat(),
+                "day_rate": str(price),
+            },
+        ),
     )
 
 
 def _base_fee_line(
     terms: BillableContract, month: date, month_end: date, active: int, total: int
 ) -> LineFigures:
-    quantity = _ONE if active == total else (Decimal(active) / total).quantize(QUANTITY_STEP)
-    return _line(
-        contract_id=terms.id,
-        kind=InvoiceLine.Kind.BASE_FEE,
-        quantity=quantity,
-        unit_price=terms.price,
-        amount=prorate(terms.price, active, total),
-        details={
-            "plan": terms.plan,
-            "active_days": active,
-            "days_in_month": total,
-            "first_day": max(terms.start_date, month).isoformat(),
-            "last_day": (
-                month_end if terms.end_date is None else min(terms.end_date, month_end)
-            ).isoformat(),
-            "monthly_fee": str(terms.price),
-        },
+    first = max(terms.start_date, month)
+    last = month_end if terms.end_date is None else min(terms.end_date, month_end)
+    price = terms.price
+    return _shared_line(
+        (InvoiceLine.Kind.BASE_FEE, terms.plan, str(price), first, last, active, total),
+        terms.id,
+        lambda: _line(
+            contract_id=terms.id,
+            kind=InvoiceLine.Kind.BASE_FEE,
+            quantity=(
+                _ONE if active == total else (Decimal(active) / total).quantize(QUANTITY_STEP)
+            ),
+            unit_price=price,
+            amount=prorate(price, active, total),
+            details={
+                "plan": terms.plan,
+                "active_days": active,
+                "days_in_month": total,
+                "first_day": first.isoformat(),
+                "last_day": last.isoformat(),
+                "monthly_fee": str(price),
+            },
+        ),
     )
 
 
@@ -275,7 +317,8 @@ def _commission_rows(
     """``terms``' tiers and ``turnover`` through them in its mode, or the contract refused."""
     tiers = contract_tiers(terms)
     try:
-        return tiers, tier_breakdown(turnover, tiers, terms.commission_mode)
+        # ``contract_tiers`` gives validated tiers only (``tiers_from_json``).
+        return tiers, tier_breakdown(turnover, tiers, terms.commission_mode, tiers_checked=True)
     except ValueError as error:
         raise _unbillable(terms, error) from error
 
@@ -412,7 +455,7 @@ def _commission_lines(
         _attribution(
             terms,
             turnover,
-            active_days(terms.start_date, terms.end_date, month),
+            active_days_between(terms.start_date, terms.end_date, month, month_end),
             total,
             shares.get(terms.id),
         )
@@ -457,7 +500,7 @@ def _shop_figures(
         if terms.plan in _DAY_PLANS:
             figures.lines.append(_day_rate_line(terms, month, month_end))
         elif terms.plan in _MONTHLY_PLANS:
-            active = active_days(terms.start_date, terms.end_date, month)
+            active = active_days_between(terms.start_date, terms.end_date, month, month_end)
             figures.lines.append(_base_fee_line(terms, month, month_end, active, total_days))
             if turnover is None:
                 figures.awaiting_turnover = True

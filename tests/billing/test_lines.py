@@ -245,3 +245,65 @@ def test_a_contract_renewed_mid_month_earns_its_own_days_only():
     ]
     assert attributed == ["150000.00", "160000.00"]
     assert all("shared_days" not in line.details for line in invoice.lines)
+
+
+# --- A run's shortcuts give the lines the rules give -----------------------------------------
+
+
+_PRICES = ["100", "100.0", "100.00", "150.50", "1500.00", "1500.0"]  # equal values, other texts
+
+
+@given(
+    specs=st.lists(
+        st.tuples(
+            st.sampled_from(["temporary", "promotion", "shift", "full_day"]),
+            st.sampled_from(_PRICES),
+            st.integers(min_value=-40, max_value=40),  # start, days from the month's first
+            st.one_of(st.none(), st.integers(min_value=0, max_value=45)),  # length
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    month=st.sampled_from([OCTOBER, FEBRUARY, dt.date(2026, 9, 1)]),
+    turnover=st.one_of(st.none(), st.sampled_from(["0.00", "123456.78", "99999.99"])),
+)
+def test_lines_shared_between_contracts_are_the_lines_made_afresh(specs, month, turnover):
+    """A run makes a day rate or base fee line once per distinct figures and reuses it for the
+    next contract with the same figures (``lines._shared_line``): every line, its wording,
+    details and COPY text, is what the rules give that contract alone, whatever was billed
+    before it (prices of equal value but other texts included) and in whichever month."""
+    from billing.services import lines, runs, writes
+
+    contracts = []
+    for number, (plan, price, start, length) in enumerate(specs, start=1):
+        first = month + dt.timedelta(days=start)
+        if length is None and plan in ("temporary", "promotion"):
+            length = 0
+        end = None if length is None else first + dt.timedelta(days=length)
+        if not (first <= month + dt.timedelta(days=days_in_month(month) - 1)) or (
+            end is not None and end < month
+        ):
+            continue  # not active in the month: a run never bills it
+        contracts.append(
+            terms(plan, price=price, start=first, end=end, contract_id=number, mode="graduated")
+        )
+    if not contracts:
+        return
+    shared = figures(contracts, turnover, month=month)
+    again = figures(contracts, turnover, month=month)  # every line from the shared ones now
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lines, "_shared_line", lambda key, contract_id, make: make())
+        afresh = figures(contracts, turnover, month=month)
+    assert shared == afresh
+    assert again == afresh
+    for line in afresh.lines:
+        assert line.columns_text == writes.line_columns_text(
+            line.kind,
+            line.description,
+            line.quantity,
+            line.unit_price,
+            line.amount,
+            writes.details_json(line.details),
+        )
+    texts, _ = runs._line_rows(shared)
+    assert texts == [writes.line_copy_text(row) for row in runs._line_tuples(afresh)]
