@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from hashlib import blake2b
 
@@ -205,6 +205,7 @@ def _bill(
     lines = []
     line_texts: list[str] = []
     billed: set[int] = set()
+    drafts_text = history_text = None
     with writes.lines_copy() if reserved else nullcontext() as send_new:
         for shop, shop_figures in figures:
             billed.add(shop)
@@ -220,7 +221,7 @@ def _bill(
                     }
                 )
                 if send_new is not None:
-                    send_new(reserved[shop], texts)
+                    send_new.write(reserved[shop], texts)
                 else:
                     new_lines[shop] = (_line_tuples(shop_figures), texts)
                 continue
@@ -242,13 +243,24 @@ def _bill(
             )
             lines.extend((invoice_id, row) for row in _line_tuples(shop_figures))
             line_texts.extend(texts)
+        if send_new is not None:
+            # The COPY of the lines ends with this block, once the server has stored the last
+            # of them: the drafts' and the history's COPY texts are made meanwhile.
+            send_new.flush()
+            history = _history_rows(new_rows, reserved, changed_rows, now)
+            drafts_text = writes.drafts_copy_text(month=month, now=now, rows=new_rows, ids=reserved)
+            history_text = writes.history_copy_text(
+                month=month, now=now, rows=history, user_id=user_id, reason=reason
+            )
     stale = [draft[0] for shop, draft in drafts.items() if shop not in billed]
 
     writes.delete_lines(invoice_ids=[row["id"] for row in changed_rows] + stale)
     if stale:
         # Rare (a contract moved out of the month): a draft of nothing is not an invoice.
         Invoice.objects.filter(pk__in=stale).delete()
-    created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows, ids=reserved)
+    created_ids = writes.insert_drafts(
+        month=month, now=now, rows=new_rows, ids=reserved, copy_text=drafts_text
+    )
     writes.update_drafts(now=now, rows=changed_rows)
     for shop, (encoded, texts) in new_lines.items():
         invoice_id = created_ids[shop]
@@ -256,18 +268,30 @@ def _bill(
         line_texts.extend(texts)
     writes.insert_lines(lines, copy_texts=line_texts)
 
-    history = [
-        {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
-        for row in new_rows
-    ]
-    history += [{**row, "history_type": "~"} for row in changed_rows if row["touched"]]
-    writes.record_history(month=month, now=now, rows=history, user_id=user_id, reason=reason)
+    if history_text is None:
+        history = _history_rows(new_rows, created_ids, changed_rows, now)
+    writes.record_history(
+        month=month, now=now, rows=history, user_id=user_id, reason=reason, copy_text=history_text
+    )
 
     return BillingOutcome(
         created=len(created_ids),
         updated=len(drafts) - len(stale),
         removed=len(stale),
     )
+
+
+def _history_rows(
+    new_rows: list[dict], created_ids: dict[int, int], changed_rows: list[dict], now: datetime
+) -> list[dict]:
+    """The history of a run's writes: the new drafts ("+"), then the drafts whose total or flag
+    changed ("~"), as ``writes.record_history`` takes them."""
+    history = [
+        {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
+        for row in new_rows
+    ]
+    history += [{**row, "history_type": "~"} for row in changed_rows if row["touched"]]
+    return history
 
 
 @contextmanager

@@ -369,3 +369,34 @@ def test_reserved_invoice_ids_come_from_the_invoice_tables_own_sequence(shop_a, 
     bill_month(month=OCTOBER)
     assert invoice_of(shop_a).pk > max(reserved.values())
     assert writes.reserve_invoice_ids([]) == {}
+
+
+def test_history_copy_text_writes_each_rows_own_creation_time():
+    """A new draft's creation time is ``now``, written out once for all of them; a changed
+    draft keeps its own (a datetime or the database's text of one)."""
+    now = dt.datetime(2026, 11, 1, 2, 3, 4, 567890, tzinfo=dt.UTC)
+    earlier = dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)
+    rows = [
+        {"id": 1, "shop_id": 10, "created_at": now, "total": D("1.00"), "awaiting_turnover": False},
+        {
+            "id": 2,
+            "shop_id": 11,
+            "created_at": earlier,
+            "total": D("2.50"),
+            "awaiting_turnover": True,
+        },
+        {"id": 3, "shop_id": 12, "created_at": "2026-10-03 08:00:00+00", "total": D("0.00")},
+    ]
+    rows[2]["awaiting_turnover"] = False
+    for row, kind in zip(rows, "+~~", strict=True):
+        row["history_type"] = kind
+    text = writes.history_copy_text(
+        month=OCTOBER, now=now, rows=rows, user_id=None, reason="billing run 2026-10"
+    )
+    stamp = now.isoformat()
+    tail = f"\t2026-10-01\tdraft\t{stamp}\t{stamp}\t\\N\tbilling run 2026-10\n"
+    assert text == (
+        f"1\t10\t{stamp}\t1.00\tf\t+{tail}"
+        f"2\t11\t{earlier.isoformat()}\t2.50\tt\t~{tail}"
+        f"3\t12\t2026-10-03 08:00:00+00\t0.00\tf\t~{tail}"
+    )
