@@ -148,12 +148,15 @@ def _line(
     unit_price: Decimal,
     amount: Decimal,
     details: dict[str, Any],
+    text: str | None = None,
 ) -> LineFigures:
     """A line whose ``details`` name its kind and hold every figure its description needs; the
     stored description is rendered from them (in English: the run renders inside
-    ``translation.override("en")``)."""
+    ``translation.override("en")``). ``text``, when given, is their ``details_json`` (with the
+    kind first), written already."""
     details = {"kind": kind, **details}
-    text = details_json(details)
+    if text is None:
+        text = details_json(details)
     description = _english(kind, details, text)
     return LineFigures(
         contract_id,
@@ -326,17 +329,69 @@ def _commission_rows(
 def _slices(
     tiers: Sequence[Tier], rows: Sequence[tuple[Tier, Decimal, Decimal]]
 ) -> list[dict[str, str | None]]:
-    uppers = {tier: nxt.lower for tier, nxt in zip(tiers, tiers[1:], strict=False)}
-    return [
-        {
-            "from": str(tier.lower),
-            "to": None if tier not in uppers else str(uppers[tier]),
-            "rate": str(tier.rate),
-            "amount": str(on_slice),
-            "commission": str(earned),
-        }
-        for tier, on_slice, earned in rows
-    ]
+    return _slices_and_json(tiers, rows)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _TierTexts:
+    """A schedule's bounds and rates as a line's details write them, by tier position: ``from``,
+    ``to`` (None for the last tier), ``rate``, and the JSON of a slice up to its amount."""
+
+    bounds: tuple[tuple[str, str | None, str], ...]
+    heads: tuple[str, ...]
+
+
+_TIER_TEXTS: dict[int, tuple[tuple[Tier, ...], _TierTexts]] = {}
+
+
+def _tier_texts(tiers: Sequence[Tier]) -> _TierTexts:
+    """``tiers``' texts, made once per schedule: a run's contracts share the few schedules
+    ``contract_tiers`` parsed. Kept by the schedule's identity (a tuple, held by the entry, so
+    its id stays its own while kept); any other sequence is written out afresh."""
+    entry = _TIER_TEXTS.get(id(tiers))
+    if entry is not None and entry[0] is tiers:
+        return entry[1]
+    bounds = tuple(
+        (
+            str(tier.lower),
+            str(tiers[index + 1].lower) if index + 1 < len(tiers) else None,
+            str(tier.rate),
+        )
+        for index, tier in enumerate(tiers)
+    )
+    heads = []
+    for lower, upper, rate in bounds:
+        to = "null" if upper is None else f'"{upper}"'
+        heads.append(f'{{"from":"{lower}","to":{to},"rate":"{rate}","amount":"')
+    texts = _TierTexts(bounds=bounds, heads=tuple(heads))
+    if isinstance(tiers, tuple):
+        if len(_TIER_TEXTS) >= 256:
+            _TIER_TEXTS.clear()
+        _TIER_TEXTS[id(tiers)] = (tiers, texts)
+    return texts
+
+
+def _slices_and_json(
+    tiers: Sequence[Tier], rows: Sequence[tuple[Tier, Decimal, Decimal]]
+) -> tuple[list[dict[str, str | None]], str]:
+    """The slices of a commission's details, and their JSON as ``details_json`` writes it (the
+    list's items, without its brackets): bounds and rates are texts of Decimals, which JSON
+    writes as they are."""
+    texts = _tier_texts(tiers)
+    slices = []
+    json_parts = []
+    for number, (tier, on_slice, earned) in enumerate(rows):
+        # A graduated breakdown lists the tiers from the first; a flat one the tier it uses.
+        index = number
+        if index >= len(tiers) or tiers[index] is not tier:
+            index = next(i for i, candidate in enumerate(tiers) if candidate == tier)
+        lower, upper, rate = texts.bounds[index]
+        amount, commission = str(on_slice), str(earned)
+        slices.append(
+            {"from": lower, "to": upper, "rate": rate, "amount": amount, "commission": commission}
+        )
+        json_parts.append(f'{texts.heads[index]}{amount}","commission":"{commission}"}}')
+    return slices, ",".join(json_parts)
 
 
 def _attribution_details(turnover: Decimal, attribution: _Attribution, total: int) -> dict:
@@ -350,23 +405,45 @@ def _attribution_details(turnover: Decimal, attribution: _Attribution, total: in
     }
 
 
+@lru_cache(maxsize=64)
+def _json_string(text: str) -> str:
+    return details_json(text)
+
+
+def _commission_json(head: dict, mode: str, slices_json: str) -> str:
+    """``details_json`` of a one-contract commission line's details (``head``, from
+    ``_attribution_details``, then its mode and slices), written out directly: a run has
+    thousands of them, all different, and their figures are texts of Decimals and whole
+    numbers, which JSON writes as they are; only the plan's and mode's names are escaped (once
+    per name). Some three times sooner than the encoder; tests hold the two to the same text."""
+    shared = head.get("shared_days")
+    return (
+        f'{{"kind":"commission","plan":{_json_string(head["plan"])},'
+        f'"turnover":"{head["turnover"]}","active_days":{head["active_days"]},'
+        f'"days_in_month":{head["days_in_month"]},'
+        f'"attributed_turnover":"{head["attributed_turnover"]}",'
+        + ("" if shared is None else f'"shared_days":"{shared}",')
+        + f'"mode":{_json_string(mode)},"slices":[{slices_json}]}}'
+    )
+
+
 def _commission_line(turnover: Decimal, attribution: _Attribution, total: int) -> LineFigures:
     """The commission line of a shop's only commission contract of the month: its attributed
     turnover through its own tiers."""
     terms = attribution.terms
     tiers, rows = _commission_rows(terms, attribution.turnover)
     amount = round_money(sum((row[2] for row in rows), _ZERO_MONEY))
+    head = _attribution_details(turnover, attribution, total)
+    slices, slices_json = _slices_and_json(tiers, rows)
+    mode = terms.commission_mode
     return _line(
         contract_id=terms.id,
         kind=InvoiceLine.Kind.COMMISSION,
         quantity=_ONE,
         unit_price=amount,
         amount=amount,
-        details={
-            **_attribution_details(turnover, attribution, total),
-            "mode": terms.commission_mode,
-            "slices": _slices(tiers, rows),
-        },
+        details={**head, "mode": mode, "slices": slices},
+        text=_commission_json(head, mode, slices_json),
     )
 
 

@@ -307,3 +307,59 @@ def test_lines_shared_between_contracts_are_the_lines_made_afresh(specs, month, 
         )
     texts, _ = runs._line_rows(shared)
     assert texts == [writes.line_copy_text(row) for row in runs._line_tuples(afresh)]
+
+
+@given(
+    breaks=st.lists(
+        st.decimals(min_value="0.01", max_value=2_000_000, places=2), unique=True, max_size=4
+    ),
+    rates=st.lists(
+        st.decimals(min_value=0, max_value=1, places=4) | st.sampled_from([D("0.03"), D("0")]),
+        min_size=5,
+        max_size=5,
+    ),
+    turnover=st.decimals(min_value=0, max_value=3_000_000, places=2),
+    start_day=st.integers(min_value=1, max_value=31),
+    mode=st.sampled_from(["graduated", "flat"]),
+    plan=st.sampled_from(["shift", "full_day"]),
+    as_text=st.booleans(),
+)
+def test_a_commission_lines_details_are_written_as_the_json_encoder_writes_them(
+    breaks, rates, turnover, start_day, mode, plan, as_text
+):
+    """A one-contract commission line's details JSON is written out directly, not by the
+    encoder (``lines._commission_json``), and its slices' bounds and rates are worded once per
+    schedule: the text is the encoder's, and the slices are the tiers' bounds and rates with the
+    breakdown's amounts, whichever tier a flat commission falls in."""
+    import json
+
+    from billing.calculations import tier_breakdown
+    from billing.services.writes import details_json
+    from shops.terms import tiers_from_json
+
+    schedule = [{"from": "0.00", "rate": str(rates[0])}] + [
+        {"from": str(lower), "rate": str(rate)}
+        for lower, rate in zip(sorted(breaks), rates[1:], strict=False)
+    ]
+    contract = terms(
+        plan,
+        start=OCTOBER + dt.timedelta(days=start_day - 1),
+        mode=mode,
+        tiers=json.dumps(schedule) if as_text else schedule,
+    )
+    for _ in range(2):  # the second time with the schedule's words kept
+        _, line = figures([contract], turnover=str(turnover)).lines
+        assert line.details_text == details_json(line.details)
+        tiers = tiers_from_json(schedule)
+        uppers = {tier: upper.lower for tier, upper in zip(tiers, tiers[1:], strict=False)}
+        rows = tier_breakdown(D(line.details["attributed_turnover"]), tiers, mode)
+        assert line.details["slices"] == [
+            {
+                "from": str(tier.lower),
+                "to": str(uppers[tier]) if tier in uppers else None,
+                "rate": str(tier.rate),
+                "amount": str(on_slice),
+                "commission": str(earned),
+            }
+            for tier, on_slice, earned in rows
+        ]
