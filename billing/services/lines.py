@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import translation
 from django.utils.translation import gettext
@@ -71,9 +71,9 @@ class ContractTermsError(ApplicationError):
     """
 
 
-@dataclass(frozen=True, slots=True)
-class BillableContract:
-    """The billable terms of a contract, as the billing run reads them in one query."""
+class BillableContract(NamedTuple):
+    """The billable terms of a contract, as the billing run reads them in one query (a named
+    tuple: a run makes thousands, each a row as read)."""
 
     id: int
     shop_id: int

@@ -363,3 +363,7 @@ def test_a_commission_lines_details_are_written_as_the_json_encoder_writes_them(
             }
             for tier, on_slice, earned in rows
         ]
+
+
+def test_a_run_reads_a_contracts_billable_terms_in_the_order_of_their_fields():
+    assert BillableContract._fields == BillableContract.COLUMNS
