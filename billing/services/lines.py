@@ -136,7 +136,7 @@ def _english(kind: str, details: dict[str, Any], text: str) -> str:
     if found is None:
         if len(_DESCRIBED) >= _DESCRIBED_MAX:
             _DESCRIBED.clear()
-        found = _DESCRIBED[key] = describe(kind, details, messages=ENGLISH)
+        found = _DESCRIBED[key] = describe(kind, details, messages=ENGLISH, keep=False)
     return found
 
 
