@@ -172,7 +172,9 @@ def _line(
 
 
 _SHARED_LINES: dict[tuple, LineFigures] = {}
-_SHARED_LINES_MAX = 20_000
+# A 5,000-shop month of the bench has 175 distinct ones; all are forgotten past this many (a
+# line with its details and texts is a kilobyte or two).
+_SHARED_LINES_MAX = 4096
 
 
 def _shared_line(key: tuple, contract_id: int, make: Callable[[], LineFigures]) -> LineFigures:
