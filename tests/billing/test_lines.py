@@ -367,3 +367,18 @@ def test_a_commission_lines_details_are_written_as_the_json_encoder_writes_them(
 
 def test_a_run_reads_a_contracts_billable_terms_in_the_order_of_their_fields():
     assert BillableContract._fields == BillableContract.COLUMNS
+
+
+def test_shared_lines_are_forgotten_past_their_bound_and_made_again_alike(monkeypatch):
+    from billing.services import lines
+
+    monkeypatch.setattr(lines, "_SHARED_LINES_MAX", 2)
+    monkeypatch.setattr(lines, "_SHARED_LINES", {})
+    contracts = [
+        terms("temporary", price=price, start=dt.date(2026, 10, 3), end=dt.date(2026, 10, 9))
+        for price in ("100.00", "110.00", "120.00", "100.00")
+    ]
+    first = [figures([contract]).lines[0] for contract in contracts]
+    assert len(lines._SHARED_LINES) <= 2
+    assert [line.amount for line in first] == [D("700.00"), D("770.00"), D("840.00"), D("700.00")]
+    assert [figures([contract]).lines[0] for contract in contracts] == first
