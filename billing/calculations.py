@@ -40,12 +40,16 @@ def active_days(start: date, end: date | None, month: date) -> int:
     the month has 0 active days. A contract ending before it starts is a data error, not an
     empty contract, so it raises instead of quietly billing nothing.
     """
+    return active_days_between(start, end, month.replace(day=1), month_last_day(month))
+
+
+def active_days_between(start: date, end: date | None, first: date, last: date) -> int:
+    """``active_days`` for the month from ``first`` to ``last`` (its first and last day), for
+    callers that count thousands of contracts of one month and know its bounds already."""
     if end is not None and end < start:
         raise ValueError(f"A contract cannot end ({end}) before it starts ({start}).")
-    first = month.replace(day=1)
-    last = month_last_day(month)
-    overlap_start = max(start, first)
-    overlap_end = last if end is None else min(end, last)
+    overlap_start = first if start < first else start
+    overlap_end = last if end is None or last < end else end
     if overlap_end < overlap_start:
         return 0
     return (overlap_end - overlap_start).days + 1
@@ -79,7 +83,7 @@ def attributed_turnover(turnover: Decimal, active: int, total: int) -> Decimal:
 
 
 def tier_breakdown(
-    turnover: Decimal, tiers: Sequence[Tier], mode: str
+    turnover: Decimal, tiers: Sequence[Tier], mode: str, *, tiers_checked: bool = False
 ) -> list[tuple[Tier, Decimal, Decimal]]:
     """Explain a commission as ``(tier, slice of turnover, commission on that slice)`` rows.
 
@@ -91,6 +95,9 @@ def tier_breakdown(
     Slice commissions are exact (not rounded): the invoice line is rounded once, in
     ``commission``, as the billing rules round lines rather than their parts. Only slices with
     turnover in them are listed; a turnover of 0 is explained by the first tier with 0.
+
+    ``tiers_checked`` says the tiers already passed ``validate_tiers`` (``tiers_from_json``
+    gives only such tiers), so a run does not check a schedule again for every contract.
     """
     if mode not in COMMISSION_MODES:
         raise ValueError(f"Unknown commission mode {mode!r}; use 'graduated' or 'flat'.")
@@ -98,7 +105,8 @@ def tier_breakdown(
         raise ValueError("Turnover must be a number.")
     if turnover < 0:
         raise ValueError("Turnover cannot be negative.")
-    validate_tiers(tiers)
+    if not tiers_checked:
+        validate_tiers(tiers)
 
     if mode == MODE_FLAT:
         tier = next(t for t in reversed(tiers) if t.lower <= turnover)

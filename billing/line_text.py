@@ -355,14 +355,20 @@ _ABSENT = object()  # a figure the details do not hold (``shared_days`` counts b
 
 
 def describe(
-    kind: str, details: Any, fallback: str = "", *, messages: "Messages | None" = None
+    kind: str,
+    details: Any,
+    fallback: str = "",
+    *,
+    messages: "Messages | None" = None,
+    keep: bool = True,
 ) -> str:
     """A line's description in the active language (or in ``messages``' language), from its
     kind and details; ``fallback`` (the stored description) when the details do not hold the
-    figures."""
+    figures. ``keep=False`` words it without keeping it in ``messages`` (for a caller that
+    keeps the descriptions it words itself, as a billing run does)."""
     if type(details) is not dict and not isinstance(details, Mapping):  # JSON's dict: sooner
         return fallback
-    if isinstance(messages, LanguageMessages):
+    if keep and isinstance(messages, LanguageMessages):
         return messages.description(kind, details, fallback)
     return _describe(kind, details, fallback, messages or ACTIVE_LANGUAGE)
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from hashlib import blake2b
 
@@ -48,7 +48,12 @@ from agency.months import month_last_day
 from billing.models import BillingRun, Invoice
 from billing.services import writes
 from billing.services.events import billing_run_event
-from billing.services.lines import BillableContract, InvoiceFigures, iter_invoices_figures
+from billing.services.lines import (
+    BillableContract,
+    InvoiceFigures,
+    LineFigures,
+    iter_invoices_figures,
+)
 from billing.services.locks import lock_month
 from shops.models import Contract, Shop, TurnoverReport
 
@@ -89,15 +94,38 @@ def _pause_before_commit() -> None:
         time.sleep(float(seconds))
 
 
-def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], list[str], str]:
-    """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), their COPY
-    texts, and the digest of lines and flag that tells a rerun whether anything changed.
+def _line_rows(figures: InvoiceFigures) -> tuple[list[str], str]:
+    """The invoice's lines as COPY texts, and the digest of lines and flag that tells a rerun
+    whether anything changed.
 
-    The digest hashes every written value as the text that is stored (``writes.line_copy_text``:
-    made once per line, hashed here and sent as is by ``writes.insert_lines``), cheap enough for
-    every draft of every run.
+    The digest hashes every written value as the text that is stored (``writes.line_copy_text``,
+    from the part each line made once, ``LineFigures.columns_text``: hashed here and sent as
+    is by ``writes.lines_copy`` or ``writes.insert_lines``), cheap enough for every draft of
+    every run.
     """
-    rows = [
+    texts = [
+        f"\t{line.contract_id}\t{line.columns_text or _columns_text(line)}\t{position}\n"
+        for position, line in enumerate(figures.lines)
+    ]
+    text = "".join(texts) + ("awaiting" if figures.awaiting_turnover else "billed")
+    return texts, blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _columns_text(line: LineFigures) -> str:
+    return writes.line_columns_text(
+        line.kind,
+        line.description,
+        line.quantity,
+        line.unit_price,
+        line.amount,
+        line.details_text or writes.details_json(line.details),
+    )
+
+
+def _line_tuples(figures: InvoiceFigures) -> list[tuple]:
+    """The invoice's lines in ``writes.LINE_FIELDS`` order (without the invoice id), for the
+    writes that take rows rather than COPY texts (a changed draft, or no streaming)."""
+    return [
         (
             line.contract_id,
             line.kind,
@@ -110,12 +138,6 @@ def _line_rows(figures: InvoiceFigures) -> tuple[list[tuple], list[str], str]:
         )
         for position, line in enumerate(figures.lines)
     ]
-    texts = [
-        writes.line_copy_text(row, line.details_text)
-        for row, line in zip(rows, figures.lines, strict=True)
-    ]
-    text = "".join(texts) + ("awaiting" if figures.awaiting_turnover else "billed")
-    return rows, texts, blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _bill(
@@ -183,10 +205,11 @@ def _bill(
     lines = []
     line_texts: list[str] = []
     billed: set[int] = set()
+    drafts_text = history_text = None
     with writes.lines_copy() if reserved else nullcontext() as send_new:
         for shop, shop_figures in figures:
             billed.add(shop)
-            encoded, texts, digest = _line_rows(shop_figures)
+            texts, digest = _line_rows(shop_figures)
             draft = drafts.get(shop)
             if draft is None:
                 new_rows.append(
@@ -198,9 +221,9 @@ def _bill(
                     }
                 )
                 if send_new is not None:
-                    send_new(reserved[shop], texts)
+                    send_new.write(reserved[shop], texts)
                 else:
-                    new_lines[shop] = (encoded, texts)
+                    new_lines[shop] = (_line_tuples(shop_figures), texts)
                 continue
             invoice_id, total, awaiting, created_at, stored_digest = draft
             if digest == stored_digest:
@@ -218,15 +241,26 @@ def _bill(
                     "touched": total_now != total or shop_figures.awaiting_turnover != awaiting,
                 }
             )
-            lines.extend((invoice_id, row) for row in encoded)
+            lines.extend((invoice_id, row) for row in _line_tuples(shop_figures))
             line_texts.extend(texts)
+        if send_new is not None:
+            # The COPY of the lines ends with this block, once the server has stored the last
+            # of them: the drafts' and the history's COPY texts are made meanwhile.
+            send_new.flush()
+            history = _history_rows(new_rows, reserved, changed_rows, now)
+            drafts_text = writes.drafts_copy_text(month=month, now=now, rows=new_rows, ids=reserved)
+            history_text = writes.history_copy_text(
+                month=month, now=now, rows=history, user_id=user_id, reason=reason
+            )
     stale = [draft[0] for shop, draft in drafts.items() if shop not in billed]
 
     writes.delete_lines(invoice_ids=[row["id"] for row in changed_rows] + stale)
     if stale:
         # Rare (a contract moved out of the month): a draft of nothing is not an invoice.
         Invoice.objects.filter(pk__in=stale).delete()
-    created_ids = writes.insert_drafts(month=month, now=now, rows=new_rows, ids=reserved)
+    created_ids = writes.insert_drafts(
+        month=month, now=now, rows=new_rows, ids=reserved, copy_text=drafts_text
+    )
     writes.update_drafts(now=now, rows=changed_rows)
     for shop, (encoded, texts) in new_lines.items():
         invoice_id = created_ids[shop]
@@ -234,18 +268,30 @@ def _bill(
         line_texts.extend(texts)
     writes.insert_lines(lines, copy_texts=line_texts)
 
-    history = [
-        {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
-        for row in new_rows
-    ]
-    history += [{**row, "history_type": "~"} for row in changed_rows if row["touched"]]
-    writes.record_history(month=month, now=now, rows=history, user_id=user_id, reason=reason)
+    if history_text is None:
+        history = _history_rows(new_rows, created_ids, changed_rows, now)
+    writes.record_history(
+        month=month, now=now, rows=history, user_id=user_id, reason=reason, copy_text=history_text
+    )
 
     return BillingOutcome(
         created=len(created_ids),
         updated=len(drafts) - len(stale),
         removed=len(stale),
     )
+
+
+def _history_rows(
+    new_rows: list[dict], created_ids: dict[int, int], changed_rows: list[dict], now: datetime
+) -> list[dict]:
+    """The history of a run's writes: the new drafts ("+"), then the drafts whose total or flag
+    changed ("~"), as ``writes.record_history`` takes them."""
+    history = [
+        {**row, "id": created_ids[row["shop_id"]], "created_at": now, "history_type": "+"}
+        for row in new_rows
+    ]
+    history += [{**row, "history_type": "~"} for row in changed_rows if row["touched"]]
+    return history
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from agency.money import CENT, round_money
 from agency.months import days_in_month
 from billing.calculations import (
     active_days,
+    active_days_between,
     attributed_turnover,
     commission,
     prorate,
@@ -332,6 +333,8 @@ def test_commission_is_the_rounded_sum_of_its_breakdown(
 ) -> None:
     rows = tier_breakdown(turnover, tiers, mode)
     assert sum(amount for _, amount, _ in rows) == turnover
+    # A run's tiers were checked once when read: the breakdown is the same without the check.
+    assert tier_breakdown(turnover, tiers, mode, tiers_checked=True) == rows
     assert commission(turnover, tiers, mode) == round_money(sum(part for _, _, part in rows))
 
 
@@ -348,6 +351,8 @@ def test_active_days_counts_the_contract_dates_inside_the_month(
     dates = (first + timedelta(days=n) for n in range(days_in_month(month)))
     expected = sum(1 for day in dates if start <= day and (end is None or day <= end))
     assert active_days(start, end, month) == expected
+    last = first + timedelta(days=days_in_month(month) - 1)
+    assert active_days_between(start, end, first, last) == expected  # a run knows the bounds
 
 
 @given(tiers=tier_schedules())

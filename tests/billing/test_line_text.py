@@ -541,3 +541,17 @@ def test_kept_descriptions_are_the_descriptions_worded_afresh(language, monkeypa
             text if text != "stored" else "other" for text in afresh
         ]
     assert 0 < len(messages._descriptions) <= 50
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_descriptions_worded_without_keeping_them_are_the_same_and_not_kept(language):
+    """A billing run keeps the English descriptions it words itself (``lines._english``): it
+    asks for them with ``keep=False``, which words them alike and leaves ``messages`` as it was."""
+    messages = LanguageMessages(language)
+    lines = _worded_lines()
+    with translation.override(language):
+        afresh = [describe(kind, details, "stored") for kind, details in lines]
+    assert [
+        describe(kind, details, "stored", messages=messages, keep=False) for kind, details in lines
+    ] == afresh
+    assert messages._descriptions == {}

@@ -245,3 +245,140 @@ def test_a_contract_renewed_mid_month_earns_its_own_days_only():
     ]
     assert attributed == ["150000.00", "160000.00"]
     assert all("shared_days" not in line.details for line in invoice.lines)
+
+
+# --- A run's shortcuts give the lines the rules give -----------------------------------------
+
+
+_PRICES = ["100", "100.0", "100.00", "150.50", "1500.00", "1500.0"]  # equal values, other texts
+
+
+@given(
+    specs=st.lists(
+        st.tuples(
+            st.sampled_from(["temporary", "promotion", "shift", "full_day"]),
+            st.sampled_from(_PRICES),
+            st.integers(min_value=-40, max_value=40),  # start, days from the month's first
+            st.one_of(st.none(), st.integers(min_value=0, max_value=45)),  # length
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    month=st.sampled_from([OCTOBER, FEBRUARY, dt.date(2026, 9, 1)]),
+    turnover=st.one_of(st.none(), st.sampled_from(["0.00", "123456.78", "99999.99"])),
+)
+def test_lines_shared_between_contracts_are_the_lines_made_afresh(specs, month, turnover):
+    """A run makes a day rate or base fee line once per distinct figures and reuses it for the
+    next contract with the same figures (``lines._shared_line``): every line, its wording,
+    details and COPY text, is what the rules give that contract alone, whatever was billed
+    before it (prices of equal value but other texts included) and in whichever month."""
+    from billing.services import lines, runs, writes
+
+    contracts = []
+    for number, (plan, price, start, length) in enumerate(specs, start=1):
+        first = month + dt.timedelta(days=start)
+        if length is None and plan in ("temporary", "promotion"):
+            length = 0
+        end = None if length is None else first + dt.timedelta(days=length)
+        if not (first <= month + dt.timedelta(days=days_in_month(month) - 1)) or (
+            end is not None and end < month
+        ):
+            continue  # not active in the month: a run never bills it
+        contracts.append(
+            terms(plan, price=price, start=first, end=end, contract_id=number, mode="graduated")
+        )
+    if not contracts:
+        return
+    shared = figures(contracts, turnover, month=month)
+    again = figures(contracts, turnover, month=month)  # every line from the shared ones now
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lines, "_shared_line", lambda key, contract_id, make: make())
+        afresh = figures(contracts, turnover, month=month)
+    assert shared == afresh
+    assert again == afresh
+    for line in afresh.lines:
+        assert line.columns_text == writes.line_columns_text(
+            line.kind,
+            line.description,
+            line.quantity,
+            line.unit_price,
+            line.amount,
+            writes.details_json(line.details),
+        )
+    texts, _ = runs._line_rows(shared)
+    assert texts == [writes.line_copy_text(row) for row in runs._line_tuples(afresh)]
+
+
+@given(
+    breaks=st.lists(
+        st.decimals(min_value="0.01", max_value=2_000_000, places=2), unique=True, max_size=4
+    ),
+    rates=st.lists(
+        st.decimals(min_value=0, max_value=1, places=4) | st.sampled_from([D("0.03"), D("0")]),
+        min_size=5,
+        max_size=5,
+    ),
+    turnover=st.decimals(min_value=0, max_value=3_000_000, places=2),
+    start_day=st.integers(min_value=1, max_value=31),
+    mode=st.sampled_from(["graduated", "flat"]),
+    plan=st.sampled_from(["shift", "full_day"]),
+    as_text=st.booleans(),
+)
+def test_a_commission_lines_details_are_written_as_the_json_encoder_writes_them(
+    breaks, rates, turnover, start_day, mode, plan, as_text
+):
+    """A one-contract commission line's details JSON is written out directly, not by the
+    encoder (``lines._commission_json``), and its slices' bounds and rates are worded once per
+    schedule: the text is the encoder's, and the slices are the tiers' bounds and rates with the
+    breakdown's amounts, whichever tier a flat commission falls in."""
+    import json
+
+    from billing.calculations import tier_breakdown
+    from billing.services.writes import details_json
+    from shops.terms import tiers_from_json
+
+    schedule = [{"from": "0.00", "rate": str(rates[0])}] + [
+        {"from": str(lower), "rate": str(rate)}
+        for lower, rate in zip(sorted(breaks), rates[1:], strict=False)
+    ]
+    contract = terms(
+        plan,
+        start=OCTOBER + dt.timedelta(days=start_day - 1),
+        mode=mode,
+        tiers=json.dumps(schedule) if as_text else schedule,
+    )
+    for _ in range(2):  # the second time with the schedule's words kept
+        _, line = figures([contract], turnover=str(turnover)).lines
+        assert line.details_text == details_json(line.details)
+        tiers = tiers_from_json(schedule)
+        uppers = {tier: upper.lower for tier, upper in zip(tiers, tiers[1:], strict=False)}
+        rows = tier_breakdown(D(line.details["attributed_turnover"]), tiers, mode)
+        assert line.details["slices"] == [
+            {
+                "from": str(tier.lower),
+                "to": str(uppers[tier]) if tier in uppers else None,
+                "rate": str(tier.rate),
+                "amount": str(on_slice),
+                "commission": str(earned),
+            }
+            for tier, on_slice, earned in rows
+        ]
+
+
+def test_a_run_reads_a_contracts_billable_terms_in_the_order_of_their_fields():
+    assert BillableContract._fields == BillableContract.COLUMNS
+
+
+def test_shared_lines_are_forgotten_past_their_bound_and_made_again_alike(monkeypatch):
+    from billing.services import lines
+
+    monkeypatch.setattr(lines, "_SHARED_LINES_MAX", 2)
+    monkeypatch.setattr(lines, "_SHARED_LINES", {})
+    contracts = [
+        terms("temporary", price=price, start=dt.date(2026, 10, 3), end=dt.date(2026, 10, 9))
+        for price in ("100.00", "110.00", "120.00", "100.00")
+    ]
+    first = [figures([contract]).lines[0] for contract in contracts]
+    assert len(lines._SHARED_LINES) <= 2
+    assert [line.amount for line in first] == [D("700.00"), D("770.00"), D("840.00"), D("700.00")]
+    assert [figures([contract]).lines[0] for contract in contracts] == first

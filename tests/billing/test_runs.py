@@ -340,18 +340,63 @@ def test_a_drafts_digest_hashes_the_copy_text_that_is_stored():
     it, so a change in the details alone (a slice of the tiers) changes the digest, and what
     is stored is what was hashed."""
     from billing.services.lines import InvoiceFigures, LineFigures
-    from billing.services.runs import _line_rows
+    from billing.services.runs import _line_rows, _line_tuples
 
     def figures(rate: str) -> InvoiceFigures:
         details = {"kind": "commission", "slices": [{"from": "0.00", "rate": rate}]}
         line = LineFigures(1, "commission", "Turnover 10.00", D("1"), D("0.30"), D("0.30"), details)
         return InvoiceFigures(shop_id=1, lines=[line])
 
-    rows, texts, digest = _line_rows(figures("0.03"))
-    _, _, other = _line_rows(figures("0.030"))
+    texts, digest = _line_rows(figures("0.03"))
+    _, other = _line_rows(figures("0.030"))
+    rows = _line_tuples(figures("0.03"))
     assert digest != other
     assert texts == [writes.line_copy_text(rows[0])]
     assert (
         texts[0].split("\t")[7] == '{"kind":"commission","slices":[{"from":"0.00","rate":"0.03"}]}'
     )
     assert writes._encode_line(7, rows[0]) == "7" + texts[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ids are reserved on PostgreSQL")
+def test_reserved_invoice_ids_come_from_the_invoice_tables_own_sequence(shop_a, shop_b):
+    """The ids a run reserves for its new drafts are the sequence's next values, one a shop and
+    none twice: an invoice saved afterwards gets a later id."""
+    reserved = writes.reserve_invoice_ids([shop_a.pk, shop_b.pk, 99])
+    assert list(reserved) == [shop_a.pk, shop_b.pk, 99]
+    assert len(set(reserved.values())) == 3
+    monthly_contract(shop_a)
+    bill_month(month=OCTOBER)
+    assert invoice_of(shop_a).pk > max(reserved.values())
+    assert writes.reserve_invoice_ids([]) == {}
+
+
+def test_history_copy_text_writes_each_rows_own_creation_time():
+    """A new draft's creation time is ``now``, written out once for all of them; a changed
+    draft keeps its own (a datetime or the database's text of one)."""
+    now = dt.datetime(2026, 11, 1, 2, 3, 4, 567890, tzinfo=dt.UTC)
+    earlier = dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)
+    rows = [
+        {"id": 1, "shop_id": 10, "created_at": now, "total": D("1.00"), "awaiting_turnover": False},
+        {
+            "id": 2,
+            "shop_id": 11,
+            "created_at": earlier,
+            "total": D("2.50"),
+            "awaiting_turnover": True,
+        },
+        {"id": 3, "shop_id": 12, "created_at": "2026-10-03 08:00:00+00", "total": D("0.00")},
+    ]
+    rows[2]["awaiting_turnover"] = False
+    for row, kind in zip(rows, "+~~", strict=True):
+        row["history_type"] = kind
+    text = writes.history_copy_text(
+        month=OCTOBER, now=now, rows=rows, user_id=None, reason="billing run 2026-10"
+    )
+    stamp = now.isoformat()
+    tail = f"\t2026-10-01\tdraft\t{stamp}\t{stamp}\t\\N\tbilling run 2026-10\n"
+    assert text == (
+        f"1\t10\t{stamp}\t1.00\tf\t+{tail}"
+        f"2\t11\t{earlier.isoformat()}\t2.50\tt\t~{tail}"
+        f"3\t12\t2026-10-03 08:00:00+00\t0.00\tf\t~{tail}"
+    )
