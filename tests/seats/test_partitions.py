@@ -14,6 +14,7 @@ import time_machine
 from django.db import connection, migrations, models
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import OperationalError
+from django.test.utils import CaptureQueriesContext
 
 from agency import clock
 from agency.choices import Shift
@@ -120,6 +121,24 @@ def test_rows_land_in_their_months_partition_and_move_when_their_date_changes(ag
     assert partition_of(march) == f"{TABLE}_p200304"
     assert WorkloadRecord.objects.get(pk=march.pk).date == D(2003, 4, 2)
     assert len({february.pk, march.pk, outside.pk}) == 3
+
+
+@NEEDS_POSTGRESQL
+def test_an_upload_counts_stored_rows_in_its_own_dates_partitions_only(agent, shop):
+    # The count of rows an upload replaces joins its temporary table, which has no statistics,
+    # with the stored workloads: bounded by the upload's dates, the plan reads the partitions
+    # of those dates only, not every stored workload.
+    workload_partitions_ensure(today=D(2003, 2, 10))
+    WorkloadFactory(agent=agent, shop=shop, date=D(2003, 3, 5))
+    row = {"agent": agent.pk, "shop": shop.pk, "date": "2003-02-11", "shift": "day"}
+    with CaptureQueriesContext(connection) as queries:
+        workload_bulk_upsert(rows=[{**row, "inquiries": 10, "conversions": 1}])
+    [upsert_sql] = [query["sql"] for query in queries if "ON CONFLICT" in query["sql"]]
+    with connection.cursor() as cursor:  # the upload's table lives until the test's rollback
+        cursor.execute(f"EXPLAIN {upsert_sql}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert f"{TABLE}_p200302" in plan
+    assert f"{TABLE}_p200303" not in plan and f"{TABLE}_default" not in plan
 
 
 @NEEDS_POSTGRESQL

@@ -66,6 +66,7 @@ KEY_COLUMNS = ("agent_id", "shop_id", "date", "shift")
 # A validated row as written: the key, then the figures, in this order.
 ROW_COLUMNS = (*KEY_COLUMNS, *COUNT_FIELDS, "sales_amount")
 FIGURES = ROW_COLUMNS[len(KEY_COLUMNS) :]
+_DATE = ROW_COLUMNS.index("date")
 ID_CHUNK = 2000  # ids per IN (...) list: well under every database's parameter limit
 WRITE_BATCH = 2000
 
@@ -324,11 +325,17 @@ def _copy_upsert(values: list[tuple]) -> int:
         logged = cursor.debug_sql(copy_sql) if hasattr(cursor, "debug_sql") else nullcontext()
         with logged, cursor.cursor.copy(copy_sql) as copy:
             copy.write(_copy_text(values))
+        # The stored side of the count is bounded by the upload's dates, which the planner
+        # knows: only their month partitions, and of those only the dates, are read (the temporary
+        # table has no statistics; joined without the bounds, the count read every stored
+        # workload, 0.25 s at a year of 300 agents and growing with the table).
+        dates = [row[_DATE] for row in values]
         cursor.execute(
             f"""
             WITH stored_keys AS (
                 SELECT count(*) AS stored
                 FROM {upload} upload JOIN {table} stored ON {same_key}
+                WHERE stored.{column["date"]} BETWEEN %(first)s AND %(last)s
             ), written AS (
                 INSERT INTO {table} ({columns}, {created_at}, {column["updated_at"]})
                 SELECT {columns}, %(now)s, %(now)s FROM {upload}
@@ -336,7 +343,7 @@ def _copy_upsert(values: list[tuple]) -> int:
             )
             SELECT stored FROM stored_keys
             """,
-            {"now": timezone.now()},
+            {"now": timezone.now(), "first": min(dates), "last": max(dates)},
         )
         return cursor.fetchone()[0]
 
