@@ -473,7 +473,7 @@ def agency_daily_inquiries(*, date_from: date, date_to: date) -> tuple[tuple[dat
 
 # --- Workload uploads: whom and which shop a row names ------------------------------------------
 
-REFERENCE_CHUNK = 1000  # names per IN (...) list; each is compared with up to three columns
+REFERENCE_CHUNK = 1000  # names per query; each is compared with up to three columns
 
 
 def _chunked(values: Iterable, size: int = REFERENCE_CHUNK) -> list[list]:
@@ -495,7 +495,7 @@ def agents_named(*, references: Iterable[str]) -> list[tuple[int, str, str]]:
     for chunk in _chunked(references):
         found.extend(
             Agent.objects.filter(
-                Q(pk__in=_ids_in(chunk)) | Q(employee_no__in=chunk) | Q(name__in=chunk)
+                Q(pk__any=_ids_in(chunk)) | Q(employee_no__any=chunk) | Q(name__any=chunk)
             ).values_list("pk", "employee_no", "name")
         )
     return list(dict.fromkeys(found))
@@ -509,7 +509,7 @@ def shops_named(*, references: Iterable[str]) -> list[tuple[int, str, str]]:
     for chunk in _chunked(references):
         found.extend(
             shop_model.objects.filter(
-                Q(pk__in=_ids_in(chunk)) | Q(name__in=chunk) | Q(platform_shop_id__in=chunk)
+                Q(pk__any=_ids_in(chunk)) | Q(name__any=chunk) | Q(platform_shop_id__any=chunk)
             ).values_list("pk", "name", "platform_shop_id")
         )
     return list(dict.fromkeys(found))
@@ -539,7 +539,7 @@ def sub_accounts_named(
     found: list[SubAccountUse] = []
     for chunk in _chunked(names):
         rows = (
-            SubAccount.objects.filter(name__in=chunk, granted_on__lte=date_to)
+            SubAccount.objects.filter(name__any=chunk, granted_on__lte=date_to)
             .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gte=date_from))
             .values_list("name", "shop_id", "agent_id", "granted_on", "revoked_on")
         )
