@@ -15,10 +15,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from agency.exports import CONTENT_TYPES, ExportFormat
+from agency.renderers import JSONRenderer
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):

@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,6 +34,7 @@ from agency.export_apis import (
 )
 from agency.exports import filename_part, table_response
 from agency.months import parse_month
+from agency.renderers import JSONRenderer
 from billing import exports
 from billing.documents import (
     PdfUnavailable,

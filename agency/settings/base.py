@@ -281,6 +281,11 @@ REST_FRAMEWORK = {
     # JSON bodies only (415 otherwise); the two file uploads (workload files, bank statements)
     # name their own parsers.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON, byte for byte, written by orjson (agency.renderers); the browsable API as ever.
+    "DEFAULT_RENDERER_CLASSES": [
+        "agency.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # django-filter, refusing ids that are not whole numbers and booleans that are not
     # true/false (agency.api.FilterBackend); empty values are refused by the middleware.
     "DEFAULT_FILTER_BACKENDS": ["agency.api.FilterBackend"],

@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +27,7 @@ from agency.export_apis import FileExportMixin, FirstRendererNegotiation, file_r
 from agency.exports import table_response
 from agency.idempotency import idempotent
 from agency.months import MonthField, MonthFilter, parse_month
+from agency.renderers import JSONRenderer
 from payroll import exports, selectors
 from payroll.choices import PayslipStatus
 from payroll.documents import (

@@ -17,6 +17,7 @@ from knox.models import AuthToken
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from agency import renderers
 from billing import selectors as billing_selectors
 from billing.apis import InvoiceSerializer
 from billing.models import Invoice
@@ -116,6 +117,9 @@ def _lean_and_full(user, url: str, language: str) -> tuple[bytes, bytes, int]:
     """The list's rows as the API wrote them, and the same rows written by its serializer."""
     response = _client(user, language).get(url, {"page_size": 500})
     assert response.status_code == 200, response.content
+    # The whole answer, written by orjson (agency.renderers), is DRF's own JSON byte for byte.
+    assert isinstance(response.accepted_renderer, renderers.JSONRenderer)
+    assert response.content == JSONRenderer().render(response.data)
     lean = response.json()["results"]
     with translation.override(language):
         if url == "/api/v1/shops/":
