@@ -25,6 +25,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agency.access import is_agent, is_manager
+from agency.db import bound_cursor
 from agency.errors import ApplicationError
 from agency.input_rules import forbidden_character, text_error_message
 
@@ -250,7 +251,7 @@ class _LeanQueries:
     def count(self, queryset) -> int:
         if self.count_sql is not None:
             sql, params = self.count_sql
-            with connections[self.using].cursor() as cursor:
+            with bound_cursor(self.using) as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone()[0]
         if not self.count_plain:
@@ -320,7 +321,7 @@ class _CompiledRows:
         return compiled
 
     def run(self, params: tuple | list = ()) -> list:
-        with connections[self.using].cursor() as cursor:
+        with bound_cursor(self.using) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.width is not None:

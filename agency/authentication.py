@@ -22,6 +22,7 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import authentication, exceptions
 
+from agency.db import bound_cursor
 from agency.middleware import speak_api_language
 
 
@@ -101,7 +102,7 @@ class _TokenLookup:
         params = list(self.params)
         params[self.key_at] = token_key
         params[self.now_at] = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
+        with bound_cursor(self.using) as cursor:  # prepared after a few requests
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:

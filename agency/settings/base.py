@@ -131,6 +131,15 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The SQL every API request runs (the token look-up, the lean lists' counts and pages; see
+# agency.db) is prepared on PostgreSQL once a connection has run it this many times; Django's
+# other queries never are. Empty turns it off, for a pooler that cannot keep prepared
+# statements (PgBouncer before 1.21 in transaction mode). docs/operations.md.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _prepare_after = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip()
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        int(_prepare_after) if _prepare_after else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (``Index(include=...)``) are PostgreSQL's, where the app runs; SQLite, for
 # local runs, builds the same index without its extra columns, which is all W040 says.
