@@ -12,15 +12,25 @@ wrapper, so that its errors, query log and ``execute_wrapper`` hooks are as ever
 
 Elsewhere (SQLite, psycopg 2) it is Django's own cursor."""
 
-from django.db import connections
+from contextlib import contextmanager
+
+from django.db import NotSupportedError, connections
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 
+@contextmanager
 def bound_cursor(using: str):
-    """A cursor of the ``using`` connection that binds parameters on the server, where it can."""
+    """A cursor of the ``using`` connection that binds parameters on the server, where it can.
+
+    A statement prepared on a connection is refused by PostgreSQL once a migration changed the
+    type of a column it reads (``cached plan must not change result type``), for as long as
+    that connection lives: the connection is then closed at the end of the request (Django's
+    ``close_at``), so that one request fails rather than every request on it."""
     connection = connections[using]
     if connection.vendor != "postgresql" or not is_psycopg3:
-        return connection.cursor()
+        with connection.cursor() as cursor:
+            yield cursor
+        return
     from django.db.backends.postgresql import base
 
     # What ``connection.cursor()`` does, with psycopg's server-binding cursor class.
@@ -33,5 +43,12 @@ def bound_cursor(using: str):
         if connection.timezone != zone.timezone:
             base.register_tzloader(connection.timezone, cursor)
     if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+        wrapped = connection.make_debug_cursor(cursor)
+    else:
+        wrapped = connection.make_cursor(cursor)
+    try:
+        with wrapped:
+            yield wrapped
+    except NotSupportedError:
+        connection.close_at = 0  # a past moment: closed by close_old_connections()
+        raise

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, close_old_connections, connection, connections
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -85,3 +85,32 @@ print(found)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[None, 3, 5]"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_a_migration_changed_fails_once_and_its_connection_is_replaced():
+    other = connections.create_connection("default")  # another process, migrating
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("CREATE TABLE prepared_probe (id integer, name varchar(20))")
+            cursor.execute("INSERT INTO prepared_probe VALUES (1, 'a')")
+        sql = "SELECT id, name FROM prepared_probe WHERE id = %s"
+        for _ in range(connection.settings_dict["OPTIONS"]["prepare_threshold"] + 1):
+            with bound_cursor("default") as cursor:
+                cursor.execute(sql, [1])
+                assert cursor.fetchall() == [(1, "a")]
+        assert any("prepared_probe" in statement for statement in _prepared())
+        with other.cursor() as cursor:
+            cursor.execute("ALTER TABLE prepared_probe ALTER COLUMN id TYPE bigint")
+        with pytest.raises(NotSupportedError), bound_cursor("default") as cursor:
+            cursor.execute(sql, [1])
+        close_old_connections()  # the end of the request
+        assert connection.connection is None
+        with bound_cursor("default") as cursor:  # a new connection
+            cursor.execute(sql, [1])
+            assert cursor.fetchall() == [(1, "a")]
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS prepared_probe")
+        other.close()
