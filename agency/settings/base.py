@@ -289,7 +289,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # JSON bodies only (415 otherwise); the two file uploads (workload files, bank statements)
     # name their own parsers.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["agency.parsers.JSONParser"],
     # DRF's JSON, byte for byte, written by orjson (agency.renderers); the browsable API as ever.
     "DEFAULT_RENDERER_CLASSES": [
         "agency.renderers.JSONRenderer",

@@ -9,13 +9,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from agency.api import IsManager, LeanListMixin, ManagerWritesOnly, date_text, decimal_text
 from agency.choices import Shift
 from agency.errors import RowError
 from agency.export_apis import FirstRendererNegotiation
+from agency.parsers import JSONParser
 from seats import calculations, selectors
 from seats.filters import WorkloadFilter
 from seats.models import WorkloadRecord
