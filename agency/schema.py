@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from agency.api import Pagination
+from agency.api import ID_SCHEMA, Pagination
 from agency.input_rules import serializer_field_is_multi_line
 from agency.months import MONTH_PATTERN
 
@@ -202,7 +202,7 @@ def _error_codes(operation: dict, method: str) -> list[str]:
     body = "requestBody" in operation
     signed_in = any(requirement for requirement in operation.get("security", [{}]))
     codes = []
-    if body or locations & {"query", "header"}:
+    if body or locations & {"query", "header", "path"}:  # a path id past 64 bits: 400
         codes.append("400")
     if signed_in:
         codes += ["401", "403"]
@@ -218,9 +218,9 @@ def _error_codes(operation: dict, method: str) -> list[str]:
 
 
 def _state_the_parameter_rules(parameter: dict) -> None:
-    """A month is YYYY-MM; pages count from 1 and hold 1 to 500 rows (agency.api.Pagination),
-    wherever the parameter is declared; a text query parameter has a value without control
-    characters."""
+    """A month is YYYY-MM; an id in the path is a 64-bit row id; pages count from 1 and hold 1
+    to 500 rows (agency.api.Pagination), wherever the parameter is declared; a text query
+    parameter has a value without control characters."""
     schema = parameter.get("schema", {})
     name = parameter["name"]
     if name == "month" and schema.get("type") == "string":
@@ -231,6 +231,9 @@ def _state_the_parameter_rules(parameter: dict) -> None:
         schema.setdefault("minLength", 1)
         if not {"pattern", "format", "enum"} & set(schema):
             schema["pattern"] = text_pattern(multi_line=False)
+    if parameter["in"] == "path" and schema.get("type") == "integer":
+        # An id in the path is a 64-bit row id (``<int:...>`` takes digits only).
+        schema["minimum"], schema["maximum"] = 0, ID_SCHEMA["maximum"]
     if parameter["in"] == "query" and name in {"page", "page_size"}:
         schema["minimum"] = 1
         if name == "page_size":

@@ -73,6 +73,10 @@ OPERATION_REFUSALS = {
     "POST /api/v1/seats/": "a code not used by another seat",
     "POST /api/v1/agents/": "an employee number not used by another agent",
     "POST /api/v1/users/": "a username not taken; an email when no password is given",
+    "POST /api/v1/agents/{id}/deactivate/": "a last day not in the future nor before the hire",
+    "GET /api/v1/shops/{id}/statement/": "a period that has begun, of at most 3 years",
+    "GET /api/v1/shops/{id}/statement/pdf/": "a period that has begun, of at most 3 years",
+    "GET /api/v1/shops/{id}/statement/xlsx/": "a period that has begun, of at most 3 years",
 }
 # 429: the token endpoint's throttle, per address.
 _EXTRA_STATUSES = {"POST /api/v1/auth/token/": ["400", "429"]}
