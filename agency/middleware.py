@@ -19,10 +19,13 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import check_for_language, gettext
 
 API_PREFIX = "/api/"
@@ -30,6 +33,13 @@ API_PREFIX = "/api/"
 
 def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
+
+
+def has_session_cookie(request: HttpRequest) -> bool:
+    """Whether the browser sent a session cookie. Without one, the session is empty and its user
+    is anonymous: middleware that only acts on a signed-in session can leave such a request
+    (an API client with a token, say) alone without looking the user up."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def _speak(request: HttpRequest, language: str) -> None:
@@ -65,6 +75,22 @@ class AccountLanguageMiddleware:
         return self.get_response(request)
 
 
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's ``MessageMiddleware``, its message store made when a message is first added or
+    read. A request that never uses messages (an API request, a file download) then skips
+    building the store (a cookie signer and a session store, some 0.1 ms) and saving it, which
+    would have written nothing: a store nobody touched has nothing to write."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)
+
+
 class PermissionsPolicyMiddleware:
     """Send ``Permissions-Policy`` (``settings.PERMISSIONS_POLICY``) with every response: the
     app uses no camera, microphone, location, payment or USB, so no page (nor anything injected
@@ -91,7 +117,8 @@ class SessionIdleTimeoutMiddleware:
     """Sign a browser out after ``settings.SESSION_IDLE_TIMEOUT`` seconds without a request,
     besides the session's absolute lifetime (``SESSION_COOKIE_AGE``). The last activity is
     written at most once a minute, so an active user's requests do not each save the session.
-    Runs after authentication; API tokens are not sessions and are left alone. A timeout of 0
+    Runs after authentication; API tokens are not sessions and are left alone (a request without
+    a session cookie is not even looked at). A timeout of 0
     turns it off (the test settings do: tests travel in time between requests)."""
 
     WRITE_EVERY_SECONDS = 60
@@ -103,6 +130,7 @@ class SessionIdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if (
             settings.SESSION_IDLE_TIMEOUT
+            and has_session_cookie(request)
             and user is not None
             and user.is_authenticated
             and hasattr(request, "session")
@@ -133,7 +161,11 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.AGENCY_REQUIRE_2FA and not request.path.startswith(self.EXEMPT_PREFIXES):
+        if (
+            settings.AGENCY_REQUIRE_2FA
+            and has_session_cookie(request)
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
             refusal = self._refusal(request)
             if refusal is not None:
                 return refusal

@@ -82,7 +82,8 @@ MIDDLEWARE = [
     "agency.middleware.TwoFactorRequiredMiddleware",
     "agency.middleware.SessionIdleTimeoutMiddleware",
     "agency.middleware.AccountLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, its message store made only when a message is added or read.
+    "agency.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "agency.middleware.PermissionsPolicyMiddleware",
     # django-csp's policy headers (built once where no view changes them).
