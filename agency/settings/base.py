@@ -137,6 +137,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # other queries never are. Empty turns it off, for a pooler that cannot keep prepared
 # statements (PgBouncer before 1.21 in transaction mode). docs/operations.md.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, its health check asking the socket before it asks the server (agency.postgresql).
+    DATABASES["default"]["ENGINE"] = "agency.postgresql"
     _prepare_after = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip()
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         int(_prepare_after) if _prepare_after else None
