@@ -1,3 +1,5 @@
+import contextlib
+import datetime as dt
 import io
 import json
 import logging
@@ -79,3 +81,86 @@ def test_the_request_log_names_the_client_address(json_log_lines):
     Client(REMOTE_ADDR="10.0.0.3").get("/healthz")
     lines = [line for line in json_log_lines() if line["event"].startswith("request_")]
     assert [line["ip"] for line in lines] == ["203.0.113.9"] * 2 + ["10.0.0.3"] * 2
+
+
+@pytest.fixture
+def only_the_json_handler():
+    """The root logger as in production: one ``StreamHandler`` with the JSON formatter (and not
+    pytest's own handlers, which it adds for each phase of a test)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    formatter_config = settings.LOGGING["formatters"]["json"]
+    handler.setFormatter(
+        formatter_config["()"](
+            processor=formatter_config["processor"], foreign_pre_chain=FOREIGN_PRE_CHAIN
+        )
+    )
+    root = logging.getLogger()
+
+    @contextlib.contextmanager
+    def alone():
+        saved = root.handlers[:], root.level
+        root.handlers[:] = [handler]
+        root.setLevel(logging.INFO)
+        try:
+            yield
+        finally:
+            root.handlers[:] = saved[0]
+            root.setLevel(saved[1])
+
+    return handler, stream, alone
+
+
+def test_write_json_or_forward_writes_the_line_logging_would_write(only_the_json_handler):
+    """structlog's events that reach only the JSON handler are written by
+    ``agency.settings.logging.write_json_or_forward``, byte for byte the line the way through
+    ``logging`` writes; with a filter on the handler they take that way again."""
+    import structlog
+    import time_machine
+
+    from agency.settings.logging import _json_stream_handler
+
+    handler, stream, alone = only_the_json_handler
+    name = "django_structlog.middlewares.request"
+    log = structlog.get_logger(name)
+    filtered = []
+    structlog.contextvars.bind_contextvars(request_id="r-1", user_id=None, ip="127.0.0.1")
+    moment = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
+    try:
+        with alone(), time_machine.travel(moment, tick=False):
+            assert _json_stream_handler(logging.getLogger(name), logging.INFO) is handler
+            for way in ("direct", "logging"):
+                if way == "logging":
+                    handler.addFilter(lambda record: filtered.append(record) or True)
+                    assert _json_stream_handler(logging.getLogger(name), logging.INFO) is None
+                log.info("request_finished", code=200, request="GET /api/v1/shops/?q=客服")
+                log.debug("not at this level")
+                log.warning("upstream_slow", seconds=1.5)
+    finally:
+        structlog.contextvars.clear_contextvars()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 4 and len(filtered) == 2
+    assert lines[:2] == lines[2:]
+    assert json.loads(lines[0]) == {
+        "code": 200,
+        "request": "GET /api/v1/shops/?q=客服",
+        "event": "request_finished",
+        "request_id": "r-1",
+        "user_id": None,
+        "ip": "127.0.0.1",
+        "timestamp": "2026-12-01T08:30:00Z",
+        "logger": name,
+        "level": "info",
+    }
+
+
+def test_a_second_handler_gets_structlog_events_through_logging(only_the_json_handler):
+    import structlog
+
+    handler, stream, alone = only_the_json_handler
+    second = io.StringIO()
+    with alone():
+        logging.getLogger().addHandler(logging.StreamHandler(second))
+        structlog.get_logger("agency.test").info("seen_twice", n=1)
+    assert json.loads(stream.getvalue())["event"] == "seen_twice"
+    assert "seen_twice" in second.getvalue()
