@@ -11,10 +11,8 @@ from django.test import Client
 from agency.settings.base import FOREIGN_PRE_CHAIN
 
 
-@pytest.fixture
-def json_log_lines():
-    """Every log line of the project's JSON formatter, as emitted on stdout in production."""
-    stream = io.StringIO()
+def _json_handler(stream: io.StringIO) -> logging.StreamHandler:
+    """A handler writing to ``stream`` with the project's JSON formatter (``settings.LOGGING``)."""
     handler = logging.StreamHandler(stream)
     formatter_config = settings.LOGGING["formatters"]["json"]
     handler.setFormatter(
@@ -22,6 +20,14 @@ def json_log_lines():
             processor=formatter_config["processor"], foreign_pre_chain=FOREIGN_PRE_CHAIN
         )
     )
+    return handler
+
+
+@pytest.fixture
+def json_log_lines():
+    """Every log line of the project's JSON formatter, as emitted on stdout in production."""
+    stream = io.StringIO()
+    handler = _json_handler(stream)
     root = logging.getLogger()
     previous_level = root.level
     root.addHandler(handler)
@@ -88,13 +94,7 @@ def only_the_json_handler():
     """The root logger as in production: one ``StreamHandler`` with the JSON formatter (and not
     pytest's own handlers, which it adds for each phase of a test)."""
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    formatter_config = settings.LOGGING["formatters"]["json"]
-    handler.setFormatter(
-        formatter_config["()"](
-            processor=formatter_config["processor"], foreign_pre_chain=FOREIGN_PRE_CHAIN
-        )
-    )
+    handler = _json_handler(stream)
     root = logging.getLogger()
 
     @contextlib.contextmanager

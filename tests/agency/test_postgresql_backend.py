@@ -5,7 +5,7 @@ import select
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.postgresql import base as django_base
 
 pytestmark = [
@@ -40,7 +40,7 @@ def other():
 def test_the_settings_use_the_agencys_backend_on_postgresql():
     from agency.postgresql.base import DatabaseWrapper
 
-    assert isinstance(connection, DatabaseWrapper)
+    assert isinstance(connections["default"], DatabaseWrapper)
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 

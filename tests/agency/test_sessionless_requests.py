@@ -19,31 +19,29 @@ from agency.middleware import SESSION_ACTIVITY_KEY, MessageMiddleware
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def session_lookups(monkeypatch):
-    """Each time a request's session user is looked up (``request.user`` evaluated)."""
+def _count_calls(monkeypatch, module, name: str) -> list[str]:
+    """The paths of the requests for which ``module.name(request)`` was called."""
     calls = []
+    real = getattr(module, name)
 
-    def get_user(request):
+    def counted(request):
         calls.append(request.path)
         return real(request)
 
-    real = auth_middleware.get_user
-    monkeypatch.setattr(auth_middleware, "get_user", get_user)
+    monkeypatch.setattr(module, name, counted)
     return calls
 
 
 @pytest.fixture
+def session_lookups(monkeypatch):
+    """Each time a request's session user is looked up (``request.user`` evaluated)."""
+    return _count_calls(monkeypatch, auth_middleware, "get_user")
+
+
+@pytest.fixture
 def message_stores(monkeypatch):
-    built = []
-
-    def default_storage(request):
-        built.append(request.path)
-        return real(request)
-
-    real = middleware.default_storage
-    monkeypatch.setattr(middleware, "default_storage", default_storage)
-    return built
+    """Each time a request's message store is made."""
+    return _count_calls(monkeypatch, middleware, "default_storage")
 
 
 def test_a_token_request_never_looks_up_a_session_user(
