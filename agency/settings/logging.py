@@ -55,8 +55,8 @@ def write_json_or_forward(logger: logging.Logger, method_name: str, event_dict: 
     ``ProcessorFormatter.wrap_for_formatter`` sends it.
 
     The way through ``logging`` makes two ``LogRecord``\\ s, looks up the caller's frame and
-    copies the event for every line, which the JSON line does not show: some 50 us a line, two
-    lines a request (the request log), a few % of a small API page."""
+    copies the event for every line, which the JSON line does not show: some 55 us of a line's
+    120 us in one process, and the request log writes two lines a request."""
     handler = _json_stream_handler(logger, LEVELS.get(method_name, logging.NOTSET))
     if handler is None:
         return ProcessorFormatter.wrap_for_formatter(logger, method_name, event_dict)
