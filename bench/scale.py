@@ -6,8 +6,9 @@
     DATABASE_URL=... .venv/bin/python bench/scale.py --tiny             # a few rows, seconds
 
 PostgreSQL only. It creates a database of its own on the server of ``DATABASE_URL``
-(``scale_bench_<pid>``), migrates it, and drops it at the end (``--keep`` keeps it, to run
-``EXPLAIN`` on it). Nothing is written to the configured database.
+(``scale_bench_<pid>``), migrates it, copies it for the large agency
+(``scale_bench_<pid>_large``), and drops both at the end (``--keep`` keeps them, to run
+``EXPLAIN`` on them). Nothing is written to the configured database.
 
 One builder makes both agencies, by the number of agents (``--demo-agents``, default 20 as the
 demo; ``--agents``, default 300): half as many seats (a day and a night agent each), as many
@@ -31,8 +32,10 @@ Each agent serves its seat's shops on its shift, so a year is about 700 workload
 300 agents) for a table that has grown for years.
 
 It then times, in process with the Django test client (DEBUG off, as a manager or as a shop's
-owner), the median of ``--repeat`` requests (after one untimed) of each page and endpoint,
-with its query count, at both sizes, and prints per page the large / demo ratio. The target is
+owner), the median of ``--repeat`` requests of each page and endpoint, with its query count,
+at both sizes in turns (a demo request, then a large one, each after an untimed one: the two
+sizes meet the same machine), and prints per page the large / demo ratio. With ``--here``
+(the tests' one database) one size is built and timed, then the other. The target is
 1.5x: a page must not grow with the agency. The last line reads ``worst large / demo: N.NNx``.
 """
 
@@ -460,7 +463,7 @@ def pages(made: dict, today: date) -> list[tuple[str, str, str]]:
     ]
 
 
-def time_pages(made: dict, today: date, repeat: int) -> dict[str, tuple[float, int]]:
+def _clients(made: dict) -> dict:
     from agency.models import User
 
     clients = {}
@@ -468,6 +471,24 @@ def time_pages(made: dict, today: date, repeat: int) -> dict[str, tuple[float, i
         client = Client()
         client.force_login(User.objects.get(pk=made[who]))
         clients[who] = client
+    return clients
+
+
+def _timed_get(label: str, client: Client, url: str) -> tuple[float, int]:
+    """One untimed request of ``url``, then one timed: (seconds, queries)."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{label}: {url} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as captured:
+        began = time.perf_counter()
+        client.get(url)
+        seconds = time.perf_counter() - began
+    return seconds, len(captured)
+
+
+def time_pages(made: dict, today: date, repeat: int) -> dict[str, tuple[float, int]]:
+    """One size's pages, each ``repeat`` times after one untimed request."""
+    clients = _clients(made)
     results = {}
     for label, who, url in pages(made, today):
         client = clients[who]
@@ -482,6 +503,33 @@ def time_pages(made: dict, today: date, repeat: int) -> dict[str, tuple[float, i
                 times.append(time.perf_counter() - began)
             queries = len(captured)
         results[label] = (statistics.median(times) * 1000, queries)
+    return results
+
+
+def time_pages_in_turns(
+    databases: dict[str, str], made: dict[str, dict], today: date, repeat: int
+) -> dict[str, dict[str, tuple[float, int]]]:
+    """Both sizes' pages in turns, each size in its own database: for each page, ``repeat``
+    rounds of a demo request and a large one (each after an untimed one, as the connection is
+    new), so that whatever the machine does meanwhile (the server writing out the large
+    build, another process) falls on both sizes alike rather than on the one timed later."""
+    clients, listed = {}, {}
+    for size, name in databases.items():
+        _use_database(name)
+        clients[size] = _clients(made[size])
+        listed[size] = pages(made[size], today)
+    results = {size: {} for size in databases}
+    for at, (label, _, _) in enumerate(listed["demo"]):
+        times = {size: [] for size in databases}
+        queries = {}
+        for _ in range(repeat):
+            for size, name in databases.items():
+                _, who, url = listed[size][at]
+                _use_database(name)
+                seconds, queries[size] = _timed_get(label, clients[size][who], url)
+                times[size].append(seconds)
+        for size in databases:
+            results[size][label] = (statistics.median(times[size]) * 1000, queries[size])
     return results
 
 
@@ -551,8 +599,16 @@ def main(argv=None) -> int:
         print(f"database: postgresql {name} (the configured one, emptied)")
     today = clock.today()
     results = {}
+    # Each size in a database of its own (the second a copy of the first, migrated), so that
+    # their pages are timed in turns; --here has the one test database: one size, then the other.
+    databases = {"demo": name} if args.here else {"demo": name, "large": f"{name}_large"}
+    made_by_size = {}
     try:
+        if not args.here:
+            connection.close()
+            _server_execute(f'CREATE DATABASE "{databases["large"]}" TEMPLATE "{name}"')
         for size, agents in (("demo", args.demo_agents), ("large", args.agents)):
+            _use_database(databases.get(size, name))
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {TRUNCATE} RESTART IDENTITY CASCADE")
             began = time.perf_counter()
@@ -566,7 +622,11 @@ def main(argv=None) -> int:
                 f"{made['turnover reports']:,} turnover reports, {made['invoices']:,} invoices "
                 f"({made['issued']:,} issued) built in {time.perf_counter() - began:.1f} s"
             )
-            results[size] = time_pages(made, today, args.repeat)
+            made_by_size[size] = made
+            if args.here:
+                results[size] = time_pages(made, today, args.repeat)
+        if not args.here:
+            results = time_pages_in_turns(databases, made_by_size, today, args.repeat)
         print(f"\nmedian of {args.repeat} requests (ms), queries; target large / demo <= {TARGET}x")
         print(f"{'page':<26}{'demo ms':>9}{'q':>5}{'large ms':>10}{'q':>5}{'large/demo':>12}")
         worst = 0.0
@@ -583,10 +643,11 @@ def main(argv=None) -> int:
     finally:
         if not args.here:
             _use_database(original)
-            if not args.keep:
-                _server_execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            else:
-                print(f"kept database {name}")
+            for kept in databases.values():
+                if not args.keep:
+                    _server_execute(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)')
+                else:
+                    print(f"kept database {kept}")
     return 0
 
 
