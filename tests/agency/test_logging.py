@@ -164,3 +164,26 @@ def test_a_second_handler_gets_structlog_events_through_logging(only_the_json_ha
         structlog.get_logger("agency.test").info("seen_twice", n=1)
     assert json.loads(stream.getvalue())["event"] == "seen_twice"
     assert "seen_twice" in second.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_token_requests_log_names_its_user_once_known(json_log_lines, owner_a):
+    """``agency.request_log.RequestMiddleware.bind_user_id``: a token request's session user is
+    not looked up, and its lines read as django-structlog's: ``user_id`` null when it starts
+    (no session), the token's user when it ends; a signed-in browser's in both."""
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(owner_a)[1]}")
+    assert api.get("/api/v1/shops/").status_code == 200
+    browser = Client()
+    browser.force_login(owner_a)
+    assert browser.get("/api/v1/shops/").status_code == 200
+    lines = [line for line in json_log_lines() if line["event"].startswith("request_")]
+    assert [(line["event"], line["user_id"]) for line in lines] == [
+        ("request_started", None),
+        ("request_finished", owner_a.pk),
+        ("request_started", owner_a.pk),
+        ("request_finished", owner_a.pk),
+    ]
